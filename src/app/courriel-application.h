@@ -1,0 +1,16 @@
+/* courriel-application.h — the Courriel desktop application
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <adwaita.h>
+
+G_BEGIN_DECLS
+
+#define COURRIEL_TYPE_APPLICATION (courriel_application_get_type ())
+G_DECLARE_FINAL_TYPE (CourrielApplication, courriel_application, COURRIEL, APPLICATION, AdwApplication)
+
+CourrielApplication *courriel_application_new (void);
+
+G_END_DECLS
