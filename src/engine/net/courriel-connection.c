@@ -59,7 +59,7 @@ typedef struct
   GCancellable       *cancellable; /* ours: cancelled by the timeout, the caller, or close */
   GCancellable       *user;
   gulong              user_handler;
-  guint               timeout_source;
+  GSource            *timeout_source;
   gboolean            timed_out;
 } Op;
 
@@ -68,10 +68,32 @@ on_op_timeout (gpointer user_data)
 {
   Op *op = user_data;
 
-  op->timeout_source = 0;
+  g_clear_pointer (&op->timeout_source, g_source_unref);
   op->timed_out = TRUE;
   g_cancellable_cancel (op->cancellable);
   return G_SOURCE_REMOVE;
+}
+
+/* In the caller's main context, as the GTask that reports the result. */
+static void
+op_arm_timeout (Op *op)
+{
+  if (op->self->timeout == 0)
+    return;
+  op->timeout_source = g_timeout_source_new (op->self->timeout * 1000);
+  g_source_set_static_name (op->timeout_source, "[courriel] connection timeout");
+  g_source_set_callback (op->timeout_source, on_op_timeout, op, NULL);
+  g_source_attach (op->timeout_source, g_main_context_get_thread_default ());
+}
+
+static void
+op_disarm_timeout (Op *op)
+{
+  if (op->timeout_source != NULL)
+    {
+      g_source_destroy (op->timeout_source);
+      g_clear_pointer (&op->timeout_source, g_source_unref);
+    }
 }
 
 static void
@@ -92,25 +114,24 @@ op_start (Op *op, CourrielConnection *self, GCancellable *user)
       op->user_handler = g_cancellable_connect (user, G_CALLBACK (on_user_cancelled), g_object_ref (op->cancellable),
                                                 g_object_unref);
     }
-  if (self->timeout > 0)
-    op->timeout_source = g_timeout_add_seconds (self->timeout, on_op_timeout, op);
+  op_arm_timeout (op);
 }
 
 /* Restarts the timeout: it measures silence, not the length of a whole transfer. */
 static void
 op_touch (Op *op)
 {
-  if (op->timeout_source != 0)
+  if (op->timeout_source != NULL)
     {
-      g_source_remove (op->timeout_source);
-      op->timeout_source = g_timeout_add_seconds (op->self->timeout, on_op_timeout, op);
+      op_disarm_timeout (op);
+      op_arm_timeout (op);
     }
 }
 
 static void
 op_clear (Op *op)
 {
-  g_clear_handle_id (&op->timeout_source, g_source_remove);
+  op_disarm_timeout (op);
   if (op->user != NULL)
     {
       g_cancellable_disconnect (op->user, op->user_handler);
@@ -135,11 +156,11 @@ op_error (Op *op, GError *error)
                           _("The mail server %s did not answer in time."), self->host);
   else if (op->user != NULL && g_cancellable_is_cancelled (op->user))
     result = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, _("Cancelled"));
+  else if (error != NULL && error->domain == COURRIEL_NET_ERROR)
+    result = g_error_copy (error);
   else if (self->closed || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     result = g_error_new (COURRIEL_NET_ERROR, COURRIEL_NET_ERROR_CLOSED,
                           _("The connection to %s is closed."), self->host);
-  else if (error != NULL && error->domain == COURRIEL_NET_ERROR)
-    result = g_error_copy (error);
   else
     result = g_error_new (COURRIEL_NET_ERROR, COURRIEL_NET_ERROR_CLOSED, _("The connection to %s was lost: %s"),
                           self->host, error != NULL ? error->message : _("unknown error"));
@@ -284,6 +305,9 @@ on_connected (GObject *source, GAsyncResult *result, gpointer user_data)
       return;
     }
 
+  /* The client's timeout also became the socket's; our per-operation timeouts take over, so
+   * that a connection may stay quiet for as long as its protocol allows (IMAP IDLE). */
+  g_socket_set_timeout (g_socket_connection_get_socket (socket), 0);
   self->socket = socket;
   g_set_object (&self->stream, G_IO_STREAM (socket));
   if (self->security == COURRIEL_SECURITY_TLS)
@@ -461,6 +485,17 @@ on_sink_written (GObject *source, GAsyncResult *result, gpointer user_data)
   read_step (task);
 }
 
+/* The rest of the line is still coming and nothing can tell where the next one starts: the
+ * connection is closed. */
+static GError *
+line_too_long (CourrielConnection *self)
+{
+  courriel_connection_close (self);
+  return g_error_new (COURRIEL_NET_ERROR, COURRIEL_NET_ERROR_LINE_TOO_LONG,
+                      _("The mail server %s sent a line longer than %" G_GSIZE_FORMAT " bytes."), self->host,
+                      self->max_line);
+}
+
 static void
 read_step (GTask *task)
 {
@@ -478,19 +513,24 @@ read_step (GTask *task)
 
         if (newline == NULL)
           {
-            if (buffer->len > self->max_line)
+            if (buffer->len > self->max_line + 1)
               {
-                read_fail (task, g_error_new (COURRIEL_NET_ERROR, COURRIEL_NET_ERROR_LINE_TOO_LONG,
-                                              _("The mail server %s sent a line longer than %" G_GSIZE_FORMAT
-                                                " bytes."),
-                                              self->host, self->max_line));
+                read_fail (task, line_too_long (self));
                 return;
               }
             fill (task);
             return;
           }
         length = newline - buffer->data;
-        line = g_strndup ((const char *)buffer->data, length);
+        /* The limit is on the line itself, without its CRLF. */
+        if (length - (length > 0 && newline[-1] == '\r' ? 1 : 0) > self->max_line)
+          {
+            read_fail (task, line_too_long (self));
+            return;
+          }
+        line = g_malloc (length + 1);
+        memcpy (line, buffer->data, length);
+        line[length] = '\0';
         g_byte_array_remove_range (buffer, 0, length + 1);
         if (length > 0 && line[length - 1] == '\r')
           line[--length] = '\0';
