@@ -317,6 +317,9 @@ read_word (Cursor *c)
 
   while (peek (c) != -1 && peek (c) != ' ')
     c->pos++;
+  /* An empty line has no data at all (found by fuzzing). */
+  if (c->pos == start)
+    return g_strdup ("");
   return g_strndup ((const char *)segment->data + start, c->pos - start);
 }
 
