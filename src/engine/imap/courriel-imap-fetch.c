@@ -22,7 +22,7 @@ static gboolean
 malformed (GError **error, const char *what)
 {
   g_set_error (error, COURRIEL_IMAP_ERROR, COURRIEL_IMAP_ERROR_PROTOCOL,
-               _("The mail server sent a malformed %s."), what);
+               _("The mail server sent a malformed %s response."), what);
   return FALSE;
 }
 
@@ -92,7 +92,7 @@ parse_addresses (CourrielImapValue *value, GError **error)
     return g_steal_pointer (&addresses);
   if (courriel_imap_value_get_kind (value) != COURRIEL_IMAP_VALUE_LIST)
     {
-      malformed (error, "address list");
+      malformed (error, "ENVELOPE");
       return NULL;
     }
   for (guint i = 0; i < courriel_imap_value_get_length (value); i++)
@@ -102,7 +102,7 @@ parse_addresses (CourrielImapValue *value, GError **error)
 
       if (courriel_imap_value_get_length (item) != 4)
         {
-          malformed (error, "address");
+          malformed (error, "ENVELOPE");
           return NULL;
         }
       address = g_new0 (CourrielImapAddress, 1);
@@ -420,7 +420,7 @@ courriel_imap_fetch_parse (CourrielImapResponse *response, GError **error)
   if (g_strcmp0 (courriel_imap_response_get_name (response), "FETCH") != 0
       || courriel_imap_value_get_kind (items) != COURRIEL_IMAP_VALUE_LIST || n % 2 != 0)
     {
-      malformed (error, "FETCH response");
+      malformed (error, "FETCH");
       return NULL;
     }
 
@@ -438,7 +438,7 @@ courriel_imap_fetch_parse (CourrielImapResponse *response, GError **error)
 
       if (name == NULL)
         {
-          malformed (error, "FETCH item");
+          malformed (error, "FETCH");
           return NULL;
         }
       if (g_ascii_strcasecmp (name, "UID") == 0)

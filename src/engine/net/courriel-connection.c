@@ -492,8 +492,8 @@ line_too_long (CourrielConnection *self)
 {
   courriel_connection_close (self);
   return g_error_new (COURRIEL_NET_ERROR, COURRIEL_NET_ERROR_LINE_TOO_LONG,
-                      _("The mail server %s sent a line longer than %" G_GSIZE_FORMAT " bytes."), self->host,
-                      self->max_line);
+                      _("The mail server %s sent a line longer than %lu bytes."), self->host,
+                      (gulong)self->max_line);
 }
 
 static void
