@@ -64,7 +64,8 @@ courriel_imap_mailbox_decode_name (CourrielImapValue *value, gboolean utf8, GErr
       return NULL;
     }
   data = g_bytes_get_data (bytes, &size);
-  raw = g_strndup (data, size);
+  /* An empty string may have no data at all (found by fuzzing). */
+  raw = g_strndup (data != NULL ? data : "", size);
   if (g_ascii_strcasecmp (raw, "INBOX") == 0)
     return g_strdup ("INBOX");
   if (utf8)
@@ -103,7 +104,8 @@ courriel_imap_mailbox_parse (CourrielImapResponse *response, gboolean utf8, GErr
     return NULL;
   {
     GBytes *bytes = courriel_imap_value_get_bytes (name);
-    mailbox->raw_name = g_strndup (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+    const char *data = g_bytes_get_data (bytes, NULL);
+    mailbox->raw_name = g_strndup (data != NULL ? data : "", g_bytes_get_size (bytes));
   }
   delimiter_text = courriel_imap_value_dup_string (delimiter);
   if (delimiter_text != NULL && *delimiter_text != '\0')
