@@ -104,8 +104,8 @@ courriel_imap_mailbox_parse (CourrielImapResponse *response, gboolean utf8, GErr
     return NULL;
   {
     GBytes *bytes = courriel_imap_value_get_bytes (name);
-    const char *data = g_bytes_get_data (bytes, NULL);
-    mailbox->raw_name = g_strndup (data != NULL ? data : "", g_bytes_get_size (bytes));
+    const char *raw = g_bytes_get_data (bytes, NULL);
+    mailbox->raw_name = g_strndup (raw != NULL ? raw : "", g_bytes_get_size (bytes));
   }
   delimiter_text = courriel_imap_value_dup_string (delimiter);
   if (delimiter_text != NULL && *delimiter_text != '\0')
