@@ -105,7 +105,9 @@ on_user_cancelled (GCancellable *user, gpointer user_data)
 static void
 op_start (Op *op, CourrielConnection *self, GCancellable *user)
 {
-  op->self = self;
+  /* A GTask drops its source object before its task data: the operation keeps the
+   * connection alive itself until it is cleared. */
+  op->self = g_object_ref (self);
   op->cancellable = g_cancellable_new ();
   g_ptr_array_add (self->live, op->cancellable);
   if (user != NULL)
@@ -142,6 +144,7 @@ op_clear (Op *op)
       g_ptr_array_remove (op->self->live, op->cancellable);
       g_clear_object (&op->cancellable);
     }
+  g_clear_object (&op->self);
 }
 
 /* Turns an I/O error into what the user should read, and closes on timeout or cancellation. */
