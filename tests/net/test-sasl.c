@@ -451,14 +451,14 @@ test_dovecot_wrong_password (gconstpointer mechanism)
   reply = imap_authenticate (connection, mechanism, "not-the-password", TRUE, &done);
   g_assert_true (g_str_has_prefix (reply, "a NO"));
   /* SCRAM never got to check the server's signature. */
-  if (g_str_has_prefix (mechanism, "SCRAM"))
-    g_assert_false (done);
+  g_assert_false (done);
 }
 
 int
 main (int argc, char *argv[])
 {
   const char *scram[] = { "SCRAM-SHA-256", "SCRAM-SHA-1" };
+  const char *dovecot[] = { "SCRAM-SHA-256", "SCRAM-SHA-1", "PLAIN" };
   int status;
 
   g_test_init (&argc, &argv, NULL);
@@ -475,18 +475,21 @@ main (int argc, char *argv[])
       g_autofree char *wrong = g_strdup_printf ("/net/sasl/%s/wrong-password", scram[i]);
       g_autofree char *nonce = g_strdup_printf ("/net/sasl/%s/bad-nonce", scram[i]);
       g_autofree char *signature = g_strdup_printf ("/net/sasl/%s/bad-server-signature", scram[i]);
-      g_autofree char *dovecot = g_strdup_printf ("/net/sasl/%s/dovecot", scram[i]);
-      g_autofree char *dovecot_wrong = g_strdup_printf ("/net/sasl/%s/dovecot-wrong-password", scram[i]);
 
       g_test_add_data_func (exchange, scram[i], test_scram_exchange);
       g_test_add_data_func (wrong, scram[i], test_scram_wrong_password);
       g_test_add_data_func (nonce, scram[i], test_scram_bad_nonce);
       g_test_add_data_func (signature, scram[i], test_scram_bad_signature);
-      g_test_add_data_func (dovecot, scram[i], test_dovecot);
-      g_test_add_data_func (dovecot_wrong, scram[i], test_dovecot_wrong_password);
     }
-  g_test_add_data_func ("/net/sasl/PLAIN/dovecot", "PLAIN", test_dovecot);
-  g_test_add_data_func ("/net/sasl/PLAIN/dovecot-wrong-password", "PLAIN", test_dovecot_wrong_password);
+  /* Dovecot slows down logins from an address after a failure: failures come last. */
+  for (guint i = 0; i < G_N_ELEMENTS (dovecot); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/net/sasl/dovecot/%s", dovecot[i]);
+      g_test_add_data_func (path, dovecot[i], test_dovecot);
+    }
+  /* Only one: each failure doubles Dovecot's delay (2, 4, 8 s...). */
+  g_test_add_data_func ("/net/sasl/dovecot-wrong-password/SCRAM-SHA-256", "SCRAM-SHA-256",
+                        test_dovecot_wrong_password);
 
   status = g_test_run ();
   g_clear_object (&shared_bench);
