@@ -510,7 +510,7 @@ read_step (GTask *task)
     {
     case READ_LINE:
       {
-        guint8 *newline = memchr (buffer->data, '\n', buffer->len);
+        guint8 *newline = buffer->len > 0 ? memchr (buffer->data, '\n', buffer->len) : NULL;
         gsize length;
         char *line;
 
