@@ -149,6 +149,35 @@ test_tls_pinned_other (void)
 }
 
 static void
+test_tls_close (void)
+{
+  g_autoptr (CourrielConnection) connection = new_bench_connection (COURRIEL_TEST_BENCH_IMAPS, COURRIEL_SECURITY_TLS);
+  g_autofree char *fingerprint = get_bench_fingerprint ();
+  g_autofree char *greeting = NULL;
+  g_autoptr (GAsyncResult) read = NULL;
+  g_autoptr (GAsyncResult) closed = NULL;
+  g_autoptr (GError) error = NULL;
+  gint64 start;
+
+  courriel_connection_set_pinned_fingerprint (connection, fingerprint);
+  g_assert_true (net_test_connect (connection, &error));
+  greeting = net_test_read_line (connection, &error);
+  g_assert_no_error (error);
+
+  /* The server has nothing more to say; closing ends the wait at once. */
+  start = g_get_monotonic_time ();
+  courriel_connection_read_line_async (connection, NULL, net_test_store_result, &read);
+  courriel_connection_close (connection);
+  g_assert_false (courriel_connection_is_encrypted (connection));
+  g_assert_null (courriel_connection_read_line_finish (connection, net_test_wait (&read), NULL, &error));
+  g_assert_error (error, COURRIEL_NET_ERROR, COURRIEL_NET_ERROR_CLOSED);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, G_USEC_PER_SEC);
+
+  courriel_connection_close_async (connection, NULL, net_test_store_result, &closed);
+  g_assert_true (courriel_connection_close_finish (connection, net_test_wait (&closed), NULL));
+}
+
+static void
 test_tls_trusted_database (void)
 {
   g_autoptr (CourrielConnection) connection = new_bench_connection (COURRIEL_TEST_BENCH_POP3S, COURRIEL_SECURITY_TLS);
@@ -431,6 +460,25 @@ test_timeout (void)
   g_assert_error (error, COURRIEL_NET_ERROR, COURRIEL_NET_ERROR_CLOSED);
   net_test_server_finish (server);
   g_assert_cmpuint (received, ==, 0);
+}
+
+static void
+test_timeout_handshake (void)
+{
+  gsize received = 0;
+  NetTestServer *server = net_test_server_start (silent_script, &received);
+  g_autoptr (CourrielConnection) connection = courriel_connection_new ("127.0.0.1", server->port,
+                                                                       COURRIEL_SECURITY_TLS);
+  g_autoptr (GError) error = NULL;
+  gint64 start = g_get_monotonic_time ();
+
+  /* Accepts the connection, then never answers the TLS hello. */
+  courriel_connection_set_timeout (connection, 1);
+  g_assert_false (net_test_connect (connection, &error));
+  g_assert_error (error, COURRIEL_NET_ERROR, COURRIEL_NET_ERROR_TIMEOUT);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 2 * G_USEC_PER_SEC);
+  net_test_server_finish (server);
+  g_assert_cmpuint (received, >, 0);
 }
 
 static gboolean
@@ -720,6 +768,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/net/connection/tls/pinned", test_tls_pinned);
   g_test_add_func ("/net/connection/tls/pinned-other", test_tls_pinned_other);
   g_test_add_func ("/net/connection/tls/trusted-database", test_tls_trusted_database);
+  g_test_add_func ("/net/connection/tls/close", test_tls_close);
   g_test_add_func ("/net/connection/starttls", test_starttls);
   g_test_add_func ("/net/connection/starttls/untrusted", test_starttls_untrusted);
   g_test_add_func ("/net/connection/starttls/injection", test_starttls_injection);
@@ -727,6 +776,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/net/connection/lines", test_lines);
   g_test_add_func ("/net/connection/eof", test_eof);
   g_test_add_func ("/net/connection/timeout", test_timeout);
+  g_test_add_func ("/net/connection/timeout/handshake", test_timeout_handshake);
   g_test_add_func ("/net/connection/cancel", test_cancel);
   g_test_add_func ("/net/connection/close-pending", test_close_pending);
   g_test_add_func ("/net/connection/write-order", test_write_order);
