@@ -638,10 +638,17 @@ dispatch (CourrielImapClient *self, CourrielImapResponse *response)
 static void
 on_read (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  g_autoptr (CourrielImapClient) self = user_data;
+  GWeakRef *weak = user_data;
+  g_autoptr (CourrielImapClient) self = g_weak_ref_get (weak);
   g_autoptr (GError) error = NULL;
   g_autoptr (GBytes) bytes = courriel_connection_read_finish (COURRIEL_CONNECTION (source), result, &error);
   CourrielImapResponse *response;
+
+  g_weak_ref_clear (weak);
+  g_free (weak);
+  /* The client was dropped while reading: its dispose closed the connection. */
+  if (self == NULL)
+    return;
 
   self->reading = FALSE;
   if (self->closed)
@@ -667,13 +674,18 @@ on_read (GObject *source, GAsyncResult *result, gpointer user_data)
   read_more (self);
 }
 
+/* The read loop holds the client weakly: dropping the last reference ends the session. */
 static void
 read_more (CourrielImapClient *self)
 {
+  GWeakRef *weak;
+
   if (self->reading || self->closed || self->read_paused)
     return;
   self->reading = TRUE;
-  courriel_connection_read_async (self->connection, READ_CHUNK, NULL, on_read, g_object_ref (self));
+  weak = g_new0 (GWeakRef, 1);
+  g_weak_ref_init (weak, self);
+  courriel_connection_read_async (self->connection, READ_CHUNK, NULL, on_read, weak);
 }
 
 /* Simple commands ----------------------------------------------------------------------------- */

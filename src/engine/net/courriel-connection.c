@@ -799,6 +799,11 @@ close_internal (CourrielConnection *self, GTask *task)
   for (guint i = 0; i < live->len; i++)
     g_cancellable_cancel (live->pdata[i]);
 
+  /* Closing now means the peer sees the end now: a stream close would wait for (or refuse
+   * to run beside) the cancelled operations still unwinding, so shut the socket itself. */
+  if (task == NULL && self->socket != NULL)
+    g_socket_close (g_socket_connection_get_socket (self->socket), NULL);
+
   if (self->stream != NULL)
     g_io_stream_close_async (self->stream, G_PRIORITY_DEFAULT, NULL, on_stream_closed, task);
   else if (task != NULL)
