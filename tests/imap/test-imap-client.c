@@ -478,6 +478,27 @@ check_messages (CourrielSecurity security)
                 "MESSAGES UIDNEXT UIDVALIDITY");
   g_assert_no_error (error);
   g_assert_cmpuint (status->messages, ==, 1);
+
+  /* A second device resynchronises with QRESYNC from what it knew at the first SELECT:
+   * the server names the vanished UIDs and sends only what changed. */
+  {
+    g_autoptr (CourrielImapClient) other = connect_as (security, "alice@example.test");
+    g_autoptr (CourrielImapSelection) resync = NULL;
+    g_auto (GStrv) other_enabled = NULL;
+    g_autoptr (CourrielImapUidSet) known = courriel_imap_uid_set_parse ("1:3", NULL);
+    CourrielImapQresync qresync = { selection->uidvalidity, modseq, known };
+
+    other_enabled = RUN (courriel_imap_client_enable_async, courriel_imap_client_enable_finish, other, extensions);
+    g_assert_no_error (error);
+    resync = RUN (courriel_imap_client_select_async, courriel_imap_client_select_finish, other, folder, FALSE, &qresync);
+    g_assert_no_error (error);
+    g_assert_nonnull (resync->vanished);
+    g_assert_true (courriel_imap_uid_set_contains (resync->vanished, 1));
+    g_assert_true (courriel_imap_uid_set_contains (resync->vanished, 2));
+    g_assert_false (courriel_imap_uid_set_contains (resync->vanished, 3));
+    g_assert_cmpuint (resync->exists, ==, 1);
+    g_assert_cmpuint (resync->highestmodseq, >, modseq);
+  }
 }
 
 static void
