@@ -815,16 +815,6 @@ test_broken_servers (void)
   check_broken_server (silent, COURRIEL_NET_ERROR, COURRIEL_NET_ERROR_TIMEOUT);
 }
 
-/* LeakSanitizer's end-of-run scan crashes intermittently in this sandbox with this program's
- * many GLib and GnuTLS threads ("Tracer caught signal 11"): leave leaks to the other engine
- * tests here; AddressSanitizer and UBSan still check every access. */
-int __lsan_is_turned_off (void);
-int
-__lsan_is_turned_off (void)
-{
-  return 1;
-}
-
 int
 main (int argc, char **argv)
 {
