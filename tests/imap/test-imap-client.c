@@ -774,6 +774,32 @@ test_starttls_injection (void)
   g_assert_cmpstr (scripted->received->pdata[1], ==, "C2 CAPABILITY");
 }
 
+/* Without MOVE, a move is COPY, STORE \Deleted and UID EXPUNGE of exactly those UIDs. */
+static void
+test_move_fallback (void)
+{
+  const char *script[] = { "TLS", "* OK [CAPABILITY IMAP4rev1 UIDPLUS] No MOVE here\r\n",
+                           "<", "C1 OK [COPYUID 9 7 42] Copied\r\n",
+                           "<", "C2 OK Stored\r\n",
+                           "<", "* 3 EXPUNGE\r\nC3 OK Expunged\r\n", "<", NULL };
+  g_autoptr (Scripted) scripted = scripted_start (script);
+  g_autoptr (CourrielImapClient) client = scripted_client (scripted, COURRIEL_SECURITY_TLS);
+  g_autoptr (CourrielImapUidSet) seven = courriel_imap_uid_set_parse ("7", NULL);
+  g_autoptr (CourrielImapCopyResult) moved = NULL;
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (RUN0 (courriel_imap_client_connect_async, courriel_imap_client_connect_finish, client));
+  g_assert_no_error (error);
+  moved = RUN (courriel_imap_client_uid_copy_async, courriel_imap_client_uid_copy_finish, client, seven, "Trash", TRUE);
+  g_assert_no_error (error);
+  g_assert_cmpuint (moved->uidvalidity, ==, 9);
+  g_assert_true (courriel_imap_uid_set_contains (moved->uids, 42));
+  g_assert_cmpuint (scripted->received->len, ==, 3);
+  g_assert_cmpstr (scripted->received->pdata[0], ==, "C1 UID COPY 7 \"Trash\"");
+  g_assert_cmpstr (scripted->received->pdata[1], ==, "C2 UID STORE 7 +FLAGS.SILENT (\\Deleted)");
+  g_assert_cmpstr (scripted->received->pdata[2], ==, "C3 UID EXPUNGE 7");
+}
+
 static void
 check_broken_server (const char *const *script, GQuark domain, int code)
 {
@@ -847,6 +873,7 @@ main (int argc, char **argv)
   g_test_add_func ("/imap-client/starttls-not-offered", test_starttls_not_offered);
   g_test_add_func ("/imap-client/starttls-injection", test_starttls_injection);
   g_test_add_func ("/imap-client/broken-servers", test_broken_servers);
+  g_test_add_func ("/imap-client/move-fallback", test_move_fallback);
 
   status = g_test_run ();
   g_clear_object (&bench);

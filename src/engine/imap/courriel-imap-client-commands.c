@@ -920,6 +920,7 @@ on_move_stored (GObject *source, GAsyncResult *result, gpointer user_data)
   CourrielImapClient *self = COURRIEL_IMAP_CLIENT (source);
   MoveFallback *move = g_task_get_task_data (task);
   g_autoptr (CourrielImapUidSet) modified = NULL;
+  GCancellable *cancellable;
   GError *error = NULL;
 
   modified = courriel_imap_client_uid_store_finish (self, result, &error);
@@ -935,8 +936,9 @@ on_move_stored (GObject *source, GAsyncResult *result, gpointer user_data)
       g_task_return_pointer (task, g_steal_pointer (&move->result), (GDestroyNotify)courriel_imap_copy_result_free);
       return;
     }
-  courriel_imap_client_expunge_async (self, move->uids, g_task_get_cancellable (task), on_move_expunged,
-                                      g_steal_pointer (&task));
+  /* The cancellable is read before the task is handed on: argument order is unspecified. */
+  cancellable = g_task_get_cancellable (task);
+  courriel_imap_client_expunge_async (self, move->uids, cancellable, on_move_expunged, g_steal_pointer (&task));
 }
 
 static void
@@ -946,6 +948,7 @@ on_move_copied (GObject *source, GAsyncResult *result, gpointer user_data)
   CourrielImapClient *self = COURRIEL_IMAP_CLIENT (source);
   MoveFallback *move = g_task_get_task_data (task);
   const char *deleted[] = { "\\Deleted", NULL };
+  GCancellable *cancellable;
   GError *error = NULL;
 
   move->result = courriel_imap_client_uid_copy_finish (self, result, &error);
@@ -954,8 +957,9 @@ on_move_copied (GObject *source, GAsyncResult *result, gpointer user_data)
       g_task_return_error (task, error);
       return;
     }
-  courriel_imap_client_uid_store_async (self, move->uids, COURRIEL_IMAP_STORE_ADD, deleted, 0,
-                                        g_task_get_cancellable (task), on_move_stored, g_steal_pointer (&task));
+  cancellable = g_task_get_cancellable (task);
+  courriel_imap_client_uid_store_async (self, move->uids, COURRIEL_IMAP_STORE_ADD, deleted, 0, cancellable,
+                                        on_move_stored, g_steal_pointer (&task));
 }
 
 void
