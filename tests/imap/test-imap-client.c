@@ -562,6 +562,46 @@ test_append_starttls (void)
 }
 
 static void
+collect_literal (const char *item, guint64 total, const guint8 *data, gsize length, gboolean last, gpointer user_data)
+{
+  g_byte_array_append (user_data, data, length);
+}
+
+/* A body larger than the in-memory limit goes to the sink, chunk by chunk, intact. */
+static void
+test_large_body_streamed (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (CourrielImapClient) client = NULL;
+  g_autoptr (CourrielImapSelection) selection = NULL;
+  g_autoptr (GPtrArray) fetches = NULL;
+  g_autoptr (GByteArray) received = g_byte_array_new ();
+  g_autoptr (GString) raw = g_string_new ("From: bob@example.test\r\nSubject: Big\r\n\r\n");
+  g_autoptr (GBytes) bytes = NULL;
+  g_autoptr (CourrielImapUidSet) all = courriel_imap_uid_set_parse ("1:*", NULL);
+  CourrielImapFetch *fetch;
+
+  for (guint i = 0; raw->len < 3 * 1024 * 1024; i++)
+    g_string_append_printf (raw, "Line %u of a large message, with some text to fill it up.\r\n", i);
+  bytes = g_bytes_new (raw->str, raw->len);
+  courriel_test_bench_add_message (bench, "bob@example.test", "Big", bytes, NULL, 0, &error);
+  g_assert_no_error (error);
+
+  client = connect_as (COURRIEL_SECURITY_TLS, "bob@example.test");
+  courriel_imap_client_set_literal_sink (client, 64 * 1024, collect_literal, received, NULL);
+  selection = RUN (courriel_imap_client_select_async, courriel_imap_client_select_finish, client, "Big", TRUE, NULL);
+  g_assert_no_error (error);
+  fetches = RUN (courriel_imap_client_uid_fetch_async, courriel_imap_client_uid_fetch_finish, client, all,
+                 "(UID BODY.PEEK[])", 0, NULL, NULL);
+  g_assert_no_error (error);
+  g_assert_cmpuint (fetches->len, ==, 1);
+  fetch = fetches->pdata[0];
+  g_assert_null (courriel_imap_fetch_get_section (fetch, "BODY[]"));
+  g_assert_cmpuint (GPOINTER_TO_SIZE (g_hash_table_lookup (fetch->streamed, "BODY[]")), ==, raw->len);
+  g_assert_cmpmem (received->data, received->len, raw->str, raw->len);
+}
+
+static void
 on_exists (CourrielImapClient *client, guint exists, gpointer user_data)
 {
   *(gint64 *)user_data = g_get_monotonic_time ();
@@ -870,6 +910,7 @@ main (int argc, char **argv)
   g_test_add_func ("/imap-client/append/tls", test_append_tls);
   g_test_add_func ("/imap-client/append/starttls", test_append_starttls);
   g_test_add_func ("/imap-client/idle", test_idle);
+  g_test_add_func ("/imap-client/large-body-streamed", test_large_body_streamed);
   g_test_add_func ("/imap-client/starttls-not-offered", test_starttls_not_offered);
   g_test_add_func ("/imap-client/starttls-injection", test_starttls_injection);
   g_test_add_func ("/imap-client/broken-servers", test_broken_servers);

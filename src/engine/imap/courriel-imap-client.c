@@ -322,6 +322,23 @@ courriel_imap_client_get_selected (CourrielImapClient *self)
   return self->selected;
 }
 
+/**
+ * courriel_imap_client_set_literal_sink:
+ * @max_in_memory: literals up to this size are kept in the responses; larger ones go to @sink
+ *
+ * Large message bodies are streamed (to a file, say) instead of being held whole in memory;
+ * the FETCH then lists the section in its `streamed` table with its size.
+ */
+void
+courriel_imap_client_set_literal_sink (CourrielImapClient *self, gsize max_in_memory, CourrielImapLiteralSink sink,
+                                       gpointer user_data, GDestroyNotify destroy)
+{
+  g_return_if_fail (COURRIEL_IS_IMAP_CLIENT (self));
+
+  courriel_imap_parser_set_limits (self->parser, 0, max_in_memory, 0);
+  courriel_imap_parser_set_literal_sink (self->parser, sink, user_data, destroy);
+}
+
 void
 courriel_imap_client_set_selected (CourrielImapClient *self, const char *mailbox)
 {

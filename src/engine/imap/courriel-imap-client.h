@@ -9,6 +9,7 @@
 #include "courriel-connection.h"
 #include "courriel-imap-fetch.h"
 #include "courriel-imap-mailbox.h"
+#include "courriel-imap-parser.h"
 #include "courriel-imap-search.h"
 #include "courriel-imap-uid-set.h"
 
@@ -82,6 +83,11 @@ gboolean            courriel_imap_client_is_enabled          (CourrielImapClient
 const char         *courriel_imap_client_get_selected        (CourrielImapClient     *self);
 void                courriel_imap_client_set_idle_keepalive  (CourrielImapClient     *self,
                                                               guint                   seconds);
+void                courriel_imap_client_set_literal_sink    (CourrielImapClient     *self,
+                                                              gsize                   max_in_memory,
+                                                              CourrielImapLiteralSink sink,
+                                                              gpointer                user_data,
+                                                              GDestroyNotify          destroy);
 
 /* Connects, reads the greeting, and with STARTTLS security upgrades before anything else. */
 void     courriel_imap_client_connect_async       (CourrielImapClient  *self,
