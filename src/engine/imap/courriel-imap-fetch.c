@@ -375,17 +375,6 @@ courriel_imap_fetch_get_section (CourrielImapFetch *fetch, const char *section)
   return g_hash_table_lookup (fetch->sections, key);
 }
 
-static gboolean
-get_u32 (CourrielImapValue *value, guint32 *out)
-{
-  guint64 n;
-
-  if (!courriel_imap_value_get_number (value, &n) || n > G_MAXUINT32)
-    return FALSE;
-  *out = (guint32)n;
-  return TRUE;
-}
-
 /* BODY[…]<origin>, BINARY[…], RFC822, RFC822.HEADER, RFC822.TEXT: returns the key, or NULL. */
 static char *
 section_key (const char *name)
@@ -443,7 +432,7 @@ courriel_imap_fetch_parse (CourrielImapResponse *response, GError **error)
         }
       if (g_ascii_strcasecmp (name, "UID") == 0)
         {
-          if (!get_u32 (value, &fetch->uid))
+          if (!courriel_imap_value_get_u32 (value, &fetch->uid))
             {
               malformed (error, "UID");
               return NULL;

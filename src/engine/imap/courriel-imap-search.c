@@ -17,17 +17,6 @@ malformed (GError **error, const char *what)
   return FALSE;
 }
 
-static gboolean
-get_u32 (CourrielImapValue *value, guint32 *out)
-{
-  guint64 n;
-
-  if (!courriel_imap_value_get_number (value, &n) || n > G_MAXUINT32)
-    return FALSE;
-  *out = (guint32)n;
-  return TRUE;
-}
-
 static CourrielImapUidSet *
 set_from_value (CourrielImapValue *value)
 {
@@ -62,7 +51,7 @@ courriel_imap_search_parse (CourrielImapResponse *response, GError **error)
           && courriel_imap_value_is_atom (courriel_imap_value_get_item (item, 0), "MODSEQ")
           && courriel_imap_value_get_number (courriel_imap_value_get_item (item, 1), &search->modseq))
         continue;
-      if (!get_u32 (item, &id) || id == 0)
+      if (!courriel_imap_value_get_u32 (item, &id) || id == 0)
         {
           malformed (error, "SEARCH");
           return NULL;
@@ -112,11 +101,11 @@ courriel_imap_esearch_parse (CourrielImapResponse *response, GError **error)
       if (value == NULL)
         break;
       if (courriel_imap_value_is_atom (key, "MIN"))
-        esearch->has_min = get_u32 (value, &esearch->min);
+        esearch->has_min = courriel_imap_value_get_u32 (value, &esearch->min);
       else if (courriel_imap_value_is_atom (key, "MAX"))
-        esearch->has_max = get_u32 (value, &esearch->max);
+        esearch->has_max = courriel_imap_value_get_u32 (value, &esearch->max);
       else if (courriel_imap_value_is_atom (key, "COUNT"))
-        esearch->has_count = get_u32 (value, &esearch->count);
+        esearch->has_count = courriel_imap_value_get_u32 (value, &esearch->count);
       else if (courriel_imap_value_is_atom (key, "MODSEQ"))
         courriel_imap_value_get_number (value, &esearch->modseq);
       else if (courriel_imap_value_is_atom (key, "ALL"))

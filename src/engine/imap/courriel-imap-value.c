@@ -137,6 +137,18 @@ courriel_imap_value_get_number (const CourrielImapValue *value, guint64 *number)
   return TRUE;
 }
 
+/* A number that fits 32 bits: UIDs, sequence numbers, counts. */
+gboolean
+courriel_imap_value_get_u32 (const CourrielImapValue *value, guint32 *number)
+{
+  guint64 n;
+
+  if (!courriel_imap_value_get_number (value, &n) || n > G_MAXUINT32)
+    return FALSE;
+  *number = (guint32)n;
+  return TRUE;
+}
+
 /* The bytes of a string or an atom; NULL for NIL, lists and streamed literals. */
 GBytes *
 courriel_imap_value_get_bytes (const CourrielImapValue *value)

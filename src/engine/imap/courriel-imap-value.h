@@ -39,6 +39,8 @@ CourrielImapValueKind courriel_imap_value_get_kind          (const CourrielImapV
 const char           *courriel_imap_value_get_atom          (const CourrielImapValue *value);
 gboolean              courriel_imap_value_get_number        (const CourrielImapValue *value,
                                                              guint64                 *number);
+gboolean              courriel_imap_value_get_u32           (const CourrielImapValue *value,
+                                                             guint32                 *number);
 GBytes               *courriel_imap_value_get_bytes         (const CourrielImapValue *value);
 char                 *courriel_imap_value_dup_string        (const CourrielImapValue *value);
 guint64               courriel_imap_value_get_streamed_size (const CourrielImapValue *value);
