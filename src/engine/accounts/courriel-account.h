@@ -1,0 +1,70 @@
+/* courriel-account.h — an account's configuration, kept in the store, its passwords in the keyring
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "courriel-connection.h"
+#include "courriel-store.h"
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  COURRIEL_PROTOCOL_IMAP,
+  COURRIEL_PROTOCOL_POP3,
+} CourrielProtocol;
+
+typedef struct
+{
+  char            *host;        /* NULL: no server (an account without outgoing mail yet) */
+  guint16          port;
+  CourrielSecurity security;
+  char            *username;
+  char            *auth;        /* SASL mechanism, or NULL to choose the best offered */
+  char            *fingerprint; /* SHA-256 of a certificate the user accepted, or NULL */
+} CourrielServer;
+
+typedef struct
+{
+  gint64           id;          /* 0 until saved */
+  char            *address;
+  char            *display_name;
+  CourrielProtocol protocol;
+  CourrielServer   incoming;
+  CourrielServer   outgoing;
+  gboolean         allow_insecure;
+  gint64           created;     /* Unix time */
+} CourrielAccount;
+
+CourrielAccount *courriel_account_new           (const char       *address);
+CourrielAccount *courriel_account_copy          (const CourrielAccount *account);
+void             courriel_account_free          (CourrielAccount  *account);
+
+void             courriel_account_save_async    (CourrielStore    *store,
+                                                 CourrielAccount  *account,
+                                                 const char       *incoming_password,
+                                                 const char       *outgoing_password,
+                                                 GCancellable     *cancellable,
+                                                 GAsyncReadyCallback callback,
+                                                 gpointer          user_data);
+gint64           courriel_account_save_finish   (GAsyncResult     *result,
+                                                 GError          **error);
+void             courriel_account_list_async    (CourrielStore    *store,
+                                                 GCancellable     *cancellable,
+                                                 GAsyncReadyCallback callback,
+                                                 gpointer          user_data);
+GPtrArray       *courriel_account_list_finish   (CourrielStore    *store,
+                                                 GAsyncResult     *result,
+                                                 GError          **error);
+void             courriel_account_remove_async  (CourrielStore    *store,
+                                                 const char       *address,
+                                                 GCancellable     *cancellable,
+                                                 GAsyncReadyCallback callback,
+                                                 gpointer          user_data);
+gboolean         courriel_account_remove_finish (GAsyncResult     *result,
+                                                 GError          **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CourrielAccount, courriel_account_free)
+
+G_END_DECLS

@@ -1,0 +1,131 @@
+/* courriel-secrets.c — account passwords in the Secret Service, and nowhere else
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The schema, documented for other tools (secret-tool, Seahorse):
+ *
+ *   name:       io.github.courriel.Courriel.Password
+ *   account:    the account's e-mail address          (string)
+ *   role:       "incoming" or "outgoing"               (string)
+ *   host:       the server's host name                 (string)
+ *   username:   the user name on that server           (string)
+ *
+ * e.g. `secret-tool lookup account alice@example.test role incoming`. The label reads
+ * "Courriel: alice@example.test (incoming, imap.example.test)".
+ */
+#define G_LOG_DOMAIN "courriel-accounts"
+
+#include "config.h"
+#include "courriel-secrets.h"
+
+#include <glib/gi18n-lib.h>
+
+static const SecretSchema schema = {
+  "io.github.courriel.Courriel.Password",
+  SECRET_SCHEMA_NONE,
+  {
+    { "account", SECRET_SCHEMA_ATTRIBUTE_STRING },
+    { "role", SECRET_SCHEMA_ATTRIBUTE_STRING },
+    { "host", SECRET_SCHEMA_ATTRIBUTE_STRING },
+    { "username", SECRET_SCHEMA_ATTRIBUTE_STRING },
+    { NULL, 0 },
+  },
+};
+
+const SecretSchema *
+courriel_secrets_get_schema (void)
+{
+  return &schema;
+}
+
+static void
+on_stored (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  GError *error = NULL;
+
+  if (secret_password_store_finish (result, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+/* Replaces any password stored for this account and role. */
+void
+courriel_secrets_store_async (const char *account, const char *role, const char *host, const char *username,
+                              const char *password, GCancellable *cancellable, GAsyncReadyCallback callback,
+                              gpointer user_data)
+{
+  GTask *task = g_task_new (NULL, cancellable, callback, user_data);
+  g_autofree char *label = g_strdup_printf (_("Courriel: %s (%s, %s)"), account, role, host);
+
+  g_task_set_source_tag (task, courriel_secrets_store_async);
+  secret_password_store (&schema, SECRET_COLLECTION_DEFAULT, label, password, cancellable, on_stored, task,
+                         "account", account, "role", role, "host", host, "username", username, NULL);
+}
+
+gboolean
+courriel_secrets_store_finish (GAsyncResult *result, GError **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+on_looked_up (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  GError *error = NULL;
+  char *password = secret_password_lookup_finish (result, &error);
+
+  if (error != NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, password, (GDestroyNotify)secret_password_free);
+}
+
+/* Returns NULL without an error when no password is stored. */
+void
+courriel_secrets_lookup_async (const char *account, const char *role, GCancellable *cancellable,
+                               GAsyncReadyCallback callback, gpointer user_data)
+{
+  GTask *task = g_task_new (NULL, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, courriel_secrets_lookup_async);
+  secret_password_lookup (&schema, cancellable, on_looked_up, task, "account", account, "role", role, NULL);
+}
+
+char *
+courriel_secrets_lookup_finish (GAsyncResult *result, GError **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+on_cleared (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  GError *error = NULL;
+
+  secret_password_clear_finish (result, &error);
+  if (error != NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+/* Forgets every password of the account. */
+void
+courriel_secrets_clear_async (const char *account, GCancellable *cancellable, GAsyncReadyCallback callback,
+                              gpointer user_data)
+{
+  GTask *task = g_task_new (NULL, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, courriel_secrets_clear_async);
+  secret_password_clear (&schema, cancellable, on_cleared, task, "account", account, NULL);
+}
+
+gboolean
+courriel_secrets_clear_finish (GAsyncResult *result, GError **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
+}

@@ -1,0 +1,182 @@
+/* test-accounts.c — accounts are kept in the store and their passwords in the Secret Service:
+ * never in the database, its journal or anywhere in the data folder
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include "courriel-account.h"
+#include "courriel-secrets.h"
+
+#include <string.h>
+
+static void
+got_result (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  *(GAsyncResult **)user_data = g_object_ref (result);
+}
+
+static GAsyncResult *
+wait_for (GAsyncResult **slot)
+{
+  while (*slot == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return *slot;
+}
+
+static char *
+lookup (const char *address, const char *role)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GAsyncResult) result = NULL;
+  char *password;
+
+  courriel_secrets_lookup_async (address, role, NULL, got_result, &result);
+  password = courriel_secrets_lookup_finish (wait_for (&result), &error);
+  g_assert_no_error (error);
+  return password;
+}
+
+static GPtrArray *
+list (CourrielStore *store)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GAsyncResult) result = NULL;
+  GPtrArray *accounts;
+
+  courriel_account_list_async (store, NULL, got_result, &result);
+  accounts = courriel_account_list_finish (store, wait_for (&result), &error);
+  g_assert_no_error (error);
+  return accounts;
+}
+
+/* Does any file under @dir contain @needle? */
+static gboolean
+folder_contains (const char *dir, const char *needle)
+{
+  g_autoptr (GDir) handle = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (handle != NULL && (name = g_dir_read_name (handle)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      g_autofree char *contents = NULL;
+      gsize length;
+
+      if (g_file_test (path, G_FILE_TEST_IS_DIR))
+        {
+          if (folder_contains (path, needle))
+            return TRUE;
+          continue;
+        }
+      if (g_file_get_contents (path, &contents, &length, NULL)
+          && memmem (contents, length, needle, strlen (needle)) != NULL)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static void
+test_save_list_remove (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dir = g_build_filename (g_get_user_data_dir (), "courriel", NULL);
+  g_autofree char *path = g_build_filename (dir, "courriel.db", NULL);
+  g_autoptr (CourrielStore) store = courriel_store_open (path, &error);
+  g_autoptr (CourrielAccount) account = courriel_account_new ("alice@example.test");
+  g_autofree char *incoming = g_strdup_printf ("in-%08x-%08x", g_random_int (), g_random_int ());
+  g_autofree char *outgoing = g_strdup_printf ("out-%08x-%08x", g_random_int (), g_random_int ());
+  g_autofree char *found = NULL;
+  g_autoptr (GPtrArray) accounts = NULL;
+  CourrielAccount *saved;
+  gint64 id;
+
+  g_assert_no_error (error);
+  g_free (account->display_name);
+  account->display_name = g_strdup ("Alice Durand");
+  account->incoming = (CourrielServer){ g_strdup ("imap.example.test"), 993, COURRIEL_SECURITY_TLS,
+                                        g_strdup ("alice@example.test"), NULL, g_strdup ("AB:CD") };
+  account->outgoing = (CourrielServer){ g_strdup ("smtp.example.test"), 587, COURRIEL_SECURITY_STARTTLS,
+                                        g_strdup ("alice"), g_strdup ("PLAIN"), NULL };
+
+  {
+    g_autoptr (GAsyncResult) result = NULL;
+    courriel_account_save_async (store, account, incoming, outgoing, NULL, got_result, &result);
+    id = courriel_account_save_finish (wait_for (&result), &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (id, >, 0);
+  }
+
+  accounts = list (store);
+  g_assert_cmpuint (accounts->len, ==, 1);
+  saved = accounts->pdata[0];
+  g_assert_cmpint (saved->id, ==, id);
+  g_assert_cmpstr (saved->display_name, ==, "Alice Durand");
+  g_assert_cmpstr (saved->incoming.host, ==, "imap.example.test");
+  g_assert_cmpuint (saved->incoming.port, ==, 993);
+  g_assert_cmpint (saved->incoming.security, ==, COURRIEL_SECURITY_TLS);
+  g_assert_cmpstr (saved->incoming.fingerprint, ==, "AB:CD");
+  g_assert_cmpint (saved->outgoing.security, ==, COURRIEL_SECURITY_STARTTLS);
+  g_assert_cmpstr (saved->outgoing.auth, ==, "PLAIN");
+  g_assert_cmpint (saved->protocol, ==, COURRIEL_PROTOCOL_IMAP);
+
+  found = lookup ("alice@example.test", "incoming");
+  g_assert_cmpstr (found, ==, incoming);
+  g_free (found);
+  found = lookup ("alice@example.test", "outgoing");
+  g_assert_cmpstr (found, ==, outgoing);
+
+  /* Saving again updates the same account; a NULL password keeps the stored one. */
+  g_free (account->display_name);
+  account->display_name = g_strdup ("Alice D.");
+  {
+    g_autoptr (GAsyncResult) result = NULL;
+    courriel_account_save_async (store, account, NULL, NULL, NULL, got_result, &result);
+    g_assert_cmpint (courriel_account_save_finish (wait_for (&result), &error), ==, id);
+    g_assert_no_error (error);
+  }
+  g_clear_pointer (&accounts, g_ptr_array_unref);
+  accounts = list (store);
+  g_assert_cmpuint (accounts->len, ==, 1);
+  g_assert_cmpstr (((CourrielAccount *)accounts->pdata[0])->display_name, ==, "Alice D.");
+  g_free (found);
+  found = lookup ("alice@example.test", "incoming");
+  g_assert_cmpstr (found, ==, incoming);
+
+  /* Never on disk: the database, its WAL and journal, anything in the data folder. */
+  courriel_store_close (store);
+  g_test_message ("data folder: %s", dir);
+  g_assert_false (folder_contains (dir, incoming));
+  g_assert_false (folder_contains (dir, outgoing));
+  /* The search itself works: the server name is there, in the same binary files. */
+  g_assert_true (folder_contains (dir, "imap.example.test"));
+  g_clear_object (&store);
+
+  store = courriel_store_open (path, &error);
+  g_assert_no_error (error);
+  {
+    g_autoptr (GAsyncResult) result = NULL;
+    courriel_account_remove_async (store, "alice@example.test", NULL, got_result, &result);
+    g_assert_true (courriel_account_remove_finish (wait_for (&result), &error));
+    g_assert_no_error (error);
+  }
+  g_clear_pointer (&accounts, g_ptr_array_unref);
+  accounts = list (store);
+  g_assert_cmpuint (accounts->len, ==, 0);
+  g_free (found);
+  found = lookup ("alice@example.test", "incoming");
+  g_assert_null (found);
+  found = lookup ("alice@example.test", "outgoing");
+  g_assert_null (found);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+  if (g_getenv ("DBUS_SESSION_BUS_ADDRESS") == NULL)
+    g_error ("No D-Bus session: run the tests through build-aux/check, which starts one with gnome-keyring");
+  g_test_add_func ("/accounts/save-list-remove", test_save_list_remove);
+  return g_test_run ();
+}
