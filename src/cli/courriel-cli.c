@@ -10,6 +10,7 @@
 #include <locale.h>
 #include <stdio.h>
 
+#include "courriel-cli-commands.h"
 #include "courriel-engine.h"
 
 /* Exit statuses scripts can rely on. */
@@ -48,6 +49,7 @@ command_data_dir (int argc, char **argv)
 }
 
 static const Command commands[] = {
+  { "account", N_("Add (after checking the login), list or remove accounts"), courriel_cli_account },
   { "data-dir", N_("Print the folder where Courriel keeps its mail and settings"), command_data_dir },
   { "version", N_("Print the versions of Courriel and of the libraries it uses"), command_version },
   { "help", N_("Show this help"), command_help },

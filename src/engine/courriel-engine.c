@@ -105,6 +105,13 @@ courriel_engine_has_private_data_dir (void)
   return data_dir_is_private;
 }
 
+/* The store's database file, in the data folder. */
+char *
+courriel_engine_dup_database_path (void)
+{
+  return g_build_filename (courriel_engine_get_data_dir (), "courriel.db", NULL);
+}
+
 /**
  * courriel_engine_describe_versions:
  *

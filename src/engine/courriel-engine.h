@@ -19,5 +19,6 @@ gboolean    courriel_engine_set_data_dir     (const char  *path,
 gboolean    courriel_engine_has_private_data_dir (void);
 
 char       *courriel_engine_describe_versions (void);
+char       *courriel_engine_dup_database_path (void);
 
 G_END_DECLS

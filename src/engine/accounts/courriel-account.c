@@ -309,6 +309,7 @@ read_accounts (sqlite3 *db, gpointer data, GError **error)
       a->allow_insecure = sqlite3_column_int (stmt, 16);
       a->created = sqlite3_column_int64 (stmt, 17);
       g_ptr_array_add (accounts, a);
+      rc = SQLITE_OK; /* go on stepping */
     }
   sqlite3_finalize (stmt);
   if (!courriel_store_set_error_from_db (db, rc, error))
