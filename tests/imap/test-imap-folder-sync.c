@@ -6,6 +6,7 @@
 
 #include "courriel-certificate.h"
 #include "courriel-imap-folder-sync.h"
+#include "courriel-imap-message-sync.h"
 #include "courriel-test-bench.h"
 
 static void
@@ -103,6 +104,74 @@ sync_folders (CourrielImapClient *client, CourrielStore *store)
   g_assert_no_error (error);
 }
 
+static gpointer
+read_messages (sqlite3 *db, gpointer data, GError **error)
+{
+  GString *out = g_string_new (NULL);
+  sqlite3_stmt *stmt = NULL;
+
+  sqlite3_prepare_v2 (db, "SELECT uid, flags & 1, subject, sender FROM messages ORDER BY uid", -1, &stmt, NULL);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    g_string_append_printf (out, "%d:%d:%s:%s;", sqlite3_column_int (stmt, 0), sqlite3_column_int (stmt, 1),
+                            sqlite3_column_text (stmt, 2), sqlite3_column_text (stmt, 3));
+  sqlite3_finalize (stmt);
+  return g_string_free (out, FALSE);
+}
+
+static char *
+messages (CourrielStore *store)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GAsyncResult) result = NULL;
+  char *text;
+
+  courriel_store_read_async (store, read_messages, NULL, NULL, g_free, NULL, got_result, &result);
+  text = courriel_store_read_finish (store, wait_for (&result), &error);
+  g_assert_no_error (error);
+  return text;
+}
+
+static gpointer
+read_count (sqlite3 *db, gpointer data, GError **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  gint64 *value = g_new0 (gint64, 1);
+
+  sqlite3_prepare_v2 (db, data, -1, &stmt, NULL);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    *value = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  return value;
+}
+
+static gint64
+count (CourrielStore *store, const char *sql)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autofree gint64 *value = NULL;
+
+  courriel_store_read_async (store, read_count, (gpointer)sql, NULL, g_free, NULL, got_result, &result);
+  value = courriel_store_read_finish (store, wait_for (&result), &error);
+  g_assert_no_error (error);
+  return *value;
+}
+
+static gint64
+sync_messages (CourrielImapClient *client, CourrielStore *store)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GAsyncResult) result = NULL;
+  gint64 inbox = count (store, "SELECT id FROM folders WHERE role = 'inbox'");
+  gint64 added;
+
+  /* A batch of 1: the batches and their order are exercised too. */
+  courriel_imap_message_sync_async (client, store, inbox, "INBOX", 1, NULL, got_result, &result);
+  added = courriel_imap_message_sync_finish (wait_for (&result), &error);
+  g_assert_no_error (error);
+  return added;
+}
+
 static void
 mailbox_op (CourrielImapClient *client, CourrielImapMailboxOperation op, const char *name)
 {
@@ -126,7 +195,10 @@ test_sync_from_dovecot (void)
   g_autoptr (CourrielConnection) connection = NULL;
   g_autoptr (CourrielImapClient) client = NULL;
   g_autofree char *listing = NULL;
-  g_autoptr (GBytes) message = g_bytes_new_static ("Subject: x\r\n\r\nx\r\n", 17);
+  const char *raw = "From: =?utf-8?q?=C3=89lodie?= <elodie@example.org>\r\nTo: carol@example.test\r\n"
+                    "Subject: =?utf-8?q?R=C3=A9union?= de lundi\r\nMessage-ID: <m@example.org>\r\n"
+                    "Date: Mon, 02 Mar 2026 09:30:00 +0100\r\n\r\nBonjour\r\n";
+  g_autoptr (GBytes) message = g_bytes_new_static (raw, strlen (raw));
 
   g_assert_no_error (error);
   /* In the bench's folder, removed with it (isolated XDG folders would hide the proxy
@@ -175,6 +247,48 @@ test_sync_from_dovecot (void)
   listing = folders (store);
   g_assert_null (strstr (listing, "Factures"));
   g_assert_nonnull (strstr (listing, "INBOX=inbox/2;"));
+
+  /* The INBOX's messages: headers into the store, decoded for display, searchable. */
+  g_assert_cmpint (sync_messages (client, store), ==, 2);
+  g_free (listing);
+  listing = messages (store);
+  g_assert_cmpstr (listing, ==, "1:0:Réunion de lundi:Élodie <elodie@example.org>;2:1:Réunion de lundi:Élodie <elodie@example.org>;");
+  g_assert_cmpint (count (store, "SELECT count (*) FROM messages_fts WHERE messages_fts MATCH 'reunion'"), ==, 2);
+  g_assert_cmpint (count (store, "SELECT unread FROM folders WHERE role = 'inbox'"), ==, 1);
+
+  /* Elsewhere: message 1 read, message 2 deleted, a new one arrives. Nothing is fetched twice. */
+  courriel_test_bench_add_message (bench, "carol@example.test", "INBOX", message, NULL, 0, &error);
+  g_assert_no_error (error);
+  {
+    g_autoptr (CourrielImapUidSet) one = courriel_imap_uid_set_parse ("1", NULL);
+    g_autoptr (CourrielImapUidSet) two = courriel_imap_uid_set_parse ("2", NULL);
+    g_autoptr (CourrielImapSelection) selection = NULL;
+    const char *seen[] = { "\\Seen", NULL };
+    const char *deleted[] = { "\\Deleted", NULL };
+    g_autoptr (GAsyncResult) r1 = NULL;
+    g_autoptr (GAsyncResult) r2 = NULL;
+    g_autoptr (GAsyncResult) r3 = NULL;
+    g_autoptr (GAsyncResult) r4 = NULL;
+    g_autoptr (CourrielImapUidSet) m1 = NULL;
+    g_autoptr (CourrielImapUidSet) m2 = NULL;
+
+    courriel_imap_client_select_async (client, "INBOX", FALSE, NULL, NULL, got_result, &r1);
+    selection = courriel_imap_client_select_finish (client, wait_for (&r1), &error);
+    g_assert_no_error (error);
+    courriel_imap_client_uid_store_async (client, one, COURRIEL_IMAP_STORE_ADD, seen, 0, NULL, got_result, &r2);
+    m1 = courriel_imap_client_uid_store_finish (client, wait_for (&r2), &error);
+    courriel_imap_client_uid_store_async (client, two, COURRIEL_IMAP_STORE_ADD, deleted, 0, NULL, got_result, &r3);
+    m2 = courriel_imap_client_uid_store_finish (client, wait_for (&r3), &error);
+    courriel_imap_client_expunge_async (client, two, NULL, got_result, &r4);
+    g_assert_true (courriel_imap_client_expunge_finish (client, wait_for (&r4), &error));
+    g_assert_no_error (error);
+  }
+  g_assert_cmpint (sync_messages (client, store), ==, 1);
+  g_free (listing);
+  listing = messages (store);
+  g_assert_cmpstr (listing, ==, "1:1:Réunion de lundi:Élodie <elodie@example.org>;3:0:Réunion de lundi:Élodie <elodie@example.org>;");
+  g_assert_cmpint (count (store, "SELECT total FROM folders WHERE role = 'inbox'"), ==, 2);
+  g_assert_cmpint (count (store, "SELECT count (*) FROM messages_fts"), ==, 2);
 }
 
 int

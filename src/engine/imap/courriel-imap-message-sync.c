@@ -1,0 +1,545 @@
+/* courriel-imap-message-sync.c — one IMAP folder's messages (headers and flags) into the store
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * SELECT the folder; if its UIDVALIDITY changed, forget what the store had. Then compare the
+ * server's UIDs with the store's: UIDs gone from the server leave the store, new UIDs are
+ * fetched newest first in batches (headers only: envelope, structure, a few header fields),
+ * and every batch is written as soon as it arrives, so that the newest messages are listed
+ * while older ones still come. Flags of known messages are refreshed (only the changed ones
+ * with CONDSTORE). Bodies are never downloaded here.
+ */
+#define G_LOG_DOMAIN "courriel-imap"
+
+#include "config.h"
+#include "courriel-imap-message-sync.h"
+
+#include "courriel-gmime-autoptr.h"
+
+#define FETCH_ITEMS                                                                                                    \
+  "(UID FLAGS INTERNALDATE RFC822.SIZE ENVELOPE BODYSTRUCTURE "                                                        \
+  "BODY.PEEK[HEADER.FIELDS (REFERENCES AUTHENTICATION-RESULTS)])"
+
+typedef struct
+{
+  CourrielImapClient    *client;
+  CourrielStore         *store;
+  gint64                 folder_id;
+  char                  *mailbox;
+  guint                  batch;
+  CourrielImapSelection *selection;
+  gboolean               reset;          /* UIDVALIDITY changed: start over */
+  guint32                stored_validity;
+  guint64                stored_modseq;
+  GArray                *stored_uids;    /* guint32, ascending */
+  CourrielImapUidSet    *server_uids;
+  GArray                *missing;        /* guint32, newest first */
+  guint                  next;           /* index in missing */
+  GPtrArray             *fetches;        /* the batch being written */
+  guint                  added;
+} Sync;
+
+static void
+sync_free (Sync *sync)
+{
+  g_object_unref (sync->client);
+  g_object_unref (sync->store);
+  g_free (sync->mailbox);
+  g_clear_pointer (&sync->selection, courriel_imap_selection_free);
+  g_clear_pointer (&sync->stored_uids, g_array_unref);
+  g_clear_pointer (&sync->server_uids, courriel_imap_uid_set_free);
+  g_clear_pointer (&sync->missing, g_array_unref);
+  g_clear_pointer (&sync->fetches, g_ptr_array_unref);
+  g_free (sync);
+}
+
+enum
+{
+  FLAG_SEEN = 1 << 0,
+  FLAG_ANSWERED = 1 << 1,
+  FLAG_FLAGGED = 1 << 2,
+  FLAG_DELETED = 1 << 3,
+  FLAG_DRAFT = 1 << 4,
+};
+
+static int
+flags_to_bits (GStrv flags)
+{
+  const char *names[] = { "\\Seen", "\\Answered", "\\Flagged", "\\Deleted", "\\Draft" };
+  int bits = 0;
+
+  for (guint i = 0; flags != NULL && flags[i] != NULL; i++)
+    for (guint j = 0; j < G_N_ELEMENTS (names); j++)
+      if (g_ascii_strcasecmp (flags[i], names[j]) == 0)
+        bits |= 1 << j;
+  return bits;
+}
+
+/* Decoded for display: "Élodie Martin <elodie@example.org>, bob@example.net". */
+static char *
+format_addresses (GPtrArray *addresses)
+{
+  GString *out = g_string_new (NULL);
+
+  for (guint i = 0; addresses != NULL && i < addresses->len; i++)
+    {
+      CourrielImapAddress *a = addresses->pdata[i];
+      g_autofree char *name = a->name != NULL ? g_mime_utils_header_decode_phrase (NULL, a->name) : NULL;
+
+      if (a->mailbox == NULL || a->host == NULL)
+        continue; /* group markers */
+      if (out->len > 0)
+        g_string_append (out, ", ");
+      if (name != NULL && *name != '\0')
+        g_string_append_printf (out, "%s <%s@%s>", name, a->mailbox, a->host);
+      else
+        g_string_append_printf (out, "%s@%s", a->mailbox, a->host);
+    }
+  return g_string_free (out, FALSE);
+}
+
+static gboolean
+has_attachment (CourrielImapBodyPart *part)
+{
+  if (part == NULL)
+    return FALSE;
+  if (g_strcmp0 (part->disposition, "attachment") == 0)
+    return TRUE;
+  for (guint i = 0; part->children != NULL && i < part->children->len; i++)
+    if (has_attachment (part->children->pdata[i]))
+      return TRUE;
+  return FALSE;
+}
+
+static char *
+header_value (GBytes *headers, const char *name)
+{
+  g_autofree char *text = NULL;
+  g_auto (GStrv) lines = NULL;
+  GString *value = NULL;
+
+  if (headers == NULL)
+    return NULL;
+  text = g_strndup (g_bytes_get_data (headers, NULL), g_bytes_get_size (headers));
+  lines = g_strsplit (text, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      char *line = g_strchomp (lines[i]);
+
+      if (value != NULL && (line[0] == ' ' || line[0] == '\t'))
+        g_string_append_printf (value, " %s", g_strstrip (line));
+      else if (value != NULL)
+        break;
+      else if (g_ascii_strncasecmp (line, name, strlen (name)) == 0 && line[strlen (name)] == ':')
+        value = g_string_new (g_strstrip (line + strlen (name) + 1));
+    }
+  return value != NULL ? g_string_free (value, FALSE) : NULL;
+}
+
+/* Writing ---------------------------------------------------------------------------------------- */
+
+static gboolean
+write_batch (sqlite3 *db, gpointer data, GError **error)
+{
+  Sync *sync = data;
+  sqlite3_stmt *insert = NULL;
+  sqlite3_stmt *fts = NULL;
+  int rc = sqlite3_prepare_v2 (db,
+                               "INSERT INTO messages (folder_id, uid, flags, modseq, date, received, size, message_id, "
+                               "in_reply_to, refs, subject, sender, recipients_to, recipients_cc, has_attachments, "
+                               "auth_results) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
+                               "?15, ?16) ON CONFLICT (folder_id, uid) DO UPDATE SET flags = ?3, modseq = ?4 "
+                               "RETURNING id",
+                               -1, &insert, NULL);
+
+  if (rc == SQLITE_OK)
+    rc = sqlite3_prepare_v2 (db, "INSERT OR REPLACE INTO messages_fts (rowid, subject, addresses, body) VALUES (?1, ?2, ?3, '')",
+                             -1, &fts, NULL);
+  for (guint i = 0; rc == SQLITE_OK && i < sync->fetches->len; i++)
+    {
+      CourrielImapFetch *f = sync->fetches->pdata[i];
+      CourrielImapEnvelope *e = f->envelope;
+      GBytes *headers = courriel_imap_fetch_get_section (f, "BODY[HEADER.FIELDS (REFERENCES AUTHENTICATION-RESULTS)]");
+      g_autofree char *subject = e != NULL && e->subject != NULL ? g_mime_utils_header_decode_text (NULL, e->subject)
+                                                                 : NULL;
+      g_autofree char *from = e != NULL ? format_addresses (e->from) : NULL;
+      g_autofree char *to = e != NULL ? format_addresses (e->to) : NULL;
+      g_autofree char *cc = e != NULL ? format_addresses (e->cc) : NULL;
+      g_autofree char *refs = header_value (headers, "References");
+      g_autofree char *auth = header_value (headers, "Authentication-Results");
+      g_autofree char *addresses = g_strjoin (" ", from ? from : "", to ? to : "", cc ? cc : "", NULL);
+      g_autoptr (GDateTime) date = e != NULL && e->date != NULL ? g_mime_utils_header_decode_date (e->date) : NULL;
+      gint64 id;
+
+      if (f->uid == 0)
+        continue;
+      sqlite3_reset (insert);
+      sqlite3_bind_int64 (insert, 1, sync->folder_id);
+      sqlite3_bind_int64 (insert, 2, f->uid);
+      sqlite3_bind_int (insert, 3, flags_to_bits (f->flags));
+      sqlite3_bind_int64 (insert, 4, (sqlite3_int64)f->modseq);
+      if (date != NULL)
+        sqlite3_bind_int64 (insert, 5, g_date_time_to_unix (date));
+      else if (f->internaldate != NULL)
+        sqlite3_bind_int64 (insert, 5, g_date_time_to_unix (f->internaldate));
+      else
+        sqlite3_bind_null (insert, 5);
+      if (f->internaldate != NULL)
+        sqlite3_bind_int64 (insert, 6, g_date_time_to_unix (f->internaldate));
+      else
+        sqlite3_bind_null (insert, 6);
+      sqlite3_bind_int64 (insert, 7, (sqlite3_int64)f->rfc822_size);
+      sqlite3_bind_text (insert, 8, e != NULL ? e->message_id : NULL, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (insert, 9, e != NULL ? e->in_reply_to : NULL, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (insert, 10, refs, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (insert, 11, subject, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (insert, 12, from, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (insert, 13, to, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (insert, 14, cc, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_int (insert, 15, has_attachment (f->bodystructure));
+      sqlite3_bind_text (insert, 16, auth, -1, SQLITE_TRANSIENT);
+      rc = sqlite3_step (insert);
+      if (rc != SQLITE_ROW)
+        break;
+      id = sqlite3_column_int64 (insert, 0);
+      rc = SQLITE_OK;
+      if (f->envelope == NULL)
+        continue; /* a flags update only */
+      sqlite3_reset (fts);
+      sqlite3_bind_int64 (fts, 1, id);
+      sqlite3_bind_text (fts, 2, subject, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (fts, 3, addresses, -1, SQLITE_TRANSIENT);
+      rc = sqlite3_step (fts) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode (db);
+    }
+  sqlite3_finalize (insert);
+  sqlite3_finalize (fts);
+  return courriel_store_set_error_from_db (db, rc, error);
+}
+
+static gboolean
+write_folder_state (sqlite3 *db, gpointer data, GError **error)
+{
+  Sync *sync = data;
+  CourrielImapSelection *s = sync->selection;
+  sqlite3_stmt *stmt = NULL;
+  int rc = sqlite3_prepare_v2 (db,
+                               "UPDATE folders SET uidvalidity = ?2, uidnext = ?3, highestmodseq = ?4, "
+                               "total = (SELECT count (*) FROM messages WHERE folder_id = ?1), "
+                               "unread = (SELECT count (*) FROM messages WHERE folder_id = ?1 AND flags & 1 = 0) "
+                               "WHERE id = ?1",
+                               -1, &stmt, NULL);
+
+  if (rc == SQLITE_OK)
+    {
+      sqlite3_bind_int64 (stmt, 1, sync->folder_id);
+      sqlite3_bind_int64 (stmt, 2, s->uidvalidity);
+      sqlite3_bind_int64 (stmt, 3, s->uidnext);
+      sqlite3_bind_int64 (stmt, 4, (sqlite3_int64)s->highestmodseq);
+      rc = sqlite3_step (stmt);
+    }
+  sqlite3_finalize (stmt);
+  return courriel_store_set_error_from_db (db, rc, error);
+}
+
+/* Forgets the folder's messages (UIDVALIDITY changed), or those the server no longer has. */
+static gboolean
+write_removals (sqlite3 *db, gpointer data, GError **error)
+{
+  Sync *sync = data;
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  if (sync->reset)
+    {
+      rc = sqlite3_prepare_v2 (db, "DELETE FROM messages WHERE folder_id = ?1", -1, &stmt, NULL);
+      if (rc == SQLITE_OK)
+        {
+          sqlite3_bind_int64 (stmt, 1, sync->folder_id);
+          rc = sqlite3_step (stmt);
+        }
+      sqlite3_finalize (stmt);
+      return courriel_store_set_error_from_db (db, rc, error);
+    }
+  rc = sqlite3_prepare_v2 (db, "DELETE FROM messages WHERE folder_id = ?1 AND uid = ?2", -1, &stmt, NULL);
+  for (guint i = 0; rc == SQLITE_OK && i < sync->stored_uids->len; i++)
+    {
+      guint32 uid = g_array_index (sync->stored_uids, guint32, i);
+
+      if (courriel_imap_uid_set_contains (sync->server_uids, uid))
+        continue;
+      sqlite3_reset (stmt);
+      sqlite3_bind_int64 (stmt, 1, sync->folder_id);
+      sqlite3_bind_int64 (stmt, 2, uid);
+      rc = sqlite3_step (stmt) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode (db);
+    }
+  sqlite3_finalize (stmt);
+  return courriel_store_set_error_from_db (db, rc, error);
+}
+
+/* Steps ------------------------------------------------------------------------------------------- */
+
+static void fetch_next_batch (GTask *task);
+
+static void
+on_state_written (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  Sync *sync = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  if (!courriel_store_write_finish (sync->store, result, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_int (task, sync->added);
+}
+
+static void
+finish_sync (GTask *task)
+{
+  Sync *sync = g_task_get_task_data (task);
+
+  courriel_store_write_async (sync->store, write_folder_state, sync, NULL, g_task_get_cancellable (task),
+                              on_state_written, task);
+}
+
+static void
+on_batch_written (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  Sync *sync = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  if (!courriel_store_write_finish (sync->store, result, &error))
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  g_clear_pointer (&sync->fetches, g_ptr_array_unref);
+  fetch_next_batch (task);
+}
+
+static void
+on_batch_fetched (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  Sync *sync = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  sync->fetches = courriel_imap_client_uid_fetch_finish (sync->client, result, &error);
+  if (sync->fetches == NULL)
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  for (guint i = 0; i < sync->fetches->len; i++)
+    sync->added += ((CourrielImapFetch *)sync->fetches->pdata[i])->envelope != NULL;
+  courriel_store_write_async (sync->store, write_batch, sync, NULL, g_task_get_cancellable (task), on_batch_written,
+                              task);
+}
+
+/* The newest missing messages first, a batch at a time. */
+static void
+fetch_next_batch (GTask *task)
+{
+  Sync *sync = g_task_get_task_data (task);
+  g_autoptr (CourrielImapUidSet) uids = courriel_imap_uid_set_new ();
+
+  for (guint n = 0; sync->next < sync->missing->len && n < sync->batch; n++)
+    courriel_imap_uid_set_add (uids, g_array_index (sync->missing, guint32, sync->next++));
+  if (courriel_imap_uid_set_is_empty (uids))
+    {
+      finish_sync (task);
+      return;
+    }
+  courriel_imap_client_uid_fetch_async (sync->client, uids, FETCH_ITEMS, 0, NULL, NULL, g_task_get_cancellable (task),
+                                        on_batch_fetched, task);
+}
+
+static void
+on_flags_fetched (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  Sync *sync = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  sync->fetches = courriel_imap_client_uid_fetch_finish (sync->client, result, &error);
+  if (sync->fetches == NULL)
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  /* Flags only (no envelope): write_batch updates the known rows. */
+  courriel_store_write_async (sync->store, write_batch, sync, NULL, g_task_get_cancellable (task), on_batch_written,
+                              task);
+}
+
+static void
+on_removals_written (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  Sync *sync = g_task_get_task_data (task);
+  g_autoptr (CourrielImapUidSet) known = courriel_imap_uid_set_new ();
+  GError *error = NULL;
+
+  if (!courriel_store_write_finish (sync->store, result, &error))
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+
+  /* What to fetch: the server's UIDs the store lacks, newest first. */
+  sync->missing = g_array_new (FALSE, FALSE, sizeof (guint32));
+  for (guint i = 0; !sync->reset && i < sync->stored_uids->len; i++)
+    if (courriel_imap_uid_set_contains (sync->server_uids, g_array_index (sync->stored_uids, guint32, i)))
+      courriel_imap_uid_set_add (known, g_array_index (sync->stored_uids, guint32, i));
+  for (guint r = courriel_imap_uid_set_n_ranges (sync->server_uids); r > 0; r--)
+    {
+      guint32 first, last;
+
+      courriel_imap_uid_set_get_range (sync->server_uids, r - 1, &first, &last);
+      for (guint64 u = last; u >= first && u > 0; u--)
+        {
+          guint32 uid = (guint32)u;
+          if (!courriel_imap_uid_set_contains (known, uid))
+            g_array_append_val (sync->missing, uid);
+        }
+    }
+
+  /* Flags of the known ones first (only the changed ones with CONDSTORE), then the new ones. */
+  if (!courriel_imap_uid_set_is_empty (known)
+      && (sync->selection->highestmodseq == 0 || sync->selection->highestmodseq != sync->stored_modseq))
+    courriel_imap_client_uid_fetch_async (sync->client, known, "(UID FLAGS)",
+                                          sync->selection->highestmodseq > 0 ? sync->stored_modseq : 0, NULL, NULL,
+                                          g_task_get_cancellable (task), on_flags_fetched, task);
+  else
+    fetch_next_batch (task);
+}
+
+static void
+on_searched (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  Sync *sync = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  sync->server_uids = courriel_imap_client_uid_search_finish (sync->client, result, &error);
+  if (sync->server_uids == NULL)
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  courriel_store_write_async (sync->store, write_removals, sync, NULL, g_task_get_cancellable (task),
+                              on_removals_written, task);
+}
+
+static void
+on_selected (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  Sync *sync = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  sync->selection = courriel_imap_client_select_finish (sync->client, result, &error);
+  if (sync->selection == NULL)
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  sync->reset = sync->stored_validity != 0 && sync->stored_validity != sync->selection->uidvalidity;
+  courriel_imap_client_uid_search_async (sync->client, "ALL", g_task_get_cancellable (task), on_searched, task);
+}
+
+static gpointer
+read_state (sqlite3 *db, gpointer data, GError **error)
+{
+  Sync *sync = data;
+  sqlite3_stmt *stmt = NULL;
+  int rc = sqlite3_prepare_v2 (db, "SELECT coalesce (uidvalidity, 0), coalesce (highestmodseq, 0) FROM folders WHERE id = ?1",
+                               -1, &stmt, NULL);
+
+  if (rc == SQLITE_OK)
+    {
+      sqlite3_bind_int64 (stmt, 1, sync->folder_id);
+      if ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+        {
+          sync->stored_validity = (guint32)sqlite3_column_int64 (stmt, 0);
+          sync->stored_modseq = (guint64)sqlite3_column_int64 (stmt, 1);
+          rc = SQLITE_OK;
+        }
+    }
+  sqlite3_finalize (stmt);
+  stmt = NULL;
+  sync->stored_uids = g_array_new (FALSE, FALSE, sizeof (guint32));
+  if (rc == SQLITE_OK || rc == SQLITE_DONE)
+    rc = sqlite3_prepare_v2 (db, "SELECT uid FROM messages WHERE folder_id = ?1 AND uid IS NOT NULL ORDER BY uid", -1,
+                             &stmt, NULL);
+  if (rc == SQLITE_OK)
+    {
+      sqlite3_bind_int64 (stmt, 1, sync->folder_id);
+      while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+        {
+          guint32 uid = (guint32)sqlite3_column_int64 (stmt, 0);
+          g_array_append_val (sync->stored_uids, uid);
+        }
+    }
+  sqlite3_finalize (stmt);
+  if (!courriel_store_set_error_from_db (db, rc, error))
+    return NULL;
+  return GINT_TO_POINTER (1);
+}
+
+static void
+on_state_read (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  Sync *sync = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  if (courriel_store_read_finish (sync->store, result, &error) == NULL)
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  courriel_imap_client_select_async (sync->client, sync->mailbox, FALSE, NULL, g_task_get_cancellable (task),
+                                     on_selected, task);
+}
+
+/**
+ * courriel_imap_message_sync_async:
+ * @folder_id: the folder's row in the store
+ * @mailbox: its name as the server knows it
+ * @batch: how many messages to fetch and write at a time (0: 500)
+ *
+ * Returns (by finish) how many new messages were added.
+ */
+void
+courriel_imap_message_sync_async (CourrielImapClient *client, CourrielStore *store, gint64 folder_id,
+                                  const char *mailbox, guint batch, GCancellable *cancellable,
+                                  GAsyncReadyCallback callback, gpointer user_data)
+{
+  GTask *task = g_task_new (NULL, cancellable, callback, user_data);
+  Sync *sync = g_new0 (Sync, 1);
+
+  g_mime_init ();
+  sync->client = g_object_ref (client);
+  sync->store = g_object_ref (store);
+  sync->folder_id = folder_id;
+  sync->mailbox = g_strdup (mailbox);
+  sync->batch = batch > 0 ? batch : 500;
+  g_task_set_source_tag (task, courriel_imap_message_sync_async);
+  g_task_set_task_data (task, sync, (GDestroyNotify)sync_free);
+  courriel_store_read_async (store, read_state, sync, NULL, NULL, cancellable, on_state_read, task);
+}
+
+gint64
+courriel_imap_message_sync_finish (GAsyncResult *result, GError **error)
+{
+  return g_task_propagate_int (G_TASK (result), error);
+}

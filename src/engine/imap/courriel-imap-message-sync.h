@@ -1,0 +1,23 @@
+/* courriel-imap-message-sync.h — one IMAP folder's messages (headers and flags) into the store
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "courriel-imap-client.h"
+#include "courriel-store.h"
+
+G_BEGIN_DECLS
+
+void   courriel_imap_message_sync_async  (CourrielImapClient  *client,
+                                          CourrielStore       *store,
+                                          gint64               folder_id,
+                                          const char          *mailbox,
+                                          guint                batch,
+                                          GCancellable        *cancellable,
+                                          GAsyncReadyCallback  callback,
+                                          gpointer             user_data);
+gint64 courriel_imap_message_sync_finish (GAsyncResult        *result,
+                                          GError             **error);
+
+G_END_DECLS
