@@ -135,6 +135,38 @@ test_add_list_remove (void)
   }
   g_assert_true (listed ("alice@example.test"));
   g_assert_true (listed ("carol@example.test"));
+
+  /* sync brings folders and headers into the store; folders and list show them. */
+  {
+    g_autoptr (GError) error = NULL;
+    const char *raw = "From: =?utf-8?q?=C3=89lodie?= <elodie@example.org>\r\nTo: alice@example.test\r\n"
+                      "Subject: =?utf-8?q?R=C3=A9union?= de lundi\r\nDate: Mon, 02 Mar 2026 09:30:00 +0100\r\n\r\nBonjour\r\n";
+    g_autoptr (GBytes) bytes = g_bytes_new_static (raw, strlen (raw));
+    g_auto (Result) sync = { 0 };
+    g_auto (Result) folders = { 0 };
+    g_auto (Result) messages = { 0 };
+    const char *sync_args[] = { "sync", "alice@example.test", NULL };
+    const char *folder_args[] = { "folders", "alice@example.test", NULL };
+    const char *list_args[] = { "list", "alice@example.test", "INBOX", "--limit", "5", NULL };
+
+    courriel_test_bench_add_message (bench, "alice@example.test", "INBOX", bytes, NULL, 1772440200, &error);
+    g_assert_no_error (error);
+    cli (&sync, NULL, sync_args);
+    g_assert_cmpint (sync.status, ==, 0);
+    cli (&folders, NULL, folder_args);
+    g_assert_cmpint (folders.status, ==, 0);
+    g_assert_nonnull (strstr (folders.out, "INBOX\tinbox\t1\t1\n"));
+    g_assert_nonnull (strstr (folders.out, "Sent\tsent\t0\t0\n"));
+    cli (&messages, NULL, list_args);
+    g_assert_cmpint (messages.status, ==, 0);
+    g_assert_nonnull (strstr (messages.out, "2026-03-02 08:30:00\tÉlodie <elodie@example.org>\tRéunion de lundi\n"));
+  }
+  {
+    g_auto (Result) r = { 0 };
+    const char *args[] = { "sync", "nobody@example.test", NULL };
+    cli (&r, NULL, args);
+    g_assert_cmpint (r.status, ==, 1);
+  }
   {
     g_auto (Result) r = { 0 };
     const char *args[] = { "account", "add", "--email", "x@example.test", "--incoming", "http://example.test",

@@ -19,28 +19,6 @@
 #include "courriel-imap-error.h"
 #include "courriel-net-error.h"
 
-static void
-got_result (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  *(GAsyncResult **)user_data = g_object_ref (result);
-}
-
-static GAsyncResult *
-wait_for (GAsyncResult **slot)
-{
-  while (*slot == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  return *slot;
-}
-
-static CourrielStore *
-open_store (GError **error)
-{
-  g_autofree char *path = courriel_engine_dup_database_path ();
-
-  return courriel_store_open (path, error);
-}
-
 /* imaps://host[:port] and friends. */
 static gboolean
 parse_server (const char *url, gboolean outgoing, gboolean insecure, CourrielProtocol *protocol,
@@ -110,21 +88,21 @@ verify_imap (CourrielAccount *account, const char *password, GError **error)
   client = courriel_imap_client_new (connection);
   {
     g_autoptr (GAsyncResult) result = NULL;
-    courriel_imap_client_connect_async (client, NULL, got_result, &result);
-    if (!courriel_imap_client_connect_finish (client, wait_for (&result), error))
+    courriel_imap_client_connect_async (client, NULL, courriel_cli_got_result, &result);
+    if (!courriel_imap_client_connect_finish (client, courriel_cli_wait (&result), error))
       return FALSE;
   }
   {
     g_autoptr (GAsyncResult) result = NULL;
     courriel_imap_client_authenticate_async (client, account->incoming.auth, account->incoming.username, password,
-                                             NULL, got_result, &result);
-    if (!courriel_imap_client_authenticate_finish (client, wait_for (&result), error))
+                                             NULL, courriel_cli_got_result, &result);
+    if (!courriel_imap_client_authenticate_finish (client, courriel_cli_wait (&result), error))
       return FALSE;
   }
   {
     g_autoptr (GAsyncResult) result = NULL;
-    courriel_imap_client_logout_async (client, NULL, got_result, &result);
-    courriel_imap_client_logout_finish (client, wait_for (&result), NULL);
+    courriel_imap_client_logout_async (client, NULL, courriel_cli_got_result, &result);
+    courriel_imap_client_logout_finish (client, courriel_cli_wait (&result), NULL);
   }
   return TRUE;
 }
@@ -208,7 +186,7 @@ account_add (int argc, char **argv)
       return 1;
     }
 
-  store = open_store (&error);
+  store = courriel_cli_open_store (&error);
   if (store == NULL)
     {
       g_printerr ("courriel-cli: %s\n", error->message);
@@ -216,8 +194,8 @@ account_add (int argc, char **argv)
     }
   {
     g_autoptr (GAsyncResult) result = NULL;
-    courriel_account_save_async (store, account, password, password, NULL, got_result, &result);
-    id = courriel_account_save_finish (wait_for (&result), &error);
+    courriel_account_save_async (store, account, password, password, NULL, courriel_cli_got_result, &result);
+    id = courriel_account_save_finish (courriel_cli_wait (&result), &error);
   }
   memset (password, 0, strlen (password));
   if (error != NULL)
@@ -258,7 +236,7 @@ static int
 account_list (int argc, char **argv, gboolean json)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (CourrielStore) store = open_store (&error);
+  g_autoptr (CourrielStore) store = courriel_cli_open_store (&error);
   g_autoptr (GPtrArray) accounts = NULL;
   static const char *securities[] = { "tls", "starttls", "none" };
 
@@ -269,8 +247,8 @@ account_list (int argc, char **argv, gboolean json)
     }
   {
     g_autoptr (GAsyncResult) result = NULL;
-    courriel_account_list_async (store, NULL, got_result, &result);
-    accounts = courriel_account_list_finish (store, wait_for (&result), &error);
+    courriel_account_list_async (store, NULL, courriel_cli_got_result, &result);
+    accounts = courriel_account_list_finish (store, courriel_cli_wait (&result), &error);
   }
   if (accounts == NULL)
     {
@@ -310,38 +288,20 @@ static int
 account_remove (const char *which)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (CourrielStore) store = open_store (&error);
-  g_autoptr (GPtrArray) accounts = NULL;
-  const char *address = NULL;
+  g_autoptr (CourrielStore) store = courriel_cli_open_store (&error);
+  g_autoptr (CourrielAccount) account = NULL;
 
-  if (store == NULL)
+  if (store != NULL)
+    account = courriel_cli_find_account (store, which, &error);
+  if (account == NULL)
     {
       g_printerr ("courriel-cli: %s\n", error->message);
       return 1;
     }
   {
     g_autoptr (GAsyncResult) result = NULL;
-    courriel_account_list_async (store, NULL, got_result, &result);
-    accounts = courriel_account_list_finish (store, wait_for (&result), &error);
-  }
-  /* ACCOUNT is the address or the id. */
-  for (guint i = 0; accounts != NULL && i < accounts->len; i++)
-    {
-      CourrielAccount *a = accounts->pdata[i];
-      g_autofree char *id = g_strdup_printf ("%" G_GINT64_FORMAT, a->id);
-
-      if (g_ascii_strcasecmp (a->address, which) == 0 || g_str_equal (id, which))
-        address = a->address;
-    }
-  if (address == NULL)
-    {
-      g_printerr (_("courriel-cli: no account “%s”\n"), which);
-      return 1;
-    }
-  {
-    g_autoptr (GAsyncResult) result = NULL;
-    courriel_account_remove_async (store, address, NULL, got_result, &result);
-    if (!courriel_account_remove_finish (wait_for (&result), &error))
+    courriel_account_remove_async (store, account->address, NULL, courriel_cli_got_result, &result);
+    if (!courriel_account_remove_finish (courriel_cli_wait (&result), &error))
       {
         g_printerr ("courriel-cli: %s\n", error->message);
         return 1;

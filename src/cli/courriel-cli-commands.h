@@ -4,11 +4,28 @@
  */
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
+
+#include "courriel-account.h"
+#include "courriel-store.h"
 
 G_BEGIN_DECLS
 
 /* argv[0] is "account"; returns the exit status (0, 1 failure, 2 usage). */
 int courriel_cli_account (int argc, char **argv);
+/* argv[0] is "sync", "folders" or "list". */
+int courriel_cli_sync    (int argc, char **argv);
+int courriel_cli_folders (int argc, char **argv);
+int courriel_cli_list    (int argc, char **argv);
+
+/* Shared by the commands: running async calls to completion, the store, accounts. */
+void             courriel_cli_got_result   (GObject       *source,
+                                            GAsyncResult  *result,
+                                            gpointer       user_data);
+GAsyncResult    *courriel_cli_wait         (GAsyncResult **slot);
+CourrielStore   *courriel_cli_open_store   (GError       **error);
+CourrielAccount *courriel_cli_find_account (CourrielStore *store,
+                                            const char    *which,
+                                            GError       **error);
 
 G_END_DECLS

@@ -50,6 +50,9 @@ command_data_dir (int argc, char **argv)
 
 static const Command commands[] = {
   { "account", N_("Add (after checking the login), list or remove accounts"), courriel_cli_account },
+  { "sync", N_("Bring an account’s folders and message headers into the store"), courriel_cli_sync },
+  { "folders", N_("List an account’s folders"), courriel_cli_folders },
+  { "list", N_("List a folder’s messages, newest first"), courriel_cli_list },
   { "data-dir", N_("Print the folder where Courriel keeps its mail and settings"), command_data_dir },
   { "version", N_("Print the versions of Courriel and of the libraries it uses"), command_version },
   { "help", N_("Show this help"), command_help },
