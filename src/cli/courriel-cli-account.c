@@ -75,35 +75,17 @@ read_password (void)
   return g_strdup (line);
 }
 
-/* Logs in to the incoming IMAP server as the account would. */
+/* Logs in to the incoming IMAP server as the account would, and out again. */
 static gboolean
 verify_imap (CourrielAccount *account, const char *password, GError **error)
 {
-  g_autoptr (CourrielConnection) connection = courriel_connection_new (account->incoming.host, account->incoming.port,
-                                                                       account->incoming.security);
-  g_autoptr (CourrielImapClient) client = NULL;
+  g_autoptr (CourrielImapClient) client = courriel_cli_log_in (account, password, error);
+  g_autoptr (GAsyncResult) result = NULL;
 
-  courriel_connection_set_pinned_fingerprint (connection, account->incoming.fingerprint);
-  courriel_connection_set_allow_insecure_auth (connection, account->allow_insecure);
-  client = courriel_imap_client_new (connection);
-  {
-    g_autoptr (GAsyncResult) result = NULL;
-    courriel_imap_client_connect_async (client, NULL, courriel_cli_got_result, &result);
-    if (!courriel_imap_client_connect_finish (client, courriel_cli_wait (&result), error))
-      return FALSE;
-  }
-  {
-    g_autoptr (GAsyncResult) result = NULL;
-    courriel_imap_client_authenticate_async (client, account->incoming.auth, account->incoming.username, password,
-                                             NULL, courriel_cli_got_result, &result);
-    if (!courriel_imap_client_authenticate_finish (client, courriel_cli_wait (&result), error))
-      return FALSE;
-  }
-  {
-    g_autoptr (GAsyncResult) result = NULL;
-    courriel_imap_client_logout_async (client, NULL, courriel_cli_got_result, &result);
-    courriel_imap_client_logout_finish (client, courriel_cli_wait (&result), NULL);
-  }
+  if (client == NULL)
+    return FALSE;
+  courriel_imap_client_logout_async (client, NULL, courriel_cli_got_result, &result);
+  courriel_imap_client_logout_finish (client, courriel_cli_wait (&result), NULL);
   return TRUE;
 }
 

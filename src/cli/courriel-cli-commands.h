@@ -7,6 +7,7 @@
 #include <gio/gio.h>
 
 #include "courriel-account.h"
+#include "courriel-imap-client.h"
 #include "courriel-store.h"
 
 G_BEGIN_DECLS
@@ -27,5 +28,8 @@ CourrielStore   *courriel_cli_open_store   (GError       **error);
 CourrielAccount *courriel_cli_find_account (CourrielStore *store,
                                             const char    *which,
                                             GError       **error);
+CourrielImapClient *courriel_cli_log_in    (CourrielAccount *account,
+                                            const char      *password,
+                                            GError         **error);
 
 G_END_DECLS

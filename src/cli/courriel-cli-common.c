@@ -8,6 +8,7 @@
 #include <glib/gi18n.h>
 
 #include "courriel-engine.h"
+#include "courriel-imap-client.h"
 
 void
 courriel_cli_got_result (GObject *source, GAsyncResult *result, gpointer user_data)
@@ -52,4 +53,31 @@ courriel_cli_find_account (CourrielStore *store, const char *which, GError **err
   if (accounts != NULL)
     g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, _("no account “%s”"), which);
   return NULL;
+}
+
+/* Connects to the account's incoming IMAP server and logs in; returns the client, logged in. */
+CourrielImapClient *
+courriel_cli_log_in (CourrielAccount *account, const char *password, GError **error)
+{
+  g_autoptr (CourrielConnection) connection = courriel_connection_new (account->incoming.host, account->incoming.port,
+                                                                       account->incoming.security);
+  g_autoptr (CourrielImapClient) client = NULL;
+
+  courriel_connection_set_pinned_fingerprint (connection, account->incoming.fingerprint);
+  courriel_connection_set_allow_insecure_auth (connection, account->allow_insecure);
+  client = courriel_imap_client_new (connection);
+  {
+    g_autoptr (GAsyncResult) result = NULL;
+    courriel_imap_client_connect_async (client, NULL, courriel_cli_got_result, &result);
+    if (!courriel_imap_client_connect_finish (client, courriel_cli_wait (&result), error))
+      return NULL;
+  }
+  {
+    g_autoptr (GAsyncResult) result = NULL;
+    courriel_imap_client_authenticate_async (client, account->incoming.auth, account->incoming.username, password,
+                                             NULL, courriel_cli_got_result, &result);
+    if (!courriel_imap_client_authenticate_finish (client, courriel_cli_wait (&result), error))
+      return NULL;
+  }
+  return g_steal_pointer (&client);
 }

@@ -17,12 +17,10 @@
 #include "courriel-imap-message-sync.h"
 #include "courriel-secrets.h"
 
-/* Connects and logs in as the account, with the password from the Secret Service. */
+/* Logs in as the account, with the password from the Secret Service. */
 static CourrielImapClient *
 log_in (CourrielAccount *account, GError **error)
 {
-  g_autoptr (CourrielConnection) connection = courriel_connection_new (account->incoming.host, account->incoming.port,
-                                                                       account->incoming.security);
   g_autoptr (CourrielImapClient) client = NULL;
   g_autofree char *password = NULL;
 
@@ -38,29 +36,15 @@ log_in (CourrielAccount *account, GError **error)
         return NULL;
       }
   }
-  courriel_connection_set_pinned_fingerprint (connection, account->incoming.fingerprint);
-  courriel_connection_set_allow_insecure_auth (connection, account->allow_insecure);
-  client = courriel_imap_client_new (connection);
-  {
-    g_autoptr (GAsyncResult) result = NULL;
-    courriel_imap_client_connect_async (client, NULL, courriel_cli_got_result, &result);
-    if (!courriel_imap_client_connect_finish (client, courriel_cli_wait (&result), error))
-      return NULL;
-  }
-  {
-    g_autoptr (GAsyncResult) result = NULL;
-    courriel_imap_client_authenticate_async (client, account->incoming.auth, account->incoming.username, password,
-                                             NULL, courriel_cli_got_result, &result);
-    if (!courriel_imap_client_authenticate_finish (client, courriel_cli_wait (&result), error))
-      return NULL;
-  }
-  {
-    const char *extensions[] = { "CONDSTORE", NULL };
-    g_autoptr (GAsyncResult) result = NULL;
-    g_auto (GStrv) enabled = NULL;
-    courriel_imap_client_enable_async (client, extensions, NULL, courriel_cli_got_result, &result);
-    enabled = courriel_imap_client_enable_finish (client, courriel_cli_wait (&result), NULL);
-  }
+  client = courriel_cli_log_in (account, password, error);
+  if (client != NULL)
+    {
+      const char *extensions[] = { "CONDSTORE", NULL };
+      g_autoptr (GAsyncResult) result = NULL;
+      g_auto (GStrv) enabled = NULL;
+      courriel_imap_client_enable_async (client, extensions, NULL, courriel_cli_got_result, &result);
+      enabled = courriel_imap_client_enable_finish (client, courriel_cli_wait (&result), NULL);
+    }
   return g_steal_pointer (&client);
 }
 
