@@ -280,6 +280,14 @@ write_removals (sqlite3 *db, gpointer data, GError **error)
 
 static void fetch_next_batch (GTask *task);
 
+/* Ends the sync with @error; the callbacks below own a reference to the task until then. */
+static void
+fail (GTask *task, GError *error)
+{
+  g_task_return_error (task, error);
+  g_object_unref (task);
+}
+
 static void
 on_state_written (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -311,8 +319,7 @@ on_batch_written (GObject *source, GAsyncResult *result, gpointer user_data)
 
   if (!courriel_store_write_finish (sync->store, result, &error))
     {
-      g_task_return_error (task, error);
-      g_object_unref (task);
+      fail (task, error);
       return;
     }
   g_clear_pointer (&sync->fetches, g_ptr_array_unref);
@@ -329,10 +336,10 @@ on_batch_fetched (GObject *source, GAsyncResult *result, gpointer user_data)
   sync->fetches = courriel_imap_client_uid_fetch_finish (sync->client, result, &error);
   if (sync->fetches == NULL)
     {
-      g_task_return_error (task, error);
-      g_object_unref (task);
+      fail (task, error);
       return;
     }
+  /* Flags-only fetches of known messages carry no envelope: they add nothing. */
   for (guint i = 0; i < sync->fetches->len; i++)
     sync->added += ((CourrielImapFetch *)sync->fetches->pdata[i])->envelope != NULL;
   courriel_store_write_async (sync->store, write_batch, sync, NULL, g_task_get_cancellable (task), on_batch_written,
@@ -358,25 +365,6 @@ fetch_next_batch (GTask *task)
 }
 
 static void
-on_flags_fetched (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  GTask *task = user_data;
-  Sync *sync = g_task_get_task_data (task);
-  GError *error = NULL;
-
-  sync->fetches = courriel_imap_client_uid_fetch_finish (sync->client, result, &error);
-  if (sync->fetches == NULL)
-    {
-      g_task_return_error (task, error);
-      g_object_unref (task);
-      return;
-    }
-  /* Flags only (no envelope): write_batch updates the known rows. */
-  courriel_store_write_async (sync->store, write_batch, sync, NULL, g_task_get_cancellable (task), on_batch_written,
-                              task);
-}
-
-static void
 on_removals_written (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   GTask *task = user_data;
@@ -386,8 +374,7 @@ on_removals_written (GObject *source, GAsyncResult *result, gpointer user_data)
 
   if (!courriel_store_write_finish (sync->store, result, &error))
     {
-      g_task_return_error (task, error);
-      g_object_unref (task);
+      fail (task, error);
       return;
     }
 
@@ -414,7 +401,7 @@ on_removals_written (GObject *source, GAsyncResult *result, gpointer user_data)
       && (sync->selection->highestmodseq == 0 || sync->selection->highestmodseq != sync->stored_modseq))
     courriel_imap_client_uid_fetch_async (sync->client, known, "(UID FLAGS)",
                                           sync->selection->highestmodseq > 0 ? sync->stored_modseq : 0, NULL, NULL,
-                                          g_task_get_cancellable (task), on_flags_fetched, task);
+                                          g_task_get_cancellable (task), on_batch_fetched, task);
   else
     fetch_next_batch (task);
 }
@@ -429,8 +416,7 @@ on_searched (GObject *source, GAsyncResult *result, gpointer user_data)
   sync->server_uids = courriel_imap_client_uid_search_finish (sync->client, result, &error);
   if (sync->server_uids == NULL)
     {
-      g_task_return_error (task, error);
-      g_object_unref (task);
+      fail (task, error);
       return;
     }
   courriel_store_write_async (sync->store, write_removals, sync, NULL, g_task_get_cancellable (task),
@@ -447,8 +433,7 @@ on_selected (GObject *source, GAsyncResult *result, gpointer user_data)
   sync->selection = courriel_imap_client_select_finish (sync->client, result, &error);
   if (sync->selection == NULL)
     {
-      g_task_return_error (task, error);
-      g_object_unref (task);
+      fail (task, error);
       return;
     }
   sync->reset = sync->stored_validity != 0 && sync->stored_validity != sync->selection->uidvalidity;
@@ -503,8 +488,7 @@ on_state_read (GObject *source, GAsyncResult *result, gpointer user_data)
 
   if (courriel_store_read_finish (sync->store, result, &error) == NULL)
     {
-      g_task_return_error (task, error);
-      g_object_unref (task);
+      fail (task, error);
       return;
     }
   courriel_imap_client_select_async (sync->client, sync->mailbox, FALSE, NULL, g_task_get_cancellable (task),
