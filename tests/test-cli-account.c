@@ -6,6 +6,8 @@
  */
 #include "config.h"
 
+#include <signal.h>
+#include <sqlite3.h>
 #include <string.h>
 
 #include "courriel-test-bench.h"
@@ -30,14 +32,14 @@ result_clear (Result *r)
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Result, result_clear)
 
 static void
-cli (Result *r, const char *input, const char * const *args)
+cli_in (const char *dir, Result *r, const char *input, const char * const *args)
 {
   g_autoptr (GSubprocessLauncher) launcher = g_subprocess_launcher_new (
     G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
   g_autoptr (GPtrArray) argv = g_ptr_array_new ();
   g_autoptr (GSubprocess) proc = NULL;
   g_autoptr (GError) error = NULL;
-  g_autofree char *option = g_strdup_printf ("--data-dir=%s", data_dir);
+  g_autofree char *option = g_strdup_printf ("--data-dir=%s", dir);
 
   g_subprocess_launcher_setenv (launcher, "LC_ALL", "C.UTF-8", TRUE);
   g_ptr_array_add (argv, (char *)COURRIEL_CLI);
@@ -51,6 +53,12 @@ cli (Result *r, const char *input, const char * const *args)
   g_assert_no_error (error);
   r->status = g_subprocess_get_exit_status (proc);
   g_test_message ("exit %d: %s%s", r->status, r->out, r->err);
+}
+
+static void
+cli (Result *r, const char *input, const char * const *args)
+{
+  cli_in (data_dir, r, input, args);
 }
 
 static char *
@@ -190,6 +198,211 @@ test_add_list_remove (void)
   }
 }
 
+
+static void
+add_bob (const char *dir)
+{
+  g_auto (Result) r = { 0 };
+  g_autofree char *imaps = incoming_url ("imaps", COURRIEL_TEST_BENCH_IMAPS);
+  g_autofree char *smtps = incoming_url ("smtps", COURRIEL_TEST_BENCH_SUBMISSIONS);
+  g_autofree char *bob = password_line ("bob@example.test");
+  const char *args[] = { "account", "add", "--email", "bob@example.test", "--incoming", imaps, "--outgoing", smtps,
+                         "--password-stdin", "--accept-certificate", fingerprint, NULL };
+
+  cli_in (dir, &r, bob, args);
+  g_assert_cmpint (r.status, ==, 0);
+}
+
+static void
+add_message (const char *folder, const char *subject, const char *body)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *raw = g_strdup_printf ("From: Chloé Garnier <chloe@example.org>\r\nTo: bob@example.test\r\n"
+                                          "Subject: %s\r\nDate: Tue, 03 Mar 2026 10:00:00 +0100\r\n"
+                                          "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n%s\r\n",
+                                          subject, body);
+  g_autoptr (GBytes) bytes = g_bytes_new (raw, strlen (raw));
+
+  courriel_test_bench_add_message (bench, "bob@example.test", folder, bytes, NULL, 0, &error);
+  g_assert_no_error (error);
+}
+
+/* The id `list` prints for the message with this subject. */
+static char *
+id_of (const char *dir, const char *subject)
+{
+  g_auto (Result) r = { 0 };
+  const char *args[] = { "list", "bob@example.test", "INBOX", NULL };
+  g_auto (GStrv) lines = NULL;
+
+  cli_in (dir, &r, NULL, args);
+  g_assert_cmpint (r.status, ==, 0);
+  lines = g_strsplit (r.out, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (g_str_has_suffix (lines[i], subject))
+      return g_strndup (lines[i], strcspn (lines[i], "\t"));
+  g_error ("no message “%s” in %s", subject, r.out);
+}
+
+/* show, search, mark, move and delete; a second data folder (another device) sees the changes. */
+static void
+test_messages (void)
+{
+  g_autofree char *other = g_build_filename (courriel_test_bench_get_dir (bench), "other-device", NULL);
+  g_autofree char *facture = NULL;
+  g_autofree char *lundi = NULL;
+  g_autofree char *spam = NULL;
+
+  add_message ("INBOX", "Facture de février", "Voici la facture, à régler avant vendredi.");
+  add_message ("INBOX", "Réunion de lundi", "On se retrouve lundi à 10 h.");
+  add_message ("INBOX", "Gagnez un voyage", "Cliquez ici.");
+  add_bob (data_dir);
+  {
+    g_auto (Result) r = { 0 };
+    const char *args[] = { "sync", "bob@example.test", "--json", NULL };
+    cli (&r, NULL, args);
+    g_assert_cmpint (r.status, ==, 0);
+    g_assert_nonnull (strstr (r.out, "{\"name\": \"INBOX\", \"role\": \"inbox\", \"added\": 3, \"total\": 3, \"bodies\": 0}"));
+    g_assert_nonnull (strstr (r.out, "\"bytes_received\": "));
+  }
+  facture = id_of (data_dir, "Facture de février");
+  lundi = id_of (data_dir, "Réunion de lundi");
+  spam = id_of (data_dir, "Gagnez un voyage");
+  {
+    /* The body is fetched when first shown, then read from the store. */
+    g_auto (Result) r = { 0 };
+    g_auto (Result) raw = { 0 };
+    g_auto (Result) json = { 0 };
+    const char *args[] = { "show", facture, NULL };
+    const char *raw_args[] = { "show", facture, "--raw", NULL };
+    const char *json_args[] = { "--json", "show", facture, NULL };
+    cli (&r, NULL, args);
+    g_assert_cmpint (r.status, ==, 0);
+    g_assert_nonnull (strstr (r.out, "Subject: Facture de février\n"));
+    g_assert_nonnull (strstr (r.out, "Voici la facture, à régler avant vendredi."));
+    cli (&raw, NULL, raw_args);
+    g_assert_nonnull (strstr (raw.out, "Content-Type: text/plain; charset=utf-8\r\n"));
+    cli (&json, NULL, json_args);
+    g_assert_nonnull (strstr (json.out, "\"unread\": true"));
+  }
+  {
+    /* Found by a word of its body (cached now) and by a prefix of the header. */
+    g_auto (Result) body = { 0 };
+    g_auto (Result) subject = { 0 };
+    const char *body_args[] = { "search", "regler", NULL };
+    const char *subject_args[] = { "search", "subject:reunion", "--json", NULL };
+    cli (&body, NULL, body_args);
+    g_assert_cmpint (body.status, ==, 0);
+    g_assert_true (g_str_has_prefix (body.out, facture));
+    g_assert_nonnull (strstr (body.out, "\tFacture de février\n"));
+    cli (&subject, NULL, subject_args);
+    g_assert_nonnull (strstr (subject.out, "\"subject\": \"Réunion de lundi\""));
+  }
+  {
+    g_auto (Result) mark = { 0 };
+    g_auto (Result) move = { 0 };
+    g_auto (Result) del = { 0 };
+    g_auto (Result) bad = { 0 };
+    g_auto (Result) missing = { 0 };
+    const char *mark_args[] = { "mark", facture, lundi, "--read", "--json", NULL };
+    const char *move_args[] = { "move", lundi, "Archive", NULL };
+    const char *delete_args[] = { "delete", spam, NULL };
+    const char *bad_args[] = { "mark", facture, NULL };
+    const char *missing_args[] = { "mark", "999999", "--star", NULL };
+    cli (&mark, NULL, mark_args);
+    g_assert_cmpint (mark.status, ==, 0);
+    g_assert_cmpstr (mark.out, ==, "{\"changed\": 2, \"sent\": true}\n");
+    cli (&move, NULL, move_args);
+    g_assert_cmpint (move.status, ==, 0);
+    cli (&del, NULL, delete_args);
+    g_assert_cmpint (del.status, ==, 0);
+    cli (&bad, NULL, bad_args);
+    g_assert_cmpint (bad.status, ==, 2);
+    cli (&missing, NULL, missing_args);
+    g_assert_cmpint (missing.status, ==, 1);
+    g_assert_nonnull (strstr (missing.err, "999999"));
+  }
+  {
+    /* Another device with its own store sees all of it after its sync. */
+    g_auto (Result) sync = { 0 };
+    g_auto (Result) folders = { 0 };
+    const char *sync_args[] = { "sync", NULL };
+    const char *folder_args[] = { "folders", "bob@example.test", NULL };
+    add_bob (other);
+    cli_in (other, &sync, NULL, sync_args);
+    g_assert_cmpint (sync.status, ==, 0);
+    cli_in (other, &folders, NULL, folder_args);
+    g_assert_nonnull (strstr (folders.out, "INBOX\tinbox\t1\t0\n"));
+    g_assert_nonnull (strstr (folders.out, "Archive\tarchive\t1\t0\n"));
+    g_assert_nonnull (strstr (folders.out, "Trash\ttrash\t1\t1\n"));
+  }
+}
+
+static gint64
+count_messages (const char *path)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  gint64 n = -1;
+
+  if (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK
+      && sqlite3_prepare_v2 (db, "SELECT count (*) FROM messages", -1, &stmt, NULL) == SQLITE_OK
+      && sqlite3_step (stmt) == SQLITE_ROW)
+    n = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return n;
+}
+
+/* kill -9 in the middle of a sync, then sync again: every message once, none twice. */
+static void
+test_killed_sync (void)
+{
+  g_autofree char *dir = g_build_filename (courriel_test_bench_get_dir (bench), "killed", NULL);
+  g_autofree char *db = g_build_filename (dir, "courriel.db", NULL);
+  g_autofree char *option = g_strdup_printf ("--data-dir=%s", dir);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GSubprocess) proc = NULL;
+  gint64 at_kill = 0;
+  const guint n = 8000;
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *subject = g_strdup_printf ("Lot %u", i);
+      add_message ("Lots", subject, "Un message parmi beaucoup d’autres.");
+    }
+  add_bob (dir);
+  proc = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE, &error, COURRIEL_CLI, option, "sync",
+                           "bob@example.test", NULL);
+  g_assert_no_error (error);
+  /* Killed as soon as a first batch of "Lots" is committed (the count shows it), 10 s at most. */
+  for (guint tries = 0; at_kill < 100 && tries < 5000; tries++)
+    {
+      g_usleep (2000);
+      at_kill = count_messages (db);
+    }
+  g_subprocess_send_signal (proc, SIGKILL);
+  g_subprocess_wait (proc, NULL, NULL);
+  at_kill = count_messages (db);
+  g_test_message ("%" G_GINT64_FORMAT " messages were in the store when the sync was killed", at_kill);
+  g_assert_cmpint (at_kill, >=, 100);
+  g_assert_cmpint (at_kill, <, n);
+  {
+    g_auto (Result) r = { 0 };
+    const char *args[] = { "sync", "bob@example.test", NULL };
+    cli_in (dir, &r, NULL, args);
+    g_assert_cmpint (r.status, ==, 0);
+  }
+  {
+    g_auto (Result) r = { 0 };
+    const char *args[] = { "folders", "bob@example.test", NULL };
+    g_autofree char *line = g_strdup_printf ("Lots\t\t%u\t%u\n", n, n);
+    cli_in (dir, &r, NULL, args);
+    g_assert_nonnull (strstr (r.out, line));
+  }
+  g_assert_cmpint (count_messages (db), ==, n + 3);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -220,6 +433,8 @@ main (int argc, char **argv)
   fingerprint = g_string_free (text, FALSE);
 
   g_test_add_func ("/cli/account/add-list-remove", test_add_list_remove);
+  g_test_add_func ("/cli/messages", test_messages);
+  g_test_add_func ("/cli/killed-sync", test_killed_sync);
   status = g_test_run ();
   g_clear_object (&bench);
   return status;

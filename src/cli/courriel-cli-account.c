@@ -105,7 +105,7 @@ account_add (int argc, char **argv)
   g_auto (GStrv) fingerprints = NULL;
   gboolean password_stdin = FALSE;
   gboolean insecure = FALSE;
-  gboolean json = FALSE;
+  gboolean json = courriel_cli_json;
   GOptionEntry entries[] = {
     { "email", 0, 0, G_OPTION_ARG_STRING, &email, N_("The e-mail address"), N_("ADDRESS") },
     { "name", 0, 0, G_OPTION_ARG_STRING, &name, N_("Your name, as others see it"), N_("NAME") },
@@ -116,7 +116,6 @@ account_add (int argc, char **argv)
     { "accept-certificate", 0, 0, G_OPTION_ARG_STRING_ARRAY, &fingerprints,
       N_("Accept the certificate with this SHA-256 fingerprint (repeatable)"), N_("SHA256") },
     { "insecure", 0, 0, G_OPTION_ARG_NONE, &insecure, N_("Allow a connection without encryption"), NULL },
-    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print the result as JSON"), NULL },
     { NULL }
   };
   gint64 id;
@@ -187,31 +186,16 @@ account_add (int argc, char **argv)
     }
   courriel_store_close (store);
   if (json)
-    g_print ("{\"id\": %" G_GINT64_FORMAT ", \"address\": \"%s\"}\n", id, email);
+    {
+      g_autofree char *address = courriel_cli_json_string (email);
+      g_print ("{\"id\": %" G_GINT64_FORMAT ", \"address\": %s}\n", id, address);
+    }
   else
     {
       g_autofree char *id_text = g_strdup_printf ("%" G_GINT64_FORMAT, id);
       g_print (_("Account %s added (id %s).\n"), email, id_text);
     }
   return 0;
-}
-
-static char *
-json_string (const char *text)
-{
-  GString *out = g_string_new ("\"");
-
-  for (const char *p = text != NULL ? text : ""; *p != '\0'; p++)
-    {
-      if (*p == '"' || *p == '\\')
-        g_string_append_printf (out, "\\%c", *p);
-      else if ((guchar)*p < 0x20)
-        g_string_append_printf (out, "\\u%04x", (guchar)*p);
-      else
-        g_string_append_c (out, *p);
-    }
-  g_string_append_c (out, '"');
-  return g_string_free (out, FALSE);
 }
 
 static int
@@ -245,10 +229,10 @@ account_list (int argc, char **argv, gboolean json)
 
       if (json)
         {
-          g_autofree char *address = json_string (a->address);
-          g_autofree char *name = json_string (a->display_name);
-          g_autofree char *host = json_string (a->incoming.host);
-          g_autofree char *out_host = json_string (a->outgoing.host);
+          g_autofree char *address = courriel_cli_json_string (a->address);
+          g_autofree char *name = courriel_cli_json_string (a->display_name);
+          g_autofree char *host = courriel_cli_json_string (a->incoming.host);
+          g_autofree char *out_host = courriel_cli_json_string (a->outgoing.host);
 
           g_print ("%s{\"id\": %" G_GINT64_FORMAT ", \"address\": %s, \"name\": %s, \"protocol\": \"%s\", "
                    "\"incoming\": {\"host\": %s, \"port\": %u, \"security\": \"%s\"}, "
@@ -299,9 +283,9 @@ courriel_cli_account (int argc, char **argv)
   if (argc >= 2 && g_str_equal (argv[1], "add"))
     return account_add (argc - 1, argv + 1);
   if (argc >= 2 && g_str_equal (argv[1], "list"))
-    return account_list (argc - 1, argv + 1, argc >= 3 && g_str_equal (argv[2], "--json"));
+    return account_list (argc - 1, argv + 1, courriel_cli_json);
   if (argc == 3 && g_str_equal (argv[1], "remove"))
     return account_remove (argv[2]);
-  g_printerr ("%s\n", _("Usage: courriel-cli account add|list [--json]|remove ACCOUNT"));
+  g_printerr ("%s\n", _("Usage: courriel-cli account add|list|remove ACCOUNT"));
   return 2;
 }

@@ -18,6 +18,15 @@ int courriel_cli_account (int argc, char **argv);
 int courriel_cli_sync    (int argc, char **argv);
 int courriel_cli_folders (int argc, char **argv);
 int courriel_cli_list    (int argc, char **argv);
+/* argv[0] is "show", "search", "mark", "move" or "delete". */
+int courriel_cli_show    (int argc, char **argv);
+int courriel_cli_search  (int argc, char **argv);
+int courriel_cli_mark    (int argc, char **argv);
+int courriel_cli_move    (int argc, char **argv);
+int courriel_cli_delete  (int argc, char **argv);
+
+/* --json was given. */
+extern gboolean courriel_cli_json;
 
 /* Shared by the commands: running async calls to completion, the store, accounts. */
 void             courriel_cli_got_result   (GObject       *source,
@@ -31,5 +40,14 @@ CourrielAccount *courriel_cli_find_account (CourrielStore *store,
 CourrielImapClient *courriel_cli_log_in    (CourrielAccount *account,
                                             const char      *password,
                                             GError         **error);
+
+CourrielImapClient *courriel_cli_connect   (CourrielAccount *account,
+                                            GError         **error);
+char               *courriel_cli_json_string (const char   *text);
+int                 courriel_cli_print_rows  (CourrielStore      *store,
+                                              const char * const *args);
+GArray             *courriel_cli_parse_message_ids (int      argc,
+                                                    char   **argv,
+                                                    GError **error);
 
 G_END_DECLS

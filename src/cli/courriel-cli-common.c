@@ -9,6 +9,10 @@
 
 #include "courriel-engine.h"
 #include "courriel-imap-client.h"
+#include "courriel-secrets.h"
+
+/* Set by --json anywhere on the command line. */
+gboolean courriel_cli_json = FALSE;
 
 void
 courriel_cli_got_result (GObject *source, GAsyncResult *result, gpointer user_data)
@@ -80,4 +84,134 @@ courriel_cli_log_in (CourrielAccount *account, const char *password, GError **er
       return NULL;
   }
   return g_steal_pointer (&client);
+}
+
+/* Logs in as the account, with its password from the Secret Service. */
+CourrielImapClient *
+courriel_cli_connect (CourrielAccount *account, GError **error)
+{
+  g_autofree char *password = NULL;
+  g_autoptr (GAsyncResult) result = NULL;
+
+  if (account->protocol != COURRIEL_PROTOCOL_IMAP)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                           _("POP3 accounts cannot be synchronised yet: this version has no POP3 client"));
+      return NULL;
+    }
+  courriel_secrets_lookup_async (account->address, "incoming", NULL, courriel_cli_got_result, &result);
+  password = courriel_secrets_lookup_finish (courriel_cli_wait (&result), error);
+  if (password == NULL)
+    {
+      if (error != NULL && *error == NULL)
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                     _("No password is stored for %s: add the account again."), account->address);
+      return NULL;
+    }
+  return courriel_cli_log_in (account, password, error);
+}
+
+/* A JSON string, quoted and escaped. */
+char *
+courriel_cli_json_string (const char *text)
+{
+  GString *out = g_string_new ("\"");
+
+  for (const char *p = text != NULL ? text : ""; *p != '\0'; p++)
+    {
+      if (*p == '"' || *p == '\\')
+        g_string_append_printf (out, "\\%c", *p);
+      else if ((guchar)*p < 0x20)
+        g_string_append_printf (out, "\\u%04x", (guchar)*p);
+      else
+        g_string_append_c (out, *p);
+    }
+  g_string_append_c (out, '"');
+  return g_string_free (out, FALSE);
+}
+
+/* Rows as lines of tab-separated columns, or with --json as an array of objects named after
+ * the columns. args: the SQL, then its text parameters, NULL-terminated. */
+static gpointer
+read_rows (sqlite3 *db, gpointer data, GError **error)
+{
+  GString *out = g_string_new (courriel_cli_json ? "[" : NULL);
+  sqlite3_stmt *stmt = NULL;
+  char **args = data;
+  int rc = sqlite3_prepare_v2 (db, args[0], -1, &stmt, NULL);
+  guint n = 0;
+
+  for (guint i = 1; rc == SQLITE_OK && args[i] != NULL; i++)
+    sqlite3_bind_text (stmt, i, args[i], -1, SQLITE_STATIC);
+  while (rc == SQLITE_OK && (rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      if (courriel_cli_json)
+        g_string_append (out, n++ > 0 ? ",\n {" : "{");
+      for (int c = 0; c < sqlite3_column_count (stmt); c++)
+        {
+          const char *text = (const char *)sqlite3_column_text (stmt, c);
+
+          if (!courriel_cli_json)
+            g_string_append_printf (out, "%s%s", c > 0 ? "\t" : "", text != NULL ? text : "");
+          else
+            {
+              g_autofree char *name = courriel_cli_json_string (sqlite3_column_name (stmt, c));
+              g_autofree char *value = sqlite3_column_type (stmt, c) == SQLITE_INTEGER ? g_strdup (text)
+                                       : text == NULL ? g_strdup ("null")
+                                                      : courriel_cli_json_string (text);
+              g_string_append_printf (out, "%s%s: %s", c > 0 ? ", " : "", name, value);
+            }
+        }
+      g_string_append (out, courriel_cli_json ? "}" : "\n");
+      rc = SQLITE_OK;
+    }
+  if (courriel_cli_json)
+    g_string_append (out, "]\n");
+  sqlite3_finalize (stmt);
+  if (!courriel_store_set_error_from_db (db, rc, error))
+    {
+      g_string_free (out, TRUE);
+      return NULL;
+    }
+  return g_string_free (out, FALSE);
+}
+
+/* Prints the rows of a query; returns the exit status. */
+int
+courriel_cli_print_rows (CourrielStore *store, const char * const *args)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autofree char *rows = NULL;
+
+  courriel_store_read_async (store, read_rows, g_strdupv ((GStrv)args), (GDestroyNotify)g_strfreev, g_free, NULL,
+                             courriel_cli_got_result, &result);
+  rows = courriel_store_read_finish (store, courriel_cli_wait (&result), &error);
+  if (rows == NULL)
+    {
+      g_printerr ("courriel-cli: %s\n", error->message);
+      return 1;
+    }
+  g_print ("%s", rows);
+  return 0;
+}
+
+/* MESSAGE… arguments: the ids `list` prints. */
+GArray *
+courriel_cli_parse_message_ids (int argc, char **argv, GError **error)
+{
+  g_autoptr (GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+
+  for (int i = 0; i < argc; i++)
+    {
+      guint64 id;
+
+      if (!g_ascii_string_to_unsigned (argv[i], 10, 1, G_MAXINT64, &id, NULL))
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, _("“%s” is not a message id"), argv[i]);
+          return NULL;
+        }
+      g_array_append_val (ids, id);
+    }
+  return g_steal_pointer (&ids);
 }

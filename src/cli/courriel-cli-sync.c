@@ -12,215 +12,189 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include "courriel-imap-account-sync.h"
 #include "courriel-imap-client.h"
-#include "courriel-imap-folder-sync.h"
-#include "courriel-imap-message-sync.h"
-#include "courriel-secrets.h"
-
-/* Logs in as the account, with the password from the Secret Service. */
-static CourrielImapClient *
-log_in (CourrielAccount *account, GError **error)
-{
-  g_autoptr (CourrielImapClient) client = NULL;
-  g_autofree char *password = NULL;
-
-  {
-    g_autoptr (GAsyncResult) result = NULL;
-    courriel_secrets_lookup_async (account->address, "incoming", NULL, courriel_cli_got_result, &result);
-    password = courriel_secrets_lookup_finish (courriel_cli_wait (&result), error);
-    if (password == NULL)
-      {
-        if (error != NULL && *error == NULL)
-          g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-                       _("No password is stored for %s: add the account again."), account->address);
-        return NULL;
-      }
-  }
-  client = courriel_cli_log_in (account, password, error);
-  if (client != NULL)
-    {
-      const char *extensions[] = { "CONDSTORE", NULL };
-      g_autoptr (GAsyncResult) result = NULL;
-      g_auto (GStrv) enabled = NULL;
-      courriel_imap_client_enable_async (client, extensions, NULL, courriel_cli_got_result, &result);
-      enabled = courriel_imap_client_enable_finish (client, courriel_cli_wait (&result), NULL);
-    }
-  return g_steal_pointer (&client);
-}
 
 typedef struct
 {
-  gint64 id;
-  char  *raw_name;
-  char  *name;
-} Folder;
+  const char *folder;
+  gboolean    open; /* a progress line waits for its end */
+} Progress;
 
+/* On a terminal: "INBOX: 1500 of 10000 messages", rewritten in place. */
 static void
-folder_free (Folder *folder)
+show_progress (const char *folder, const char *stage, gint64 done, gint64 total, gpointer user_data)
 {
-  g_free (folder->raw_name);
-  g_free (folder->name);
-  g_free (folder);
+  Progress *progress = user_data;
+  g_autofree char *done_text = g_strdup_printf ("%" G_GINT64_FORMAT, done);
+  g_autofree char *total_text = g_strdup_printf ("%" G_GINT64_FORMAT, total);
+
+  if (progress->open && g_strcmp0 (progress->folder, folder) != 0)
+    g_print ("\n");
+  progress->folder = folder;
+  progress->open = TRUE;
+  if (g_str_equal (stage, "bodies"))
+    g_print (_("\r%s: %s of %s messages downloaded"), folder, done_text, total_text);
+  else
+    g_print (_("\r%s: %s of %s messages listed"), folder, done_text, total_text);
+  fflush (stdout);
 }
 
-static gpointer
-read_folders (sqlite3 *db, gpointer data, GError **error)
+static char *
+describe_json (CourrielAccount *account, GPtrArray *reports, CourrielConnection *connection, double seconds)
 {
-  GPtrArray *folders = g_ptr_array_new_with_free_func ((GDestroyNotify)folder_free);
-  sqlite3_stmt *stmt = NULL;
-  int rc = sqlite3_prepare_v2 (db,
-                               "SELECT id, raw_name, name FROM folders WHERE account_id = ?1 AND attributes & 1 = 0 "
-                               "ORDER BY role IS NULL, name",
-                               -1, &stmt, NULL);
+  GString *out = g_string_new (NULL);
+  g_autofree char *address = courriel_cli_json_string (account->address);
 
-  if (rc == SQLITE_OK)
-    sqlite3_bind_int64 (stmt, 1, *(gint64 *)data);
-  while (rc == SQLITE_OK && (rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  g_string_append_printf (out, "{\"account\": %s, \"folders\": [", address);
+  for (guint i = 0; i < reports->len; i++)
     {
-      Folder *folder = g_new0 (Folder, 1);
+      CourrielImapFolderReport *r = reports->pdata[i];
+      g_autofree char *name = courriel_cli_json_string (r->name);
+      g_autofree char *role = r->role != NULL ? courriel_cli_json_string (r->role) : g_strdup ("null");
 
-      folder->id = sqlite3_column_int64 (stmt, 0);
-      folder->raw_name = g_strdup ((const char *)sqlite3_column_text (stmt, 1));
-      folder->name = g_strdup ((const char *)sqlite3_column_text (stmt, 2));
-      g_ptr_array_add (folders, folder);
-      rc = SQLITE_OK;
+      g_string_append_printf (out,
+                              "%s{\"name\": %s, \"role\": %s, \"added\": %" G_GINT64_FORMAT ", \"total\": %"
+                              G_GINT64_FORMAT ", \"bodies\": %" G_GINT64_FORMAT "}",
+                              i > 0 ? ", " : "", name, role, r->added, r->total, r->bodies);
     }
-  sqlite3_finalize (stmt);
-  if (!courriel_store_set_error_from_db (db, rc, error))
-    {
-      g_ptr_array_unref (folders);
-      return NULL;
-    }
-  return folders;
+  g_string_append_printf (out, "], \"bytes_received\": %" G_GUINT64_FORMAT ", \"bytes_sent\": %" G_GUINT64_FORMAT
+                          ", \"seconds\": %.3f}",
+                          courriel_connection_get_bytes_received (connection),
+                          courriel_connection_get_bytes_sent (connection), seconds);
+  return g_string_free (out, FALSE);
 }
 
+/* One account: returns its JSON report, or NULL with @error set. */
+static char *
+sync_account (CourrielStore *store, CourrielAccount *account, CourrielImapSyncFlags flags, GError **error)
+{
+  g_autoptr (CourrielImapClient) client = NULL;
+  g_autoptr (GPtrArray) reports = NULL;
+  gint64 start = g_get_monotonic_time ();
+  Progress progress = { NULL, FALSE };
+  gboolean terminal = isatty (fileno (stdout)) && !courriel_cli_json;
+
+  client = courriel_cli_connect (account, error);
+  if (client == NULL)
+    return NULL;
+  {
+    g_autoptr (GAsyncResult) result = NULL;
+    courriel_imap_account_sync_async (client, store, account->id, flags, 0, terminal ? show_progress : NULL,
+                                      &progress, NULL, courriel_cli_got_result, &result);
+    reports = courriel_imap_account_sync_finish (courriel_cli_wait (&result), error);
+  }
+  if (progress.open)
+    g_print ("\n");
+  if (reports == NULL)
+    return NULL;
+  {
+    g_autoptr (GAsyncResult) result = NULL;
+    courriel_imap_client_logout_async (client, NULL, courriel_cli_got_result, &result);
+    courriel_imap_client_logout_finish (client, courriel_cli_wait (&result), NULL);
+  }
+  for (guint i = 0; terminal && i < reports->len; i++)
+    {
+      CourrielImapFolderReport *r = reports->pdata[i];
+      g_autofree char *added = g_strdup_printf ("%" G_GINT64_FORMAT, r->added);
+      g_autofree char *total = g_strdup_printf ("%" G_GINT64_FORMAT, r->total);
+
+      g_print (_("%s: %s messages, %s new\n"), r->name, total, added);
+    }
+  return describe_json (account, reports, courriel_imap_client_get_connection (client),
+                        (g_get_monotonic_time () - start) / (double)G_USEC_PER_SEC);
+}
+
+/* courriel-cli sync [ACCOUNT] [--bodies] */
 int
 courriel_cli_sync (int argc, char **argv)
 {
+  g_autoptr (GOptionContext) context = g_option_context_new (_("[ACCOUNT] — bring accounts up to date"));
   g_autoptr (GError) error = NULL;
   g_autoptr (CourrielStore) store = NULL;
-  g_autoptr (CourrielAccount) account = NULL;
-  g_autoptr (CourrielImapClient) client = NULL;
-  g_autoptr (GPtrArray) folders = NULL;
-  gboolean progress = isatty (fileno (stdout));
+  g_autoptr (GPtrArray) accounts = NULL;
+  gboolean bodies = FALSE;
+  GOptionEntry entries[] = {
+    { "bodies", 0, 0, G_OPTION_ARG_NONE, &bodies, N_("Download every message for offline reading"), NULL },
+    { NULL }
+  };
+  int status = 0;
 
-  if (argc != 2)
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!g_option_context_parse (context, &argc, &argv, &error) || argc > 2)
     {
-      g_printerr ("%s\n", _("Usage: courriel-cli sync ACCOUNT"));
+      g_printerr ("%s\n", _("Usage: courriel-cli sync [ACCOUNT] [--bodies] [--json]"));
       return 2;
     }
   store = courriel_cli_open_store (&error);
-  if (store != NULL)
-    account = courriel_cli_find_account (store, argv[1], &error);
-  if (account != NULL && account->protocol != COURRIEL_PROTOCOL_IMAP)
-    g_set_error_literal (&error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-                         _("POP3 accounts cannot be synchronised yet: this version has no POP3 client"));
-  if (account != NULL && error == NULL)
-    client = log_in (account, &error);
-  if (client != NULL)
+  if (store != NULL && argc == 2)
     {
-      g_autoptr (GAsyncResult) result = NULL;
-      courriel_imap_folder_sync_async (client, store, account->id, NULL, courriel_cli_got_result, &result);
-      courriel_imap_folder_sync_finish (courriel_cli_wait (&result), &error);
+      CourrielAccount *account = courriel_cli_find_account (store, argv[1], &error);
+      accounts = g_ptr_array_new_with_free_func ((GDestroyNotify)courriel_account_free);
+      if (account != NULL)
+        g_ptr_array_add (accounts, account);
     }
-  if (error == NULL)
+  else if (store != NULL)
     {
       g_autoptr (GAsyncResult) result = NULL;
-      courriel_store_read_async (store, read_folders, &account->id, NULL, (GDestroyNotify)g_ptr_array_unref, NULL,
-                                 courriel_cli_got_result, &result);
-      folders = courriel_store_read_finish (store, courriel_cli_wait (&result), &error);
-    }
-  for (guint i = 0; folders != NULL && error == NULL && i < folders->len; i++)
-    {
-      Folder *folder = folders->pdata[i];
-      g_autoptr (GAsyncResult) result = NULL;
-      gint64 added;
-
-      courriel_imap_message_sync_async (client, store, folder->id, folder->raw_name, 0, NULL, courriel_cli_got_result,
-                                        &result);
-      added = courriel_imap_message_sync_finish (courriel_cli_wait (&result), &error);
-      if (progress && error == NULL)
-        {
-          g_autofree char *count = g_strdup_printf ("%" G_GINT64_FORMAT, added);
-          g_print (_("%s: %s new\n"), folder->name, count);
-        }
+      courriel_account_list_async (store, NULL, courriel_cli_got_result, &result);
+      accounts = courriel_account_list_finish (store, courriel_cli_wait (&result), &error);
     }
   if (error != NULL)
     {
       g_printerr ("courriel-cli: %s\n", error->message);
       return 1;
     }
-  courriel_store_close (store);
-  return 0;
-}
-
-static gpointer
-read_rows (sqlite3 *db, gpointer data, GError **error)
-{
-  GString *out = g_string_new (NULL);
-  sqlite3_stmt *stmt = NULL;
-  char **args = data;
-  int rc = sqlite3_prepare_v2 (db, args[0], -1, &stmt, NULL);
-
-  for (guint i = 1; rc == SQLITE_OK && args[i] != NULL; i++)
-    sqlite3_bind_text (stmt, i, args[i], -1, SQLITE_STATIC);
-  while (rc == SQLITE_OK && (rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  if (courriel_cli_json && argc == 1)
+    g_print ("[");
+  for (guint i = 0; i < accounts->len; i++)
     {
-      for (int c = 0; c < sqlite3_column_count (stmt); c++)
+      CourrielAccount *account = accounts->pdata[i];
+      g_autofree char *report = sync_account (store, account, bodies ? COURRIEL_IMAP_SYNC_BODIES : 0, &error);
+
+      if (report == NULL)
         {
-          const char *text = (const char *)sqlite3_column_text (stmt, c);
-          g_string_append_printf (out, "%s%s", c > 0 ? "\t" : "", text != NULL ? text : "");
+          g_printerr ("courriel-cli: %s: %s\n", account->address, error->message);
+          g_clear_error (&error);
+          status = 1;
         }
-      g_string_append_c (out, '\n');
-      rc = SQLITE_OK;
+      else if (courriel_cli_json)
+        g_print ("%s%s", i > 0 && argc == 1 ? ", " : "", report);
     }
-  sqlite3_finalize (stmt);
-  if (!courriel_store_set_error_from_db (db, rc, error))
-    {
-      g_string_free (out, TRUE);
-      return NULL;
-    }
-  return g_string_free (out, FALSE);
+  if (courriel_cli_json)
+    g_print (argc == 1 ? "]\n" : "\n");
+  courriel_store_close (store);
+  return status;
 }
 
 static int
-print_rows (const char * const *args)
+print_account_rows (const char * const *args)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (CourrielStore) store = courriel_cli_open_store (&error);
   g_autoptr (CourrielAccount) account = NULL;
-  g_autofree char *rows = NULL;
   g_autofree char *id = NULL;
   g_auto (GStrv) bound = NULL;
 
   if (store != NULL)
     account = courriel_cli_find_account (store, args[1], &error);
-  if (account != NULL)
-    {
-      g_autoptr (GAsyncResult) result = NULL;
-
-      /* args: SQL, the account (replaced by its id), then the other parameters. */
-      bound = g_strdupv ((GStrv)args);
-      id = g_strdup_printf ("%" G_GINT64_FORMAT, account->id);
-      g_free (bound[1]);
-      bound[1] = g_strdup (id);
-      courriel_store_read_async (store, read_rows, bound, NULL, g_free, NULL, courriel_cli_got_result, &result);
-      rows = courriel_store_read_finish (store, courriel_cli_wait (&result), &error);
-    }
-  if (rows == NULL)
+  if (account == NULL)
     {
       g_printerr ("courriel-cli: %s\n", error->message);
       return 1;
     }
-  g_print ("%s", rows);
-  return 0;
+  /* args: SQL, the account (replaced by its id), then the other parameters. */
+  bound = g_strdupv ((GStrv)args);
+  g_free (bound[1]);
+  bound[1] = g_strdup_printf ("%" G_GINT64_FORMAT, account->id);
+  return courriel_cli_print_rows (store, (const char * const *)bound);
 }
 
 /* courriel-cli folders ACCOUNT: name, role, messages, unread */
 int
 courriel_cli_folders (int argc, char **argv)
 {
-  const char *args[] = { "SELECT name, coalesce (role, ''), total, unread FROM folders WHERE account_id = ?1 "
+  const char *args[] = { "SELECT name, role, total, unread FROM folders WHERE account_id = ?1 "
                          "ORDER BY role IS NULL, name",
                          NULL, NULL };
 
@@ -230,7 +204,7 @@ courriel_cli_folders (int argc, char **argv)
       return 2;
     }
   args[1] = argv[1];
-  return print_rows (args);
+  return print_account_rows (args);
 }
 
 /* courriel-cli list ACCOUNT FOLDER [--limit N] [--offset N]: id, date, from, subject; newest first */
@@ -248,7 +222,8 @@ courriel_cli_list (int argc, char **argv)
     { "offset", 0, 0, G_OPTION_ARG_INT, &offset, N_("Skip the N newest"), "N" },
     { NULL }
   };
-  const char *args[] = { "SELECT m.id, datetime (m.date, 'unixepoch'), m.sender, m.subject FROM messages m "
+  const char *args[] = { "SELECT m.id, datetime (m.date, 'unixepoch') AS date, m.sender AS sender, m.subject AS subject "
+                         "FROM messages m "
                          "JOIN folders f ON f.id = m.folder_id WHERE f.account_id = ?1 AND f.name = ?2 "
                          "ORDER BY m.date DESC, m.id DESC LIMIT ?3 OFFSET ?4",
                          NULL, NULL, NULL, NULL, NULL };
@@ -265,5 +240,5 @@ courriel_cli_list (int argc, char **argv)
   args[2] = argv[2];
   args[3] = limit_text;
   args[4] = offset_text;
-  return print_rows (args);
+  return print_account_rows (args);
 }

@@ -53,6 +53,11 @@ static const Command commands[] = {
   { "sync", N_("Bring an account’s folders and message headers into the store"), courriel_cli_sync },
   { "folders", N_("List an account’s folders"), courriel_cli_folders },
   { "list", N_("List a folder’s messages, newest first"), courriel_cli_list },
+  { "show", N_("Show a message (downloading it if needed)"), courriel_cli_show },
+  { "search", N_("Search the messages of every account"), courriel_cli_search },
+  { "mark", N_("Mark messages read, unread, starred or not"), courriel_cli_mark },
+  { "move", N_("Move messages to another folder"), courriel_cli_move },
+  { "delete", N_("Move messages to the Trash, or delete them from it"), courriel_cli_delete },
   { "data-dir", N_("Print the folder where Courriel keeps its mail and settings"), command_data_dir },
   { "version", N_("Print the versions of Courriel and of the libraries it uses"), command_version },
   { "help", N_("Show this help"), command_help },
@@ -75,7 +80,7 @@ command_help (int argc, char **argv)
 {
   g_autofree char *text = describe_commands ();
 
-  g_print (_("Usage: courriel-cli [--data-dir=FOLDER] COMMAND [ARGUMENTS…]\n\n%s"), text);
+  g_print (_("Usage: courriel-cli [--data-dir=FOLDER] [--json] COMMAND [ARGUMENTS…]\n\n%s"), text);
   return EXIT_OK;
 }
 
@@ -100,6 +105,19 @@ main (int argc, char **argv)
   textdomain (GETTEXT_PACKAGE);
 
   courriel_engine_init ();
+
+  /* --json is accepted anywhere, before or after the command. */
+  for (int i = 1, j = 1; i <= argc; i++)
+    {
+      if (i < argc && g_strcmp0 (argv[i], "--json") == 0)
+        {
+          courriel_cli_json = TRUE;
+          continue;
+        }
+      argv[j++] = argv[i];
+      if (i == argc)
+        argc = j - 1;
+    }
 
   context = g_option_context_new (_("COMMAND [ARGUMENTS…]"));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);

@@ -166,7 +166,7 @@ sync_messages (CourrielImapClient *client, CourrielStore *store)
   gint64 added;
 
   /* A batch of 1: the batches and their order are exercised too. */
-  courriel_imap_message_sync_async (client, store, inbox, "INBOX", 1, NULL, got_result, &result);
+  courriel_imap_message_sync_async (client, store, inbox, "INBOX", 1, NULL, NULL, NULL, got_result, &result);
   added = courriel_imap_message_sync_finish (wait_for (&result), &error);
   g_assert_no_error (error);
   return added;

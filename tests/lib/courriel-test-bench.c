@@ -301,6 +301,33 @@ courriel_test_bench_stop (CourrielTestBench *self)
   g_clear_object (&self->guard);
 }
 
+/**
+ * courriel_test_bench_stop_servers:
+ *
+ * Stops Dovecot and Postfix, keeping the mail, the users and the certificate: a server that
+ * went down. courriel_test_bench_start_servers() brings them back on the same ports.
+ */
+gboolean
+courriel_test_bench_stop_servers (CourrielTestBench *self, GError **error)
+{
+  g_autoptr (GSubprocess) proc = NULL;
+
+  g_return_val_if_fail (COURRIEL_IS_TEST_BENCH (self), FALSE);
+  proc = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, error, script_path (), "stop", self->dir, NULL);
+  return proc != NULL && g_subprocess_wait_check (proc, NULL, error);
+}
+
+gboolean
+courriel_test_bench_start_servers (CourrielTestBench *self, GError **error)
+{
+  g_return_val_if_fail (COURRIEL_IS_TEST_BENCH (self), FALSE);
+  if (run_start (self, error) == 0)
+    return TRUE;
+  if (error != NULL && *error == NULL)
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE, "The bench's ports were taken meanwhile");
+  return FALSE;
+}
+
 const char *
 courriel_test_bench_get_dir (CourrielTestBench *self)
 {

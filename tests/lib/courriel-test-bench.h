@@ -29,6 +29,10 @@ G_DECLARE_FINAL_TYPE (CourrielTestBench, courriel_test_bench, COURRIEL, TEST_BEN
 
 CourrielTestBench  *courriel_test_bench_new          (GError                  **error);
 void                courriel_test_bench_stop         (CourrielTestBench        *self);
+gboolean            courriel_test_bench_stop_servers (CourrielTestBench        *self,
+                                                      GError                  **error);
+gboolean            courriel_test_bench_start_servers (CourrielTestBench       *self,
+                                                       GError                 **error);
 
 const char         *courriel_test_bench_get_dir      (CourrielTestBench        *self);
 const char         *courriel_test_bench_get_host     (CourrielTestBench        *self);

@@ -37,6 +37,8 @@ typedef struct
   guint                  next;           /* index in missing */
   GPtrArray             *fetches;        /* the batch being written */
   guint                  added;
+  CourrielImapProgress   progress;
+  gpointer               progress_data;
 } Sync;
 
 static void
@@ -53,26 +55,32 @@ sync_free (Sync *sync)
   g_free (sync);
 }
 
-enum
-{
-  FLAG_SEEN = 1 << 0,
-  FLAG_ANSWERED = 1 << 1,
-  FLAG_FLAGGED = 1 << 2,
-  FLAG_DELETED = 1 << 3,
-  FLAG_DRAFT = 1 << 4,
-};
+static const char *flag_names[] = { "\\Seen", "\\Answered", "\\Flagged", "\\Deleted", "\\Draft" };
 
-static int
-flags_to_bits (GStrv flags)
+/* The system flags as the store's CourrielMessageFlags bits; keywords are not kept. */
+guint
+courriel_imap_flags_to_bits (const char * const *flags)
 {
-  const char *names[] = { "\\Seen", "\\Answered", "\\Flagged", "\\Deleted", "\\Draft" };
-  int bits = 0;
+  guint bits = 0;
 
   for (guint i = 0; flags != NULL && flags[i] != NULL; i++)
-    for (guint j = 0; j < G_N_ELEMENTS (names); j++)
-      if (g_ascii_strcasecmp (flags[i], names[j]) == 0)
-        bits |= 1 << j;
+    for (guint j = 0; j < G_N_ELEMENTS (flag_names); j++)
+      if (g_ascii_strcasecmp (flags[i], flag_names[j]) == 0)
+        bits |= 1u << j;
   return bits;
+}
+
+/* The flags' names for STORE, in @names (room for 6), NULL-terminated. */
+const char * const *
+courriel_imap_flags_from_bits (guint bits, const char **names)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < G_N_ELEMENTS (flag_names); i++)
+    if (bits & (1u << i))
+      names[n++] = flag_names[i];
+  names[n] = NULL;
+  return names;
 }
 
 /* Decoded for display: "Élodie Martin <elodie@example.org>, bob@example.net". */
@@ -176,7 +184,7 @@ write_batch (sqlite3 *db, gpointer data, GError **error)
       sqlite3_reset (insert);
       sqlite3_bind_int64 (insert, 1, sync->folder_id);
       sqlite3_bind_int64 (insert, 2, f->uid);
-      sqlite3_bind_int (insert, 3, flags_to_bits (f->flags));
+      sqlite3_bind_int (insert, 3, courriel_imap_flags_to_bits ((const char * const *)f->flags));
       sqlite3_bind_int64 (insert, 4, (sqlite3_int64)f->modseq);
       if (date != NULL)
         sqlite3_bind_int64 (insert, 5, g_date_time_to_unix (date));
@@ -323,6 +331,8 @@ on_batch_written (GObject *source, GAsyncResult *result, gpointer user_data)
       return;
     }
   g_clear_pointer (&sync->fetches, g_ptr_array_unref);
+  if (sync->progress != NULL && sync->missing != NULL)
+    sync->progress (sync->added, sync->missing->len, sync->progress_data);
   fetch_next_batch (task);
 }
 
@@ -500,12 +510,14 @@ on_state_read (GObject *source, GAsyncResult *result, gpointer user_data)
  * @folder_id: the folder's row in the store
  * @mailbox: its name as the server knows it
  * @batch: how many messages to fetch and write at a time (0: 500)
+ * @progress: (nullable): called after each batch is written
  *
  * Returns (by finish) how many new messages were added.
  */
 void
 courriel_imap_message_sync_async (CourrielImapClient *client, CourrielStore *store, gint64 folder_id,
-                                  const char *mailbox, guint batch, GCancellable *cancellable,
+                                  const char *mailbox, guint batch, CourrielImapProgress progress,
+                                  gpointer progress_data, GCancellable *cancellable,
                                   GAsyncReadyCallback callback, gpointer user_data)
 {
   GTask *task = g_task_new (NULL, cancellable, callback, user_data);
@@ -517,6 +529,8 @@ courriel_imap_message_sync_async (CourrielImapClient *client, CourrielStore *sto
   sync->folder_id = folder_id;
   sync->mailbox = g_strdup (mailbox);
   sync->batch = batch > 0 ? batch : 500;
+  sync->progress = progress;
+  sync->progress_data = progress_data;
   g_task_set_source_tag (task, courriel_imap_message_sync_async);
   g_task_set_task_data (task, sync, (GDestroyNotify)sync_free);
   courriel_store_read_async (store, read_state, sync, NULL, NULL, cancellable, on_state_read, task);

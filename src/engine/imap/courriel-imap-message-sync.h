@@ -9,11 +9,22 @@
 
 G_BEGIN_DECLS
 
+/* How far a long step went: @done of @total messages. */
+typedef void (*CourrielImapProgress) (gint64   done,
+                                      gint64   total,
+                                      gpointer user_data);
+
+guint               courriel_imap_flags_to_bits   (const char * const *flags);
+const char * const *courriel_imap_flags_from_bits (guint               bits,
+                                                   const char        **names);
+
 void   courriel_imap_message_sync_async  (CourrielImapClient  *client,
                                           CourrielStore       *store,
                                           gint64               folder_id,
                                           const char          *mailbox,
                                           guint                batch,
+                                          CourrielImapProgress progress,
+                                          gpointer             progress_data,
                                           GCancellable        *cancellable,
                                           GAsyncReadyCallback  callback,
                                           gpointer             user_data);

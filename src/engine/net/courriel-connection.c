@@ -47,6 +47,8 @@ struct _CourrielConnection
   gboolean           reading;
   GQueue             writes;   /* GTask*, head being written */
   GPtrArray         *live;     /* GCancellable* of operations in progress, cancelled by close */
+  guint64            received; /* bytes read from the server, after decryption */
+  guint64            sent;     /* bytes written to it, before encryption */
 };
 
 G_DEFINE_FINAL_TYPE (CourrielConnection, courriel_connection, G_TYPE_OBJECT)
@@ -452,6 +454,7 @@ on_filled (GObject *source, GAsyncResult *result, gpointer user_data)
       return;
     }
   op_touch (&data->op);
+  self->received += g_bytes_get_size (bytes);
   g_byte_array_append (self->buffer, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
   read_step (task);
 }
@@ -703,7 +706,10 @@ on_written (GObject *source, GAsyncResult *result, gpointer user_data)
   if (!g_output_stream_write_all_finish (G_OUTPUT_STREAM (source), result, NULL, &error))
     g_task_return_error (task, op_error (&data->op, error));
   else
-    g_task_return_boolean (task, TRUE);
+    {
+      self->sent += g_bytes_get_size (data->bytes);
+      g_task_return_boolean (task, TRUE);
+    }
   op_clear (&data->op);
   g_object_unref (task);
   write_next (self);
@@ -916,6 +922,21 @@ courriel_connection_set_tls_database (CourrielConnection *self, GTlsDatabase *da
 {
   g_return_if_fail (COURRIEL_IS_CONNECTION (self));
   g_set_object (&self->database, database);
+}
+
+/* What the protocol exchanged so far, TLS records not counted: for benchmarks and statistics. */
+guint64
+courriel_connection_get_bytes_received (CourrielConnection *self)
+{
+  g_return_val_if_fail (COURRIEL_IS_CONNECTION (self), 0);
+  return self->received;
+}
+
+guint64
+courriel_connection_get_bytes_sent (CourrielConnection *self)
+{
+  g_return_val_if_fail (COURRIEL_IS_CONNECTION (self), 0);
+  return self->sent;
 }
 
 gboolean

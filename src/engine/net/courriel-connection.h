@@ -36,6 +36,8 @@ void                courriel_connection_set_max_line_length     (CourrielConnect
 void                courriel_connection_set_tls_database        (CourrielConnection  *self,
                                                                  GTlsDatabase        *database);
 gboolean            courriel_connection_is_encrypted            (CourrielConnection  *self);
+guint64             courriel_connection_get_bytes_received      (CourrielConnection  *self);
+guint64             courriel_connection_get_bytes_sent          (CourrielConnection  *self);
 GTlsCertificate    *courriel_connection_get_peer_certificate    (CourrielConnection  *self);
 gboolean            courriel_connection_check_credentials_allowed (CourrielConnection *self,
                                                                    GError            **error);
