@@ -299,6 +299,20 @@ test_messages (void)
     g_assert_nonnull (strstr (subject.out, "\"subject\": \"Réunion de lundi\""));
   }
   {
+    /* A word of a body not downloaded: only the server knows it. */
+    g_auto (Result) local = { 0 };
+    g_auto (Result) online = { 0 };
+    const char *local_args[] = { "search", "retrouve", NULL };
+    const char *online_args[] = { "search", "retrouve", "--online", NULL };
+    cli (&local, NULL, local_args);
+    g_assert_cmpint (local.status, ==, 0);
+    g_assert_cmpstr (local.out, ==, "");
+    cli (&online, NULL, online_args);
+    g_assert_cmpint (online.status, ==, 0);
+    g_assert_true (g_str_has_prefix (online.out, lundi));
+    g_assert_nonnull (strstr (online.out, "\tRéunion de lundi\n"));
+  }
+  {
     g_auto (Result) mark = { 0 };
     g_auto (Result) move = { 0 };
     g_auto (Result) del = { 0 };

@@ -17,6 +17,7 @@
 #include "courriel-changes.h"
 #include "courriel-imap-body-sync.h"
 #include "courriel-imap-replay.h"
+#include "courriel-imap-server-search.h"
 #include "courriel-message-text.h"
 #include "courriel-search-query.h"
 
@@ -233,7 +234,48 @@ courriel_cli_show (int argc, char **argv)
   return 0;
 }
 
-/* courriel-cli search QUERY [--limit N] */
+/* The servers of every IMAP account search the messages whose bodies are not in the store; their
+ * answers join @ids. A server out of reach is only a warning. */
+static void
+search_servers (CourrielStore *store, CourrielSearchQuery *query, GArray *ids)
+{
+  g_autofree char *criteria = courriel_search_query_to_imap (query);
+  g_autoptr (GPtrArray) accounts = NULL;
+  g_autoptr (GAsyncResult) listed = NULL;
+
+  courriel_account_list_async (store, NULL, courriel_cli_got_result, &listed);
+  accounts = courriel_account_list_finish (store, courriel_cli_wait (&listed), NULL);
+  for (guint i = 0; criteria != NULL && accounts != NULL && i < accounts->len; i++)
+    {
+      CourrielAccount *account = accounts->pdata[i];
+      g_autoptr (GError) error = NULL;
+      g_autoptr (CourrielImapClient) client = NULL;
+      g_autoptr (GArray) found = NULL;
+
+      if (account->protocol != COURRIEL_PROTOCOL_IMAP)
+        continue;
+      client = courriel_cli_connect (account, &error);
+      if (client != NULL)
+        {
+          g_autoptr (GAsyncResult) result = NULL;
+          courriel_imap_server_search_async (client, store, account->id, criteria, NULL, courriel_cli_got_result,
+                                             &result);
+          found = courriel_imap_server_search_finish (courriel_cli_wait (&result), &error);
+        }
+      if (error != NULL)
+        g_printerr (_("courriel-cli: %s was not searched on its server: %s\n"), account->address, error->message);
+      for (guint f = 0; found != NULL && f < found->len; f++)
+        {
+          gboolean known = FALSE;
+          for (guint k = 0; k < ids->len && !known; k++)
+            known = g_array_index (ids, gint64, k) == g_array_index (found, gint64, f);
+          if (!known)
+            g_array_append_val (ids, g_array_index (found, gint64, f));
+        }
+    }
+}
+
+/* courriel-cli search QUERY [--limit N] [--online] */
 int
 courriel_cli_search (int argc, char **argv)
 {
@@ -245,15 +287,18 @@ courriel_cli_search (int argc, char **argv)
   g_autoptr (GString) sql = NULL;
   g_autofree char *text = NULL;
   int limit = 50;
+  gboolean online = FALSE;
   GOptionEntry entries[] = {
     { "limit", 0, 0, G_OPTION_ARG_INT, &limit, N_("At most N messages (50)"), "N" },
+    { "online", 0, 0, G_OPTION_ARG_NONE, &online,
+      N_("Also ask the servers about messages whose text is not downloaded"), NULL },
     { NULL }
   };
 
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (context, &argc, &argv, &error) || argc < 2 || limit <= 0)
     {
-      g_printerr ("%s\n", _("Usage: courriel-cli search QUERY [--limit N]"));
+      g_printerr ("%s\n", _("Usage: courriel-cli search QUERY [--limit N] [--online]"));
       return 2;
     }
   text = g_strjoinv (" ", argv + 1);
@@ -270,13 +315,15 @@ courriel_cli_search (int argc, char **argv)
       g_printerr ("courriel-cli: %s\n", error->message);
       return 1;
     }
-  /* The ranked ids, with what the list shows of them, in the same order. */
+  if (online && ids != NULL)
+    search_servers (store, query, ids);
+  /* The ids, with what the list shows of them, newest first. */
   sql = g_string_new ("SELECT m.id, datetime (m.date, 'unixepoch') AS date, f.name AS folder, m.sender AS sender, "
                       "m.subject AS subject FROM messages m JOIN folders f ON f.id = m.folder_id "
                       "JOIN (SELECT 0 AS id, 0 AS rank");
   for (guint i = 0; ids != NULL && i < ids->len; i++)
     g_string_append_printf (sql, " UNION ALL SELECT %" G_GINT64_FORMAT ", %u", g_array_index (ids, gint64, i), i);
-  g_string_append (sql, ") r ON r.id = m.id ORDER BY r.rank");
+  g_string_append_printf (sql, ") r ON r.id = m.id ORDER BY m.date DESC, r.rank LIMIT %d", limit);
   {
     const char *args[] = { sql->str, NULL };
     int status = courriel_cli_print_rows (store, args);

@@ -90,6 +90,31 @@ search (CourrielStore *store, const char *text)
   return g_string_free (out, FALSE);
 }
 
+/* The same query for a server: what the user typed stays text, never IMAP syntax. */
+static void
+test_to_imap (void)
+{
+  struct
+  {
+    const char *typed;
+    const char *criteria;
+  } cases[] = {
+    { "facture", "TEXT \"facture\"" },
+    { "from:chloe subject:\"réunion lundi\" to:bob", "CHARSET UTF-8 FROM \"chloe\" SUBJECT \"réunion lundi\" TO \"bob\"" },
+    { "a\"b) OR ALL", "TEXT \"a b) OR ALL\"" },
+    { "back\\slash", "TEXT \"back\\\\slash\"" },
+    { "   ", NULL },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr (CourrielSearchQuery) query = courriel_search_query_parse (cases[i].typed);
+      g_autofree char *criteria = courriel_search_query_to_imap (query);
+
+      g_assert_cmpstr (criteria, ==, cases[i].criteria);
+    }
+}
+
 static void
 test_search (void)
 {
@@ -136,5 +161,6 @@ main (int argc, char **argv)
 
   g_test_add_func ("/search-query/parse", test_parse);
   g_test_add_func ("/search-query/search", test_search);
+  g_test_add_func ("/search-query/to-imap", test_to_imap);
   return g_test_run ();
 }

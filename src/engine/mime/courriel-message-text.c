@@ -32,6 +32,7 @@ typedef struct
   GString *out;
   gboolean space;    /* whitespace seen since the last character */
   guint    newlines; /* line breaks due before the next character */
+  gboolean unquoted; /* a quote was never closed: tags end at the first ">" */
 } HtmlText;
 
 typedef enum
@@ -179,14 +180,15 @@ find_closing_tag (const char *p, const char *name)
   return NULL;
 }
 
-/* The ">" that ends the tag at p, skipping quoted attribute values unless a quote is never closed. */
+/* The ">" that ends the tag at p, after quoted attribute values; once a quote was never
+ * closed, the first ">" (and no page is read twice to the end). */
 static const char *
-find_tag_end (const char *p)
+find_tag_end (HtmlText *html, const char *p)
 {
   char quote = 0, previous = 0;
   const char *q;
 
-  for (q = p; *q != '\0' && (quote != 0 || *q != '>'); q++)
+  for (q = p; *q != '\0' && (quote != 0 || *q != '>') && !html->unquoted; q++)
     {
       if (quote != 0 && *q == quote)
         quote = 0;
@@ -195,9 +197,8 @@ find_tag_end (const char *p)
       if (!g_ascii_isspace (*q))
         previous = *q;
     }
-  if (quote != 0 && strchr (p, '>') != NULL)
-    return strchr (p, '>');
-  return q;
+  html->unquoted = html->unquoted || quote != 0;
+  return html->unquoted ? p + strcspn (p, ">") : q;
 }
 
 /* Reads a tag, a comment or a doctype at p; returns what follows it. */
@@ -229,7 +230,7 @@ html_tag (HtmlText *html, const char *p)
       html_append (html, "<", 1);
       return p + 1;
     }
-  if (*(q = find_tag_end (q)) == '\0')
+  if (*(q = find_tag_end (html, q)) == '\0')
     return q;
   q++;
   for (guint i = 0; length > 1 && i < G_N_ELEMENTS (tags); i++)
@@ -302,7 +303,7 @@ html_entity (HtmlText *html, const char *p)
 static char *
 html_to_text (const char *page)
 {
-  HtmlText html = { g_string_new (NULL), FALSE, 0 };
+  HtmlText html = { g_string_new (NULL), FALSE, 0, FALSE };
 
   for (const char *p = page; *p != '\0';)
     {

@@ -17,7 +17,25 @@ struct _CourrielSearchQuery
   char      *match;      /* FTS5 MATCH expression, or NULL */
   GPtrArray *senders;    /* from: terms (LIKE on messages.sender) */
   GPtrArray *recipients; /* to: terms (LIKE on To and Cc) */
+  GString   *imap;       /* the same, as IMAP SEARCH criteria */
 };
+
+/* KEY "term": IMAP quoted strings take neither quotes nor backslashes unescaped. */
+static void
+append_imap (CourrielSearchQuery *query, const char *key, const char *term)
+{
+  if (query->imap->len > 0)
+    g_string_append_c (query->imap, ' ');
+  g_string_append_printf (query->imap, "%s \"", key);
+  for (const char *p = term; *p != '\0'; p++)
+    {
+      if (*p == '"' || *p == '\\')
+        g_string_append_c (query->imap, '\\');
+      if (*p != '\r' && *p != '\n')
+        g_string_append_c (query->imap, *p);
+    }
+  g_string_append_c (query->imap, '"');
+}
 
 /* "term" with inner quotes doubled: an FTS5 string, never syntax. */
 static void
@@ -87,26 +105,30 @@ courriel_search_query_parse (const char *text)
 
   query->senders = g_ptr_array_new_with_free_func (g_free);
   query->recipients = g_ptr_array_new_with_free_func (g_free);
+  query->imap = g_string_new (NULL);
   for (guint i = 0; i < tokens->len; i++)
     {
       const char *token = tokens->pdata[i];
       gboolean last = i + 1 == tokens->len;
-      gboolean phrase;
+      gboolean phrase, subject;
       g_autofree char *term = NULL;
 
       if (g_ascii_strncasecmp (token, "from:", 5) == 0 && token[5] != '\0')
         {
           g_ptr_array_add (query->senders, unquote (token + 5, &phrase));
+          append_imap (query, "FROM", g_ptr_array_index (query->senders, query->senders->len - 1));
           continue;
         }
       if (g_ascii_strncasecmp (token, "to:", 3) == 0 && token[3] != '\0')
         {
           g_ptr_array_add (query->recipients, unquote (token + 3, &phrase));
+          append_imap (query, "TO", g_ptr_array_index (query->recipients, query->recipients->len - 1));
           continue;
         }
       if (match->len > 0)
         g_string_append (match, " AND ");
-      if (g_ascii_strncasecmp (token, "subject:", 8) == 0 && token[8] != '\0')
+      subject = g_ascii_strncasecmp (token, "subject:", 8) == 0 && token[8] != '\0';
+      if (subject)
         {
           term = unquote (token + 8, &phrase);
           g_string_append (match, "subject : ");
@@ -121,6 +143,7 @@ courriel_search_query_parse (const char *text)
           continue;
         }
       append_fts_string (match, term, last && !phrase);
+      append_imap (query, subject ? "SUBJECT" : "TEXT", term);
     }
   query->match = match->len > 0 ? g_strdup (match->str) : NULL;
   return query;
@@ -134,6 +157,7 @@ courriel_search_query_free (CourrielSearchQuery *query)
   g_free (query->match);
   g_ptr_array_unref (query->senders);
   g_ptr_array_unref (query->recipients);
+  g_string_free (query->imap, TRUE);
   g_free (query);
 }
 
@@ -148,6 +172,20 @@ const char *
 courriel_search_query_get_match (CourrielSearchQuery *query)
 {
   return query->match;
+}
+
+/* The query as IMAP SEARCH criteria, for the server to search what the store cannot (bodies
+ * not downloaded): "CHARSET UTF-8 FROM "élodie" TEXT "facture"", or NULL when empty. */
+char *
+courriel_search_query_to_imap (CourrielSearchQuery *query)
+{
+  gboolean ascii = TRUE;
+
+  if (query->imap->len == 0)
+    return NULL;
+  for (const char *p = query->imap->str; *p != '\0'; p++)
+    ascii &= (guchar)*p < 0x80;
+  return g_strdup_printf ("%s%s", ascii ? "" : "CHARSET UTF-8 ", query->imap->str);
 }
 
 typedef struct

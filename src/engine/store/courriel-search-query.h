@@ -14,6 +14,7 @@ CourrielSearchQuery *courriel_search_query_parse          (const char          *
 void                 courriel_search_query_free           (CourrielSearchQuery *query);
 gboolean             courriel_search_query_is_empty       (CourrielSearchQuery *query);
 const char          *courriel_search_query_get_match      (CourrielSearchQuery *query);
+char                *courriel_search_query_to_imap        (CourrielSearchQuery *query);
 
 void                 courriel_search_query_run_async      (CourrielSearchQuery *query,
                                                            CourrielStore       *store,
