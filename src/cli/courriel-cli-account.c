@@ -106,6 +106,7 @@ account_add (int argc, char **argv)
   gboolean password_stdin = FALSE;
   gboolean insecure = FALSE;
   gboolean json = courriel_cli_json;
+  int offline_days = 0;
   GOptionEntry entries[] = {
     { "email", 0, 0, G_OPTION_ARG_STRING, &email, N_("The e-mail address"), N_("ADDRESS") },
     { "name", 0, 0, G_OPTION_ARG_STRING, &name, N_("Your name, as others see it"), N_("NAME") },
@@ -116,13 +117,15 @@ account_add (int argc, char **argv)
     { "accept-certificate", 0, 0, G_OPTION_ARG_STRING_ARRAY, &fingerprints,
       N_("Accept the certificate with this SHA-256 fingerprint (repeatable)"), N_("SHA256") },
     { "insecure", 0, 0, G_OPTION_ARG_NONE, &insecure, N_("Allow a connection without encryption"), NULL },
+    { "offline-days", 0, 0, G_OPTION_ARG_INT, &offline_days,
+      N_("Download the messages of the last N days at each sync, for offline reading (0: when opened)"), "N" },
     { NULL }
   };
   gint64 id;
 
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (context, &argc, &argv, &error) || email == NULL || incoming == NULL
-      || outgoing == NULL || !password_stdin)
+      || outgoing == NULL || !password_stdin || offline_days < 0)
     {
       g_printerr ("courriel-cli: %s\n", error != NULL ? error->message
                                                      : _("account add needs --email, --incoming, --outgoing and "
@@ -131,6 +134,7 @@ account_add (int argc, char **argv)
     }
 
   account = courriel_account_new (email);
+  account->offline_days = offline_days;
   g_free (account->display_name);
   account->display_name = g_strdup (name != NULL ? name : "");
   account->allow_insecure = insecure;
@@ -236,10 +240,10 @@ account_list (int argc, char **argv, gboolean json)
 
           g_print ("%s{\"id\": %" G_GINT64_FORMAT ", \"address\": %s, \"name\": %s, \"protocol\": \"%s\", "
                    "\"incoming\": {\"host\": %s, \"port\": %u, \"security\": \"%s\"}, "
-                   "\"outgoing\": {\"host\": %s, \"port\": %u, \"security\": \"%s\"}}",
+                   "\"outgoing\": {\"host\": %s, \"port\": %u, \"security\": \"%s\"}, \"offline_days\": %u}",
                    i > 0 ? ", " : "", a->id, address, name, a->protocol == COURRIEL_PROTOCOL_POP3 ? "pop3" : "imap",
                    host, a->incoming.port, securities[a->incoming.security], out_host, a->outgoing.port,
-                   securities[a->outgoing.security]);
+                   securities[a->outgoing.security], a->offline_days);
         }
       else
         g_print ("%" G_GINT64_FORMAT "\t%s\t%s://%s:%u\n", a->id, a->address,
@@ -274,6 +278,11 @@ account_remove (const char *which)
       }
   }
   courriel_store_close (store);
+  if (courriel_cli_json)
+    {
+      g_autofree char *address = courriel_cli_json_string (account->address);
+      g_print ("{\"removed\": {\"id\": %" G_GINT64_FORMAT ", \"address\": %s}}\n", account->id, address);
+    }
   return 0;
 }
 

@@ -67,8 +67,11 @@ describe_json (CourrielAccount *account, GPtrArray *reports, CourrielConnection 
 
 /* One account: returns its JSON report, or NULL with @error set. */
 static char *
-sync_account (CourrielStore *store, CourrielAccount *account, CourrielImapSyncFlags flags, GError **error)
+sync_account (CourrielStore *store, CourrielAccount *account, gboolean bodies, GError **error)
 {
+  /* --bodies: every body; otherwise those of the account's offline days, if any. */
+  CourrielImapSyncFlags flags = bodies || account->offline_days > 0 ? COURRIEL_IMAP_SYNC_BODIES : 0;
+  gint64 since = bodies ? 0 : g_get_real_time () / G_USEC_PER_SEC - (gint64)account->offline_days * 24 * 60 * 60;
   g_autoptr (CourrielImapClient) client = NULL;
   g_autoptr (GPtrArray) reports = NULL;
   gint64 start = g_get_monotonic_time ();
@@ -80,7 +83,7 @@ sync_account (CourrielStore *store, CourrielAccount *account, CourrielImapSyncFl
     return NULL;
   {
     g_autoptr (GAsyncResult) result = NULL;
-    courriel_imap_account_sync_async (client, store, account->id, flags, 0, terminal ? show_progress : NULL,
+    courriel_imap_account_sync_async (client, store, account->id, flags, since, terminal ? show_progress : NULL,
                                       &progress, NULL, courriel_cli_got_result, &result);
     reports = courriel_imap_account_sync_finish (courriel_cli_wait (&result), error);
   }
@@ -150,7 +153,7 @@ courriel_cli_sync (int argc, char **argv)
   for (guint i = 0; i < accounts->len; i++)
     {
       CourrielAccount *account = accounts->pdata[i];
-      g_autofree char *report = sync_account (store, account, bodies ? COURRIEL_IMAP_SYNC_BODIES : 0, &error);
+      g_autofree char *report = sync_account (store, account, bodies, &error);
 
       if (report == NULL)
         {

@@ -142,12 +142,19 @@ fixture_tear_down (Fixture *f, gconstpointer data)
 }
 
 static GPtrArray *
-try_sync (CourrielStore *store, CourrielImapClient *client, CourrielImapSyncFlags flags, GError **error)
+try_sync_since (CourrielStore *store, CourrielImapClient *client, CourrielImapSyncFlags flags, gint64 since,
+                GError **error)
 {
   g_autoptr (GAsyncResult) result = NULL;
 
-  courriel_imap_account_sync_async (client, store, 1, flags, 0, NULL, NULL, NULL, got_result, &result);
+  courriel_imap_account_sync_async (client, store, 1, flags, since, NULL, NULL, NULL, got_result, &result);
   return courriel_imap_account_sync_finish (wait_for (&result), error);
+}
+
+static GPtrArray *
+try_sync (CourrielStore *store, CourrielImapClient *client, CourrielImapSyncFlags flags, GError **error)
+{
+  return try_sync_since (store, client, flags, 0, error);
 }
 
 static void
@@ -634,6 +641,12 @@ test_bodies (Fixture *f, gconstpointer data)
   sync_store (f->store, client);
   listing = query (f->store, "SELECT count (*) FROM bodies");
   g_assert_cmpstr (listing, ==, "0;");
+
+  /* Offline days: only the messages dated since then (these are all from March 2026). */
+  reports = try_sync_since (f->store, client, COURRIEL_IMAP_SYNC_BODIES, 1775000000, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (((CourrielImapFolderReport *)reports->pdata[0])->bodies, ==, 0);
+  g_clear_pointer (&reports, g_ptr_array_unref);
 
   reports = try_sync (f->store, client, COURRIEL_IMAP_SYNC_BODIES, &error);
   g_assert_no_error (error);

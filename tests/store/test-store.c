@@ -109,6 +109,40 @@ test_schema (void)
   g_assert_cmpint (query (store, "PRAGMA user_version"), ==, courriel_store_get_schema_version ());
 }
 
+/* A database left by every earlier version opens with its data intact and the newest schema. */
+static void
+test_migrations_from_every_version (void)
+{
+  for (int version = 1; version < courriel_store_get_schema_version (); version++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autofree char *name = g_strdup_printf ("v%d.db", version);
+      g_autofree char *path = store_path (name);
+      g_autoptr (CourrielStore) store = NULL;
+      sqlite3 *db = NULL;
+
+      g_assert_true (courriel_store_create_at_version (path, version, &error));
+      g_assert_no_error (error);
+      g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+      g_assert_cmpint (sqlite3_exec (db, account_sql, NULL, NULL, NULL), ==, SQLITE_OK);
+      g_assert_cmpint (sqlite3_exec (db,
+                                     "INSERT INTO messages (folder_id, uid, subject) VALUES (1, 7, 'Réunion');"
+                                     "INSERT INTO pending_ops (account_id, kind, payload, created) "
+                                     "VALUES (1, 'flags', '()', 0)",
+                                     NULL, NULL, NULL),
+                       ==, SQLITE_OK);
+      sqlite3_close (db);
+
+      store = courriel_store_open (path, &error);
+      g_assert_no_error (error);
+      g_assert_cmpint (query (store, "PRAGMA user_version"), ==, courriel_store_get_schema_version ());
+      g_assert_cmpint (query (store, "SELECT count (*) FROM messages WHERE subject = 'Réunion' AND uid = 7"), ==, 1);
+      g_assert_cmpint (query (store, "SELECT count (*) FROM pending_ops"), ==, 1);
+      /* Added by version 2: on demand only, as before. */
+      g_assert_cmpint (query (store, "SELECT offline_days FROM accounts"), ==, 0);
+    }
+}
+
 static void
 test_foreign_keys_and_savepoints (void)
 {
@@ -318,6 +352,7 @@ main (int argc, char **argv)
   /* First, while this process has no other thread: the test forks the writer it kills. */
   g_test_add_func ("/store/survives-sigkill", test_survives_sigkill);
   g_test_add_func ("/store/schema", test_schema);
+  g_test_add_func ("/store/migrations-from-every-version", test_migrations_from_every_version);
   g_test_add_func ("/store/foreign-keys-and-savepoints", test_foreign_keys_and_savepoints);
   g_test_add_func ("/store/batching", test_batching);
   g_test_add_func ("/store/refuses-newer-and-foreign-files", test_refuses_newer_and_foreign_files);

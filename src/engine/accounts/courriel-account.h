@@ -34,6 +34,7 @@ typedef struct
   CourrielServer   incoming;
   CourrielServer   outgoing;
   gboolean         allow_insecure;
+  guint            offline_days; /* bodies of the last N days downloaded ahead; 0: when opened */
   gint64           created;     /* Unix time */
 } CourrielAccount;
 

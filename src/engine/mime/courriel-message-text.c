@@ -124,6 +124,8 @@ to_utf8 (const char *data, gsize length, const char *charset)
   g_autofree char *cleaned = NULL;
   char *out = NULL;
 
+  if (length == 0)
+    return g_strdup ("");
   if (name == NULL)
     name = "UTF-8";
   if (g_ascii_strcasecmp (name, "iso-8859-1") == 0 || g_ascii_strcasecmp (name, "latin1") == 0)

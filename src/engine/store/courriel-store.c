@@ -115,6 +115,10 @@ static const char *migrations[] = {
   "CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN"
   "  DELETE FROM messages_fts WHERE rowid = old.id;"
   "END;",
+
+  /* 2: the bodies of the last N days downloaded ahead, for offline reading (0: on demand) */
+  "ALTER TABLE accounts ADD COLUMN offline_days INTEGER NOT NULL DEFAULT 0;"
+  "CREATE INDEX pending_ops_by_account ON pending_ops (account_id, id);",
 };
 
 typedef struct
@@ -188,7 +192,7 @@ query_int (sqlite3 *db, const char *sql, gint64 *value, GError **error)
 }
 
 static gboolean
-migrate (sqlite3 *db, GError **error)
+migrate (sqlite3 *db, int target, GError **error)
 {
   gint64 version = 0;
 
@@ -202,7 +206,7 @@ migrate (sqlite3 *db, GError **error)
                    (int)MIN (version, G_MAXINT), courriel_store_get_schema_version ());
       return FALSE;
     }
-  for (; version < courriel_store_get_schema_version (); version++)
+  for (; version < target; version++)
     {
       g_autofree char *set_version = g_strdup_printf ("PRAGMA user_version = %" G_GINT64_FORMAT, version + 1);
 
@@ -363,7 +367,7 @@ courriel_store_open (const char *path, GError **error)
   self = g_object_new (COURRIEL_TYPE_STORE, NULL);
   self->path = g_strdup (path);
   self->writer_db = open_connection (path, FALSE, error);
-  if (self->writer_db == NULL || !migrate (self->writer_db, error))
+  if (self->writer_db == NULL || !migrate (self->writer_db, courriel_store_get_schema_version (), error))
     return NULL;
   self->reader_db = open_connection (path, TRUE, error);
   if (self->reader_db == NULL)
@@ -535,4 +539,29 @@ courriel_store_class_init (CourrielStoreClass *klass)
 static void
 courriel_store_init (CourrielStore *self)
 {
+}
+
+/**
+ * courriel_store_create_at_version:
+ * @version: an earlier schema version, from 1
+ *
+ * Creates (or brings) the database at @path to exactly @version, as an earlier Courriel left
+ * it: for the tests of migrations from every earlier version.
+ */
+gboolean
+courriel_store_create_at_version (const char *path, int version, GError **error)
+{
+  g_autofree char *folder = NULL;
+  sqlite3 *db;
+  gboolean ok;
+
+  g_return_val_if_fail (version >= 1 && version <= courriel_store_get_schema_version (), FALSE);
+  folder = g_path_get_dirname (path);
+  g_mkdir_with_parents (folder, 0700);
+  db = open_connection (path, FALSE, error);
+  if (db == NULL)
+    return FALSE;
+  ok = migrate (db, version, error);
+  sqlite3_close (db);
+  return ok;
 }

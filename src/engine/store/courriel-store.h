@@ -39,6 +39,9 @@ int            courriel_store_get_schema_version     (void);
 
 CourrielStore *courriel_store_open                   (const char             *path,
                                                       GError                **error);
+gboolean       courriel_store_create_at_version      (const char             *path,
+                                                      int                     version,
+                                                      GError                **error);
 const char    *courriel_store_get_path               (CourrielStore          *self);
 guint64        courriel_store_get_transaction_count  (CourrielStore          *self);
 void           courriel_store_close                  (CourrielStore          *self);
