@@ -33,10 +33,11 @@ show_progress (const char *folder, const char *stage, gint64 done, gint64 total,
     g_print ("\n");
   progress->folder = folder;
   progress->open = TRUE;
+  g_print ("\r");
   if (g_str_equal (stage, "bodies"))
-    g_print (_("\r%s: %s of %s messages downloaded"), folder, done_text, total_text);
+    g_print (_("%s: %s of %s messages downloaded"), folder, done_text, total_text);
   else
-    g_print (_("\r%s: %s of %s messages listed"), folder, done_text, total_text);
+    g_print (_("%s: %s of %s messages listed"), folder, done_text, total_text);
   fflush (stdout);
 }
 

@@ -13,6 +13,7 @@
 #include "config.h"
 #include "courriel-imap-body-sync.h"
 
+#include "courriel-gmime-autoptr.h"
 #include "courriel-message-text.h"
 
 #define BATCH_BYTES (4 * 1024 * 1024)
@@ -359,6 +360,7 @@ courriel_imap_body_sync_async (CourrielImapClient *client, CourrielStore *store,
   GTask *task = g_task_new (NULL, cancellable, callback, user_data);
   Sync *sync = g_new0 (Sync, 1);
 
+  g_mime_init (); /* here, on the caller's thread: the writer thread parses the bodies */
   sync->client = g_object_ref (client);
   sync->store = g_object_ref (store);
   sync->folder_id = folder_id;
