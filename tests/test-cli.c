@@ -153,6 +153,23 @@ test_help_and_version (void)
     g_assert_nonnull (strstr (r.out, "GMime 3."));
     g_assert_nonnull (strstr (r.out, "SQLite 3."));
   }
+  {
+    /* --json anywhere on the line; what it prints is JSON a script can parse. */
+    g_auto (Result) version = { 0 };
+    g_auto (Result) data_dir = { 0 };
+    g_auto (Result) help = { 0 };
+    const char *version_args[] = { "--json", "version", NULL };
+    const char *data_dir_args[] = { "data-dir", "--json", NULL };
+    const char *help_args[] = { "help", "--json", NULL };
+    g_autofree char *dir = g_build_filename (g_get_user_data_dir (), "courriel", NULL);
+    g_autofree char *expected = g_strdup_printf ("{\"data_dir\": \"%s\"}\n", dir);
+    run (&version, NULL, version_args);
+    g_assert_true (g_str_has_prefix (version.out, "{\"name\": \"courriel\", \"version\": \"" PACKAGE_VERSION "\""));
+    run (&data_dir, NULL, data_dir_args);
+    g_assert_cmpstr (data_dir.out, ==, expected);
+    run (&help, NULL, help_args);
+    g_assert_nonnull (strstr (help.out, "{\"name\": \"search\", \"summary\": "));
+  }
 }
 
 int

@@ -37,6 +37,20 @@ command_version (int argc, char **argv)
 {
   g_autofree char *versions = courriel_engine_describe_versions ();
 
+  if (courriel_cli_json)
+    {
+      g_auto (GStrv) lines = g_strsplit (versions, "\n", -1);
+
+      g_print ("{\"name\": \"%s\", \"version\": \"%s\", \"libraries\": [", PACKAGE_NAME, PACKAGE_VERSION);
+      for (guint i = 0, n = 0; lines[i] != NULL; i++)
+        if (*g_strstrip (lines[i]) != '\0')
+          {
+            g_autofree char *line = courriel_cli_json_string (lines[i]);
+            g_print ("%s%s", n++ > 0 ? ", " : "", line);
+          }
+      g_print ("]}\n");
+      return EXIT_OK;
+    }
   g_print ("%s %s\n%s", PACKAGE_NAME, PACKAGE_VERSION, versions);
   return EXIT_OK;
 }
@@ -44,7 +58,13 @@ command_version (int argc, char **argv)
 static int
 command_data_dir (int argc, char **argv)
 {
-  g_print ("%s\n", courriel_engine_get_data_dir ());
+  if (courriel_cli_json)
+    {
+      g_autofree char *dir = courriel_cli_json_string (courriel_engine_get_data_dir ());
+      g_print ("{\"data_dir\": %s}\n", dir);
+    }
+  else
+    g_print ("%s\n", courriel_engine_get_data_dir ());
   return EXIT_OK;
 }
 
@@ -80,6 +100,17 @@ command_help (int argc, char **argv)
 {
   g_autofree char *text = describe_commands ();
 
+  if (courriel_cli_json)
+    {
+      g_print ("{\"commands\": [");
+      for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+        {
+          g_autofree char *summary = courriel_cli_json_string (_(commands[i].summary));
+          g_print ("%s{\"name\": \"%s\", \"summary\": %s}", i > 0 ? ", " : "", commands[i].name, summary);
+        }
+      g_print ("]}\n");
+      return EXIT_OK;
+    }
   g_print (_("Usage: courriel-cli [--data-dir=FOLDER] [--json] COMMAND [ARGUMENTS…]\n\n%s"), text);
   return EXIT_OK;
 }
