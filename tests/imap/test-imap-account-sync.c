@@ -321,6 +321,16 @@ test_flags_both_ways (Fixture *f, gconstpointer data)
   g_autofree char *pending = NULL;
 
   sync_store (f->store, client);
+  {
+    /* Nothing changed: the folder list with its STATUS says so, no folder is selected. */
+    CourrielConnection *connection = courriel_imap_client_get_connection (client);
+    guint64 before = courriel_connection_get_bytes_received (connection);
+
+    sync_store (f->store, client);
+    g_test_message ("resync with nothing changed: %" G_GUINT64_FORMAT " bytes",
+                    courriel_connection_get_bytes_received (connection) - before);
+    g_assert_cmpuint (courriel_connection_get_bytes_received (connection) - before, <, 2048);
+  }
   listing = query (f->store, "SELECT f.name, f.role, count (m.id), f.unread FROM folders f "
                              "LEFT JOIN messages m ON m.folder_id = f.id GROUP BY f.id ORDER BY f.name");
   g_assert_cmpstr (listing, ==, "Archive:archive:0:0;Drafts:drafts:0:0;INBOX:inbox:3:3;Junk:junk:0:0;"

@@ -98,9 +98,11 @@ sync_folders (CourrielImapClient *client, CourrielStore *store)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GPtrArray) listing = NULL;
 
   courriel_imap_folder_sync_async (client, store, 1, NULL, got_result, &result);
-  g_assert_true (courriel_imap_folder_sync_finish (wait_for (&result), &error));
+  listing = courriel_imap_folder_sync_finish (wait_for (&result), &error);
+  g_assert_nonnull (listing);
   g_assert_no_error (error);
 }
 

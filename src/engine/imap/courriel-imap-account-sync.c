@@ -35,6 +35,7 @@ typedef struct
   CourrielImapSyncProgress progress;
   gpointer                 progress_data;
   GPtrArray               *folders; /* CourrielImapFolderReport, in sync order */
+  GPtrArray               *listing; /* CourrielImapMailbox, with their STATUS */
   guint                    next;
   gint                     replayed;
 } Sync;
@@ -45,6 +46,7 @@ sync_free (Sync *sync)
   g_object_unref (sync->client);
   g_object_unref (sync->store);
   g_clear_pointer (&sync->folders, g_ptr_array_unref);
+  g_clear_pointer (&sync->listing, g_ptr_array_unref);
   g_free (sync);
 }
 
@@ -66,7 +68,8 @@ read_folders (sqlite3 *db, gpointer data, GError **error)
   g_autoptr (GPtrArray) folders = g_ptr_array_new_with_free_func ((GDestroyNotify)courriel_imap_folder_report_free);
   sqlite3_stmt *stmt = NULL;
   int rc = sqlite3_prepare_v2 (db,
-                               "SELECT id, name, role, total FROM folders WHERE account_id = ?1 AND attributes & 1 = 0 "
+                               "SELECT id, name, role, total, coalesce (uidvalidity, 0), coalesce (uidnext, 0), "
+                               "coalesce (highestmodseq, 0) FROM folders WHERE account_id = ?1 AND attributes & 1 = 0 "
                                "ORDER BY coalesce (role, '') != 'inbox', role IS NULL, name",
                                -1, &stmt, NULL);
 
@@ -80,6 +83,9 @@ read_folders (sqlite3 *db, gpointer data, GError **error)
       report->name = g_strdup ((const char *)sqlite3_column_text (stmt, 1));
       report->role = g_strdup ((const char *)sqlite3_column_text (stmt, 2));
       report->total = sqlite3_column_int64 (stmt, 3);
+      report->uidvalidity = (guint32)sqlite3_column_int64 (stmt, 4);
+      report->uidnext = (guint32)sqlite3_column_int64 (stmt, 5);
+      report->highestmodseq = (guint64)sqlite3_column_int64 (stmt, 6);
       g_ptr_array_add (folders, report);
       rc = SQLITE_OK;
     }
@@ -163,6 +169,32 @@ on_messages (GObject *source, GAsyncResult *result, gpointer user_data)
     sync_next_folder (task);
 }
 
+/* With CONDSTORE and LIST-STATUS, a folder whose UIDVALIDITY, UIDNEXT, message count and
+ * HIGHESTMODSEQ are those of the last sync has not changed at all: no need to select it. */
+static gboolean
+is_unchanged (Sync *sync, CourrielImapFolderReport *report)
+{
+  const CourrielImapStatusPresent needed = COURRIEL_IMAP_STATUS_HAS_MESSAGES | COURRIEL_IMAP_STATUS_HAS_UIDNEXT
+                                           | COURRIEL_IMAP_STATUS_HAS_UIDVALIDITY
+                                           | COURRIEL_IMAP_STATUS_HAS_HIGHESTMODSEQ;
+
+  for (guint i = 0; sync->listing != NULL && i < sync->listing->len; i++)
+    {
+      CourrielImapMailbox *mailbox = sync->listing->pdata[i];
+      CourrielImapStatusData *status = courriel_imap_mailbox_get_status (mailbox);
+
+      if (g_strcmp0 (courriel_imap_mailbox_get_name (mailbox), report->name) != 0)
+        continue;
+      /* The selected folder's STATUS may be this session's view, behind the server's. */
+      if (g_strcmp0 (courriel_imap_client_get_selected (sync->client), report->name) == 0)
+        return FALSE;
+      return status != NULL && (status->present & needed) == needed && status->highestmodseq > 0
+             && status->uidvalidity == report->uidvalidity && status->uidnext == report->uidnext
+             && status->messages == report->total && status->highestmodseq == report->highestmodseq;
+    }
+  return FALSE;
+}
+
 static void
 sync_next_folder (GTask *task)
 {
@@ -176,6 +208,11 @@ sync_next_folder (GTask *task)
       return;
     }
   report = sync->folders->pdata[sync->next++];
+  if (is_unchanged (sync, report) && !(sync->flags & COURRIEL_IMAP_SYNC_BODIES))
+    {
+      sync_next_folder (task);
+      return;
+    }
   courriel_imap_message_sync_async (sync->client, sync->store, report->id, report->name, 0, on_header_progress, task,
                                     g_task_get_cancellable (task), on_messages, task);
 }
@@ -199,7 +236,7 @@ on_folder_list (GObject *source, GAsyncResult *result, gpointer user_data)
   Sync *sync = g_task_get_task_data (task);
   GError *error = NULL;
 
-  courriel_imap_folder_sync_finish (result, &error);
+  sync->listing = courriel_imap_folder_sync_finish (result, &error);
   if (!fail_if (task, error))
     courriel_store_read_async (sync->store, read_folders, sync, NULL, (GDestroyNotify)g_ptr_array_unref,
                                g_task_get_cancellable (task), on_folders_read, task);

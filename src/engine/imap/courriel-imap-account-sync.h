@@ -23,6 +23,10 @@ typedef struct
   gint64  added;  /* new messages listed */
   gint64  bodies; /* bodies downloaded */
   gint64  total;  /* messages in the folder now */
+  /* what the store knew of the folder before this sync */
+  guint32 uidvalidity;
+  guint32 uidnext;
+  guint64 highestmodseq;
 } CourrielImapFolderReport;
 
 void courriel_imap_folder_report_free (CourrielImapFolderReport *report);

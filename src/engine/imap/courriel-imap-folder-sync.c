@@ -177,7 +177,7 @@ on_written (GObject *source, GAsyncResult *result, gpointer user_data)
   if (!courriel_store_write_finish (sync->store, result, &error))
     g_task_return_error (task, error);
   else
-    g_task_return_boolean (task, TRUE);
+    g_task_return_pointer (task, g_ptr_array_ref (sync->mailboxes), (GDestroyNotify)g_ptr_array_unref);
 }
 
 static void
@@ -197,7 +197,9 @@ on_listed (GObject *source, GAsyncResult *result, gpointer user_data)
   courriel_store_write_async (sync->store, write_folders, sync, NULL, g_task_get_cancellable (task), on_written, task);
 }
 
-/* Lists the account's folders on the server and mirrors them into the store. */
+/* Lists the account's folders on the server and mirrors them into the store. Returns (by
+ * finish) the listing: CourrielImapMailbox, with their STATUS when the server has LIST-STATUS,
+ * which tells which folders changed since the last sync without selecting them. */
 void
 courriel_imap_folder_sync_async (CourrielImapClient *client, CourrielStore *store, gint64 account_id,
                                  GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
@@ -209,11 +211,15 @@ courriel_imap_folder_sync_async (CourrielImapClient *client, CourrielStore *stor
   sync->account_id = account_id;
   g_task_set_source_tag (task, courriel_imap_folder_sync_async);
   g_task_set_task_data (task, sync, (GDestroyNotify)sync_free);
-  courriel_imap_client_list_async (client, "", "*", "MESSAGES UNSEEN", cancellable, on_listed, task);
+  courriel_imap_client_list_async (client, "", "*",
+                                   courriel_imap_client_has_capability (client, "CONDSTORE")
+                                     ? "MESSAGES UNSEEN UIDNEXT UIDVALIDITY HIGHESTMODSEQ"
+                                     : "MESSAGES UNSEEN UIDNEXT UIDVALIDITY",
+                                   cancellable, on_listed, task);
 }
 
-gboolean
+GPtrArray *
 courriel_imap_folder_sync_finish (GAsyncResult *result, GError **error)
 {
-  return g_task_propagate_boolean (G_TASK (result), error);
+  return g_task_propagate_pointer (G_TASK (result), error);
 }

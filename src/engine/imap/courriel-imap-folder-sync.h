@@ -18,7 +18,7 @@ void        courriel_imap_folder_sync_async  (CourrielImapClient  *client,
                                               GCancellable        *cancellable,
                                               GAsyncReadyCallback  callback,
                                               gpointer             user_data);
-gboolean    courriel_imap_folder_sync_finish (GAsyncResult        *result,
+GPtrArray  *courriel_imap_folder_sync_finish (GAsyncResult        *result,
                                               GError             **error);
 
 G_END_DECLS
