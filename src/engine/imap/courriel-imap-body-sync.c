@@ -246,7 +246,10 @@ on_written (GObject *source, GAsyncResult *result, gpointer user_data)
       else
         g_error_free (error);
     }
-  maybe_finish (task);
+  if (!sync->fetching && sync->error == NULL)
+    fetch_next (task);
+  else
+    maybe_finish (task);
 }
 
 static void
@@ -277,10 +280,10 @@ on_fetched (GObject *source, GAsyncResult *result, gpointer user_data)
   batch->fetches = fetches;
   sync->writing++;
   courriel_store_write_async (sync->store, write_bodies, batch, (GDestroyNotify)batch_free, NULL, on_written, task);
-  if (sync->error == NULL)
+  /* The next batch travels while this one is written; never more than one waits for the writer,
+   * so that memory stays bounded when the disk is slower than the network. */
+  if (sync->writing < 2 && sync->error == NULL)
     fetch_next (task);
-  else
-    maybe_finish (task);
 }
 
 static void

@@ -26,7 +26,8 @@ typedef struct
   CourrielStore         *store;
   gint64                 folder_id;
   char                  *mailbox;
-  guint                  batch;
+  guint                  batch;          /* the next batch's size */
+  guint                  max_batch;
   CourrielImapSelection *selection;
   gboolean               reset;          /* UIDVALIDITY changed: start over */
   guint32                stored_validity;
@@ -35,7 +36,9 @@ typedef struct
   CourrielImapUidSet    *server_uids;
   GArray                *missing;        /* guint32, newest first */
   guint                  next;           /* index in missing */
-  GPtrArray             *fetches;        /* the batch being written */
+  guint                  writing;        /* batches handed to the writer, not yet written */
+  gboolean               fetching;
+  GError                *error;          /* the first failure; the sync ends once nothing is in flight */
   guint                  added;
   CourrielImapProgress   progress;
   gpointer               progress_data;
@@ -51,7 +54,7 @@ sync_free (Sync *sync)
   g_clear_pointer (&sync->stored_uids, g_array_unref);
   g_clear_pointer (&sync->server_uids, courriel_imap_uid_set_free);
   g_clear_pointer (&sync->missing, g_array_unref);
-  g_clear_pointer (&sync->fetches, g_ptr_array_unref);
+  g_clear_error (&sync->error);
   g_free (sync);
 }
 
@@ -146,11 +149,94 @@ header_value (GBytes *headers, const char *name)
 
 /* Writing ---------------------------------------------------------------------------------------- */
 
+/* A message as the store keeps it, decoded on the main thread so that the writer thread only
+ * writes. */
+typedef struct
+{
+  guint32  uid;
+  guint    flags;
+  guint64  modseq;
+  gboolean full;     /* a new message; otherwise only its flags changed */
+  gint64   date;     /* 0: unknown */
+  gint64   received;
+  gint64   size;
+  gboolean attachments;
+  char    *message_id;
+  char    *in_reply_to;
+  char    *refs;
+  char    *subject;
+  char    *from;
+  char    *to;
+  char    *cc;
+  char    *auth;
+} Row;
+
+static void
+row_clear (Row *row)
+{
+  g_free (row->message_id);
+  g_free (row->in_reply_to);
+  g_free (row->refs);
+  g_free (row->subject);
+  g_free (row->from);
+  g_free (row->to);
+  g_free (row->cc);
+  g_free (row->auth);
+}
+
+typedef struct
+{
+  gint64  folder_id;
+  GArray *rows; /* Row */
+} Batch;
+
+static void
+batch_free (Batch *batch)
+{
+  g_array_unref (batch->rows);
+  g_free (batch);
+}
+
+static void
+row_from_fetch (Row *row, CourrielImapFetch *f)
+{
+  CourrielImapEnvelope *e = f->envelope;
+  GBytes *headers = courriel_imap_fetch_get_section (f, "BODY[HEADER.FIELDS (REFERENCES AUTHENTICATION-RESULTS)]");
+  g_autoptr (GDateTime) date = e != NULL && e->date != NULL ? g_mime_utils_header_decode_date (e->date) : NULL;
+
+  row->uid = f->uid;
+  row->flags = courriel_imap_flags_to_bits ((const char * const *)f->flags);
+  row->modseq = f->modseq;
+  row->full = e != NULL;
+  if (!row->full)
+    return;
+  row->date = date != NULL ? g_date_time_to_unix (date)
+              : f->internaldate != NULL ? g_date_time_to_unix (f->internaldate) : 0;
+  row->received = f->internaldate != NULL ? g_date_time_to_unix (f->internaldate) : 0;
+  row->size = (gint64)f->rfc822_size;
+  row->attachments = has_attachment (f->bodystructure);
+  row->message_id = g_strdup (e->message_id);
+  row->in_reply_to = g_strdup (e->in_reply_to);
+  row->refs = header_value (headers, "References");
+  row->auth = header_value (headers, "Authentication-Results");
+  row->subject = e->subject != NULL ? g_mime_utils_header_decode_text (NULL, e->subject) : NULL;
+  row->from = format_addresses (e->from);
+  row->to = format_addresses (e->to);
+  row->cc = format_addresses (e->cc);
+}
+
+static void
+bind_text_or_null (sqlite3_stmt *stmt, int column, const char *text)
+{
+  sqlite3_bind_text (stmt, column, text, -1, SQLITE_STATIC);
+}
+
 static gboolean
 write_batch (sqlite3 *db, gpointer data, GError **error)
 {
-  Sync *sync = data;
+  Batch *batch = data;
   sqlite3_stmt *insert = NULL;
+  sqlite3_stmt *flags = NULL;
   sqlite3_stmt *fts = NULL;
   int rc = sqlite3_prepare_v2 (db,
                                "INSERT INTO messages (folder_id, uid, flags, modseq, date, received, size, message_id, "
@@ -161,65 +247,62 @@ write_batch (sqlite3 *db, gpointer data, GError **error)
                                -1, &insert, NULL);
 
   if (rc == SQLITE_OK)
+    rc = sqlite3_prepare_v2 (db, "UPDATE messages SET flags = ?3, modseq = ?4 WHERE folder_id = ?1 AND uid = ?2", -1,
+                             &flags, NULL);
+  if (rc == SQLITE_OK)
     rc = sqlite3_prepare_v2 (db, "INSERT OR REPLACE INTO messages_fts (rowid, subject, addresses, body) VALUES (?1, ?2, ?3, '')",
                              -1, &fts, NULL);
-  for (guint i = 0; rc == SQLITE_OK && i < sync->fetches->len; i++)
+  for (guint i = 0; rc == SQLITE_OK && i < batch->rows->len; i++)
     {
-      CourrielImapFetch *f = sync->fetches->pdata[i];
-      CourrielImapEnvelope *e = f->envelope;
-      GBytes *headers = courriel_imap_fetch_get_section (f, "BODY[HEADER.FIELDS (REFERENCES AUTHENTICATION-RESULTS)]");
-      g_autofree char *subject = e != NULL && e->subject != NULL ? g_mime_utils_header_decode_text (NULL, e->subject)
-                                                                 : NULL;
-      g_autofree char *from = e != NULL ? format_addresses (e->from) : NULL;
-      g_autofree char *to = e != NULL ? format_addresses (e->to) : NULL;
-      g_autofree char *cc = e != NULL ? format_addresses (e->cc) : NULL;
-      g_autofree char *refs = header_value (headers, "References");
-      g_autofree char *auth = header_value (headers, "Authentication-Results");
-      g_autofree char *addresses = g_strjoin (" ", from ? from : "", to ? to : "", cc ? cc : "", NULL);
-      g_autoptr (GDateTime) date = e != NULL && e->date != NULL ? g_mime_utils_header_decode_date (e->date) : NULL;
+      Row *row = &g_array_index (batch->rows, Row, i);
+      sqlite3_stmt *stmt = row->full ? insert : flags;
+      g_autofree char *addresses = NULL;
       gint64 id;
 
-      if (f->uid == 0)
+      if (row->uid == 0)
         continue;
-      sqlite3_reset (insert);
-      sqlite3_bind_int64 (insert, 1, sync->folder_id);
-      sqlite3_bind_int64 (insert, 2, f->uid);
-      sqlite3_bind_int (insert, 3, courriel_imap_flags_to_bits ((const char * const *)f->flags));
-      sqlite3_bind_int64 (insert, 4, (sqlite3_int64)f->modseq);
-      if (date != NULL)
-        sqlite3_bind_int64 (insert, 5, g_date_time_to_unix (date));
-      else if (f->internaldate != NULL)
-        sqlite3_bind_int64 (insert, 5, g_date_time_to_unix (f->internaldate));
+      sqlite3_reset (stmt);
+      sqlite3_bind_int64 (stmt, 1, batch->folder_id);
+      sqlite3_bind_int64 (stmt, 2, row->uid);
+      sqlite3_bind_int (stmt, 3, row->flags);
+      sqlite3_bind_int64 (stmt, 4, (sqlite3_int64)row->modseq);
+      if (!row->full)
+        {
+          rc = sqlite3_step (stmt) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode (db);
+          continue;
+        }
+      if (row->date != 0)
+        sqlite3_bind_int64 (insert, 5, row->date);
       else
         sqlite3_bind_null (insert, 5);
-      if (f->internaldate != NULL)
-        sqlite3_bind_int64 (insert, 6, g_date_time_to_unix (f->internaldate));
+      if (row->received != 0)
+        sqlite3_bind_int64 (insert, 6, row->received);
       else
         sqlite3_bind_null (insert, 6);
-      sqlite3_bind_int64 (insert, 7, (sqlite3_int64)f->rfc822_size);
-      sqlite3_bind_text (insert, 8, e != NULL ? e->message_id : NULL, -1, SQLITE_TRANSIENT);
-      sqlite3_bind_text (insert, 9, e != NULL ? e->in_reply_to : NULL, -1, SQLITE_TRANSIENT);
-      sqlite3_bind_text (insert, 10, refs, -1, SQLITE_TRANSIENT);
-      sqlite3_bind_text (insert, 11, subject, -1, SQLITE_TRANSIENT);
-      sqlite3_bind_text (insert, 12, from, -1, SQLITE_TRANSIENT);
-      sqlite3_bind_text (insert, 13, to, -1, SQLITE_TRANSIENT);
-      sqlite3_bind_text (insert, 14, cc, -1, SQLITE_TRANSIENT);
-      sqlite3_bind_int (insert, 15, has_attachment (f->bodystructure));
-      sqlite3_bind_text (insert, 16, auth, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_int64 (insert, 7, row->size);
+      bind_text_or_null (insert, 8, row->message_id);
+      bind_text_or_null (insert, 9, row->in_reply_to);
+      bind_text_or_null (insert, 10, row->refs);
+      bind_text_or_null (insert, 11, row->subject);
+      bind_text_or_null (insert, 12, row->from);
+      bind_text_or_null (insert, 13, row->to);
+      bind_text_or_null (insert, 14, row->cc);
+      sqlite3_bind_int (insert, 15, row->attachments);
+      bind_text_or_null (insert, 16, row->auth);
       rc = sqlite3_step (insert);
       if (rc != SQLITE_ROW)
         break;
       id = sqlite3_column_int64 (insert, 0);
       rc = SQLITE_OK;
-      if (f->envelope == NULL)
-        continue; /* a flags update only */
+      addresses = g_strjoin (" ", row->from, row->to, row->cc, NULL);
       sqlite3_reset (fts);
       sqlite3_bind_int64 (fts, 1, id);
-      sqlite3_bind_text (fts, 2, subject, -1, SQLITE_TRANSIENT);
-      sqlite3_bind_text (fts, 3, addresses, -1, SQLITE_TRANSIENT);
+      bind_text_or_null (fts, 2, row->subject);
+      bind_text_or_null (fts, 3, addresses);
       rc = sqlite3_step (fts) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode (db);
     }
   sqlite3_finalize (insert);
+  sqlite3_finalize (flags);
   sqlite3_finalize (fts);
   return courriel_store_set_error_from_db (db, rc, error);
 }
@@ -288,6 +371,7 @@ write_removals (sqlite3 *db, gpointer data, GError **error)
 
 static void fetch_next_batch (GTask *task);
 
+
 /* Ends the sync with @error; the callbacks below own a reference to the task until then. */
 static void
 fail (GTask *task, GError *error)
@@ -309,13 +393,29 @@ on_state_written (GObject *source, GAsyncResult *result, gpointer user_data)
     g_task_return_int (task, sync->added);
 }
 
+/* Once nothing is in flight: the folder's state is written last, so that a sync killed midway
+ * is taken up again from the start next time. */
 static void
-finish_sync (GTask *task)
+maybe_finish (GTask *task)
 {
   Sync *sync = g_task_get_task_data (task);
 
-  courriel_store_write_async (sync->store, write_folder_state, sync, NULL, g_task_get_cancellable (task),
-                              on_state_written, task);
+  if (sync->fetching || sync->writing > 0)
+    return;
+  if (sync->error != NULL)
+    fail (task, g_steal_pointer (&sync->error));
+  else
+    courriel_store_write_async (sync->store, write_folder_state, sync, NULL, g_task_get_cancellable (task),
+                                on_state_written, task);
+}
+
+static void
+keep_error (Sync *sync, GError *error)
+{
+  if (sync->error == NULL)
+    sync->error = error;
+  else
+    g_error_free (error);
 }
 
 static void
@@ -325,15 +425,15 @@ on_batch_written (GObject *source, GAsyncResult *result, gpointer user_data)
   Sync *sync = g_task_get_task_data (task);
   GError *error = NULL;
 
+  sync->writing--;
   if (!courriel_store_write_finish (sync->store, result, &error))
-    {
-      fail (task, error);
-      return;
-    }
-  g_clear_pointer (&sync->fetches, g_ptr_array_unref);
-  if (sync->progress != NULL && sync->missing != NULL)
+    keep_error (sync, error);
+  else if (sync->progress != NULL && sync->missing != NULL)
     sync->progress (sync->added, sync->missing->len, sync->progress_data);
-  fetch_next_batch (task);
+  if (!sync->fetching && sync->error == NULL)
+    fetch_next_batch (task);
+  else
+    maybe_finish (task);
 }
 
 static void
@@ -342,21 +442,37 @@ on_batch_fetched (GObject *source, GAsyncResult *result, gpointer user_data)
   GTask *task = user_data;
   Sync *sync = g_task_get_task_data (task);
   GError *error = NULL;
+  g_autoptr (GPtrArray) fetches = courriel_imap_client_uid_fetch_finish (sync->client, result, &error);
+  Batch *batch;
 
-  sync->fetches = courriel_imap_client_uid_fetch_finish (sync->client, result, &error);
-  if (sync->fetches == NULL)
+  sync->fetching = FALSE;
+  if (fetches == NULL)
     {
-      fail (task, error);
+      keep_error (sync, error);
+      maybe_finish (task);
       return;
     }
-  /* Flags-only fetches of known messages carry no envelope: they add nothing. */
-  for (guint i = 0; i < sync->fetches->len; i++)
-    sync->added += ((CourrielImapFetch *)sync->fetches->pdata[i])->envelope != NULL;
-  courriel_store_write_async (sync->store, write_batch, sync, NULL, g_task_get_cancellable (task), on_batch_written,
+  batch = g_new0 (Batch, 1);
+  batch->folder_id = sync->folder_id;
+  batch->rows = g_array_sized_new (FALSE, TRUE, sizeof (Row), fetches->len);
+  g_array_set_clear_func (batch->rows, (GDestroyNotify)row_clear);
+  g_array_set_size (batch->rows, fetches->len);
+  for (guint i = 0; i < fetches->len; i++)
+    {
+      row_from_fetch (&g_array_index (batch->rows, Row, i), fetches->pdata[i]);
+      /* Flags-only fetches of known messages carry no envelope: they add nothing. */
+      sync->added += g_array_index (batch->rows, Row, i).full;
+    }
+  sync->writing++;
+  courriel_store_write_async (sync->store, write_batch, batch, (GDestroyNotify)batch_free, NULL, on_batch_written,
                               task);
+  /* The next batch travels while this one is written; never more than one waits for the writer. */
+  if (sync->writing < 2 && sync->error == NULL)
+    fetch_next_batch (task);
 }
 
-/* The newest missing messages first, a batch at a time. */
+/* The newest missing messages first, a batch at a time: a small first batch to list the newest
+ * at once, then larger ones. */
 static void
 fetch_next_batch (GTask *task)
 {
@@ -367,9 +483,12 @@ fetch_next_batch (GTask *task)
     courriel_imap_uid_set_add (uids, g_array_index (sync->missing, guint32, sync->next++));
   if (courriel_imap_uid_set_is_empty (uids))
     {
-      finish_sync (task);
+      maybe_finish (task);
       return;
     }
+  if (sync->next > sync->batch)
+    sync->batch = MIN (sync->batch * 2, sync->max_batch);
+  sync->fetching = TRUE;
   courriel_imap_client_uid_fetch_async (sync->client, uids, FETCH_ITEMS, 0, NULL, NULL, g_task_get_cancellable (task),
                                         on_batch_fetched, task);
 }
@@ -409,9 +528,12 @@ on_removals_written (GObject *source, GAsyncResult *result, gpointer user_data)
   /* Flags of the known ones first (only the changed ones with CONDSTORE), then the new ones. */
   if (!courriel_imap_uid_set_is_empty (known)
       && (sync->selection->highestmodseq == 0 || sync->selection->highestmodseq != sync->stored_modseq))
-    courriel_imap_client_uid_fetch_async (sync->client, known, "(UID FLAGS)",
-                                          sync->selection->highestmodseq > 0 ? sync->stored_modseq : 0, NULL, NULL,
-                                          g_task_get_cancellable (task), on_batch_fetched, task);
+    {
+      sync->fetching = TRUE;
+      courriel_imap_client_uid_fetch_async (sync->client, known, "(UID FLAGS)",
+                                            sync->selection->highestmodseq > 0 ? sync->stored_modseq : 0, NULL, NULL,
+                                            g_task_get_cancellable (task), on_batch_fetched, task);
+    }
   else
     fetch_next_batch (task);
 }
@@ -529,6 +651,7 @@ courriel_imap_message_sync_async (CourrielImapClient *client, CourrielStore *sto
   sync->folder_id = folder_id;
   sync->mailbox = g_strdup (mailbox);
   sync->batch = batch > 0 ? batch : 500;
+  sync->max_batch = batch > 0 ? batch : 4000;
   sync->progress = progress;
   sync->progress_data = progress_data;
   g_task_set_source_tag (task, courriel_imap_message_sync_async);
