@@ -31,6 +31,7 @@ typedef struct
   CourrielImapSelection *selection;
   gboolean               reset;          /* UIDVALIDITY changed: start over */
   guint32                stored_validity;
+  guint32                stored_uidnext;
   guint64                stored_modseq;
   GArray                *stored_uids;    /* guint32, ascending */
   CourrielImapUidSet    *server_uids;
@@ -555,6 +556,45 @@ on_searched (GObject *source, GAsyncResult *result, gpointer user_data)
                               on_removals_written, task);
 }
 
+/* The UIDs the store has, ascending. */
+static gpointer
+read_uids (sqlite3 *db, gpointer data, GError **error)
+{
+  Sync *sync = data;
+  sqlite3_stmt *stmt = NULL;
+  int rc = sqlite3_prepare_v2 (db, "SELECT uid FROM messages WHERE folder_id = ?1 AND uid IS NOT NULL ORDER BY uid", -1,
+                               &stmt, NULL);
+
+  sync->stored_uids = g_array_new (FALSE, FALSE, sizeof (guint32));
+  if (rc == SQLITE_OK)
+    sqlite3_bind_int64 (stmt, 1, sync->folder_id);
+  while (rc == SQLITE_OK && (rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      guint32 uid = (guint32)sqlite3_column_int64 (stmt, 0);
+      g_array_append_val (sync->stored_uids, uid);
+      rc = SQLITE_OK;
+    }
+  sqlite3_finalize (stmt);
+  if (!courriel_store_set_error_from_db (db, rc, error))
+    return NULL;
+  return GINT_TO_POINTER (1);
+}
+
+static void
+on_uids_read (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  Sync *sync = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  if (courriel_store_read_finish (sync->store, result, &error) == NULL)
+    {
+      fail (task, error);
+      return;
+    }
+  courriel_imap_client_uid_search_async (sync->client, "ALL", g_task_get_cancellable (task), on_searched, task);
+}
+
 static void
 on_selected (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -569,7 +609,17 @@ on_selected (GObject *source, GAsyncResult *result, gpointer user_data)
       return;
     }
   sync->reset = sync->stored_validity != 0 && sync->stored_validity != sync->selection->uidvalidity;
-  courriel_imap_client_uid_search_async (sync->client, "ALL", g_task_get_cancellable (task), on_searched, task);
+  /* With CONDSTORE, any change (new, expunged, flags) moves UIDNEXT or HIGHESTMODSEQ: when
+   * neither moved since the last sync, there is nothing to compare. */
+  if (!sync->reset && sync->selection->highestmodseq > 0 && sync->selection->highestmodseq == sync->stored_modseq
+      && sync->selection->uidnext == sync->stored_uidnext && sync->selection->uidvalidity == sync->stored_validity)
+    {
+      g_task_return_int (task, 0);
+      g_object_unref (task);
+      return;
+    }
+  courriel_store_read_async (sync->store, read_uids, sync, NULL, NULL, g_task_get_cancellable (task), on_uids_read,
+                             task);
 }
 
 static gpointer
@@ -577,7 +627,9 @@ read_state (sqlite3 *db, gpointer data, GError **error)
 {
   Sync *sync = data;
   sqlite3_stmt *stmt = NULL;
-  int rc = sqlite3_prepare_v2 (db, "SELECT coalesce (uidvalidity, 0), coalesce (highestmodseq, 0) FROM folders WHERE id = ?1",
+  int rc = sqlite3_prepare_v2 (db,
+                               "SELECT coalesce (uidvalidity, 0), coalesce (highestmodseq, 0), coalesce (uidnext, 0) "
+                               "FROM folders WHERE id = ?1",
                                -1, &stmt, NULL);
 
   if (rc == SQLITE_OK)
@@ -587,22 +639,7 @@ read_state (sqlite3 *db, gpointer data, GError **error)
         {
           sync->stored_validity = (guint32)sqlite3_column_int64 (stmt, 0);
           sync->stored_modseq = (guint64)sqlite3_column_int64 (stmt, 1);
-          rc = SQLITE_OK;
-        }
-    }
-  sqlite3_finalize (stmt);
-  stmt = NULL;
-  sync->stored_uids = g_array_new (FALSE, FALSE, sizeof (guint32));
-  if (rc == SQLITE_OK || rc == SQLITE_DONE)
-    rc = sqlite3_prepare_v2 (db, "SELECT uid FROM messages WHERE folder_id = ?1 AND uid IS NOT NULL ORDER BY uid", -1,
-                             &stmt, NULL);
-  if (rc == SQLITE_OK)
-    {
-      sqlite3_bind_int64 (stmt, 1, sync->folder_id);
-      while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-        {
-          guint32 uid = (guint32)sqlite3_column_int64 (stmt, 0);
-          g_array_append_val (sync->stored_uids, uid);
+          sync->stored_uidnext = (guint32)sqlite3_column_int64 (stmt, 2);
         }
     }
   sqlite3_finalize (stmt);
