@@ -386,6 +386,21 @@ test_flags_both_ways (Fixture *f, gconstpointer data)
   g_free (listing);
   listing = query (f->store, "SELECT subject, flags FROM messages ORDER BY uid");
   g_assert_cmpstr (listing, ==, "premier:1;deuxieme:1;troisieme:4;");
+
+  /* Expunged on the other device: QRESYNC's VANISHED takes it out of the store. */
+  g_assert_true (courriel_imap_client_is_enabled (client, "QRESYNC"));
+  store_on_server (f, "INBOX", "2", "\\Deleted");
+  {
+    g_autoptr (GAsyncResult) expunged = NULL;
+    g_autoptr (GError) error = NULL;
+    g_autoptr (CourrielImapUidSet) two = courriel_imap_uid_set_parse ("2", NULL);
+    courriel_imap_client_expunge_async (f->other, two, NULL, got_result, &expunged);
+    g_assert_true (courriel_imap_client_expunge_finish (f->other, wait_for (&expunged), &error));
+  }
+  sync_store (f->store, client);
+  g_free (listing);
+  listing = query (f->store, "SELECT subject, flags FROM messages ORDER BY uid");
+  g_assert_cmpstr (listing, ==, "premier:1;troisieme:4;");
   courriel_store_close (second);
 }
 

@@ -297,11 +297,13 @@ courriel_imap_account_sync_async (CourrielImapClient *client, CourrielStore *sto
   sync->progress_data = progress_data;
   g_task_set_source_tag (task, courriel_imap_account_sync_async);
   g_task_set_task_data (task, sync, (GDestroyNotify)sync_free);
-  /* CONDSTORE: only the flags that changed since the last sync travel. */
+  /* CONDSTORE: only the flags that changed since the last sync travel; QRESYNC (which includes
+   * it): SELECT also says which messages vanished, without comparing every UID. */
   if (courriel_imap_client_has_capability (client, "ENABLE") && courriel_imap_client_has_capability (client, "CONDSTORE")
-      && !courriel_imap_client_is_enabled (client, "CONDSTORE"))
+      && !courriel_imap_client_is_enabled (client, "CONDSTORE") && !courriel_imap_client_is_enabled (client, "QRESYNC"))
     {
-      const char *extensions[] = { "CONDSTORE", NULL };
+      const char *extensions[] = { courriel_imap_client_has_capability (client, "QRESYNC") ? "QRESYNC" : "CONDSTORE",
+                                   NULL };
       courriel_imap_client_enable_async (client, extensions, cancellable, on_enabled, task);
     }
   else

@@ -30,6 +30,7 @@ typedef struct
   guint                  max_batch;
   CourrielImapSelection *selection;
   gboolean               reset;          /* UIDVALIDITY changed: start over */
+  gboolean               qresync;        /* SELECT asked QRESYNC for what changed since the last sync */
   guint32                stored_validity;
   guint32                stored_uidnext;
   guint64                stored_modseq;
@@ -368,6 +369,30 @@ write_removals (sqlite3 *db, gpointer data, GError **error)
   return courriel_store_set_error_from_db (db, rc, error);
 }
 
+/* QRESYNC told what vanished since the last sync: those leave the store. */
+static gboolean
+write_vanished (sqlite3 *db, gpointer data, GError **error)
+{
+  Sync *sync = data;
+  sqlite3_stmt *stmt = NULL;
+  int rc = sqlite3_prepare_v2 (db, "DELETE FROM messages WHERE folder_id = ?1 AND uid BETWEEN ?2 AND ?3", -1, &stmt,
+                               NULL);
+
+  for (guint r = 0; rc == SQLITE_OK && r < courriel_imap_uid_set_n_ranges (sync->selection->vanished); r++)
+    {
+      guint32 first, last;
+
+      courriel_imap_uid_set_get_range (sync->selection->vanished, r, &first, &last);
+      sqlite3_reset (stmt);
+      sqlite3_bind_int64 (stmt, 1, sync->folder_id);
+      sqlite3_bind_int64 (stmt, 2, first);
+      sqlite3_bind_int64 (stmt, 3, last);
+      rc = sqlite3_step (stmt) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode (db);
+    }
+  sqlite3_finalize (stmt);
+  return courriel_store_set_error_from_db (db, rc, error);
+}
+
 /* Steps ------------------------------------------------------------------------------------------- */
 
 static void fetch_next_batch (GTask *task);
@@ -556,6 +581,54 @@ on_searched (GObject *source, GAsyncResult *result, gpointer user_data)
                               on_removals_written, task);
 }
 
+static gint
+compare_uids_descending (gconstpointer a, gconstpointer b)
+{
+  guint32 x = *(const guint32 *)a, y = *(const guint32 *)b;
+
+  return x < y ? 1 : x > y ? -1 : 0;
+}
+
+static void
+on_vanished_written (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  Sync *sync = g_task_get_task_data (task);
+  GError *error = NULL;
+  g_autoptr (GPtrArray) changed = g_steal_pointer (&sync->selection->changed);
+  Batch *batch;
+
+  if (!courriel_store_write_finish (sync->store, result, &error))
+    {
+      fail (task, error);
+      return;
+    }
+  /* What changed since the last sync: the new messages (from the stored UIDNEXT on, and those an
+   * interrupted sync may have left out) are fetched in full, newest first; the others only had
+   * their flags changed, which the SELECT already gave. */
+  sync->missing = g_array_new (FALSE, FALSE, sizeof (guint32));
+  batch = g_new0 (Batch, 1);
+  batch->folder_id = sync->folder_id;
+  batch->rows = g_array_new (FALSE, TRUE, sizeof (Row));
+  g_array_set_clear_func (batch->rows, (GDestroyNotify)row_clear);
+  for (guint i = changed->len; i > 0; i--)
+    {
+      CourrielImapFetch *fetch = changed->pdata[i - 1];
+
+      if (fetch->uid >= sync->stored_uidnext)
+        g_array_append_val (sync->missing, fetch->uid);
+      else if (fetch->uid != 0 && fetch->flags != NULL)
+        {
+          g_array_set_size (batch->rows, batch->rows->len + 1);
+          row_from_fetch (&g_array_index (batch->rows, Row, batch->rows->len - 1), fetch);
+        }
+    }
+  g_array_sort (sync->missing, compare_uids_descending);
+  sync->writing++;
+  courriel_store_write_async (sync->store, write_batch, batch, (GDestroyNotify)batch_free, NULL, on_batch_written,
+                              task);
+}
+
 /* The UIDs the store has, ascending. */
 static gpointer
 read_uids (sqlite3 *db, gpointer data, GError **error)
@@ -618,6 +691,14 @@ on_selected (GObject *source, GAsyncResult *result, gpointer user_data)
       g_object_unref (task);
       return;
     }
+  if (sync->qresync && !sync->reset)
+    {
+      if (sync->selection->vanished == NULL)
+        sync->selection->vanished = courriel_imap_uid_set_new ();
+      courriel_store_write_async (sync->store, write_vanished, sync, NULL, g_task_get_cancellable (task),
+                                  on_vanished_written, task);
+      return;
+    }
   courriel_store_read_async (sync->store, read_uids, sync, NULL, NULL, g_task_get_cancellable (task), on_uids_read,
                              task);
 }
@@ -653,6 +734,7 @@ on_state_read (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   GTask *task = user_data;
   Sync *sync = g_task_get_task_data (task);
+  CourrielImapQresync qresync = { 0 };
   GError *error = NULL;
 
   if (courriel_store_read_finish (sync->store, result, &error) == NULL)
@@ -660,8 +742,13 @@ on_state_read (GObject *source, GAsyncResult *result, gpointer user_data)
       fail (task, error);
       return;
     }
-  courriel_imap_client_select_async (sync->client, sync->mailbox, FALSE, NULL, g_task_get_cancellable (task),
-                                     on_selected, task);
+  /* QRESYNC: the server says what vanished and what changed since the last complete sync. */
+  sync->qresync = courriel_imap_client_is_enabled (sync->client, "QRESYNC") && sync->stored_validity != 0
+                  && sync->stored_modseq != 0 && sync->stored_uidnext != 0;
+  qresync.uidvalidity = sync->stored_validity;
+  qresync.modseq = sync->stored_modseq;
+  courriel_imap_client_select_async (sync->client, sync->mailbox, FALSE, sync->qresync ? &qresync : NULL,
+                                     g_task_get_cancellable (task), on_selected, task);
 }
 
 /**
