@@ -34,8 +34,10 @@ typedef struct
   char   *to;
   char   *cc;
   char   *subject;
-  guint   flags;
-  GBytes *raw; /* NULL until downloaded */
+  guint      flags;
+  GBytes    *raw;         /* NULL until downloaded */
+  gboolean   complete;    /* FALSE: the text only, attachments still on the server */
+  GPtrArray *attachments; /* CourrielAttachmentInfo, as the store knows them */
 } Message;
 
 static void
@@ -48,6 +50,7 @@ message_free (Message *m)
   g_free (m->cc);
   g_free (m->subject);
   g_clear_pointer (&m->raw, g_bytes_unref);
+  g_clear_pointer (&m->attachments, g_ptr_array_unref);
   g_free (m);
 }
 
@@ -67,7 +70,7 @@ read_message (sqlite3 *db, gpointer data, GError **error)
   sqlite3_stmt *stmt = NULL;
   int rc = sqlite3_prepare_v2 (db,
                                "SELECT f.account_id, m.folder_id, f.name, datetime (m.date, 'unixepoch'), m.sender, "
-                               "m.recipients_to, m.recipients_cc, m.subject, m.flags, b.raw FROM messages m "
+                               "m.recipients_to, m.recipients_cc, m.subject, m.flags, b.raw, b.complete FROM messages m "
                                "JOIN folders f ON f.id = m.folder_id LEFT JOIN bodies b ON b.message_id = m.id "
                                "WHERE m.id = ?1",
                                -1, &stmt, NULL);
@@ -92,6 +95,7 @@ read_message (sqlite3 *db, gpointer data, GError **error)
       m->flags = sqlite3_column_int (stmt, 8);
       if (sqlite3_column_type (stmt, 9) != SQLITE_NULL)
         m->raw = g_bytes_new (sqlite3_column_blob (stmt, 9), sqlite3_column_bytes (stmt, 9));
+      m->complete = sqlite3_column_int (stmt, 10);
     }
   else if (rc == SQLITE_DONE)
     {
@@ -99,8 +103,31 @@ read_message (sqlite3 *db, gpointer data, GError **error)
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, _("There is no message %s."), text);
     }
   sqlite3_finalize (stmt);
-  if (m == NULL && (error == NULL || *error == NULL))
-    courriel_store_set_error_from_db (db, rc, error);
+  if (m == NULL)
+    {
+      if (error == NULL || *error == NULL)
+        courriel_store_set_error_from_db (db, rc, error);
+      return NULL;
+    }
+  m->attachments = g_ptr_array_new_with_free_func ((GDestroyNotify)courriel_attachment_info_free);
+  rc = sqlite3_prepare_v2 (db, "SELECT section, filename, mime_type, size FROM attachments WHERE message_id = ?1 "
+                               "ORDER BY id", -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    sqlite3_bind_int64 (stmt, 1, id);
+  while (rc == SQLITE_OK && (rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      CourrielAttachmentInfo *a = g_new0 (CourrielAttachmentInfo, 1);
+
+      a->section = column_text (stmt, 0);
+      a->filename = column_text (stmt, 1);
+      a->mime_type = column_text (stmt, 2);
+      a->size = sqlite3_column_int64 (stmt, 3);
+      g_ptr_array_add (m->attachments, a);
+      rc = SQLITE_OK;
+    }
+  sqlite3_finalize (stmt);
+  if (!courriel_store_set_error_from_db (db, rc, error))
+    g_clear_pointer (&m, message_free);
   return m;
 }
 
@@ -122,9 +149,9 @@ find_account_by_id (CourrielStore *store, gint64 account_id, GError **error)
   return courriel_cli_find_account (store, id, error);
 }
 
-/* A body not yet in the store comes from the server now. */
+/* A body not yet in the store comes from the server now: its text, or all of it. */
 static gboolean
-download_body (CourrielStore *store, Message *m, GError **error)
+download_body (CourrielStore *store, Message *m, CourrielImapBodyMode mode, GError **error)
 {
   g_autoptr (CourrielAccount) account = find_account_by_id (store, m->account_id, error);
   g_autoptr (CourrielImapClient) client = NULL;
@@ -134,7 +161,7 @@ download_body (CourrielStore *store, Message *m, GError **error)
   if (account == NULL || (client = courriel_cli_connect (account, error)) == NULL)
     return FALSE;
   g_array_append_val (ids, m->id);
-  courriel_imap_body_sync_async (client, store, m->folder_id, m->folder, ids, 0, NULL, NULL, NULL,
+  courriel_imap_body_sync_async (client, store, m->folder_id, m->folder, ids, 0, mode, NULL, NULL, NULL,
                                  courriel_cli_got_result, &result);
   return courriel_imap_body_sync_finish (courriel_cli_wait (&result), error) >= 0;
 }
@@ -154,9 +181,9 @@ print_message_json (Message *m, CourrielMessageText *text)
            "\"subject\": %s, \"unread\": %s, \"starred\": %s, \"text\": %s, \"attachments\": [",
            m->id, folder, date, from, to, cc, subject, m->flags & COURRIEL_MESSAGE_SEEN ? "false" : "true",
            m->flags & COURRIEL_MESSAGE_FLAGGED ? "true" : "false", body);
-  for (guint i = 0; i < text->attachments->len; i++)
+  for (guint i = 0; i < m->attachments->len; i++)
     {
-      CourrielAttachmentInfo *a = text->attachments->pdata[i];
+      CourrielAttachmentInfo *a = m->attachments->pdata[i];
       g_autofree char *name = courriel_cli_json_string (a->filename);
       g_autofree char *type = courriel_cli_json_string (a->mime_type);
 
@@ -174,9 +201,9 @@ print_message (Message *m, CourrielMessageText *text)
     g_print ("%s %s\n", _("Cc:"), m->cc);
   g_print ("%s %s\n%s %s\n\n%s\n", _("Date:"), m->date ? m->date : "", _("Subject:"), m->subject ? m->subject : "",
            text->text);
-  for (guint i = 0; i < text->attachments->len; i++)
+  for (guint i = 0; i < m->attachments->len; i++)
     {
-      CourrielAttachmentInfo *a = text->attachments->pdata[i];
+      CourrielAttachmentInfo *a = m->attachments->pdata[i];
       g_autofree char *size = g_format_size (a->size);
 
       g_print (_("Attachment: %s (%s, %s)\n"), a->filename ? a->filename : _("unnamed"), a->mime_type, size);
@@ -209,7 +236,9 @@ courriel_cli_show (int argc, char **argv)
   store = courriel_cli_open_store (&error);
   if (store != NULL)
     m = load_message (store, g_array_index (ids, gint64, 0), &error);
-  if (m != NULL && m->raw == NULL && download_body (store, m, &error))
+  /* --raw asks for the whole message, attachments included; reading needs only its text. */
+  if (m != NULL && (m->raw == NULL || (raw && !m->complete))
+      && download_body (store, m, raw ? COURRIEL_IMAP_BODY_WHOLE : COURRIEL_IMAP_BODY_TEXT, &error))
     {
       g_clear_pointer (&m, message_free);
       m = load_message (store, g_array_index (ids, gint64, 0), &error);

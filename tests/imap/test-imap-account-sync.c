@@ -684,9 +684,25 @@ test_bodies (Fixture *f, gconstpointer data)
                              "WHERE messages_fts MATCH 'body:fevrier'");
   g_assert_cmpstr (listing, ==, "Facture;");
   g_free (listing);
-  listing = query (f->store, "SELECT m.preview, m.has_attachments, a.filename, a.mime_type, a.size "
-                             "FROM messages m JOIN attachments a ON a.message_id = m.id");
-  g_assert_cmpstr (listing, ==, "Voici la facture de février.:1:facture.pdf:application/pdf:9;");
+  listing = query (f->store, "SELECT m.preview, m.has_attachments, a.filename, a.mime_type, a.size BETWEEN 8 AND 11, "
+                             "b.complete, instr (b.raw, 'JVBERi0xLjQK') FROM messages m "
+                             "JOIN attachments a ON a.message_id = m.id JOIN bodies b ON b.message_id = m.id");
+  /* The attachment is known (from BODYSTRUCTURE) but not downloaded: only the text came. */
+  g_assert_cmpstr (listing, ==, "Voici la facture de février.:1:facture.pdf:application/pdf:1:0:0;");
+
+  /* Asked for: the whole message comes, and the attachment's exact size with it. */
+  {
+    g_autoptr (GAsyncResult) result = NULL;
+    g_autoptr (GArray) ids = ids_of (f->store, "Facture");
+    courriel_imap_body_sync_async (client, f->store, folder_id (f->store, "INBOX"), "INBOX", ids, 0,
+                                   COURRIEL_IMAP_BODY_WHOLE, NULL, NULL, NULL, got_result, &result);
+    g_assert_cmpint (courriel_imap_body_sync_finish (wait_for (&result), &error), ==, 1);
+    g_assert_no_error (error);
+  }
+  g_free (listing);
+  listing = query (f->store, "SELECT a.size, b.complete, instr (b.raw, 'JVBERi0xLjQK') > 0 FROM messages m "
+                             "JOIN attachments a ON a.message_id = m.id JOIN bodies b ON b.message_id = m.id");
+  g_assert_cmpstr (listing, ==, "9:1:1;");
 }
 
 int

@@ -8,6 +8,7 @@
 #include "courriel-imap-error.h"
 #include "courriel-imap-fetch.h"
 #include "courriel-imap-mailbox.h"
+#include "courriel-imap-body-structure.h"
 #include "courriel-imap-parser.h"
 #include "courriel-imap-search.h"
 #include "courriel-imap-uid-set.h"
@@ -327,6 +328,26 @@ test_nested_bodystructure (void)
   g_assert_cmpuint (pdf->size, ==, 88000);
   g_assert_cmpstr (g_hash_table_lookup (pdf->disposition_params, "filename*"), ==, "utf-8''facture%20avril.pdf");
   g_assert_cmpstr (pdf->language, ==, "fr");
+
+  /* Before any download: the text to fetch for reading, and the attachments to list. */
+  {
+    g_autoptr (GPtrArray) sections = courriel_imap_body_structure_text_sections (root);
+    g_autoptr (GPtrArray) attachments = courriel_imap_body_structure_attachments (root);
+    CourrielAttachmentInfo *forwarded, *invoice;
+
+    g_assert_cmpuint (sections->len, ==, 1);
+    g_assert_cmpstr (sections->pdata[0], ==, "1.1");
+    g_assert_cmpstr (courriel_imap_body_structure_boundary (root), ==, "b0");
+    g_assert_cmpuint (attachments->len, ==, 2);
+    forwarded = attachments->pdata[0];
+    invoice = attachments->pdata[1];
+    g_assert_cmpstr (forwarded->section, ==, "2");
+    g_assert_cmpstr (forwarded->mime_type, ==, "message/rfc822");
+    g_assert_cmpstr (invoice->section, ==, "3");
+    g_assert_cmpstr (invoice->filename, ==, "facture avril.pdf");
+    g_assert_cmpstr (invoice->disposition, ==, "attachment");
+    g_assert_true (courriel_message_text_has_attachments (attachments));
+  }
 }
 
 /* Quirks seen from real servers. */

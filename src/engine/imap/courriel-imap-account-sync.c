@@ -164,6 +164,7 @@ on_messages (GObject *source, GAsyncResult *result, gpointer user_data)
     return;
   if (sync->flags & COURRIEL_IMAP_SYNC_BODIES)
     courriel_imap_body_sync_async (sync->client, sync->store, report->id, report->name, NULL, sync->bodies_since,
+                                   COURRIEL_IMAP_BODY_TEXT,
                                    on_body_progress, task, g_task_get_cancellable (task), on_bodies, task);
   else
     sync_next_folder (task);

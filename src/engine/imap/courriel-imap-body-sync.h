@@ -10,12 +10,19 @@
 
 G_BEGIN_DECLS
 
+typedef enum
+{
+  COURRIEL_IMAP_BODY_TEXT,  /* attachments stay on the server until asked for */
+  COURRIEL_IMAP_BODY_WHOLE, /* the whole message, attachments included */
+} CourrielImapBodyMode;
+
 void   courriel_imap_body_sync_async  (CourrielImapClient       *client,
                                        CourrielStore            *store,
                                        gint64                    folder_id,
                                        const char               *mailbox,
                                        GArray                   *message_ids,
                                        gint64                    since,
+                                       CourrielImapBodyMode      mode,
                                        CourrielImapProgress  progress,
                                        gpointer                  progress_data,
                                        GCancellable             *cancellable,

@@ -14,7 +14,9 @@
 #include "config.h"
 #include "courriel-imap-message-sync.h"
 
+#include "courriel-attachments.h"
 #include "courriel-gmime-autoptr.h"
+#include "courriel-imap-body-structure.h"
 
 #define FETCH_ITEMS                                                                                                    \
   "(UID FLAGS INTERNALDATE RFC822.SIZE ENVELOPE BODYSTRUCTURE "                                                        \
@@ -111,19 +113,6 @@ format_addresses (GPtrArray *addresses)
   return g_string_free (out, FALSE);
 }
 
-static gboolean
-has_attachment (CourrielImapBodyPart *part)
-{
-  if (part == NULL)
-    return FALSE;
-  if (g_strcmp0 (part->disposition, "attachment") == 0)
-    return TRUE;
-  for (guint i = 0; part->children != NULL && i < part->children->len; i++)
-    if (has_attachment (part->children->pdata[i]))
-      return TRUE;
-  return FALSE;
-}
-
 static char *
 header_value (GBytes *headers, const char *name)
 {
@@ -162,7 +151,7 @@ typedef struct
   gint64   date;     /* 0: unknown */
   gint64   received;
   gint64   size;
-  gboolean attachments;
+  GPtrArray *attachments; /* CourrielAttachmentInfo, from BODYSTRUCTURE */
   char    *message_id;
   char    *in_reply_to;
   char    *refs;
@@ -176,6 +165,7 @@ typedef struct
 static void
 row_clear (Row *row)
 {
+  g_clear_pointer (&row->attachments, g_ptr_array_unref);
   g_free (row->message_id);
   g_free (row->in_reply_to);
   g_free (row->refs);
@@ -216,7 +206,7 @@ row_from_fetch (Row *row, CourrielImapFetch *f)
               : f->internaldate != NULL ? g_date_time_to_unix (f->internaldate) : 0;
   row->received = f->internaldate != NULL ? g_date_time_to_unix (f->internaldate) : 0;
   row->size = (gint64)f->rfc822_size;
-  row->attachments = has_attachment (f->bodystructure);
+  row->attachments = courriel_imap_body_structure_attachments (f->bodystructure);
   row->message_id = g_strdup (e->message_id);
   row->in_reply_to = g_strdup (e->in_reply_to);
   row->refs = header_value (headers, "References");
@@ -289,7 +279,7 @@ write_batch (sqlite3 *db, gpointer data, GError **error)
       bind_text_or_null (insert, 12, row->from);
       bind_text_or_null (insert, 13, row->to);
       bind_text_or_null (insert, 14, row->cc);
-      sqlite3_bind_int (insert, 15, row->attachments);
+      sqlite3_bind_int (insert, 15, courriel_message_text_has_attachments (row->attachments));
       bind_text_or_null (insert, 16, row->auth);
       rc = sqlite3_step (insert);
       if (rc != SQLITE_ROW)
@@ -302,6 +292,14 @@ write_batch (sqlite3 *db, gpointer data, GError **error)
       bind_text_or_null (fts, 2, row->subject);
       bind_text_or_null (fts, 3, addresses);
       rc = sqlite3_step (fts) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode (db);
+      if (rc == SQLITE_OK && row->attachments->len > 0
+          && !courriel_store_write_attachments (db, id, row->attachments, error))
+        {
+          sqlite3_finalize (insert);
+          sqlite3_finalize (flags);
+          sqlite3_finalize (fts);
+          return FALSE;
+        }
     }
   sqlite3_finalize (insert);
   sqlite3_finalize (flags);

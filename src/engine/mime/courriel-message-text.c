@@ -644,3 +644,13 @@ courriel_message_text_new_from_bytes (GBytes *raw, GError **error)
   self->attachments = walk.attachments;
   return self;
 }
+
+/* Whether the list shows a paperclip: an attachment proper, not an image of the HTML. */
+gboolean
+courriel_message_text_has_attachments (GPtrArray *attachments)
+{
+  for (guint i = 0; attachments != NULL && i < attachments->len; i++)
+    if (g_strcmp0 (((CourrielAttachmentInfo *)attachments->pdata[i])->disposition, "attachment") == 0)
+      return TRUE;
+  return FALSE;
+}

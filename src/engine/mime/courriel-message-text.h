@@ -29,6 +29,7 @@ CourrielMessageText *courriel_message_text_new_from_bytes (GBytes               
                                                            GError                **error);
 void                 courriel_message_text_free           (CourrielMessageText    *self);
 void                 courriel_attachment_info_free        (CourrielAttachmentInfo *info);
+gboolean             courriel_message_text_has_attachments (GPtrArray             *attachments);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CourrielMessageText, courriel_message_text_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CourrielAttachmentInfo, courriel_attachment_info_free)

@@ -119,6 +119,9 @@ static const char *migrations[] = {
   /* 2: the bodies of the last N days downloaded ahead, for offline reading (0: on demand) */
   "ALTER TABLE accounts ADD COLUMN offline_days INTEGER NOT NULL DEFAULT 0;"
   "CREATE INDEX pending_ops_by_account ON pending_ops (account_id, id);",
+
+  /* 3: a body may hold only the text parts, attachments left on the server until asked for */
+  "ALTER TABLE bodies ADD COLUMN complete INTEGER NOT NULL DEFAULT 1;",
 };
 
 typedef struct
