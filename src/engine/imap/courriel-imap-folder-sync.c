@@ -97,7 +97,10 @@ write_folders (sqlite3 *db, gpointer data, GError **error)
                                "INSERT INTO folders (account_id, name, raw_name, delimiter, role, attributes, "
                                "total, unread) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
                                "ON CONFLICT (account_id, raw_name) DO UPDATE SET name = ?2, delimiter = ?4, "
-                               "role = ?5, attributes = ?6, total = coalesce (?7, total), unread = coalesce (?8, unread)",
+                               "role = ?5, attributes = ?6, total = coalesce (?7, total), unread = coalesce (?8, unread) "
+                               /* unchanged folders are not rewritten: a resync that changes nothing writes nothing */
+                               "WHERE name IS NOT ?2 OR delimiter IS NOT ?4 OR role IS NOT ?5 OR attributes != ?6 "
+                               "OR total != coalesce (?7, total) OR unread != coalesce (?8, unread)",
                                -1, &upsert, NULL);
 
   if (rc == SQLITE_OK)
