@@ -144,6 +144,32 @@ test_add_list_remove (void)
   g_assert_true (listed ("alice@example.test"));
   g_assert_true (listed ("carol@example.test"));
 
+  /* POP3: pop3s:// is implicit TLS, pop3:// requires STLS; the login is checked the same way. */
+  {
+    g_autofree char *pop3s = incoming_url ("pop3s", COURRIEL_TEST_BENCH_POP3S);
+    g_autofree char *pop3 = incoming_url ("pop3", COURRIEL_TEST_BENCH_POP3);
+    g_autofree char *bob = password_line ("bob@example.test");
+    g_autofree char *pop3_data = g_build_filename (courriel_test_bench_get_dir (bench), "pop3-data", NULL);
+    g_auto (Result) wrong = { 0 };
+    g_auto (Result) tls = { 0 };
+    g_auto (Result) stls = { 0 };
+    const char *wrong_args[] = { "account", "add", "--email", "bob@example.test", "--incoming", pop3s, "--outgoing",
+                                 smtp, "--password-stdin", "--accept-certificate", fingerprint, NULL };
+    const char *tls_args[] = { "account", "add", "--email", "bob@example.test", "--incoming", pop3s, "--outgoing",
+                               smtp, "--password-stdin", "--accept-certificate", fingerprint, "--json", NULL };
+    const char *stls_args[] = { "account", "add", "--email", "bob@example.test", "--incoming", pop3, "--outgoing",
+                                smtp, "--password-stdin", "--accept-certificate", fingerprint, NULL };
+
+    cli_in (pop3_data, &wrong, "not-the-password\n", wrong_args);
+    g_assert_cmpint (wrong.status, ==, 1);
+    g_assert_nonnull (strstr (wrong.err, "Logging in failed"));
+    cli_in (pop3_data, &tls, bob, tls_args);
+    g_assert_cmpint (tls.status, ==, 0);
+    g_assert_nonnull (strstr (tls.out, "\"address\": \"bob@example.test\""));
+    cli_in (pop3_data, &stls, bob, stls_args);
+    g_assert_cmpint (stls.status, ==, 0);
+  }
+
   /* sync brings folders and headers into the store; folders and list show them. */
   {
     g_autoptr (GError) error = NULL;

@@ -18,6 +18,7 @@
 #include "courriel-imap-client.h"
 #include "courriel-imap-error.h"
 #include "courriel-net-error.h"
+#include "courriel-pop3-client.h"
 
 /* imaps://host[:port] and friends. */
 static gboolean
@@ -86,6 +87,32 @@ verify_imap (CourrielAccount *account, const char *password, GError **error)
     return FALSE;
   courriel_imap_client_logout_async (client, NULL, courriel_cli_got_result, &result);
   courriel_imap_client_logout_finish (client, courriel_cli_wait (&result), NULL);
+  return TRUE;
+}
+
+/* The same for a POP3 server. */
+static gboolean
+verify_pop3 (CourrielAccount *account, const char *password, GError **error)
+{
+  g_autoptr (CourrielConnection) connection = courriel_connection_new (account->incoming.host, account->incoming.port,
+                                                                       account->incoming.security);
+  g_autoptr (CourrielPop3Client) client = NULL;
+  g_autoptr (GAsyncResult) connected = NULL;
+  g_autoptr (GAsyncResult) logged_in = NULL;
+  g_autoptr (GAsyncResult) quit = NULL;
+
+  courriel_connection_set_pinned_fingerprint (connection, account->incoming.fingerprint);
+  courriel_connection_set_allow_insecure_auth (connection, account->allow_insecure);
+  client = courriel_pop3_client_new (connection);
+  courriel_pop3_client_connect_async (client, NULL, courriel_cli_got_result, &connected);
+  if (!courriel_pop3_client_connect_finish (client, courriel_cli_wait (&connected), error))
+    return FALSE;
+  courriel_pop3_client_authenticate_async (client, account->incoming.auth, account->incoming.username, password, NULL,
+                                           courriel_cli_got_result, &logged_in);
+  if (!courriel_pop3_client_authenticate_finish (client, courriel_cli_wait (&logged_in), error))
+    return FALSE;
+  courriel_pop3_client_quit_async (client, NULL, courriel_cli_got_result, &quit);
+  courriel_pop3_client_quit_finish (client, courriel_cli_wait (&quit), NULL);
   return TRUE;
 }
 
@@ -160,12 +187,8 @@ account_add (int argc, char **argv)
       return 2;
     }
 
-  if (account->protocol == COURRIEL_PROTOCOL_POP3)
-    {
-      g_printerr ("courriel-cli: %s\n", _("POP3 accounts cannot be checked yet: this version has no POP3 client"));
-      return 1;
-    }
-  if (!verify_imap (account, password, &error))
+  if (account->protocol == COURRIEL_PROTOCOL_POP3 ? !verify_pop3 (account, password, &error)
+                                                  : !verify_imap (account, password, &error))
     {
       g_printerr ("courriel-cli: %s\n", error->message);
       return 1;

@@ -1,0 +1,648 @@
+/* courriel-pop3-client.c — a POP3 session: greeting, capabilities, STLS, authentication
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * One command at a time, as POP3 wants (RFC 1939): a command line goes out, a status line comes
+ * back ("+OK", "-ERR", or "+ challenge" during AUTH), followed for multi-line answers by lines up
+ * to a lone ".", with dot-stuffing undone. STLS is required when the account says STARTTLS:
+ * Courriel never falls back to clear text; a password travels only over TLS unless the account
+ * allows otherwise (courriel_connection_check_credentials_allowed()). Authentication prefers
+ * SASL (the strongest mechanism both sides know), then USER/PASS.
+ */
+#define G_LOG_DOMAIN "courriel-pop3"
+
+#include "config.h"
+#include "courriel-pop3-client.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "courriel-net-error.h"
+#include "courriel-sasl.h"
+
+G_DEFINE_QUARK (courriel-pop3-error-quark, courriel_pop3_error)
+
+struct _CourrielPop3Client
+{
+  GObject             parent_instance;
+
+  CourrielConnection *connection;
+  GStrv               capabilities; /* CAPA lines, or NULL when the server has no CAPA */
+  gboolean            authenticated;
+};
+
+G_DEFINE_FINAL_TYPE (CourrielPop3Client, courriel_pop3_client, G_TYPE_OBJECT)
+
+static void
+courriel_pop3_client_finalize (GObject *object)
+{
+  CourrielPop3Client *self = COURRIEL_POP3_CLIENT (object);
+
+  g_clear_object (&self->connection);
+  g_strfreev (self->capabilities);
+  G_OBJECT_CLASS (courriel_pop3_client_parent_class)->finalize (object);
+}
+
+static void
+courriel_pop3_client_class_init (CourrielPop3ClientClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = courriel_pop3_client_finalize;
+}
+
+static void
+courriel_pop3_client_init (CourrielPop3Client *self)
+{
+}
+
+CourrielPop3Client *
+courriel_pop3_client_new (CourrielConnection *connection)
+{
+  CourrielPop3Client *self = g_object_new (COURRIEL_TYPE_POP3_CLIENT, NULL);
+
+  self->connection = g_object_ref (connection);
+  return self;
+}
+
+CourrielConnection *
+courriel_pop3_client_get_connection (CourrielPop3Client *self)
+{
+  g_return_val_if_fail (COURRIEL_IS_POP3_CLIENT (self), NULL);
+  return self->connection;
+}
+
+/* "SASL PLAIN SCRAM-SHA-256" is "SASL"; capabilities compare without case. */
+gboolean
+courriel_pop3_client_has_capability (CourrielPop3Client *self, const char *name)
+{
+  g_return_val_if_fail (COURRIEL_IS_POP3_CLIENT (self), FALSE);
+  for (guint i = 0; self->capabilities != NULL && self->capabilities[i] != NULL; i++)
+    {
+      const char *line = self->capabilities[i];
+      gsize length = strcspn (line, " ");
+
+      if (length == strlen (name) && g_ascii_strncasecmp (line, name, length) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* Commands ------------------------------------------------------------------------------------ */
+
+typedef struct
+{
+  char      *line;      /* to send, without CRLF; NULL to only read (the greeting) */
+  gboolean   multiline; /* read lines after +OK up to "." */
+  gboolean   sensitive; /* never logged */
+  char      *status;    /* the status line's text after +OK / -ERR / + */
+  gboolean   ok;
+  gboolean   challenge; /* "+ " during AUTH */
+  GPtrArray *lines;     /* multi-line answer, unstuffed */
+} Command;
+
+static void
+command_free (Command *command)
+{
+  if (command->line != NULL)
+    memset (command->line, 0, strlen (command->line)); /* it may hold a password */
+  g_free (command->line);
+  g_free (command->status);
+  g_clear_pointer (&command->lines, g_ptr_array_unref);
+  g_free (command);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Command, command_free)
+
+static void read_status (GTask *task);
+
+static void
+on_data_line (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  CourrielPop3Client *self = g_task_get_source_object (task);
+  Command *command = g_task_get_task_data (task);
+  GError *error = NULL;
+  g_autofree char *line = courriel_connection_read_line_finish (self->connection, result, NULL, &error);
+
+  if (line == NULL)
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  g_strchomp (line);
+  if (g_str_equal (line, "."))
+    {
+      g_task_return_pointer (task, NULL, NULL);
+      g_object_unref (task);
+      return;
+    }
+  g_ptr_array_add (command->lines, g_strdup (line[0] == '.' ? line + 1 : line));
+  courriel_connection_read_line_async (self->connection, g_task_get_cancellable (task), on_data_line, task);
+}
+
+static void
+on_status_line (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  CourrielPop3Client *self = g_task_get_source_object (task);
+  Command *command = g_task_get_task_data (task);
+  GError *error = NULL;
+  g_autofree char *line = courriel_connection_read_line_finish (self->connection, result, NULL, &error);
+
+  if (line == NULL)
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  g_strchomp (line);
+  if (g_str_has_prefix (line, "+OK"))
+    command->ok = TRUE;
+  else if (g_str_has_prefix (line, "+ ") || g_str_equal (line, "+"))
+    command->challenge = TRUE;
+  else if (!g_str_has_prefix (line, "-ERR"))
+    {
+      /* Not POP3: the connection cannot be trusted to be in step any more. */
+      courriel_connection_close (self->connection);
+      g_task_return_new_error (task, COURRIEL_POP3_ERROR, COURRIEL_POP3_ERROR_PROTOCOL,
+                               _("The mail server %s answered something that is not POP3."),
+                               courriel_connection_get_host (self->connection));
+      g_object_unref (task);
+      return;
+    }
+  command->status = g_strdup (g_strstrip (line + (command->ok ? 3 : command->challenge ? 1 : 4)));
+  if (command->ok && command->multiline)
+    {
+      command->lines = g_ptr_array_new_with_free_func (g_free);
+      courriel_connection_read_line_async (self->connection, g_task_get_cancellable (task), on_data_line, task);
+      return;
+    }
+  g_task_return_pointer (task, NULL, NULL);
+  g_object_unref (task);
+}
+
+static void
+read_status (GTask *task)
+{
+  CourrielPop3Client *self = g_task_get_source_object (task);
+
+  courriel_connection_read_line_async (self->connection, g_task_get_cancellable (task), on_status_line, task);
+}
+
+static void
+on_command_written (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  GError *error = NULL;
+
+  if (!courriel_connection_write_finish (COURRIEL_CONNECTION (source), result, &error))
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  read_status (task);
+}
+
+/* Sends @line (NULL: reads the greeting) and reads the answer; finish with command_finish(). */
+static void
+command_async (CourrielPop3Client *self, const char *line, gboolean multiline, gboolean sensitive,
+               GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  Command *command = g_new0 (Command, 1);
+
+  command->line = g_strdup (line);
+  command->multiline = multiline;
+  command->sensitive = sensitive;
+  g_task_set_task_data (task, command, (GDestroyNotify)command_free);
+  if (line == NULL)
+    {
+      read_status (task);
+      return;
+    }
+  if (!sensitive)
+    g_debug ("C: %s", line);
+  {
+    g_autofree char *wire = g_strconcat (line, "\r\n", NULL);
+    g_autoptr (GBytes) bytes = g_bytes_new_take (g_steal_pointer (&wire), strlen (line) + 2);
+    courriel_connection_write_async (self->connection, bytes, cancellable, on_command_written, task);
+  }
+}
+
+/* The answer (owned by @result), or NULL with @error set when the exchange itself failed. */
+static Command *
+command_finish (GAsyncResult *result, GError **error)
+{
+  GError *local = NULL;
+
+  g_task_propagate_pointer (G_TASK (result), &local);
+  if (local != NULL)
+    {
+      g_propagate_error (error, local);
+      return NULL;
+    }
+  return g_task_get_task_data (G_TASK (result));
+}
+
+/* Connecting ----------------------------------------------------------------------------------- */
+
+typedef struct
+{
+  guint step;
+} ConnectState;
+
+static void connect_step (GTask *task);
+
+static gboolean
+fail_if (GTask *task, GError *error)
+{
+  if (error == NULL)
+    return FALSE;
+  g_task_return_error (task, error);
+  g_object_unref (task);
+  return TRUE;
+}
+
+static void
+set_error_from_answer (Command *answer, const char *what, GError **error)
+{
+  g_set_error (error, COURRIEL_POP3_ERROR, COURRIEL_POP3_ERROR_ERR, _("%s failed: the server said “%s”"), what,
+               answer->status != NULL ? answer->status : "");
+}
+
+static void on_tls_started (GObject *source, GAsyncResult *result, gpointer user_data);
+
+static void
+on_connect_answer (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  CourrielPop3Client *self = g_task_get_source_object (task);
+  ConnectState *state = g_task_get_task_data (task);
+  GError *error = NULL;
+  Command *answer = command_finish (result, &error);
+
+  if (fail_if (task, error))
+    return;
+  switch (state->step)
+    {
+    case 0: /* greeting */
+      if (!answer->ok)
+        {
+          set_error_from_answer (answer, _("Connecting"), &error);
+          fail_if (task, error);
+          return;
+        }
+      break;
+    case 1: /* CAPA: servers without it answer -ERR */
+    case 3:
+      g_clear_pointer (&self->capabilities, g_strfreev);
+      if (answer->ok)
+        {
+          g_ptr_array_add (answer->lines, NULL);
+          self->capabilities = (GStrv)g_ptr_array_steal (answer->lines, NULL);
+        }
+      break;
+    case 2: /* STLS */
+      if (!answer->ok)
+        {
+          set_error_from_answer (answer, "STLS", &error);
+          fail_if (task, error);
+          return;
+        }
+      state->step++;
+      courriel_connection_start_tls_async (self->connection, g_task_get_cancellable (task), on_tls_started, task);
+      return;
+    }
+  state->step++;
+  connect_step (task);
+}
+
+static void
+on_tls_started (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  GError *error = NULL;
+
+  if (!courriel_connection_start_tls_finish (COURRIEL_CONNECTION (source), result, &error))
+    {
+      fail_if (task, error);
+      return;
+    }
+  connect_step (task);
+}
+
+static void
+connect_step (GTask *task)
+{
+  CourrielPop3Client *self = g_task_get_source_object (task);
+  ConnectState *state = g_task_get_task_data (task);
+  GCancellable *cancellable = g_task_get_cancellable (task);
+  gboolean starttls = courriel_connection_get_security (self->connection) == COURRIEL_SECURITY_STARTTLS;
+
+  switch (state->step)
+    {
+    case 0:
+      command_async (self, NULL, FALSE, FALSE, cancellable, on_connect_answer, task);
+      break;
+    case 1:
+      command_async (self, "CAPA", TRUE, FALSE, cancellable, on_connect_answer, task);
+      break;
+    case 2:
+      if (!starttls)
+        {
+          g_task_return_boolean (task, TRUE);
+          g_object_unref (task);
+          break;
+        }
+      /* STARTTLS asked for: without STLS offered, never go on in clear text. */
+      if (!courriel_pop3_client_has_capability (self, "STLS"))
+        {
+          g_task_return_new_error (task, COURRIEL_NET_ERROR, COURRIEL_NET_ERROR_STARTTLS_UNAVAILABLE,
+                                   _("The mail server %s does not offer to encrypt the connection (STLS)."),
+                                   courriel_connection_get_host (self->connection));
+          g_object_unref (task);
+          break;
+        }
+      command_async (self, "STLS", FALSE, FALSE, cancellable, on_connect_answer, task);
+      break;
+    case 3:
+      /* After STLS: capabilities again, as those before cannot be trusted. */
+      command_async (self, "CAPA", TRUE, FALSE, cancellable, on_connect_answer, task);
+      break;
+    default:
+      g_task_return_boolean (task, TRUE);
+      g_object_unref (task);
+      break;
+    }
+}
+
+static void
+on_connected (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  GError *error = NULL;
+
+  if (!courriel_connection_connect_finish (COURRIEL_CONNECTION (source), result, &error))
+    {
+      fail_if (task, error);
+      return;
+    }
+  connect_step (task);
+}
+
+/* Connects, reads the greeting and the capabilities, and upgrades to TLS when the connection's
+ * security is STARTTLS (failing if the server cannot). */
+void
+courriel_pop3_client_connect_async (CourrielPop3Client *self, GCancellable *cancellable,
+                                    GAsyncReadyCallback callback, gpointer user_data)
+{
+  GTask *task;
+
+  g_return_if_fail (COURRIEL_IS_POP3_CLIENT (self));
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, courriel_pop3_client_connect_async);
+  g_task_set_task_data (task, g_new0 (ConnectState, 1), g_free);
+  courriel_connection_connect_async (self->connection, cancellable, on_connected, task);
+}
+
+gboolean
+courriel_pop3_client_connect_finish (CourrielPop3Client *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* Authentication ------------------------------------------------------------------------------ */
+
+typedef struct
+{
+  CourrielSasl *sasl;     /* NULL: USER/PASS */
+  char         *username;
+  char         *password;
+  gboolean      pass_sent;
+} Login;
+
+static void
+login_free (Login *login)
+{
+  g_clear_object (&login->sasl);
+  g_free (login->username);
+  if (login->password != NULL)
+    memset (login->password, 0, strlen (login->password));
+  g_free (login->password);
+  g_free (login);
+}
+
+static void
+login_failed (GTask *task, Command *answer)
+{
+  CourrielPop3Client *self = g_task_get_source_object (task);
+
+  g_task_return_new_error (task, COURRIEL_POP3_ERROR, COURRIEL_POP3_ERROR_AUTH_FAILED,
+                           _("Logging in failed: %s refused the user name or the password (it said “%s”)."),
+                           courriel_connection_get_host (self->connection), answer->status ? answer->status : "");
+  g_object_unref (task);
+}
+
+static void on_login_answer (GObject *source, GAsyncResult *result, gpointer user_data);
+
+/* One SASL step: the server's challenge in, our response out. */
+static void
+sasl_respond (GTask *task, const char *challenge_base64)
+{
+  CourrielPop3Client *self = g_task_get_source_object (task);
+  Login *login = g_task_get_task_data (task);
+  g_autoptr (GBytes) challenge = NULL;
+  g_autoptr (GBytes) response = NULL;
+  g_autofree char *encoded = NULL;
+  GError *error = NULL;
+  gboolean done = FALSE;
+  gsize length = 0;
+
+  if (challenge_base64 != NULL)
+    {
+      guchar *decoded = g_base64_decode (challenge_base64, &length);
+      challenge = g_bytes_new_take (decoded, length);
+    }
+  if (!courriel_sasl_step (login->sasl, challenge, &response, &done, &error))
+    {
+      /* The exchange cannot go on: the session is in an unknown state. */
+      courriel_connection_close (self->connection);
+      fail_if (task, error);
+      return;
+    }
+  encoded = response != NULL && g_bytes_get_size (response) > 0
+              ? g_base64_encode (g_bytes_get_data (response, NULL), g_bytes_get_size (response))
+              : g_strdup ("");
+  command_async (self, encoded, FALSE, TRUE, g_task_get_cancellable (task), on_login_answer, task);
+}
+
+static void
+on_login_answer (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  CourrielPop3Client *self = g_task_get_source_object (task);
+  Login *login = g_task_get_task_data (task);
+  GError *error = NULL;
+  Command *answer = command_finish (result, &error);
+
+  if (fail_if (task, error))
+    return;
+  if (answer->challenge && login->sasl != NULL)
+    {
+      sasl_respond (task, answer->status);
+      return;
+    }
+  if (!answer->ok)
+    {
+      login_failed (task, answer);
+      return;
+    }
+  if (login->sasl == NULL && !login->pass_sent)
+    {
+      g_autofree char *line = g_strdup_printf ("PASS %s", login->password);
+      login->pass_sent = TRUE;
+      command_async (self, line, FALSE, TRUE, g_task_get_cancellable (task), on_login_answer, task);
+      memset (line, 0, strlen (line));
+      return;
+    }
+  self->authenticated = TRUE;
+  g_task_return_boolean (task, TRUE);
+  g_object_unref (task);
+}
+
+/**
+ * courriel_pop3_client_authenticate_async:
+ * @mechanism: (nullable): a SASL mechanism, or NULL for the best the server offers (USER/PASS
+ *   when it offers none)
+ *
+ * Logs in. The password is refused on a connection that is not encrypted unless the account
+ * allows it; a refusal by the server is COURRIEL_POP3_ERROR_AUTH_FAILED.
+ */
+void
+courriel_pop3_client_authenticate_async (CourrielPop3Client *self, const char *mechanism, const char *username,
+                                         const char *password, GCancellable *cancellable,
+                                         GAsyncReadyCallback callback, gpointer user_data)
+{
+  GTask *task;
+  Login *login;
+  GError *error = NULL;
+
+  g_return_if_fail (COURRIEL_IS_POP3_CLIENT (self));
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, courriel_pop3_client_authenticate_async);
+  login = g_new0 (Login, 1);
+  login->username = g_strdup (username);
+  login->password = g_strdup (password);
+  g_task_set_task_data (task, login, (GDestroyNotify)login_free);
+  if (!courriel_connection_check_credentials_allowed (self->connection, &error))
+    {
+      fail_if (task, error);
+      return;
+    }
+  if (mechanism == NULL)
+    {
+      /* "SASL PLAIN SCRAM-SHA-256": the offered mechanisms follow the keyword. */
+      for (guint i = 0; self->capabilities != NULL && self->capabilities[i] != NULL; i++)
+        if (g_ascii_strncasecmp (self->capabilities[i], "SASL ", 5) == 0)
+          {
+            g_auto (GStrv) offered = g_strsplit (self->capabilities[i] + 5, " ", -1);
+            mechanism = courriel_sasl_choose ((const char * const *)offered, FALSE);
+          }
+    }
+  if (mechanism != NULL)
+    {
+      login->sasl = courriel_sasl_new (mechanism, username, password, &error);
+      if (login->sasl == NULL)
+        {
+          fail_if (task, error);
+          return;
+        }
+      {
+        g_autofree char *line = NULL;
+        g_autoptr (GBytes) initial = NULL;
+        gboolean done = FALSE;
+
+        /* AUTH MECH initial-response (RFC 5034), "=" for an empty one. */
+        if (courriel_sasl_has_initial_response (login->sasl)
+            && courriel_sasl_step (login->sasl, NULL, &initial, &done, &error))
+          {
+            g_autofree char *encoded = g_bytes_get_size (initial) > 0
+                                         ? g_base64_encode (g_bytes_get_data (initial, NULL), g_bytes_get_size (initial))
+                                         : g_strdup ("=");
+            line = g_strdup_printf ("AUTH %s %s", courriel_sasl_get_mechanism (login->sasl), encoded);
+          }
+        else if (error != NULL)
+          {
+            fail_if (task, error);
+            return;
+          }
+        else
+          line = g_strdup_printf ("AUTH %s", courriel_sasl_get_mechanism (login->sasl));
+        command_async (self, line, FALSE, TRUE, cancellable, on_login_answer, task);
+        memset (line, 0, strlen (line));
+      }
+      return;
+    }
+  {
+    g_autofree char *line = g_strdup_printf ("USER %s", username);
+    command_async (self, line, FALSE, FALSE, cancellable, on_login_answer, task);
+  }
+}
+
+gboolean
+courriel_pop3_client_authenticate_finish (CourrielPop3Client *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+gboolean
+courriel_pop3_client_is_authenticated (CourrielPop3Client *self)
+{
+  g_return_val_if_fail (COURRIEL_IS_POP3_CLIENT (self), FALSE);
+  return self->authenticated;
+}
+
+/* Ending --------------------------------------------------------------------------------------- */
+
+static void
+on_quit_answer (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  CourrielPop3Client *self = g_task_get_source_object (task);
+  GError *error = NULL;
+  Command *answer = command_finish (result, &error);
+
+  courriel_connection_close (self->connection);
+  if (fail_if (task, error))
+    return;
+  /* After QUIT, the server commits the session's deletions (RFC 1939 UPDATE state). */
+  if (!answer->ok)
+    {
+      set_error_from_answer (answer, "QUIT", &error);
+      fail_if (task, error);
+      return;
+    }
+  g_task_return_boolean (task, TRUE);
+  g_object_unref (task);
+}
+
+void
+courriel_pop3_client_quit_async (CourrielPop3Client *self, GCancellable *cancellable, GAsyncReadyCallback callback,
+                                 gpointer user_data)
+{
+  GTask *task;
+
+  g_return_if_fail (COURRIEL_IS_POP3_CLIENT (self));
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, courriel_pop3_client_quit_async);
+  command_async (self, "QUIT", FALSE, FALSE, cancellable, on_quit_answer, task);
+}
+
+gboolean
+courriel_pop3_client_quit_finish (CourrielPop3Client *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
