@@ -15,6 +15,7 @@
 static CourrielTestBench *bench;
 static char *data_dir;
 static char *fingerprint;
+static GString *transcript; /* everything the CLI printed, debug messages included */
 
 typedef struct
 {
@@ -42,6 +43,7 @@ cli_in (const char *dir, Result *r, const char *input, const char * const *args)
   g_autofree char *option = g_strdup_printf ("--data-dir=%s", dir);
 
   g_subprocess_launcher_setenv (launcher, "LC_ALL", "C.UTF-8", TRUE);
+  g_subprocess_launcher_setenv (launcher, "G_MESSAGES_DEBUG", "all", TRUE);
   g_ptr_array_add (argv, (char *)COURRIEL_CLI);
   g_ptr_array_add (argv, option);
   for (guint i = 0; args[i] != NULL; i++)
@@ -52,6 +54,7 @@ cli_in (const char *dir, Result *r, const char *input, const char * const *args)
   g_subprocess_communicate_utf8 (proc, input, NULL, &r->out, &r->err, &error);
   g_assert_no_error (error);
   r->status = g_subprocess_get_exit_status (proc);
+  g_string_append_printf (transcript, "%s%s", r->out, r->err);
   g_test_message ("exit %d: %s%s", r->status, r->out, r->err);
 }
 
@@ -443,6 +446,50 @@ test_killed_sync (void)
   g_assert_cmpint (count_messages (db), ==, n + 3);
 }
 
+static gboolean
+folder_contains (const char *dir, const char *needle)
+{
+  g_autoptr (GDir) listing = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (listing != NULL && (name = g_dir_read_name (listing)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      g_autofree char *contents = NULL;
+      gsize length;
+
+      if (g_file_test (path, G_FILE_TEST_IS_DIR) ? folder_contains (path, needle)
+          : g_file_get_contents (path, &contents, &length, NULL) && memmem (contents, length, needle, strlen (needle)))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* After everything above: no password in any data folder (database, WAL, anything), nor in
+ * anything the CLI printed, debug messages included. */
+static void
+test_passwords_stay_secret (void)
+{
+  const char * const *users = courriel_test_bench_get_users (bench);
+
+  g_assert_cmpuint (transcript->len, >, 1000);
+  for (guint i = 0; users[i] != NULL; i++)
+    {
+      const char *password = courriel_test_bench_get_password (bench, users[i]);
+      g_autofree char *dir = g_build_filename (courriel_test_bench_get_dir (bench), NULL);
+      g_autofree char *data = g_build_filename (dir, "courriel-data", NULL);
+      g_autofree char *other = g_build_filename (dir, "other-device", NULL);
+      g_autofree char *pop3 = g_build_filename (dir, "pop3-data", NULL);
+      g_autofree char *killed = g_build_filename (dir, "killed", NULL);
+
+      g_assert_null (strstr (transcript->str, password));
+      g_assert_false (folder_contains (data, password));
+      g_assert_false (folder_contains (other, password));
+      g_assert_false (folder_contains (pop3, password));
+      g_assert_false (folder_contains (killed, password));
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -456,6 +503,7 @@ main (int argc, char **argv)
   int status;
 
   g_test_init (&argc, &argv, NULL);
+  transcript = g_string_new (NULL);
   if (g_getenv ("DBUS_SESSION_BUS_ADDRESS") == NULL)
     g_error ("No D-Bus session: run the tests through build-aux/check, which starts one with gnome-keyring");
 
@@ -475,6 +523,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/account/add-list-remove", test_add_list_remove);
   g_test_add_func ("/cli/messages", test_messages);
   g_test_add_func ("/cli/killed-sync", test_killed_sync);
+  g_test_add_func ("/cli/passwords-stay-secret", test_passwords_stay_secret);
   status = g_test_run ();
   g_clear_object (&bench);
   return status;

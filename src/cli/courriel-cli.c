@@ -136,6 +136,8 @@ main (int argc, char **argv)
   textdomain (GETTEXT_PACKAGE);
 
   courriel_engine_init ();
+  /* Standard output is for results, which scripts read: every log message goes to stderr. */
+  g_log_writer_default_set_use_stderr (TRUE);
 
   /* --json is accepted anywhere, before or after the command. */
   for (int i = 1, j = 1; i <= argc; i++)
