@@ -593,7 +593,7 @@ on_updated (CourrielImapAccountWatch *watch, gint64 folder, gpointer user_data)
 static gboolean
 on_timeout (gpointer user_data)
 {
-  g_error ("The new message did not arrive through IDLE in time");
+  g_error ("The new message did not arrive in time");
   return G_SOURCE_REMOVE;
 }
 
@@ -639,6 +639,19 @@ test_idle_push (Fixture *f, gconstpointer data)
     listing = query (f->store, "SELECT count (*) FROM pending_ops");
     g_assert_cmpstr (listing, ==, "0;");
   }
+
+  /* Another folder is not watched by IDLE: the periodic check of every folder brings it. */
+  courriel_imap_account_watch_set_interval (watch, 2);
+  add_message (f, "Archive", "periodique", "Vu au passage périodique.");
+  timeout = g_timeout_add_seconds (20, on_timeout, NULL);
+  for (;;)
+    {
+      g_autofree char *archived = query (f->store, "SELECT count (*) FROM messages WHERE subject = 'periodique'");
+      if (g_str_equal (archived, "1;"))
+        break;
+      g_main_context_iteration (NULL, TRUE);
+    }
+  g_source_remove (timeout);
 
   g_cancellable_cancel (cancellable);
   g_assert_true (courriel_imap_account_watch_run_finish (watch, wait_for (&result), &error));

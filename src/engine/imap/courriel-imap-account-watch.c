@@ -101,11 +101,19 @@ courriel_imap_account_watch_new (CourrielImapClient *client, CourrielStore *stor
   return self;
 }
 
+static gboolean on_timer (gpointer user_data);
+
+/* How often every folder is checked (5 minutes unless said); takes effect at once. */
 void
 courriel_imap_account_watch_set_interval (CourrielImapAccountWatch *self, guint seconds)
 {
   g_return_if_fail (COURRIEL_IS_IMAP_ACCOUNT_WATCH (self));
   self->interval = MAX (seconds, 1);
+  if (self->timer != 0)
+    {
+      g_source_remove (self->timer);
+      self->timer = g_timeout_add_seconds (self->interval, on_timer, self);
+    }
 }
 
 /* Leaves IDLE (if in it) to send local changes and look at the Inbox again. */
