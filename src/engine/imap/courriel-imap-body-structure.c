@@ -130,6 +130,7 @@ courriel_imap_body_structure_attachments (const CourrielImapBodyPart *root)
 {
   GPtrArray *out = g_ptr_array_new_with_free_func ((GDestroyNotify)courriel_attachment_info_free);
 
+  g_mime_init (); /* names are decoded with GMime; idempotent */
   collect_attachments (root, out, 0);
   return out;
 }
