@@ -102,6 +102,123 @@ test_wrong_password (void)
   g_assert_false (courriel_pop3_client_is_authenticated (client));
 }
 
+/* The transaction commands on bob's real mailbox: STAT, LIST, UIDL, TOP, RETR byte for byte,
+ * DELE undone by RSET, then DELE committed by QUIT. */
+static void
+test_dovecot_transaction (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (CourrielPop3Client) client = new_client (courriel_test_bench_get_port (bench, COURRIEL_TEST_BENCH_POP3S),
+                                                      COURRIEL_SECURITY_TLS);
+  const char *first = "From: Élodie <elodie@example.org>\r\nTo: " ADDRESS "\r\nSubject: Premier\r\n"
+                      "Message-ID: <p1@example.org>\r\n\r\nBonjour.\r\n.Une ligne qui commence par un point.\r\n"
+                      "..\r\n.\r\nFin.\r\n";
+  const char *second = "From: Tom <tom@example.net>\r\nTo: " ADDRESS "\r\nSubject: Second\r\n\r\nHello.\r\n";
+  g_autoptr (GBytes) first_bytes = g_bytes_new_static (first, strlen (first));
+  g_autoptr (GBytes) second_bytes = g_bytes_new_static (second, strlen (second));
+  g_autoptr (GPtrArray) listed = NULL;
+  g_autoptr (GPtrArray) uids = NULL;
+  g_autoptr (GBytes) top = NULL;
+  g_autoptr (GBytes) message = NULL;
+  guint count = 0;
+  guint64 size = 0;
+
+  courriel_test_bench_add_message (bench, ADDRESS, "INBOX", first_bytes, NULL, 1000, &error);
+  courriel_test_bench_add_message (bench, ADDRESS, "INBOX", second_bytes, NULL, 2000, &error);
+  g_assert_no_error (error);
+  g_assert_true (connect_client (client, &error));
+  g_assert_true (log_in (client, NULL, courriel_test_bench_get_password (bench, ADDRESS), &error));
+  {
+    g_autoptr (GAsyncResult) result = NULL;
+    courriel_pop3_client_stat_async (client, NULL, net_test_store_result, &result);
+    g_assert_true (courriel_pop3_client_stat_finish (client, net_test_wait (&result), &count, &size, &error));
+    g_assert_cmpuint (count, ==, 2);
+    g_assert_cmpuint (size, ==, strlen (first) + strlen (second));
+  }
+  {
+    g_autoptr (GAsyncResult) r1 = NULL;
+    g_autoptr (GAsyncResult) r2 = NULL;
+    courriel_pop3_client_list_async (client, NULL, net_test_store_result, &r1);
+    listed = courriel_pop3_client_list_finish (client, net_test_wait (&r1), &error);
+    courriel_pop3_client_uidl_async (client, NULL, net_test_store_result, &r2);
+    uids = courriel_pop3_client_uidl_finish (client, net_test_wait (&r2), &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (listed->len, ==, 2);
+    g_assert_cmpuint (((CourrielPop3Entry *)listed->pdata[0])->size, ==, strlen (first));
+    g_assert_cmpuint (uids->len, ==, 2);
+    g_assert_cmpstr (((CourrielPop3Entry *)uids->pdata[0])->uid, !=, ((CourrielPop3Entry *)uids->pdata[1])->uid);
+  }
+  {
+    g_autoptr (GAsyncResult) r1 = NULL;
+    g_autoptr (GAsyncResult) r2 = NULL;
+    courriel_pop3_client_top_async (client, 1, 0, NULL, net_test_store_result, &r1);
+    top = courriel_pop3_client_top_finish (client, net_test_wait (&r1), &error);
+    g_assert_no_error (error);
+    g_assert_nonnull (memmem (g_bytes_get_data (top, NULL), g_bytes_get_size (top), "Subject: Premier\r\n", 18));
+    g_assert_null (memmem (g_bytes_get_data (top, NULL), g_bytes_get_size (top), "Bonjour", 7));
+    /* Lines starting with a dot come back as they were: the dot-stuffing is undone. */
+    courriel_pop3_client_retr_async (client, 1, NULL, NULL, net_test_store_result, &r2);
+    message = courriel_pop3_client_retr_finish (client, net_test_wait (&r2), &error);
+    g_assert_no_error (error);
+    g_assert_true (g_bytes_equal (message, first_bytes));
+  }
+  {
+    /* Into a sink, as it arrives. */
+    g_autoptr (GOutputStream) sink = g_memory_output_stream_new_resizable ();
+    g_autoptr (GAsyncResult) result = NULL;
+    g_autoptr (GBytes) empty = NULL;
+    g_autoptr (GBytes) written = NULL;
+    courriel_pop3_client_retr_async (client, 2, sink, NULL, net_test_store_result, &result);
+    empty = courriel_pop3_client_retr_finish (client, net_test_wait (&result), &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (g_bytes_get_size (empty), ==, 0);
+    g_output_stream_close (sink, NULL, NULL);
+    written = g_memory_output_stream_steal_as_bytes (G_MEMORY_OUTPUT_STREAM (sink));
+    g_assert_true (g_bytes_equal (written, second_bytes));
+  }
+  {
+    /* A message that does not exist: -ERR, a clear error, and the session goes on. */
+    g_autoptr (GAsyncResult) result = NULL;
+    g_autoptr (GBytes) none = NULL;
+    courriel_pop3_client_retr_async (client, 99, NULL, NULL, net_test_store_result, &result);
+    none = courriel_pop3_client_retr_finish (client, net_test_wait (&result), &error);
+    g_assert_null (none);
+    g_assert_error (error, COURRIEL_POP3_ERROR, COURRIEL_POP3_ERROR_ERR);
+    g_clear_error (&error);
+  }
+  {
+    /* DELE then RSET: nothing is deleted. */
+    g_autoptr (GAsyncResult) r1 = NULL;
+    g_autoptr (GAsyncResult) r2 = NULL;
+    courriel_pop3_client_dele_async (client, 1, NULL, net_test_store_result, &r1);
+    g_assert_true (courriel_pop3_client_dele_finish (client, net_test_wait (&r1), &error));
+    courriel_pop3_client_rset_async (client, NULL, net_test_store_result, &r2);
+    g_assert_true (courriel_pop3_client_rset_finish (client, net_test_wait (&r2), &error));
+    g_assert_no_error (error);
+  }
+  {
+    g_autoptr (GAsyncResult) result = NULL;
+    courriel_pop3_client_dele_async (client, 2, NULL, net_test_store_result, &result);
+    g_assert_true (courriel_pop3_client_dele_finish (client, net_test_wait (&result), &error));
+  }
+  quit (client);
+
+  /* A new session: the first message is still there, the second is gone. */
+  {
+    g_autoptr (CourrielPop3Client) again = new_client (courriel_test_bench_get_port (bench, COURRIEL_TEST_BENCH_POP3S),
+                                                       COURRIEL_SECURITY_TLS);
+    g_autoptr (GAsyncResult) result = NULL;
+
+    g_assert_true (connect_client (again, &error));
+    g_assert_true (log_in (again, NULL, courriel_test_bench_get_password (bench, ADDRESS), &error));
+    courriel_pop3_client_stat_async (again, NULL, net_test_store_result, &result);
+    g_assert_true (courriel_pop3_client_stat_finish (again, net_test_wait (&result), &count, &size, &error));
+    g_assert_cmpuint (count, ==, 1);
+    g_assert_cmpuint (size, ==, strlen (first));
+    quit (again);
+  }
+}
+
 /* Scripted servers ------------------------------------------------------------------------------ */
 
 static void
@@ -133,9 +250,67 @@ script_refuses (GSocketConnection *connection, gpointer user_data)
 
 /* A server that is not POP3, one that cannot encrypt when asked to, one that refuses: clear
  * errors, and never a password in clear text. */
+/* A server without UIDL (-ERR), with APOP in its greeting and no SASL, and a malformed LIST. */
+static void
+script_old_server (GSocketConnection *connection, gpointer user_data)
+{
+  GIOStream *stream = G_IO_STREAM (connection);
+  g_autofree char *capa = NULL;
+  g_autofree char *apop = NULL;
+  g_autofree char *uidl = NULL;
+  g_autofree char *list = NULL;
+  g_autofree char *expected = NULL;
+  g_autofree char *digest = g_compute_checksum_for_string (G_CHECKSUM_MD5, "<1896.697170952@dbc.mtview.ca.us>tanstaaf", -1);
+
+  net_test_send (stream, "+OK POP3 server ready <1896.697170952@dbc.mtview.ca.us>\r\n");
+  capa = net_test_receive_line (stream);
+  net_test_send (stream, "-ERR unknown command\r\n");
+  apop = net_test_receive_line (stream);
+  expected = g_strdup_printf ("APOP mrose %s\r\n", digest);
+  g_assert_cmpstr (apop, ==, expected);
+  net_test_send (stream, "+OK maildrop has 1 message\r\n");
+  uidl = net_test_receive_line (stream);
+  g_assert_cmpstr (uidl, ==, "UIDL\r\n");
+  net_test_send (stream, "-ERR no UIDL here\r\n");
+  list = net_test_receive_line (stream);
+  g_assert_cmpstr (list, ==, "LIST\r\n");
+  net_test_send (stream, "+OK\r\nnot a number\r\n.\r\n");
+  net_test_drain (stream);
+}
+
 static void
 test_misbehaving_servers (void)
 {
+  {
+    /* RFC 1939's APOP example; no UIDL is a clear error, a malformed LIST too. */
+    g_autoptr (GError) error = NULL;
+    NetTestServer *server = net_test_server_start (script_old_server, NULL);
+    g_autoptr (CourrielConnection) connection = courriel_connection_new ("127.0.0.1", server->port,
+                                                                         COURRIEL_SECURITY_NONE);
+    g_autoptr (CourrielPop3Client) client = NULL;
+    g_autoptr (GAsyncResult) r1 = NULL;
+    g_autoptr (GAsyncResult) r2 = NULL;
+    g_autoptr (GAsyncResult) r3 = NULL;
+    g_autoptr (GPtrArray) uids = NULL;
+    g_autoptr (GPtrArray) listed = NULL;
+
+    courriel_connection_set_allow_insecure_auth (connection, TRUE);
+    client = courriel_pop3_client_new (connection);
+    g_assert_true (connect_client (client, &error));
+    courriel_pop3_client_authenticate_async (client, NULL, "mrose", "tanstaaf", NULL, net_test_store_result, &r1);
+    g_assert_true (courriel_pop3_client_authenticate_finish (client, net_test_wait (&r1), &error));
+    g_assert_no_error (error);
+    courriel_pop3_client_uidl_async (client, NULL, net_test_store_result, &r2);
+    uids = courriel_pop3_client_uidl_finish (client, net_test_wait (&r2), &error);
+    g_assert_error (error, COURRIEL_POP3_ERROR, COURRIEL_POP3_ERROR_ERR);
+    g_clear_error (&error);
+    courriel_pop3_client_list_async (client, NULL, net_test_store_result, &r3);
+    listed = courriel_pop3_client_list_finish (client, net_test_wait (&r3), &error);
+    g_assert_null (listed);
+    g_assert_error (error, COURRIEL_POP3_ERROR, COURRIEL_POP3_ERROR_PROTOCOL);
+    courriel_connection_close (connection);
+    net_test_server_finish (server);
+  }
   {
     g_autoptr (GError) error = NULL;
     NetTestServer *server = net_test_server_start (script_not_pop3, NULL);
@@ -184,6 +359,7 @@ main (int argc, char **argv)
 
   g_test_add_func ("/pop3-client/dovecot-logins", test_dovecot_logins);
   g_test_add_func ("/pop3-client/wrong-password", test_wrong_password);
+  g_test_add_func ("/pop3-client/dovecot-transaction", test_dovecot_transaction);
   g_test_add_func ("/pop3-client/misbehaving-servers", test_misbehaving_servers);
   status = g_test_run ();
   g_clear_object (&bench);

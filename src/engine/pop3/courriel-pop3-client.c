@@ -27,6 +27,7 @@ struct _CourrielPop3Client
 
   CourrielConnection *connection;
   GStrv               capabilities; /* CAPA lines, or NULL when the server has no CAPA */
+  char               *timestamp;    /* the greeting's <…>, for APOP */
   gboolean            authenticated;
 };
 
@@ -39,6 +40,7 @@ courriel_pop3_client_finalize (GObject *object)
 
   g_clear_object (&self->connection);
   g_strfreev (self->capabilities);
+  g_free (self->timestamp);
   G_OBJECT_CLASS (courriel_pop3_client_parent_class)->finalize (object);
 }
 
@@ -96,22 +98,33 @@ typedef struct
   gboolean   ok;
   gboolean   challenge; /* "+ " during AUTH */
   GPtrArray *lines;     /* multi-line answer, unstuffed */
+  gboolean   raw;       /* a message (RETR, TOP): its lines kept as bytes, CRLF restored */
+  GByteArray *data;     /* raw, without a sink */
+  GOutputStream *sink;  /* raw, written there as it arrives */
+  GBytes    *pending;   /* being written to the sink */
 } Command;
 
 static void
-command_free (Command *command)
+command_clear (Command *command)
 {
   if (command->line != NULL)
     memset (command->line, 0, strlen (command->line)); /* it may hold a password */
   g_free (command->line);
   g_free (command->status);
   g_clear_pointer (&command->lines, g_ptr_array_unref);
-  g_free (command);
+  g_clear_pointer (&command->data, g_byte_array_unref);
+  g_clear_object (&command->sink);
+  g_clear_pointer (&command->pending, g_bytes_unref);
 }
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Command, command_free)
+static void
+command_free (Command *command)
+{
+  g_rc_box_release_full (command, (GDestroyNotify)command_clear);
+}
 
 static void read_status (GTask *task);
+static void on_sink_written (GObject *source, GAsyncResult *result, gpointer user_data);
 
 static void
 on_data_line (GObject *source, GAsyncResult *result, gpointer user_data)
@@ -120,7 +133,9 @@ on_data_line (GObject *source, GAsyncResult *result, gpointer user_data)
   CourrielPop3Client *self = g_task_get_source_object (task);
   Command *command = g_task_get_task_data (task);
   GError *error = NULL;
-  g_autofree char *line = courriel_connection_read_line_finish (self->connection, result, NULL, &error);
+  gsize length = 0;
+  g_autofree char *line = courriel_connection_read_line_finish (self->connection, result, &length, &error);
+  const char *start;
 
   if (line == NULL)
     {
@@ -128,14 +143,53 @@ on_data_line (GObject *source, GAsyncResult *result, gpointer user_data)
       g_object_unref (task);
       return;
     }
-  g_strchomp (line);
-  if (g_str_equal (line, "."))
+  if (length == 1 && line[0] == '.')
     {
       g_task_return_pointer (task, NULL, NULL);
       g_object_unref (task);
       return;
     }
-  g_ptr_array_add (command->lines, g_strdup (line[0] == '.' ? line + 1 : line));
+  /* Dot-stuffing undone: a line that began with "." was sent with one more. */
+  start = line[0] == '.' ? line + 1 : line;
+  length -= start - line;
+  if (!command->raw)
+    g_ptr_array_add (command->lines, g_strchomp (g_strndup (start, length)));
+  else if (command->sink == NULL)
+    {
+      g_byte_array_append (command->data, (const guint8 *)start, length);
+      g_byte_array_append (command->data, (const guint8 *)"\r\n", 2);
+    }
+  else
+    {
+      GByteArray *chunk = g_byte_array_sized_new (length + 2);
+
+      g_byte_array_append (chunk, (const guint8 *)start, length);
+      g_byte_array_append (chunk, (const guint8 *)"\r\n", 2);
+      g_clear_pointer (&command->pending, g_bytes_unref);
+      command->pending = g_byte_array_free_to_bytes (chunk);
+      g_output_stream_write_all_async (command->sink, g_bytes_get_data (command->pending, NULL),
+                                       g_bytes_get_size (command->pending), G_PRIORITY_DEFAULT,
+                                       g_task_get_cancellable (task), on_sink_written, task);
+      return;
+    }
+  courriel_connection_read_line_async (self->connection, g_task_get_cancellable (task), on_data_line, task);
+}
+
+static void
+on_sink_written (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  CourrielPop3Client *self = g_task_get_source_object (task);
+  GError *error = NULL;
+
+  if (!g_output_stream_write_all_finish (G_OUTPUT_STREAM (source), result, NULL, &error))
+    {
+      /* The rest of the answer is still coming: the session is out of step. */
+      courriel_connection_close (self->connection);
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
   courriel_connection_read_line_async (self->connection, g_task_get_cancellable (task), on_data_line, task);
 }
 
@@ -173,6 +227,8 @@ on_status_line (GObject *source, GAsyncResult *result, gpointer user_data)
   if (command->ok && command->multiline)
     {
       command->lines = g_ptr_array_new_with_free_func (g_free);
+      if (command->raw && command->sink == NULL)
+        command->data = g_byte_array_new ();
       courriel_connection_read_line_async (self->connection, g_task_get_cancellable (task), on_data_line, task);
       return;
     }
@@ -203,17 +259,20 @@ on_command_written (GObject *source, GAsyncResult *result, gpointer user_data)
   read_status (task);
 }
 
-/* Sends @line (NULL: reads the greeting) and reads the answer; finish with command_finish(). */
+/* Sends @line (NULL: reads the greeting) and reads the answer; finish with command_finish().
+ * With @raw, the multi-line answer is a message, kept as bytes or written to @sink. */
 static void
-command_async (CourrielPop3Client *self, const char *line, gboolean multiline, gboolean sensitive,
-               GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
+command_full_async (CourrielPop3Client *self, const char *line, gboolean multiline, gboolean sensitive, gboolean raw,
+                    GOutputStream *sink, GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
 {
   GTask *task = g_task_new (self, cancellable, callback, user_data);
-  Command *command = g_new0 (Command, 1);
+  Command *command = g_rc_box_new0 (Command);
 
   command->line = g_strdup (line);
   command->multiline = multiline;
   command->sensitive = sensitive;
+  command->raw = raw;
+  command->sink = sink != NULL ? g_object_ref (sink) : NULL;
   g_task_set_task_data (task, command, (GDestroyNotify)command_free);
   if (line == NULL)
     {
@@ -227,6 +286,13 @@ command_async (CourrielPop3Client *self, const char *line, gboolean multiline, g
     g_autoptr (GBytes) bytes = g_bytes_new_take (g_steal_pointer (&wire), strlen (line) + 2);
     courriel_connection_write_async (self->connection, bytes, cancellable, on_command_written, task);
   }
+}
+
+static void
+command_async (CourrielPop3Client *self, const char *line, gboolean multiline, gboolean sensitive,
+               GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
+{
+  command_full_async (self, line, multiline, sensitive, FALSE, NULL, cancellable, callback, user_data);
 }
 
 /* The answer (owned by @result), or NULL with @error set when the exchange itself failed. */
@@ -292,6 +358,12 @@ on_connect_answer (GObject *source, GAsyncResult *result, gpointer user_data)
           fail_if (task, error);
           return;
         }
+      {
+        const char *open = strchr (answer->status, '<');
+        const char *close = open != NULL ? strchr (open, '>') : NULL;
+        if (close != NULL && strchr (open, '@') != NULL && strchr (open, '@') < close)
+          self->timestamp = g_strndup (open, close - open + 1);
+      }
       break;
     case 1: /* CAPA: servers without it answer -ERR */
     case 3:
@@ -584,6 +656,18 @@ courriel_pop3_client_authenticate_async (CourrielPop3Client *self, const char *m
       }
       return;
     }
+  /* APOP where offered and nothing better is: the password never travels, even in clear. */
+  if (self->timestamp != NULL)
+    {
+      g_autofree char *seed = g_strconcat (self->timestamp, password, NULL);
+      g_autofree char *digest = g_compute_checksum_for_string (G_CHECKSUM_MD5, seed, -1);
+      g_autofree char *line = g_strdup_printf ("APOP %s %s", username, digest);
+
+      memset (seed, 0, strlen (seed));
+      login->pass_sent = TRUE;
+      command_async (self, line, FALSE, TRUE, cancellable, on_login_answer, task);
+      return;
+    }
   {
     g_autofree char *line = g_strdup_printf ("USER %s", username);
     command_async (self, line, FALSE, FALSE, cancellable, on_login_answer, task);
@@ -602,6 +686,265 @@ courriel_pop3_client_is_authenticated (CourrielPop3Client *self)
 {
   g_return_val_if_fail (COURRIEL_IS_POP3_CLIENT (self), FALSE);
   return self->authenticated;
+}
+
+/* Transaction commands ------------------------------------------------------------------------- */
+
+void
+courriel_pop3_entry_free (CourrielPop3Entry *entry)
+{
+  g_free (entry->uid);
+  g_free (entry);
+}
+
+static void
+on_request_answer (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  GError *error = NULL;
+  Command *answer = command_finish (result, &error);
+
+  if (fail_if (task, error))
+    return;
+  if (!answer->ok)
+    {
+      set_error_from_answer (answer, g_task_get_name (task), &error);
+      fail_if (task, error);
+      return;
+    }
+  g_task_return_pointer (task, g_rc_box_acquire (answer), (GDestroyNotify)command_free);
+  g_object_unref (task);
+}
+
+/* A command whose -ERR is an error; the answer comes back by request_finish(). */
+static void
+request_async (CourrielPop3Client *self, const char *line, gboolean multiline, gboolean raw, GOutputStream *sink,
+               gpointer tag, GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  g_autofree char *name = g_strndup (line, strcspn (line, " "));
+
+  g_task_set_source_tag (task, tag);
+  g_task_set_name (task, name);
+  command_full_async (self, line, multiline, FALSE, raw, sink, cancellable, on_request_answer, task);
+}
+
+static Command *
+request_finish (CourrielPop3Client *self, GAsyncResult *result, gpointer tag, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == tag, NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Command, command_free)
+
+static gboolean
+malformed (CourrielPop3Client *self, const char *what, GError **error)
+{
+  g_set_error (error, COURRIEL_POP3_ERROR, COURRIEL_POP3_ERROR_PROTOCOL,
+               _("The mail server %s sent a malformed answer to %s."), courriel_connection_get_host (self->connection),
+               what);
+  return FALSE;
+}
+
+/* "NUMBER VALUE": a message number and a size or a unique id. */
+static gboolean
+parse_entry (const char *text, guint *number, const char **value)
+{
+  char *end = NULL;
+  guint64 n = g_ascii_strtoull (text, &end, 10);
+
+  if (end == text || n == 0 || n > G_MAXUINT || *end != ' ')
+    return FALSE;
+  *number = (guint)n;
+  *value = end + strspn (end, " ");
+  return **value != '\0';
+}
+
+void
+courriel_pop3_client_stat_async (CourrielPop3Client *self, GCancellable *cancellable, GAsyncReadyCallback callback,
+                                 gpointer user_data)
+{
+  request_async (self, "STAT", FALSE, FALSE, NULL, courriel_pop3_client_stat_async, cancellable, callback, user_data);
+}
+
+/* The mailbox's message count and total size, as the session sees it. */
+gboolean
+courriel_pop3_client_stat_finish (CourrielPop3Client *self, GAsyncResult *result, guint *count, guint64 *size,
+                                  GError **error)
+{
+  g_autoptr (Command) answer = request_finish (self, result, courriel_pop3_client_stat_async, error);
+  char *end = NULL;
+  const char *rest;
+  guint64 n;
+
+  if (answer == NULL)
+    return FALSE;
+  /* "+OK 2 320": count, then size. */
+  n = g_ascii_strtoull (answer->status, &end, 10);
+  if (end == answer->status || *end != ' ' || n > G_MAXUINT)
+    return malformed (self, "STAT", error);
+  rest = end + 1;
+  *size = g_ascii_strtoull (rest, &end, 10);
+  if (end == rest)
+    return malformed (self, "STAT", error);
+  *count = (guint)n;
+  return TRUE;
+}
+
+static void
+list_or_uidl_async (CourrielPop3Client *self, const char *command, gpointer tag, GCancellable *cancellable,
+                    GAsyncReadyCallback callback, gpointer user_data)
+{
+  request_async (self, command, TRUE, FALSE, NULL, tag, cancellable, callback, user_data);
+}
+
+void
+courriel_pop3_client_list_async (CourrielPop3Client *self, GCancellable *cancellable, GAsyncReadyCallback callback,
+                                 gpointer user_data)
+{
+  list_or_uidl_async (self, "LIST", courriel_pop3_client_list_async, cancellable, callback, user_data);
+}
+
+void
+courriel_pop3_client_uidl_async (CourrielPop3Client *self, GCancellable *cancellable, GAsyncReadyCallback callback,
+                                 gpointer user_data)
+{
+  list_or_uidl_async (self, "UIDL", courriel_pop3_client_uidl_async, cancellable, callback, user_data);
+}
+
+static GPtrArray *
+entries_finish (CourrielPop3Client *self, GAsyncResult *result, gpointer tag, gboolean uids, GError **error)
+{
+  g_autoptr (Command) answer = request_finish (self, result, tag, error);
+  g_autoptr (GPtrArray) entries = g_ptr_array_new_with_free_func ((GDestroyNotify)courriel_pop3_entry_free);
+
+  if (answer == NULL)
+    return NULL;
+  for (guint i = 0; i < answer->lines->len; i++)
+    {
+      CourrielPop3Entry *entry;
+      const char *value;
+      guint number;
+
+      if (!parse_entry (answer->lines->pdata[i], &number, &value)
+          || (uids && (strlen (value) > 70 || strchr (value, ' ') != NULL)))
+        {
+          malformed (self, uids ? "UIDL" : "LIST", error);
+          return NULL;
+        }
+      entry = g_new0 (CourrielPop3Entry, 1);
+      entry->number = number;
+      if (uids)
+        entry->uid = g_strdup (value);
+      else
+        entry->size = g_ascii_strtoull (value, NULL, 10);
+      g_ptr_array_add (entries, entry);
+    }
+  return g_steal_pointer (&entries);
+}
+
+/* Every message's number and size (CourrielPop3Entry, uid NULL). */
+GPtrArray *
+courriel_pop3_client_list_finish (CourrielPop3Client *self, GAsyncResult *result, GError **error)
+{
+  return entries_finish (self, result, courriel_pop3_client_list_async, FALSE, error);
+}
+
+/* Every message's number and unique id (CourrielPop3Entry). A server without UIDL answers -ERR:
+ * COURRIEL_POP3_ERROR_ERR. */
+GPtrArray *
+courriel_pop3_client_uidl_finish (CourrielPop3Client *self, GAsyncResult *result, GError **error)
+{
+  return entries_finish (self, result, courriel_pop3_client_uidl_async, TRUE, error);
+}
+
+/* The message's header and its first @lines lines of body. */
+void
+courriel_pop3_client_top_async (CourrielPop3Client *self, guint number, guint lines, GCancellable *cancellable,
+                                GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autofree char *line = g_strdup_printf ("TOP %u %u", number, lines);
+
+  request_async (self, line, TRUE, TRUE, NULL, courriel_pop3_client_top_async, cancellable, callback, user_data);
+}
+
+GBytes *
+courriel_pop3_client_top_finish (CourrielPop3Client *self, GAsyncResult *result, GError **error)
+{
+  g_autoptr (Command) answer = request_finish (self, result, courriel_pop3_client_top_async, error);
+
+  return answer != NULL ? g_byte_array_free_to_bytes (g_steal_pointer (&answer->data)) : NULL;
+}
+
+/**
+ * courriel_pop3_client_retr_async:
+ * @sink: (nullable): where the message is written as it arrives, or NULL to get it in memory
+ *
+ * Downloads message @number, dot-stuffing undone, with CRLF line ends.
+ */
+void
+courriel_pop3_client_retr_async (CourrielPop3Client *self, guint number, GOutputStream *sink,
+                                 GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autofree char *line = g_strdup_printf ("RETR %u", number);
+
+  request_async (self, line, TRUE, TRUE, sink, courriel_pop3_client_retr_async, cancellable, callback, user_data);
+}
+
+/* The message (an empty GBytes when it went to the sink), or NULL with @error set. */
+GBytes *
+courriel_pop3_client_retr_finish (CourrielPop3Client *self, GAsyncResult *result, GError **error)
+{
+  g_autoptr (Command) answer = request_finish (self, result, courriel_pop3_client_retr_async, error);
+
+  if (answer == NULL)
+    return NULL;
+  if (answer->data == NULL)
+    return g_bytes_new (NULL, 0);
+  return g_byte_array_free_to_bytes (g_steal_pointer (&answer->data));
+}
+
+static void
+simple_async (CourrielPop3Client *self, const char *line, gpointer tag, GCancellable *cancellable,
+              GAsyncReadyCallback callback, gpointer user_data)
+{
+  request_async (self, line, FALSE, FALSE, NULL, tag, cancellable, callback, user_data);
+}
+
+/* Marks message @number for deletion when the session ends with QUIT (and only then). */
+void
+courriel_pop3_client_dele_async (CourrielPop3Client *self, guint number, GCancellable *cancellable,
+                                 GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autofree char *line = g_strdup_printf ("DELE %u", number);
+
+  simple_async (self, line, courriel_pop3_client_dele_async, cancellable, callback, user_data);
+}
+
+gboolean
+courriel_pop3_client_dele_finish (CourrielPop3Client *self, GAsyncResult *result, GError **error)
+{
+  g_autoptr (Command) answer = request_finish (self, result, courriel_pop3_client_dele_async, error);
+
+  return answer != NULL;
+}
+
+/* Unmarks every message marked for deletion in this session. */
+void
+courriel_pop3_client_rset_async (CourrielPop3Client *self, GCancellable *cancellable, GAsyncReadyCallback callback,
+                                 gpointer user_data)
+{
+  simple_async (self, "RSET", courriel_pop3_client_rset_async, cancellable, callback, user_data);
+}
+
+gboolean
+courriel_pop3_client_rset_finish (CourrielPop3Client *self, GAsyncResult *result, GError **error)
+{
+  g_autoptr (Command) answer = request_finish (self, result, courriel_pop3_client_rset_async, error);
+
+  return answer != NULL;
 }
 
 /* Ending --------------------------------------------------------------------------------------- */

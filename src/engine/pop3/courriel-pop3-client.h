@@ -19,6 +19,16 @@ typedef enum
 
 GQuark courriel_pop3_error_quark (void);
 
+/* A line of LIST (number, size) or of UIDL (number, uid). */
+typedef struct
+{
+  guint   number;
+  guint64 size;
+  char   *uid;
+} CourrielPop3Entry;
+
+void courriel_pop3_entry_free (CourrielPop3Entry *entry);
+
 #define COURRIEL_TYPE_POP3_CLIENT (courriel_pop3_client_get_type ())
 G_DECLARE_FINAL_TYPE (CourrielPop3Client, courriel_pop3_client, COURRIEL, POP3_CLIENT, GObject)
 
@@ -45,6 +55,63 @@ void     courriel_pop3_client_authenticate_async  (CourrielPop3Client  *self,
 gboolean courriel_pop3_client_authenticate_finish (CourrielPop3Client  *self,
                                                    GAsyncResult        *result,
                                                    GError             **error);
+void       courriel_pop3_client_stat_async  (CourrielPop3Client  *self,
+                                             GCancellable        *cancellable,
+                                             GAsyncReadyCallback  callback,
+                                             gpointer             user_data);
+gboolean   courriel_pop3_client_stat_finish (CourrielPop3Client  *self,
+                                             GAsyncResult        *result,
+                                             guint               *count,
+                                             guint64             *size,
+                                             GError             **error);
+void       courriel_pop3_client_list_async  (CourrielPop3Client  *self,
+                                             GCancellable        *cancellable,
+                                             GAsyncReadyCallback  callback,
+                                             gpointer             user_data);
+GPtrArray *courriel_pop3_client_list_finish (CourrielPop3Client  *self,
+                                             GAsyncResult        *result,
+                                             GError             **error);
+void       courriel_pop3_client_uidl_async  (CourrielPop3Client  *self,
+                                             GCancellable        *cancellable,
+                                             GAsyncReadyCallback  callback,
+                                             gpointer             user_data);
+GPtrArray *courriel_pop3_client_uidl_finish (CourrielPop3Client  *self,
+                                             GAsyncResult        *result,
+                                             GError             **error);
+void       courriel_pop3_client_top_async   (CourrielPop3Client  *self,
+                                             guint                number,
+                                             guint                lines,
+                                             GCancellable        *cancellable,
+                                             GAsyncReadyCallback  callback,
+                                             gpointer             user_data);
+GBytes    *courriel_pop3_client_top_finish  (CourrielPop3Client  *self,
+                                             GAsyncResult        *result,
+                                             GError             **error);
+void       courriel_pop3_client_retr_async  (CourrielPop3Client  *self,
+                                             guint                number,
+                                             GOutputStream       *sink,
+                                             GCancellable        *cancellable,
+                                             GAsyncReadyCallback  callback,
+                                             gpointer             user_data);
+GBytes    *courriel_pop3_client_retr_finish (CourrielPop3Client  *self,
+                                             GAsyncResult        *result,
+                                             GError             **error);
+void       courriel_pop3_client_dele_async  (CourrielPop3Client  *self,
+                                             guint                number,
+                                             GCancellable        *cancellable,
+                                             GAsyncReadyCallback  callback,
+                                             gpointer             user_data);
+gboolean   courriel_pop3_client_dele_finish (CourrielPop3Client  *self,
+                                             GAsyncResult        *result,
+                                             GError             **error);
+void       courriel_pop3_client_rset_async  (CourrielPop3Client  *self,
+                                             GCancellable        *cancellable,
+                                             GAsyncReadyCallback  callback,
+                                             gpointer             user_data);
+gboolean   courriel_pop3_client_rset_finish (CourrielPop3Client  *self,
+                                             GAsyncResult        *result,
+                                             GError             **error);
+
 void     courriel_pop3_client_quit_async          (CourrielPop3Client  *self,
                                                    GCancellable        *cancellable,
                                                    GAsyncReadyCallback  callback,
