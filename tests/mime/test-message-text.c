@@ -535,12 +535,44 @@ test_empty (void)
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
 }
 
+/* The headers, decoded for display as the store keeps them (the same form as IMAP's ENVELOPE). */
+static void
+test_headers (void)
+{
+  g_autoptr (CourrielMessageText) message = parse (
+    "From: =?utf-8?q?=C3=89lodie_Martin?= <elodie@example.org>\n"
+    "To: bob@example.net, \"Tom Becker\" <tom@example.net>\n"
+    "Cc: Amis: chloe@example.org, noel@example.org;\n"
+    "Subject: =?iso-8859-1?q?R=E9union?= de lundi\n"
+    "Date: Mon, 02 Mar 2026 09:30:00 +0100\n"
+    "Message-ID: <m1@example.org>\n"
+    "In-Reply-To: <m0@example.org>\n"
+    "References: <a@example.org>\n <m0@example.org>\n"
+    "Authentication-Results: mx.example.net; dkim=pass\n\nBonjour.\n");
+  g_autoptr (CourrielMessageText) bare = parse ("Subject: sans rien\n\ntexte\n");
+
+  g_assert_cmpstr (message->subject, ==, "Réunion de lundi");
+  g_assert_cmpstr (message->from, ==, "Élodie Martin <elodie@example.org>");
+  g_assert_cmpstr (message->to, ==, "bob@example.net, Tom Becker <tom@example.net>");
+  g_assert_cmpstr (message->cc, ==, "chloe@example.org, noel@example.org");
+  g_assert_cmpint (message->date, ==, 1772440200);
+  g_assert_cmpstr (message->message_id, ==, "<m1@example.org>");
+  g_assert_cmpstr (message->in_reply_to, ==, "<m0@example.org>");
+  g_assert_nonnull (strstr (message->references, "<a@example.org>"));
+  g_assert_nonnull (strstr (message->references, "<m0@example.org>"));
+  g_assert_cmpstr (message->auth_results, ==, "mx.example.net; dkim=pass");
+  g_assert_null (bare->from);
+  g_assert_cmpint (bare->date, ==, 0);
+  g_assert_null (bare->message_id);
+}
+
 int
 main (int argc, char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/message-text/plain-utf8", test_plain_utf8);
+  g_test_add_func ("/message-text/headers", test_headers);
   g_test_add_func ("/message-text/quoted-printable-latin1", test_quoted_printable_latin1);
   g_test_add_func ("/message-text/alternative-prefers-text", test_alternative_prefers_text);
   g_test_add_func ("/message-text/html-newsletter", test_html_newsletter);

@@ -81,6 +81,14 @@ courriel_message_text_free (CourrielMessageText *self)
     return;
   g_free (self->text);
   g_free (self->preview);
+  g_free (self->subject);
+  g_free (self->from);
+  g_free (self->to);
+  g_free (self->cc);
+  g_free (self->message_id);
+  g_free (self->in_reply_to);
+  g_free (self->references);
+  g_free (self->auth_results);
   g_clear_pointer (&self->attachments, g_ptr_array_unref);
   g_free (self);
 }
@@ -603,6 +611,67 @@ is_blank (const char *data, gsize length)
  * Reads what the store needs of a downloaded message. A broken message gives what can be
  * read of it; only an empty one is an error.
  */
+/* "Name <mailbox>, mailbox", as the IMAP sync writes ENVELOPE addresses. */
+static char *
+format_addresses (InternetAddressList *list)
+{
+  GString *out = g_string_new (NULL);
+
+  for (int i = 0; list != NULL && i < internet_address_list_length (list); i++)
+    {
+      InternetAddress *address = internet_address_list_get_address (list, i);
+      const char *name = internet_address_get_name (address);
+
+      if (INTERNET_ADDRESS_IS_GROUP (address))
+        {
+          g_autofree char *members = format_addresses (internet_address_group_get_members (INTERNET_ADDRESS_GROUP (address)));
+          if (*members != '\0')
+            g_string_append_printf (out, "%s%s", out->len > 0 ? ", " : "", members);
+          continue;
+        }
+      if (out->len > 0)
+        g_string_append (out, ", ");
+      if (name != NULL && *name != '\0')
+        g_string_append_printf (out, "%s <%s>", name, internet_address_mailbox_get_addr (INTERNET_ADDRESS_MAILBOX (address)));
+      else
+        g_string_append (out, internet_address_mailbox_get_addr (INTERNET_ADDRESS_MAILBOX (address)));
+    }
+  if (out->len == 0)
+    {
+      g_string_free (out, TRUE);
+      return NULL;
+    }
+  return g_string_free (out, FALSE);
+}
+
+static char *
+valid_utf8 (const char *text)
+{
+  return text != NULL ? g_utf8_make_valid (text, -1) : NULL;
+}
+
+static void
+read_headers (CourrielMessageText *self, GMimeMessage *message)
+{
+  GMimeObject *object = GMIME_OBJECT (message);
+  GDateTime *date = g_mime_message_get_date (message);
+  const char *id = g_mime_message_get_message_id (message);
+
+  self->subject = valid_utf8 (g_mime_message_get_subject (message));
+  self->from = format_addresses (g_mime_message_get_from (message));
+  self->to = format_addresses (g_mime_message_get_to (message));
+  self->cc = format_addresses (g_mime_message_get_cc (message));
+  self->date = date != NULL ? g_date_time_to_unix (date) : 0;
+  self->message_id = id != NULL ? g_strdup_printf ("<%s>", id) : NULL;
+  self->in_reply_to = valid_utf8 (g_mime_object_get_header (object, "In-Reply-To"));
+  self->references = valid_utf8 (g_mime_object_get_header (object, "References"));
+  self->auth_results = valid_utf8 (g_mime_object_get_header (object, "Authentication-Results"));
+  if (self->in_reply_to != NULL)
+    g_strstrip (self->in_reply_to);
+  if (self->references != NULL)
+    g_strstrip (self->references);
+}
+
 CourrielMessageText *
 courriel_message_text_new_from_bytes (GBytes *raw, GError **error)
 {
@@ -642,6 +711,8 @@ courriel_message_text_new_from_bytes (GBytes *raw, GError **error)
   self->text = g_string_free (walk.text, FALSE);
   self->preview = make_preview (self->text, TRUE);
   self->attachments = walk.attachments;
+  if (message != NULL)
+    read_headers (self, message);
   return self;
 }
 

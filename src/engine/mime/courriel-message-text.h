@@ -23,6 +23,16 @@ typedef struct
   char      *text;        /* UTF-8, for the full-text index; never NULL */
   char      *preview;     /* UTF-8, at most about 200 characters; never NULL */
   GPtrArray *attachments; /* CourrielAttachmentInfo* */
+  /* The headers, decoded for display as the store keeps them; NULL when absent. */
+  char      *subject;
+  char      *from;         /* "Élodie Martin <elodie@example.org>, bob@example.net" */
+  char      *to;
+  char      *cc;
+  gint64     date;         /* Unix time, 0 when absent or unreadable */
+  char      *message_id;   /* with its <> */
+  char      *in_reply_to;
+  char      *references;
+  char      *auth_results; /* Authentication-Results */
 } CourrielMessageText;
 
 CourrielMessageText *courriel_message_text_new_from_bytes (GBytes                 *raw,
