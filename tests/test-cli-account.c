@@ -147,30 +147,52 @@ test_add_list_remove (void)
   g_assert_true (listed ("alice@example.test"));
   g_assert_true (listed ("carol@example.test"));
 
-  /* POP3: pop3s:// is implicit TLS, pop3:// requires STLS; the login is checked the same way. */
+  /* POP3: pop3s:// is implicit TLS, pop3:// requires STLS; the login is checked the same way;
+   * sync downloads into the account's local Inbox, by its policy. */
   {
     g_autofree char *pop3s = incoming_url ("pop3s", COURRIEL_TEST_BENCH_POP3S);
     g_autofree char *pop3 = incoming_url ("pop3", COURRIEL_TEST_BENCH_POP3);
-    g_autofree char *bob = password_line ("bob@example.test");
+    g_autofree char *carol_password = password_line ("carol@example.test");
     g_autofree char *pop3_data = g_build_filename (courriel_test_bench_get_dir (bench), "pop3-data", NULL);
+    g_autoptr (GError) error = NULL;
+    const char *raw = "From: Hélène Moreau <helene.moreau@example.net>\r\nTo: carol@example.test\r\n"
+                      "Subject: Par POP3\r\nDate: Tue, 03 Mar 2026 10:00:00 +0100\r\n\r\nBonjour Carol.\r\n";
+    g_autoptr (GBytes) bytes = g_bytes_new_static (raw, strlen (raw));
     g_auto (Result) wrong = { 0 };
     g_auto (Result) tls = { 0 };
     g_auto (Result) stls = { 0 };
-    const char *wrong_args[] = { "account", "add", "--email", "bob@example.test", "--incoming", pop3s, "--outgoing",
+    g_auto (Result) sync = { 0 };
+    g_auto (Result) again = { 0 };
+    g_auto (Result) list = { 0 };
+    const char *wrong_args[] = { "account", "add", "--email", "carol@example.test", "--incoming", pop3s, "--outgoing",
                                  smtp, "--password-stdin", "--accept-certificate", fingerprint, NULL };
-    const char *tls_args[] = { "account", "add", "--email", "bob@example.test", "--incoming", pop3s, "--outgoing",
+    const char *tls_args[] = { "account", "add", "--email", "carol@example.test", "--incoming", pop3s, "--outgoing",
                                smtp, "--password-stdin", "--accept-certificate", fingerprint, "--json", NULL };
-    const char *stls_args[] = { "account", "add", "--email", "bob@example.test", "--incoming", pop3, "--outgoing",
-                                smtp, "--password-stdin", "--accept-certificate", fingerprint, NULL };
+    const char *stls_args[] = { "account", "add", "--email", "carol@example.test", "--incoming", pop3, "--outgoing",
+                                smtp, "--password-stdin", "--accept-certificate", fingerprint,
+                                "--pop3-keep-days", "30", NULL };
+    const char *sync_args[] = { "sync", "carol@example.test", "--json", NULL };
+    const char *list_args[] = { "list", "carol@example.test", "INBOX", NULL };
 
     cli_in (pop3_data, &wrong, "not-the-password\n", wrong_args);
     g_assert_cmpint (wrong.status, ==, 1);
     g_assert_nonnull (strstr (wrong.err, "Logging in failed"));
-    cli_in (pop3_data, &tls, bob, tls_args);
+    cli_in (pop3_data, &tls, carol_password, tls_args);
     g_assert_cmpint (tls.status, ==, 0);
-    g_assert_nonnull (strstr (tls.out, "\"address\": \"bob@example.test\""));
-    cli_in (pop3_data, &stls, bob, stls_args);
+    g_assert_nonnull (strstr (tls.out, "\"address\": \"carol@example.test\""));
+    cli_in (pop3_data, &stls, carol_password, stls_args);
     g_assert_cmpint (stls.status, ==, 0);
+
+    courriel_test_bench_add_message (bench, "carol@example.test", "INBOX", bytes, NULL, 0, &error);
+    g_assert_no_error (error);
+    cli_in (pop3_data, &sync, NULL, sync_args);
+    g_assert_cmpint (sync.status, ==, 0);
+    g_assert_nonnull (strstr (sync.out, "\"added\": 1, \"total\": 1"));
+    g_assert_nonnull (strstr (sync.out, "\"deleted_on_server\": 0"));
+    cli_in (pop3_data, &again, NULL, sync_args);
+    g_assert_nonnull (strstr (again.out, "\"added\": 0, \"total\": 1"));
+    cli_in (pop3_data, &list, NULL, list_args);
+    g_assert_nonnull (strstr (list.out, "\tHélène Moreau <helene.moreau@example.net>\tPar POP3\n"));
   }
 
   /* sync brings folders and headers into the store; folders and list show them. */

@@ -94,22 +94,10 @@ verify_imap (CourrielAccount *account, const char *password, GError **error)
 static gboolean
 verify_pop3 (CourrielAccount *account, const char *password, GError **error)
 {
-  g_autoptr (CourrielConnection) connection = courriel_connection_new (account->incoming.host, account->incoming.port,
-                                                                       account->incoming.security);
-  g_autoptr (CourrielPop3Client) client = NULL;
-  g_autoptr (GAsyncResult) connected = NULL;
-  g_autoptr (GAsyncResult) logged_in = NULL;
+  g_autoptr (CourrielPop3Client) client = courriel_cli_log_in_pop3 (account, password, error);
   g_autoptr (GAsyncResult) quit = NULL;
 
-  courriel_connection_set_pinned_fingerprint (connection, account->incoming.fingerprint);
-  courriel_connection_set_allow_insecure_auth (connection, account->allow_insecure);
-  client = courriel_pop3_client_new (connection);
-  courriel_pop3_client_connect_async (client, NULL, courriel_cli_got_result, &connected);
-  if (!courriel_pop3_client_connect_finish (client, courriel_cli_wait (&connected), error))
-    return FALSE;
-  courriel_pop3_client_authenticate_async (client, account->incoming.auth, account->incoming.username, password, NULL,
-                                           courriel_cli_got_result, &logged_in);
-  if (!courriel_pop3_client_authenticate_finish (client, courriel_cli_wait (&logged_in), error))
+  if (client == NULL)
     return FALSE;
   courriel_pop3_client_quit_async (client, NULL, courriel_cli_got_result, &quit);
   courriel_pop3_client_quit_finish (client, courriel_cli_wait (&quit), NULL);
@@ -134,6 +122,8 @@ account_add (int argc, char **argv)
   gboolean insecure = FALSE;
   gboolean json = courriel_cli_json;
   int offline_days = 0;
+  int keep_days = 14;
+  gboolean keep_when_deleted = FALSE;
   GOptionEntry entries[] = {
     { "email", 0, 0, G_OPTION_ARG_STRING, &email, N_("The e-mail address"), N_("ADDRESS") },
     { "name", 0, 0, G_OPTION_ARG_STRING, &name, N_("Your name, as others see it"), N_("NAME") },
@@ -144,6 +134,10 @@ account_add (int argc, char **argv)
     { "accept-certificate", 0, 0, G_OPTION_ARG_STRING_ARRAY, &fingerprints,
       N_("Accept the certificate with this SHA-256 fingerprint (repeatable)"), N_("SHA256") },
     { "insecure", 0, 0, G_OPTION_ARG_NONE, &insecure, N_("Allow a connection without encryption"), NULL },
+    { "pop3-keep-days", 0, 0, G_OPTION_ARG_INT, &keep_days,
+      N_("POP3: days messages stay on the server once downloaded (-1: always, 0: not at all; 14)"), "N" },
+    { "pop3-keep-when-deleted", 0, 0, G_OPTION_ARG_NONE, &keep_when_deleted,
+      N_("POP3: deleting a message here does not delete it on the server"), NULL },
     { "offline-days", 0, 0, G_OPTION_ARG_INT, &offline_days,
       N_("Download the messages of the last N days at each sync, for offline reading (0: when opened)"), "N" },
     { NULL }
@@ -152,7 +146,7 @@ account_add (int argc, char **argv)
 
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (context, &argc, &argv, &error) || email == NULL || incoming == NULL
-      || outgoing == NULL || !password_stdin || offline_days < 0)
+      || outgoing == NULL || !password_stdin || offline_days < 0 || keep_days < -1)
     {
       g_printerr ("courriel-cli: %s\n", error != NULL ? error->message
                                                      : _("account add needs --email, --incoming, --outgoing and "
@@ -162,6 +156,8 @@ account_add (int argc, char **argv)
 
   account = courriel_account_new (email);
   account->offline_days = offline_days;
+  account->pop3_keep_days = keep_days;
+  account->pop3_delete_when_deleted_here = !keep_when_deleted;
   g_free (account->display_name);
   account->display_name = g_strdup (name != NULL ? name : "");
   account->allow_insecure = insecure;

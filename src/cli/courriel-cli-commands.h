@@ -8,6 +8,7 @@
 
 #include "courriel-account.h"
 #include "courriel-imap-client.h"
+#include "courriel-pop3-client.h"
 #include "courriel-store.h"
 
 G_BEGIN_DECLS
@@ -41,8 +42,13 @@ CourrielImapClient *courriel_cli_log_in    (CourrielAccount *account,
                                             const char      *password,
                                             GError         **error);
 
+char               *courriel_cli_lookup_password (CourrielAccount *account,
+                                                  GError         **error);
 CourrielImapClient *courriel_cli_connect   (CourrielAccount *account,
                                             GError         **error);
+CourrielPop3Client *courriel_cli_log_in_pop3 (CourrielAccount *account,
+                                              const char      *password,
+                                              GError         **error);
 char               *courriel_cli_json_string (const char   *text);
 int                 courriel_cli_print_rows  (CourrielStore      *store,
                                               const char * const *args);

@@ -86,29 +86,58 @@ courriel_cli_log_in (CourrielAccount *account, const char *password, GError **er
   return g_steal_pointer (&client);
 }
 
-/* Logs in as the account, with its password from the Secret Service. */
+/* The account's incoming password, from the Secret Service. */
+char *
+courriel_cli_lookup_password (CourrielAccount *account, GError **error)
+{
+  g_autoptr (GAsyncResult) result = NULL;
+  char *password;
+
+  courriel_secrets_lookup_async (account->address, "incoming", NULL, courriel_cli_got_result, &result);
+  password = courriel_secrets_lookup_finish (courriel_cli_wait (&result), error);
+  if (password == NULL && error != NULL && *error == NULL)
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, _("No password is stored for %s: add the account again."),
+                 account->address);
+  return password;
+}
+
+/* Logs in to the account's IMAP server, with its password from the Secret Service. */
 CourrielImapClient *
 courriel_cli_connect (CourrielAccount *account, GError **error)
 {
   g_autofree char *password = NULL;
-  g_autoptr (GAsyncResult) result = NULL;
 
   if (account->protocol != COURRIEL_PROTOCOL_IMAP)
     {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-                           _("POP3 accounts cannot be synchronised yet: this version has no POP3 client"));
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                   _("%s is a POP3 account: its folders are all on this computer."), account->address);
       return NULL;
     }
-  courriel_secrets_lookup_async (account->address, "incoming", NULL, courriel_cli_got_result, &result);
-  password = courriel_secrets_lookup_finish (courriel_cli_wait (&result), error);
-  if (password == NULL)
-    {
-      if (error != NULL && *error == NULL)
-        g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-                     _("No password is stored for %s: add the account again."), account->address);
-      return NULL;
-    }
-  return courriel_cli_log_in (account, password, error);
+  password = courriel_cli_lookup_password (account, error);
+  return password != NULL ? courriel_cli_log_in (account, password, error) : NULL;
+}
+
+/* Connects to the account's POP3 server and logs in. */
+CourrielPop3Client *
+courriel_cli_log_in_pop3 (CourrielAccount *account, const char *password, GError **error)
+{
+  g_autoptr (CourrielConnection) connection = courriel_connection_new (account->incoming.host, account->incoming.port,
+                                                                       account->incoming.security);
+  g_autoptr (CourrielPop3Client) client = NULL;
+  g_autoptr (GAsyncResult) connected = NULL;
+  g_autoptr (GAsyncResult) logged_in = NULL;
+
+  courriel_connection_set_pinned_fingerprint (connection, account->incoming.fingerprint);
+  courriel_connection_set_allow_insecure_auth (connection, account->allow_insecure);
+  client = courriel_pop3_client_new (connection);
+  courriel_pop3_client_connect_async (client, NULL, courriel_cli_got_result, &connected);
+  if (!courriel_pop3_client_connect_finish (client, courriel_cli_wait (&connected), error))
+    return NULL;
+  courriel_pop3_client_authenticate_async (client, account->incoming.auth, account->incoming.username, password, NULL,
+                                           courriel_cli_got_result, &logged_in);
+  if (!courriel_pop3_client_authenticate_finish (client, courriel_cli_wait (&logged_in), error))
+    return NULL;
+  return g_steal_pointer (&client);
 }
 
 /* A JSON string, quoted and escaped. */

@@ -406,7 +406,13 @@ send_changes (CourrielStore *store, GArray *accounts)
     {
       g_autoptr (GError) error = NULL;
       g_autoptr (CourrielAccount) account = find_account_by_id (store, g_array_index (accounts, gint64, i), &error);
-      g_autoptr (CourrielImapClient) client = account != NULL ? courriel_cli_connect (account, &error) : NULL;
+      g_autoptr (CourrielImapClient) client = NULL;
+
+      /* A POP3 account's folders are all here: nothing to tell a server. */
+      if (account != NULL && account->protocol == COURRIEL_PROTOCOL_POP3)
+        continue;
+      if (account != NULL)
+        client = courriel_cli_connect (account, &error);
 
       if (client != NULL)
         {

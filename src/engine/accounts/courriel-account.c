@@ -24,6 +24,10 @@ courriel_account_new (const char *address)
 
   account->address = g_strdup (address);
   account->display_name = g_strdup ("");
+  /* What the seeds ask for: leave POP3 mail on the server for 14 days, and delete it there
+   * when it is deleted here. */
+  account->pop3_keep_days = 14;
+  account->pop3_delete_when_deleted_here = TRUE;
   return account;
 }
 
@@ -130,13 +134,15 @@ write_account (sqlite3 *db, gpointer data, GError **error)
                            "INSERT INTO accounts (address, display_name, incoming_protocol, incoming_host, "
                            "incoming_port, incoming_security, incoming_username, incoming_auth, "
                            "incoming_fingerprint, outgoing_host, outgoing_port, outgoing_security, "
-                           "outgoing_username, outgoing_auth, outgoing_fingerprint, allow_insecure, created, offline_days) "
-                           "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18) "
+                           "outgoing_username, outgoing_auth, outgoing_fingerprint, allow_insecure, created, offline_days, "
+                           "pop3_keep_days, pop3_delete_when_deleted_here) "
+                           "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20) "
                            "ON CONFLICT (address) DO UPDATE SET display_name = ?2, incoming_protocol = ?3, "
                            "incoming_host = ?4, incoming_port = ?5, incoming_security = ?6, incoming_username = ?7, "
                            "incoming_auth = ?8, incoming_fingerprint = ?9, outgoing_host = ?10, outgoing_port = ?11, "
                            "outgoing_security = ?12, outgoing_username = ?13, outgoing_auth = ?14, "
-                           "outgoing_fingerprint = ?15, allow_insecure = ?16, offline_days = ?18 "
+                           "outgoing_fingerprint = ?15, allow_insecure = ?16, offline_days = ?18, pop3_keep_days = ?19, "
+                           "pop3_delete_when_deleted_here = ?20 "
                            "RETURNING id",
                            -1, &stmt, NULL);
   if (rc == SQLITE_OK)
@@ -162,6 +168,8 @@ write_account (sqlite3 *db, gpointer data, GError **error)
       sqlite3_bind_int (stmt, 16, a->allow_insecure);
       sqlite3_bind_int64 (stmt, 17, a->created > 0 ? a->created : g_get_real_time () / G_USEC_PER_SEC);
       sqlite3_bind_int (stmt, 18, a->offline_days);
+      sqlite3_bind_int (stmt, 19, a->pop3_keep_days);
+      sqlite3_bind_int (stmt, 20, a->pop3_delete_when_deleted_here);
       rc = sqlite3_step (stmt);
       if (rc == SQLITE_ROW)
         save->id = sqlite3_column_int64 (stmt, 0);
@@ -283,7 +291,8 @@ read_accounts (sqlite3 *db, gpointer data, GError **error)
                                "SELECT id, address, display_name, incoming_protocol, incoming_host, incoming_port, "
                                "incoming_security, incoming_username, incoming_auth, incoming_fingerprint, "
                                "outgoing_host, outgoing_port, outgoing_security, outgoing_username, outgoing_auth, "
-                               "outgoing_fingerprint, allow_insecure, created, offline_days FROM accounts ORDER BY id",
+                               "outgoing_fingerprint, allow_insecure, created, offline_days, pop3_keep_days, "
+                               "pop3_delete_when_deleted_here FROM accounts ORDER BY id",
                                -1, &stmt, NULL);
 
   while (rc == SQLITE_OK && (rc = sqlite3_step (stmt)) == SQLITE_ROW)
@@ -310,6 +319,8 @@ read_accounts (sqlite3 *db, gpointer data, GError **error)
       a->allow_insecure = sqlite3_column_int (stmt, 16);
       a->created = sqlite3_column_int64 (stmt, 17);
       a->offline_days = sqlite3_column_int (stmt, 18);
+      a->pop3_keep_days = sqlite3_column_int (stmt, 19);
+      a->pop3_delete_when_deleted_here = sqlite3_column_int (stmt, 20);
       g_ptr_array_add (accounts, a);
       rc = SQLITE_OK; /* go on stepping */
     }

@@ -35,6 +35,8 @@ typedef struct
   CourrielServer   outgoing;
   gboolean         allow_insecure;
   guint            offline_days; /* bodies of the last N days downloaded ahead; 0: when opened */
+  int              pop3_keep_days; /* POP3: days on the server after download; -1 always, 0 not at all */
+  gboolean         pop3_delete_when_deleted_here;
   gint64           created;     /* Unix time */
 } CourrielAccount;
 

@@ -95,7 +95,10 @@ enqueue (sqlite3 *db, const CourrielChange *change, GError **error)
 {
   g_autofree char *payload = payload_print (change);
   sqlite3_stmt *stmt = NULL;
-  int rc = sqlite3_prepare_v2 (db, "INSERT INTO pending_ops (account_id, kind, payload, created) VALUES (?1, ?2, ?3, ?4)",
+  /* Only an IMAP server is told of local changes; a POP3 account's folders are all here. */
+  int rc = sqlite3_prepare_v2 (db,
+                               "INSERT INTO pending_ops (account_id, kind, payload, created) SELECT ?1, ?2, ?3, ?4 "
+                               "WHERE (SELECT incoming_protocol FROM accounts WHERE id = ?1) = 'imap'",
                                -1, &stmt, NULL);
 
   if (rc == SQLITE_OK)

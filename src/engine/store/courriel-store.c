@@ -122,6 +122,18 @@ static const char *migrations[] = {
 
   /* 3: a body may hold only the text parts, attachments left on the server until asked for */
   "ALTER TABLE bodies ADD COLUMN complete INTEGER NOT NULL DEFAULT 1;",
+
+  /* 4: POP3 — how long messages stay on the server (-1: always, 0: deleted once downloaded, N:
+   * days), whether deleting here deletes there, and which messages were already downloaded */
+  "ALTER TABLE accounts ADD COLUMN pop3_keep_days INTEGER NOT NULL DEFAULT 14;"
+  "ALTER TABLE accounts ADD COLUMN pop3_delete_when_deleted_here INTEGER NOT NULL DEFAULT 1;"
+  "CREATE TABLE pop3_uidls ("
+  "  account_id INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,"
+  "  uidl TEXT NOT NULL,"
+  "  downloaded INTEGER NOT NULL,"
+  "  PRIMARY KEY (account_id, uidl)"
+  ");"
+  "CREATE INDEX messages_by_pop3_uidl ON messages (pop3_uidl) WHERE pop3_uidl IS NOT NULL;",
 };
 
 typedef struct

@@ -1,0 +1,482 @@
+/* courriel-pop3-download.c — a POP3 mailbox into the account's local Inbox, by its policy
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The rules that protect the user's mail:
+ * - a message is known as downloaded (pop3_uidls) in the same transaction that stores it, so a
+ *   download interrupted anywhere (the server gone mid-RETR, Courriel killed) is taken up next
+ *   time with nothing lost and nothing twice;
+ * - DELE is sent only once every download of the session is committed, only for messages the
+ *   store holds durably (their UIDL is in pop3_uidls), and only as the account's policy says:
+ *   kept for ever (-1), deleted once downloaded (0), or after N days; and, if the account says
+ *   so, when the user deleted the message here for good;
+ * - message numbers come from this session's UIDL listing and are used only in this session,
+ *   so a server that renumbers or forgets a UIDL cannot make Courriel delete the wrong message.
+ */
+#define G_LOG_DOMAIN "courriel-pop3"
+
+#include "config.h"
+#include "courriel-pop3-download.h"
+
+#include "courriel-gmime-autoptr.h"
+#include "courriel-message-text.h"
+#include "courriel-stored-message.h"
+
+#define DAY (24 * 60 * 60)
+
+typedef struct
+{
+  char    *uid;
+  gint64   downloaded; /* when it was stored, 0 if never */
+  gboolean here;       /* a message of the account still carries it */
+} Known;
+
+typedef struct
+{
+  CourrielPop3Client      *client;
+  CourrielStore           *store;
+  gint64                   account_id;
+  gint64                   now;
+  int                      keep_days;
+  gboolean                 delete_when_deleted_here;
+  gint64                   inbox_id;
+  GHashTable              *known;     /* uid → Known */
+  GPtrArray               *entries;   /* CourrielPop3Entry of this session */
+  GArray                  *wanted;    /* indexes in entries, to download */
+  guint                    next;
+  GArray                  *doomed;    /* message numbers to DELE */
+  guint                    writing;
+  gboolean                 fetching;
+  GError                  *error;
+  CourrielPop3DownloadReport report;
+  CourrielPop3Progress     progress;
+  gpointer                 progress_data;
+} Download;
+
+static void
+known_free (Known *known)
+{
+  g_free (known->uid);
+  g_free (known);
+}
+
+static void
+download_free (Download *d)
+{
+  g_object_unref (d->client);
+  g_object_unref (d->store);
+  g_clear_pointer (&d->known, g_hash_table_unref);
+  g_clear_pointer (&d->entries, g_ptr_array_unref);
+  g_clear_pointer (&d->wanted, g_array_unref);
+  g_clear_pointer (&d->doomed, g_array_unref);
+  g_clear_error (&d->error);
+  g_free (d);
+}
+
+static void
+keep_error (Download *d, GError *error)
+{
+  if (d->error == NULL)
+    d->error = error;
+  else
+    g_error_free (error);
+}
+
+/* The store's side ------------------------------------------------------------------------------ */
+
+/* The account's local folders (a POP3 account has nothing but these), its policy, and what was
+ * downloaded before. A write job: the folders are created the first time. */
+static gboolean
+prepare (sqlite3 *db, gpointer data, GError **error)
+{
+  Download *d = data;
+  static const char *folders[][2] = { { "INBOX", "inbox" }, { "Sent", "sent" }, { "Drafts", "drafts" },
+                                      { "Trash", "trash" } };
+  sqlite3_stmt *stmt = NULL;
+  int rc = sqlite3_prepare_v2 (db,
+                               "INSERT INTO folders (account_id, name, raw_name, role) VALUES (?1, ?2, ?2, ?3) "
+                               "ON CONFLICT (account_id, raw_name) DO NOTHING",
+                               -1, &stmt, NULL);
+
+  for (guint i = 0; rc == SQLITE_OK && i < G_N_ELEMENTS (folders); i++)
+    {
+      sqlite3_reset (stmt);
+      sqlite3_bind_int64 (stmt, 1, d->account_id);
+      sqlite3_bind_text (stmt, 2, folders[i][0], -1, SQLITE_STATIC);
+      sqlite3_bind_text (stmt, 3, folders[i][1], -1, SQLITE_STATIC);
+      rc = sqlite3_step (stmt) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode (db);
+    }
+  sqlite3_finalize (stmt);
+  stmt = NULL;
+  if (rc == SQLITE_OK)
+    rc = sqlite3_prepare_v2 (db,
+                             "SELECT (SELECT id FROM folders WHERE account_id = ?1 AND role = 'inbox'), "
+                             "pop3_keep_days, pop3_delete_when_deleted_here FROM accounts WHERE id = ?1",
+                             -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    {
+      sqlite3_bind_int64 (stmt, 1, d->account_id);
+      if ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+        {
+          d->inbox_id = sqlite3_column_int64 (stmt, 0);
+          d->keep_days = sqlite3_column_int (stmt, 1);
+          d->delete_when_deleted_here = sqlite3_column_int (stmt, 2);
+          rc = SQLITE_OK;
+        }
+    }
+  sqlite3_finalize (stmt);
+  stmt = NULL;
+  if (rc == SQLITE_OK)
+    rc = sqlite3_prepare_v2 (db,
+                             "SELECT u.uidl, u.downloaded, EXISTS (SELECT 1 FROM messages m JOIN folders f ON "
+                             "f.id = m.folder_id WHERE f.account_id = u.account_id AND m.pop3_uidl = u.uidl) "
+                             "FROM pop3_uidls u WHERE u.account_id = ?1",
+                             -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    sqlite3_bind_int64 (stmt, 1, d->account_id);
+  while (rc == SQLITE_OK && (rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      Known *known = g_new0 (Known, 1);
+
+      known->uid = g_strdup ((const char *)sqlite3_column_text (stmt, 0));
+      known->downloaded = sqlite3_column_int64 (stmt, 1);
+      known->here = sqlite3_column_int (stmt, 2);
+      g_hash_table_replace (d->known, known->uid, known);
+      rc = SQLITE_OK;
+    }
+  sqlite3_finalize (stmt);
+  return courriel_store_set_error_from_db (db, rc, error);
+}
+
+typedef struct
+{
+  gint64  folder_id;
+  gint64  account_id;
+  gint64  now;
+  char   *uid;
+  GBytes *raw;
+} Arrival;
+
+static void
+arrival_free (Arrival *arrival)
+{
+  g_free (arrival->uid);
+  g_bytes_unref (arrival->raw);
+  g_free (arrival);
+}
+
+/* The message and the record that it was downloaded: together, or neither. */
+static gboolean
+write_arrival (sqlite3 *db, gpointer data, GError **error)
+{
+  Arrival *arrival = data;
+  g_autoptr (CourrielMessageText) text = courriel_message_text_new_from_bytes (arrival->raw, NULL);
+  sqlite3_stmt *stmt = NULL;
+  gint64 id;
+  int rc;
+
+  if (text == NULL)
+    {
+      /* An empty message: kept all the same, with nothing to show. */
+      text = g_new0 (CourrielMessageText, 1);
+      text->text = g_strdup ("");
+      text->preview = g_strdup ("");
+      text->attachments = g_ptr_array_new ();
+    }
+  if (!courriel_stored_message_insert (db, arrival->folder_id, arrival->raw, text, arrival->uid, arrival->now, &id,
+                                       error))
+    return FALSE;
+  rc = sqlite3_prepare_v2 (db, "INSERT OR REPLACE INTO pop3_uidls (account_id, uidl, downloaded) VALUES (?1, ?2, ?3)",
+                           -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    {
+      sqlite3_bind_int64 (stmt, 1, arrival->account_id);
+      sqlite3_bind_text (stmt, 2, arrival->uid, -1, SQLITE_STATIC);
+      sqlite3_bind_int64 (stmt, 3, arrival->now);
+      rc = sqlite3_step (stmt) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode (db);
+    }
+  sqlite3_finalize (stmt);
+  return courriel_store_set_error_from_db (db, rc, error);
+}
+
+/* Forgets the UIDLs the server no longer lists: those messages are gone from it. */
+static gboolean
+write_forget (sqlite3 *db, gpointer data, GError **error)
+{
+  Download *d = data;
+  sqlite3_stmt *stmt = NULL;
+  int rc = sqlite3_prepare_v2 (db, "DELETE FROM pop3_uidls WHERE account_id = ?1 AND uidl = ?2", -1, &stmt, NULL);
+  GHashTableIter iter;
+  Known *known;
+
+  g_hash_table_iter_init (&iter, d->known);
+  while (rc == SQLITE_OK && g_hash_table_iter_next (&iter, NULL, (gpointer *)&known))
+    {
+      gboolean listed = FALSE;
+
+      for (guint i = 0; i < d->entries->len && !listed; i++)
+        listed = g_str_equal (((CourrielPop3Entry *)d->entries->pdata[i])->uid, known->uid);
+      if (listed)
+        continue;
+      sqlite3_reset (stmt);
+      sqlite3_bind_int64 (stmt, 1, d->account_id);
+      sqlite3_bind_text (stmt, 2, known->uid, -1, SQLITE_STATIC);
+      rc = sqlite3_step (stmt) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode (db);
+    }
+  sqlite3_finalize (stmt);
+  return courriel_store_set_error_from_db (db, rc, error);
+}
+
+/* The server's side ---------------------------------------------------------------------------- */
+
+static void retrieve_next (GTask *task);
+static void delete_next (GTask *task);
+
+static void
+finish (GTask *task)
+{
+  Download *d = g_task_get_task_data (task);
+
+  if (d->error != NULL)
+    g_task_return_error (task, g_steal_pointer (&d->error));
+  else
+    g_task_return_pointer (task, g_memdup2 (&d->report, sizeof d->report), g_free);
+  g_object_unref (task);
+}
+
+static void
+on_deleted (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  Download *d = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  if (!courriel_pop3_client_dele_finish (d->client, result, &error))
+    {
+      keep_error (d, error);
+      finish (task);
+      return;
+    }
+  d->report.deleted++;
+  delete_next (task);
+}
+
+static void
+delete_next (GTask *task)
+{
+  Download *d = g_task_get_task_data (task);
+
+  if (d->report.deleted >= d->doomed->len)
+    {
+      finish (task);
+      return;
+    }
+  courriel_pop3_client_dele_async (d->client, g_array_index (d->doomed, guint, d->report.deleted),
+                                   g_task_get_cancellable (task), on_deleted, task);
+}
+
+/* Every download is committed: the policy decides what leaves the server. */
+static void
+choose_deletions (GTask *task)
+{
+  Download *d = g_task_get_task_data (task);
+
+  d->doomed = g_array_new (FALSE, FALSE, sizeof (guint));
+  for (guint i = 0; i < d->entries->len; i++)
+    {
+      CourrielPop3Entry *entry = d->entries->pdata[i];
+      Known *known = g_hash_table_lookup (d->known, entry->uid);
+      gboolean doomed;
+
+      if (known == NULL || known->downloaded == 0)
+        continue; /* never stored here: never deleted there */
+      doomed = d->keep_days == 0 || (d->keep_days > 0 && d->now - known->downloaded >= (gint64)d->keep_days * DAY)
+               || (d->delete_when_deleted_here && !known->here);
+      if (doomed)
+        g_array_append_val (d->doomed, entry->number);
+    }
+  delete_next (task);
+}
+
+static void
+maybe_done_downloading (GTask *task)
+{
+  Download *d = g_task_get_task_data (task);
+
+  if (d->fetching || d->writing > 0)
+    return;
+  if (d->error != NULL)
+    finish (task);
+  else
+    choose_deletions (task);
+}
+
+static void
+on_arrival_written (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  Download *d = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  d->writing--;
+  if (!courriel_store_write_finish (d->store, result, &error))
+    keep_error (d, error);
+  else
+    d->report.downloaded++;
+  if (d->progress != NULL)
+    d->progress (d->report.downloaded, d->wanted->len, d->progress_data);
+  if (!d->fetching && d->error == NULL)
+    retrieve_next (task);
+  else
+    maybe_done_downloading (task);
+}
+
+static void
+on_retrieved (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  Download *d = g_task_get_task_data (task);
+  CourrielPop3Entry *entry = d->entries->pdata[g_array_index (d->wanted, guint, d->next - 1)];
+  GError *error = NULL;
+  GBytes *raw = courriel_pop3_client_retr_finish (d->client, result, &error);
+  Arrival *arrival;
+  Known *known;
+
+  d->fetching = FALSE;
+  if (raw == NULL)
+    {
+      keep_error (d, error);
+      maybe_done_downloading (task);
+      return;
+    }
+  arrival = g_new0 (Arrival, 1);
+  arrival->folder_id = d->inbox_id;
+  arrival->account_id = d->account_id;
+  arrival->now = d->now;
+  arrival->uid = g_strdup (entry->uid);
+  arrival->raw = raw;
+  /* Deletions are chosen only once every write of the session succeeded: by then, it is stored. */
+  known = g_new0 (Known, 1);
+  known->uid = g_strdup (entry->uid);
+  known->downloaded = d->now;
+  known->here = TRUE;
+  g_hash_table_replace (d->known, known->uid, known);
+  d->writing++;
+  courriel_store_write_async (d->store, write_arrival, arrival, (GDestroyNotify)arrival_free, NULL, on_arrival_written,
+                              task);
+  if (d->writing < 2 && d->error == NULL)
+    retrieve_next (task);
+}
+
+static void
+retrieve_next (GTask *task)
+{
+  Download *d = g_task_get_task_data (task);
+  CourrielPop3Entry *entry;
+
+  if (d->error == NULL && g_cancellable_is_cancelled (g_task_get_cancellable (task)))
+    g_cancellable_set_error_if_cancelled (g_task_get_cancellable (task), &d->error);
+  if (d->next >= d->wanted->len || d->error != NULL)
+    {
+      maybe_done_downloading (task);
+      return;
+    }
+  entry = d->entries->pdata[g_array_index (d->wanted, guint, d->next++)];
+  d->fetching = TRUE;
+  courriel_pop3_client_retr_async (d->client, entry->number, NULL, g_task_get_cancellable (task), on_retrieved, task);
+}
+
+static void
+on_forgotten (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  Download *d = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  if (!courriel_store_write_finish (d->store, result, &error))
+    {
+      keep_error (d, error);
+      finish (task);
+      return;
+    }
+  retrieve_next (task);
+}
+
+static void
+on_listed (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  Download *d = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  d->entries = courriel_pop3_client_uidl_finish (d->client, result, &error);
+  if (d->entries == NULL)
+    {
+      keep_error (d, error);
+      finish (task);
+      return;
+    }
+  /* Oldest first, as they arrived: the numbers ascend. */
+  d->wanted = g_array_new (FALSE, FALSE, sizeof (guint));
+  for (guint i = 0; i < d->entries->len; i++)
+    {
+      Known *known = g_hash_table_lookup (d->known, ((CourrielPop3Entry *)d->entries->pdata[i])->uid);
+      if (known == NULL || known->downloaded == 0)
+        g_array_append_val (d->wanted, i);
+    }
+  courriel_store_write_async (d->store, write_forget, d, NULL, g_task_get_cancellable (task), on_forgotten, task);
+}
+
+static void
+on_prepared (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  Download *d = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  if (!courriel_store_write_finish (d->store, result, &error))
+    {
+      keep_error (d, error);
+      finish (task);
+      return;
+    }
+  courriel_pop3_client_uidl_async (d->client, g_task_get_cancellable (task), on_listed, task);
+}
+
+/**
+ * courriel_pop3_download_async:
+ * @client: logged in to the account's POP3 server
+ * @now: the time it is (Unix time): the policy's days count from there
+ * @progress: (nullable): told after each message stored
+ *
+ * Downloads the messages not downloaded before into the account's local Inbox, then marks for
+ * deletion (DELE) those the policy lets go. The deletions happen when the caller ends the
+ * session with QUIT; without it, nothing is deleted. Returns (by finish) a
+ * CourrielPop3DownloadReport, to free with g_free().
+ */
+void
+courriel_pop3_download_async (CourrielPop3Client *client, CourrielStore *store, gint64 account_id, gint64 now,
+                              CourrielPop3Progress progress, gpointer progress_data, GCancellable *cancellable,
+                              GAsyncReadyCallback callback, gpointer user_data)
+{
+  GTask *task = g_task_new (NULL, cancellable, callback, user_data);
+  Download *d = g_new0 (Download, 1);
+
+  g_mime_init (); /* the writer thread parses the messages */
+  d->client = g_object_ref (client);
+  d->store = g_object_ref (store);
+  d->account_id = account_id;
+  d->now = now;
+  d->progress = progress;
+  d->progress_data = progress_data;
+  d->known = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify)known_free);
+  g_task_set_source_tag (task, courriel_pop3_download_async);
+  g_task_set_task_data (task, d, (GDestroyNotify)download_free);
+  courriel_store_write_async (store, prepare, d, NULL, cancellable, on_prepared, task);
+}
+
+CourrielPop3DownloadReport *
+courriel_pop3_download_finish (GAsyncResult *result, GError **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
