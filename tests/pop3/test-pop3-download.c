@@ -353,6 +353,181 @@ test_interrupted (Fixture *f, gconstpointer data)
   g_assert_cmpuint (on_server (f), ==, 0);
 }
 
+/* Scripted servers ------------------------------------------------------------------------------ */
+
+typedef struct
+{
+  gboolean has_uidl;
+  guint    kill_at;  /* RETR of this message ends the connection halfway; 0: never */
+  guint    deleted;
+} Script;
+
+static const char *scripted_messages[] = {
+  "From: a@example.org\r\nSubject: premier\r\nMessage-ID: <s1@example.org>\r\n\r\nUn.\r\n.point\r\n",
+  "From: b@example.org\r\nSubject: second\r\nMessage-ID: <s2@example.org>\r\n\r\nDeux.\r\n",
+};
+
+static void
+send_stuffed (GIOStream *stream, const char *text, gsize length)
+{
+  g_auto (GStrv) lines = g_strsplit (text, "\r\n", -1);
+  gsize sent = 0;
+
+  for (guint i = 0; lines[i] != NULL && lines[i + 1] != NULL && sent < length; i++)
+    {
+      g_autofree char *line = g_strdup_printf ("%s%s\r\n", lines[i][0] == '.' ? "." : "", lines[i]);
+      net_test_send (stream, line);
+      sent += strlen (lines[i]) + 2;
+    }
+}
+
+static void
+script_server (GSocketConnection *connection, gpointer user_data)
+{
+  Script *script = user_data;
+  GIOStream *stream = G_IO_STREAM (connection);
+
+  net_test_send (stream, "+OK ready\r\n");
+  for (;;)
+    {
+      g_autofree char *line = net_test_receive_line (stream);
+      guint n = line != NULL && strchr (line, ' ') != NULL ? (guint)g_ascii_strtoull (strchr (line, ' ') + 1, NULL, 10) : 0;
+
+      if (line == NULL)
+        return;
+      if (g_str_has_prefix (line, "CAPA"))
+        net_test_send (stream, "-ERR no CAPA\r\n");
+      else if (g_str_has_prefix (line, "USER") || g_str_has_prefix (line, "PASS") || g_str_has_prefix (line, "NOOP"))
+        net_test_send (stream, "+OK\r\n");
+      else if (g_str_has_prefix (line, "UIDL") && !script->has_uidl)
+        net_test_send (stream, "-ERR unknown command\r\n");
+      else if (g_str_has_prefix (line, "UIDL"))
+        net_test_send (stream, "+OK\r\n1 uid-one\r\n2 uid-two\r\n.\r\n");
+      else if (g_str_has_prefix (line, "LIST"))
+        {
+          g_autofree char *answer = g_strdup_printf ("+OK\r\n1 %zu\r\n2 %zu\r\n.\r\n", strlen (scripted_messages[0]),
+                                                     strlen (scripted_messages[1]));
+          net_test_send (stream, answer);
+        }
+      else if (g_str_has_prefix (line, "TOP") && n >= 1 && n <= 2)
+        {
+          const char *message = scripted_messages[n - 1];
+          net_test_send (stream, "+OK\r\n");
+          send_stuffed (stream, message, strstr (message, "\r\n\r\n") + 4 - message);
+          net_test_send (stream, ".\r\n");
+        }
+      else if (g_str_has_prefix (line, "RETR") && n >= 1 && n <= 2)
+        {
+          const char *message = scripted_messages[n - 1];
+          net_test_send (stream, "+OK\r\n");
+          if (n == script->kill_at)
+            {
+              send_stuffed (stream, message, strlen (message) / 2);
+              return; /* the server goes away mid-message */
+            }
+          send_stuffed (stream, message, strlen (message));
+          net_test_send (stream, ".\r\n");
+        }
+      else if (g_str_has_prefix (line, "DELE"))
+        {
+          script->deleted++;
+          net_test_send (stream, "+OK\r\n");
+        }
+      else if (g_str_has_prefix (line, "QUIT"))
+        {
+          net_test_send (stream, "+OK bye\r\n");
+          return;
+        }
+      else
+        net_test_send (stream, "-ERR what?\r\n");
+    }
+}
+
+/* One scripted session; returns the download's error, if any. */
+static GError *
+scripted_download (CourrielStore *store, Script *script)
+{
+  NetTestServer *server = net_test_server_start (script_server, script);
+  g_autoptr (CourrielConnection) connection = courriel_connection_new ("127.0.0.1", server->port,
+                                                                       COURRIEL_SECURITY_NONE);
+  g_autoptr (CourrielPop3Client) client = NULL;
+  g_autoptr (GAsyncResult) r1 = NULL;
+  g_autoptr (GAsyncResult) r2 = NULL;
+  g_autoptr (GAsyncResult) r3 = NULL;
+  g_autofree CourrielPop3DownloadReport *report = NULL;
+  GError *error = NULL;
+
+  courriel_connection_set_allow_insecure_auth (connection, TRUE);
+  client = courriel_pop3_client_new (connection);
+  courriel_pop3_client_connect_async (client, NULL, net_test_store_result, &r1);
+  g_assert_true (courriel_pop3_client_connect_finish (client, net_test_wait (&r1), NULL));
+  courriel_pop3_client_authenticate_async (client, NULL, "u", "p", NULL, net_test_store_result, &r2);
+  g_assert_true (courriel_pop3_client_authenticate_finish (client, net_test_wait (&r2), NULL));
+  courriel_pop3_download_async (client, store, 1, 1780000000, NULL, NULL, NULL, net_test_store_result, &r3);
+  report = courriel_pop3_download_finish (net_test_wait (&r3), &error);
+  if (report != NULL)
+    {
+      g_autoptr (GAsyncResult) r4 = NULL;
+      courriel_pop3_client_quit_async (client, NULL, net_test_store_result, &r4);
+      g_assert_true (courriel_pop3_client_quit_finish (client, net_test_wait (&r4), NULL));
+    }
+  courriel_connection_close (connection);
+  net_test_server_finish (server);
+  return error;
+}
+
+/* A server without UIDL (messages told apart by their headers), and one that dies mid-RETR:
+ * nothing half-stored, nothing twice, nothing deleted that is not stored. */
+static void
+test_difficult_servers (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("courriel-pop3-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "courriel.db", NULL);
+  g_autoptr (CourrielStore) store = courriel_store_open (path, &error);
+  Fixture f = { .store = store };
+  Script killed = { TRUE, 2, 0 };
+  Script whole = { TRUE, 0, 0 };
+  Script no_uidl = { FALSE, 0, 0 };
+  g_autofree char *listing = NULL;
+  GError *failure;
+
+  g_assert_no_error (error);
+  set_policy (&f, 0, FALSE); /* delete once downloaded: the strictest test of "stored first" */
+
+  failure = scripted_download (store, &killed);
+  g_assert_nonnull (failure);
+  g_error_free (failure);
+  g_assert_cmpuint (killed.deleted, ==, 0);
+  listing = query (&f, "SELECT subject FROM messages ORDER BY id");
+  g_assert_cmpstr (listing, ==, "premier;");
+
+  g_assert_null (scripted_download (store, &whole));
+  g_assert_cmpuint (whole.deleted, ==, 2);
+  g_free (listing);
+  listing = query (&f, "SELECT subject FROM messages ORDER BY id");
+  g_assert_cmpstr (listing, ==, "premier;second;");
+
+  /* A server without UIDL, into another store: its messages are told apart by their headers,
+   * and a second session downloads nothing again. */
+  {
+    g_autofree char *other_path = g_build_filename (dir, "other.db", NULL);
+    g_autoptr (CourrielStore) other = courriel_store_open (other_path, &error);
+    Fixture o = { .store = other };
+    Script again = { FALSE, 0, 0 };
+
+    set_policy (&o, -1, FALSE);
+    g_assert_null (scripted_download (other, &no_uidl));
+    g_assert_null (scripted_download (other, &again));
+    g_free (listing);
+    listing = query (&o, "SELECT count (*) || ':' || count (DISTINCT pop3_uidl) || ':' || min (pop3_uidl LIKE "
+                         "'header-sha256:%') FROM messages");
+    g_assert_cmpstr (listing, ==, "2:2:1;");
+    courriel_store_close (other);
+  }
+  courriel_store_close (store);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -365,5 +540,6 @@ main (int argc, char **argv)
   g_test_add ("/pop3-download/delete-after-download", Fixture, NULL, fixture_set_up, test_delete_after_download,
               fixture_tear_down);
   g_test_add ("/pop3-download/interrupted", Fixture, NULL, fixture_set_up, test_interrupted, fixture_tear_down);
+  g_test_add_func ("/pop3-download/difficult-servers", test_difficult_servers);
   return g_test_run ();
 }

@@ -402,20 +402,12 @@ on_forgotten (GObject *source, GAsyncResult *result, gpointer user_data)
   retrieve_next (task);
 }
 
+/* The session's listing is known (d->entries, with their uids): what to download. */
 static void
-on_listed (GObject *source, GAsyncResult *result, gpointer user_data)
+start_downloading (GTask *task)
 {
-  GTask *task = user_data;
   Download *d = g_task_get_task_data (task);
-  GError *error = NULL;
 
-  d->entries = courriel_pop3_client_uidl_finish (d->client, result, &error);
-  if (d->entries == NULL)
-    {
-      keep_error (d, error);
-      finish (task);
-      return;
-    }
   /* Oldest first, as they arrived: the numbers ascend. */
   d->wanted = g_array_new (FALSE, FALSE, sizeof (guint));
   for (guint i = 0; i < d->entries->len; i++)
@@ -425,6 +417,88 @@ on_listed (GObject *source, GAsyncResult *result, gpointer user_data)
         g_array_append_val (d->wanted, i);
     }
   courriel_store_write_async (d->store, write_forget, d, NULL, g_task_get_cancellable (task), on_forgotten, task);
+}
+
+/* Without UIDL, a message is known by its header: TOP n 0 of each, hashed. Two copies of one
+ * message with the same header are one message, which is what the user would say. */
+static void top_next (GTask *task, guint index);
+
+static void
+on_top (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  Download *d = g_task_get_task_data (task);
+  GError *error = NULL;
+  g_autoptr (GBytes) header = courriel_pop3_client_top_finish (d->client, result, &error);
+  guint index = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (task), "top"));
+  CourrielPop3Entry *entry = d->entries->pdata[index];
+  g_autofree char *digest = NULL;
+
+  if (header == NULL)
+    {
+      keep_error (d, error);
+      finish (task);
+      return;
+    }
+  digest = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, header);
+  entry->uid = g_strdup_printf ("header-sha256:%.40s", digest);
+  top_next (task, index + 1);
+}
+
+static void
+top_next (GTask *task, guint index)
+{
+  Download *d = g_task_get_task_data (task);
+
+  if (index >= d->entries->len)
+    {
+      start_downloading (task);
+      return;
+    }
+  g_object_set_data (G_OBJECT (task), "top", GUINT_TO_POINTER (index));
+  courriel_pop3_client_top_async (d->client, ((CourrielPop3Entry *)d->entries->pdata[index])->number, 0,
+                                  g_task_get_cancellable (task), on_top, task);
+}
+
+static void
+on_list_for_top (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  Download *d = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  d->entries = courriel_pop3_client_list_finish (d->client, result, &error);
+  if (d->entries == NULL)
+    {
+      keep_error (d, error);
+      finish (task);
+      return;
+    }
+  top_next (task, 0);
+}
+
+static void
+on_listed (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  Download *d = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  d->entries = courriel_pop3_client_uidl_finish (d->client, result, &error);
+  if (d->entries == NULL && g_error_matches (error, COURRIEL_POP3_ERROR, COURRIEL_POP3_ERROR_ERR))
+    {
+      /* A server without UIDL: its messages are told apart by their headers. */
+      g_clear_error (&error);
+      courriel_pop3_client_list_async (d->client, g_task_get_cancellable (task), on_list_for_top, task);
+      return;
+    }
+  if (d->entries == NULL)
+    {
+      keep_error (d, error);
+      finish (task);
+      return;
+    }
+  start_downloading (task);
 }
 
 static void
