@@ -1,0 +1,974 @@
+/* courriel-smtp-client.c — an SMTP submission session: EHLO, STARTTLS, AUTH, sending
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * A command goes out, a reply comes back: lines "250-…" up to the last "250 …" (RFC 5321). The
+ * session says EHLO (HELO for old servers), upgrades with STARTTLS when the account says so —
+ * never going on in clear text if the server cannot — says EHLO again, and logs in with the best
+ * SASL mechanism both sides know. Sending checks the size the server announced before anything
+ * is sent, gives every recipient's fate (some may be refused while others are accepted), and
+ * dot-stuffs the message with CRLF line ends whatever it came with. Reply codes become errors a
+ * user can act on: wrong password, recipient refused, too large, relay denied, busy (try later).
+ */
+#define G_LOG_DOMAIN "courriel-smtp"
+
+#include "config.h"
+#include "courriel-smtp-client.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "courriel-net-error.h"
+#include "courriel-sasl.h"
+
+G_DEFINE_QUARK (courriel-smtp-error-quark, courriel_smtp_error)
+
+struct _CourrielSmtpClient
+{
+  GObject             parent_instance;
+
+  CourrielConnection *connection;
+  GPtrArray          *extensions; /* EHLO lines after the first, e.g. "SIZE 10240000", "AUTH PLAIN LOGIN" */
+};
+
+G_DEFINE_FINAL_TYPE (CourrielSmtpClient, courriel_smtp_client, G_TYPE_OBJECT)
+
+void
+courriel_smtp_send_result_free (CourrielSmtpSendResult *result)
+{
+  if (result == NULL)
+    return;
+  g_strfreev (result->accepted);
+  g_ptr_array_unref (result->refused);
+  g_free (result);
+}
+
+static void
+refusal_free (CourrielSmtpRefusal *refusal)
+{
+  g_free (refusal->address);
+  g_free (refusal->text);
+  g_free (refusal);
+}
+
+static void
+courriel_smtp_client_finalize (GObject *object)
+{
+  CourrielSmtpClient *self = COURRIEL_SMTP_CLIENT (object);
+
+  g_clear_object (&self->connection);
+  g_clear_pointer (&self->extensions, g_ptr_array_unref);
+  G_OBJECT_CLASS (courriel_smtp_client_parent_class)->finalize (object);
+}
+
+static void
+courriel_smtp_client_class_init (CourrielSmtpClientClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = courriel_smtp_client_finalize;
+}
+
+static void
+courriel_smtp_client_init (CourrielSmtpClient *self)
+{
+}
+
+CourrielSmtpClient *
+courriel_smtp_client_new (CourrielConnection *connection)
+{
+  CourrielSmtpClient *self = g_object_new (COURRIEL_TYPE_SMTP_CLIENT, NULL);
+
+  self->connection = g_object_ref (connection);
+  return self;
+}
+
+CourrielConnection *
+courriel_smtp_client_get_connection (CourrielSmtpClient *self)
+{
+  g_return_val_if_fail (COURRIEL_IS_SMTP_CLIENT (self), NULL);
+  return self->connection;
+}
+
+static const char *
+extension_value (CourrielSmtpClient *self, const char *name)
+{
+  gsize length = strlen (name);
+
+  for (guint i = 0; self->extensions != NULL && i < self->extensions->len; i++)
+    {
+      const char *line = self->extensions->pdata[i];
+
+      if (g_ascii_strncasecmp (line, name, length) == 0 && (line[length] == '\0' || line[length] == ' '
+                                                            || line[length] == '='))
+        return line[length] != '\0' ? line + length + 1 : "";
+    }
+  return NULL;
+}
+
+gboolean
+courriel_smtp_client_has_extension (CourrielSmtpClient *self, const char *name)
+{
+  g_return_val_if_fail (COURRIEL_IS_SMTP_CLIENT (self), FALSE);
+  return extension_value (self, name) != NULL;
+}
+
+/* The largest message the server takes (SIZE), or 0 when it did not say. */
+guint64
+courriel_smtp_client_get_max_size (CourrielSmtpClient *self)
+{
+  const char *size;
+
+  g_return_val_if_fail (COURRIEL_IS_SMTP_CLIENT (self), 0);
+  size = extension_value (self, "SIZE");
+  return size != NULL ? g_ascii_strtoull (size, NULL, 10) : 0;
+}
+
+/* Replies ------------------------------------------------------------------------------------- */
+
+typedef struct
+{
+  char      *line;      /* to send, without CRLF; NULL to only read (the greeting) */
+  GBytes    *data;      /* or raw bytes to send (the message after DATA) */
+  gboolean   sensitive;
+  guint      code;
+  GPtrArray *lines;     /* the reply's texts, code and separator removed */
+} Exchange;
+
+static void
+exchange_free (Exchange *exchange)
+{
+  if (exchange->line != NULL)
+    memset (exchange->line, 0, strlen (exchange->line));
+  g_free (exchange->line);
+  g_clear_pointer (&exchange->data, g_bytes_unref);
+  g_clear_pointer (&exchange->lines, g_ptr_array_unref);
+  g_free (exchange);
+}
+
+static char *
+reply_text (Exchange *exchange)
+{
+  GString *text = g_string_new (NULL);
+
+  for (guint i = 0; i < exchange->lines->len; i++)
+    g_string_append_printf (text, "%s%s", i > 0 ? " " : "", (const char *)exchange->lines->pdata[i]);
+  return g_string_free (text, FALSE);
+}
+
+static void
+on_reply_line (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  CourrielSmtpClient *self = g_task_get_source_object (task);
+  Exchange *exchange = g_task_get_task_data (task);
+  GError *error = NULL;
+  g_autofree char *line = courriel_connection_read_line_finish (self->connection, result, NULL, &error);
+  guint code;
+
+  if (line == NULL)
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  if (strlen (line) < 3 || !g_ascii_isdigit (line[0]) || !g_ascii_isdigit (line[1]) || !g_ascii_isdigit (line[2])
+      || (line[3] != '\0' && line[3] != ' ' && line[3] != '-')
+      || (code = (guint)g_ascii_strtoull (line, NULL, 10)) < 200 || code > 599
+      || (exchange->code != 0 && exchange->code != code))
+    {
+      /* Not SMTP: the session cannot be trusted to be in step any more. */
+      courriel_connection_close (self->connection);
+      g_task_return_new_error (task, COURRIEL_SMTP_ERROR, COURRIEL_SMTP_ERROR_PROTOCOL,
+                               _("The mail server %s answered something that is not SMTP."),
+                               courriel_connection_get_host (self->connection));
+      g_object_unref (task);
+      return;
+    }
+  exchange->code = code;
+  g_ptr_array_add (exchange->lines, g_strdup (line[3] != '\0' ? line + 4 : ""));
+  if (line[3] == '-')
+    {
+      courriel_connection_read_line_async (self->connection, g_task_get_cancellable (task), on_reply_line, task);
+      return;
+    }
+  g_task_return_pointer (task, NULL, NULL);
+  g_object_unref (task);
+}
+
+static void
+on_sent (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  GError *error = NULL;
+
+  if (!courriel_connection_write_finish (COURRIEL_CONNECTION (source), result, &error))
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  courriel_connection_read_line_async (COURRIEL_CONNECTION (source), g_task_get_cancellable (task), on_reply_line,
+                                       task);
+}
+
+/* Sends @line (or @data; neither: reads the greeting), then reads the reply. */
+static void
+exchange_async (CourrielSmtpClient *self, const char *line, GBytes *data, gboolean sensitive,
+                GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  Exchange *exchange = g_new0 (Exchange, 1);
+  g_autoptr (GBytes) bytes = NULL;
+
+  exchange->line = g_strdup (line);
+  exchange->sensitive = sensitive;
+  exchange->lines = g_ptr_array_new_with_free_func (g_free);
+  g_task_set_task_data (task, exchange, (GDestroyNotify)exchange_free);
+  if (line == NULL && data == NULL)
+    {
+      courriel_connection_read_line_async (self->connection, cancellable, on_reply_line, task);
+      return;
+    }
+  if (line != NULL)
+    {
+      g_autofree char *wire = g_strconcat (line, "\r\n", NULL);
+      gsize length = strlen (wire);
+
+      if (!sensitive)
+        g_debug ("C: %s", line);
+      bytes = g_bytes_new_take (g_steal_pointer (&wire), length);
+    }
+  else
+    bytes = g_bytes_ref (data);
+  courriel_connection_write_async (self->connection, bytes, cancellable, on_sent, task);
+}
+
+/* The reply (owned by @result), or NULL with @error set when the exchange itself failed. */
+static Exchange *
+exchange_finish (GAsyncResult *result, GError **error)
+{
+  GError *local = NULL;
+
+  g_task_propagate_pointer (G_TASK (result), &local);
+  if (local != NULL)
+    {
+      g_propagate_error (error, local);
+      return NULL;
+    }
+  return g_task_get_task_data (G_TASK (result));
+}
+
+/* What a refusal means for the user. */
+static void
+set_error_from_reply (CourrielSmtpClient *self, Exchange *reply, const char *what, gboolean recipient,
+                      GError **error)
+{
+  g_autofree char *text = reply_text (reply);
+  CourrielSmtpError code = COURRIEL_SMTP_ERROR_REFUSED;
+
+  if (reply->code >= 400 && reply->code < 500)
+    code = COURRIEL_SMTP_ERROR_TEMPORARY;
+  else if (reply->code == 535 || reply->code == 534)
+    code = COURRIEL_SMTP_ERROR_AUTH_FAILED;
+  else if (reply->code == 552 || g_str_has_prefix (text, "5.3.4"))
+    code = COURRIEL_SMTP_ERROR_MESSAGE_TOO_LARGE;
+  else if (recipient && (g_str_has_prefix (text, "5.7.1") || strstr (text, "elay") != NULL))
+    code = COURRIEL_SMTP_ERROR_RELAY_DENIED;
+
+  switch (code)
+    {
+    case COURRIEL_SMTP_ERROR_TEMPORARY:
+      g_set_error (error, COURRIEL_SMTP_ERROR, code,
+                   _("%s is busy and could not take the message now; it will be tried again later (it said “%s”)."),
+                   courriel_connection_get_host (self->connection), text);
+      break;
+    case COURRIEL_SMTP_ERROR_AUTH_FAILED:
+      g_set_error (error, COURRIEL_SMTP_ERROR, code,
+                   _("Logging in failed: %s refused the user name or the password (it said “%s”)."),
+                   courriel_connection_get_host (self->connection), text);
+      break;
+    case COURRIEL_SMTP_ERROR_MESSAGE_TOO_LARGE:
+      g_set_error (error, COURRIEL_SMTP_ERROR, code, _("The message is too large for %s (it said “%s”)."),
+                   courriel_connection_get_host (self->connection), text);
+      break;
+    case COURRIEL_SMTP_ERROR_RELAY_DENIED:
+      g_set_error (error, COURRIEL_SMTP_ERROR, code,
+                   _("%s does not send mail to this address for this account: log in, or use the account’s own "
+                     "outgoing server (it said “%s”)."),
+                   courriel_connection_get_host (self->connection), text);
+      break;
+    default:
+      g_set_error (error, COURRIEL_SMTP_ERROR, code, _("%s failed: the server said “%s”"), what, text);
+      break;
+    }
+}
+
+static gboolean
+fail_if (GTask *task, GError *error)
+{
+  if (error == NULL)
+    return FALSE;
+  g_task_return_error (task, error);
+  g_object_unref (task);
+  return TRUE;
+}
+
+/* Connecting ----------------------------------------------------------------------------------- */
+
+static char *
+hello_name (void)
+{
+  const char *host = g_get_host_name ();
+
+  /* A domain name, as RFC 5321 asks, or the plainest thing servers accept. */
+  return g_strdup (strchr (host, '.') != NULL ? host : "localhost");
+}
+
+typedef struct
+{
+  guint    step;
+  gboolean tls_done;
+} Connecting;
+
+static void connect_step (GTask *task);
+
+static void
+on_tls_started (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  GError *error = NULL;
+
+  if (!courriel_connection_start_tls_finish (COURRIEL_CONNECTION (source), result, &error))
+    {
+      fail_if (task, error);
+      return;
+    }
+  connect_step (task);
+}
+
+static void
+on_connect_reply (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  CourrielSmtpClient *self = g_task_get_source_object (task);
+  Connecting *state = g_task_get_task_data (task);
+  GError *error = NULL;
+  Exchange *reply = exchange_finish (result, &error);
+
+  if (fail_if (task, error))
+    return;
+  switch (state->step)
+    {
+    case 0: /* greeting */
+      if (reply->code != 220)
+        {
+          set_error_from_reply (self, reply, _("Connecting"), FALSE, &error);
+          fail_if (task, error);
+          return;
+        }
+      state->step = 1;
+      break;
+    case 1: /* EHLO */
+      if (reply->code == 250)
+        {
+          g_clear_pointer (&self->extensions, g_ptr_array_unref);
+          self->extensions = g_ptr_array_new_with_free_func (g_free);
+          for (guint i = 1; i < reply->lines->len; i++)
+            g_ptr_array_add (self->extensions, g_strdup (reply->lines->pdata[i]));
+          state->step = 3;
+        }
+      else if (reply->code >= 500 && !state->tls_done)
+        state->step = 2; /* an old server: HELO */
+      else
+        {
+          set_error_from_reply (self, reply, "EHLO", FALSE, &error);
+          fail_if (task, error);
+          return;
+        }
+      break;
+    case 2: /* HELO */
+      if (reply->code != 250)
+        {
+          set_error_from_reply (self, reply, "HELO", FALSE, &error);
+          fail_if (task, error);
+          return;
+        }
+      state->step = 3;
+      break;
+    case 4: /* STARTTLS */
+      if (reply->code != 220)
+        {
+          set_error_from_reply (self, reply, "STARTTLS", FALSE, &error);
+          fail_if (task, error);
+          return;
+        }
+      state->tls_done = TRUE;
+      state->step = 1; /* EHLO again: what came before TLS cannot be trusted */
+      courriel_connection_start_tls_async (self->connection, g_task_get_cancellable (task), on_tls_started, task);
+      return;
+    }
+  connect_step (task);
+}
+
+static void
+connect_step (GTask *task)
+{
+  CourrielSmtpClient *self = g_task_get_source_object (task);
+  Connecting *state = g_task_get_task_data (task);
+  GCancellable *cancellable = g_task_get_cancellable (task);
+  g_autofree char *name = hello_name ();
+  g_autofree char *line = NULL;
+
+  switch (state->step)
+    {
+    case 0:
+      exchange_async (self, NULL, NULL, FALSE, cancellable, on_connect_reply, task);
+      break;
+    case 1:
+    case 2:
+      line = g_strdup_printf ("%s %s", state->step == 1 ? "EHLO" : "HELO", name);
+      exchange_async (self, line, NULL, FALSE, cancellable, on_connect_reply, task);
+      break;
+    case 3:
+      if (courriel_connection_get_security (self->connection) != COURRIEL_SECURITY_STARTTLS || state->tls_done)
+        {
+          g_task_return_boolean (task, TRUE);
+          g_object_unref (task);
+          break;
+        }
+      /* STARTTLS asked for: without it offered, never go on in clear text. */
+      if (!courriel_smtp_client_has_extension (self, "STARTTLS"))
+        {
+          g_task_return_new_error (task, COURRIEL_NET_ERROR, COURRIEL_NET_ERROR_STARTTLS_UNAVAILABLE,
+                                   _("The mail server %s does not offer to encrypt the connection (STARTTLS)."),
+                                   courriel_connection_get_host (self->connection));
+          g_object_unref (task);
+          break;
+        }
+      state->step = 4;
+      exchange_async (self, "STARTTLS", NULL, FALSE, cancellable, on_connect_reply, task);
+      break;
+    }
+}
+
+static void
+on_connected (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  GError *error = NULL;
+
+  if (!courriel_connection_connect_finish (COURRIEL_CONNECTION (source), result, &error))
+    {
+      fail_if (task, error);
+      return;
+    }
+  connect_step (task);
+}
+
+/* Connects, reads the greeting, says EHLO, and upgrades to TLS when the connection's security is
+ * STARTTLS (failing if the server cannot). */
+void
+courriel_smtp_client_connect_async (CourrielSmtpClient *self, GCancellable *cancellable,
+                                    GAsyncReadyCallback callback, gpointer user_data)
+{
+  GTask *task;
+
+  g_return_if_fail (COURRIEL_IS_SMTP_CLIENT (self));
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, courriel_smtp_client_connect_async);
+  g_task_set_task_data (task, g_new0 (Connecting, 1), g_free);
+  courriel_connection_connect_async (self->connection, cancellable, on_connected, task);
+}
+
+gboolean
+courriel_smtp_client_connect_finish (CourrielSmtpClient *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* Authentication ------------------------------------------------------------------------------ */
+
+typedef struct
+{
+  CourrielSasl *sasl;
+  char         *username;
+  char         *password;
+  gboolean      automatic; /* the mechanism was chosen here, from what the server offers */
+} Auth;
+
+static void
+auth_free (Auth *auth)
+{
+  g_clear_object (&auth->sasl);
+  g_free (auth->username);
+  if (auth->password != NULL)
+    memset (auth->password, 0, strlen (auth->password));
+  g_free (auth->password);
+  g_free (auth);
+}
+
+static void on_auth_reply (GObject *source, GAsyncResult *result, gpointer user_data);
+
+/* AUTH with @mechanism, its initial response included when it has one (RFC 4954). */
+static void
+start_auth (GTask *task, const char *mechanism)
+{
+  CourrielSmtpClient *self = g_task_get_source_object (task);
+  Auth *auth = g_task_get_task_data (task);
+  g_autofree char *line = NULL;
+  g_autoptr (GBytes) initial = NULL;
+  GError *error = NULL;
+  gboolean done = FALSE;
+
+  g_clear_object (&auth->sasl);
+  auth->sasl = courriel_sasl_new (mechanism, auth->username, auth->password, &error);
+  if (auth->sasl == NULL)
+    {
+      fail_if (task, error);
+      return;
+    }
+  if (courriel_sasl_has_initial_response (auth->sasl) && courriel_sasl_step (auth->sasl, NULL, &initial, &done, &error))
+    {
+      g_autofree char *encoded = g_bytes_get_size (initial) > 0
+                                   ? g_base64_encode (g_bytes_get_data (initial, NULL), g_bytes_get_size (initial))
+                                   : g_strdup ("=");
+      line = g_strdup_printf ("AUTH %s %s", courriel_sasl_get_mechanism (auth->sasl), encoded);
+    }
+  else if (error != NULL)
+    {
+      fail_if (task, error);
+      return;
+    }
+  else
+    line = g_strdup_printf ("AUTH %s", courriel_sasl_get_mechanism (auth->sasl));
+  exchange_async (self, line, NULL, TRUE, g_task_get_cancellable (task), on_auth_reply, task);
+  memset (line, 0, strlen (line));
+}
+
+static void
+on_auth_cancelled (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  GError *error = NULL;
+
+  exchange_finish (result, &error);
+  if (!fail_if (task, error))
+    start_auth (task, "PLAIN");
+}
+
+static void
+on_auth_reply (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  CourrielSmtpClient *self = g_task_get_source_object (task);
+  Auth *auth = g_task_get_task_data (task);
+  GError *error = NULL;
+  Exchange *reply = exchange_finish (result, &error);
+  g_autoptr (GBytes) challenge = NULL;
+  g_autoptr (GBytes) response = NULL;
+  g_autofree char *encoded = NULL;
+  gboolean done = FALSE;
+  gsize length = 0;
+
+  if (fail_if (task, error))
+    return;
+  if (reply->code == 235)
+    {
+      g_task_return_boolean (task, TRUE);
+      g_object_unref (task);
+      return;
+    }
+  if (reply->code != 334)
+    {
+      set_error_from_reply (self, reply, "AUTH", FALSE, &error);
+      fail_if (task, error);
+      return;
+    }
+  challenge = g_bytes_new_take (g_base64_decode (reply->lines->len > 0 ? reply->lines->pdata[0] : "", &length),
+                                length);
+  if (!courriel_sasl_step (auth->sasl, challenge, &response, &done, &error))
+    {
+      /* libgsasl refuses some SCRAM nonces Dovecot (behind Postfix) sends: over TLS, PLAIN is as
+       * safe on the wire, so a mechanism chosen here gives way to it. "*" ends the exchange. */
+      if (auth->automatic && g_str_has_prefix (courriel_sasl_get_mechanism (auth->sasl), "SCRAM")
+          && courriel_connection_is_encrypted (self->connection) && extension_value (self, "AUTH") != NULL
+          && strstr (extension_value (self, "AUTH"), "PLAIN") != NULL)
+        {
+          g_debug ("%s: falling back to PLAIN", error->message);
+          g_clear_error (&error);
+          auth->automatic = FALSE;
+          exchange_async (self, "*", NULL, FALSE, g_task_get_cancellable (task), on_auth_cancelled, task);
+          return;
+        }
+      courriel_connection_close (self->connection);
+      fail_if (task, error);
+      return;
+    }
+  encoded = response != NULL && g_bytes_get_size (response) > 0
+              ? g_base64_encode (g_bytes_get_data (response, NULL), g_bytes_get_size (response))
+              : g_strdup ("");
+  exchange_async (self, encoded, NULL, TRUE, g_task_get_cancellable (task), on_auth_reply, task);
+}
+
+/**
+ * courriel_smtp_client_authenticate_async:
+ * @mechanism: (nullable): a SASL mechanism, or NULL for the best the server offers
+ *
+ * Logs in (AUTH). The password is refused on a connection that is not encrypted unless the
+ * account allows it; a refusal by the server is COURRIEL_SMTP_ERROR_AUTH_FAILED.
+ */
+void
+courriel_smtp_client_authenticate_async (CourrielSmtpClient *self, const char *mechanism, const char *username,
+                                         const char *password, GCancellable *cancellable,
+                                         GAsyncReadyCallback callback, gpointer user_data)
+{
+  GTask *task;
+  Auth *auth;
+  GError *error = NULL;
+
+  g_return_if_fail (COURRIEL_IS_SMTP_CLIENT (self));
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, courriel_smtp_client_authenticate_async);
+  auth = g_new0 (Auth, 1);
+  auth->username = g_strdup (username);
+  auth->password = g_strdup (password);
+  g_task_set_task_data (task, auth, (GDestroyNotify)auth_free);
+  if (!courriel_connection_check_credentials_allowed (self->connection, &error))
+    {
+      fail_if (task, error);
+      return;
+    }
+  if (mechanism == NULL && extension_value (self, "AUTH") != NULL)
+    {
+      g_auto (GStrv) offered = g_strsplit (extension_value (self, "AUTH"), " ", -1);
+      mechanism = courriel_sasl_choose ((const char * const *)offered, FALSE);
+      auth->automatic = TRUE;
+    }
+  if (mechanism == NULL)
+    {
+      g_task_return_new_error (task, COURRIEL_SMTP_ERROR, COURRIEL_SMTP_ERROR_REFUSED,
+                               _("%s offers no way to log in that Courriel knows."),
+                               courriel_connection_get_host (self->connection));
+      g_object_unref (task);
+      return;
+    }
+  start_auth (task, mechanism);
+}
+
+gboolean
+courriel_smtp_client_authenticate_finish (CourrielSmtpClient *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* Sending -------------------------------------------------------------------------------------- */
+
+typedef struct
+{
+  GStrv                   recipients;
+  GBytes                 *wire;   /* the message, CRLF and dot-stuffed, ending with CRLF.CRLF */
+  guint                   next;
+  CourrielSmtpSendResult *result;
+  GPtrArray              *accepted;
+  gboolean                data_sent;
+} Sending;
+
+static void
+sending_free (Sending *sending)
+{
+  g_strfreev (sending->recipients);
+  g_clear_pointer (&sending->wire, g_bytes_unref);
+  courriel_smtp_send_result_free (sending->result);
+  g_clear_pointer (&sending->accepted, g_ptr_array_unref);
+  g_free (sending);
+}
+
+/* CRLF line ends whatever the message had, a dot doubled at the start of a line, and the end. */
+static GBytes *
+to_wire (GBytes *message, gboolean *eight_bit)
+{
+  gsize length;
+  const guchar *data = g_bytes_get_data (message, &length);
+  GByteArray *out = g_byte_array_sized_new (length + length / 50 + 8);
+  gboolean line_start = TRUE;
+
+  *eight_bit = FALSE;
+  for (gsize i = 0; i < length; i++)
+    {
+      guchar c = data[i];
+
+      *eight_bit |= c >= 0x80;
+      if (line_start && c == '.')
+        g_byte_array_append (out, (const guint8 *)".", 1);
+      if (c == '\r' && i + 1 < length && data[i + 1] == '\n')
+        continue; /* the \n writes the CRLF */
+      if (c == '\n' || c == '\r')
+        {
+          g_byte_array_append (out, (const guint8 *)"\r\n", 2);
+          line_start = TRUE;
+          continue;
+        }
+      g_byte_array_append (out, &c, 1);
+      line_start = FALSE;
+    }
+  if (!line_start)
+    g_byte_array_append (out, (const guint8 *)"\r\n", 2);
+  g_byte_array_append (out, (const guint8 *)".\r\n", 3);
+  return g_byte_array_free_to_bytes (out);
+}
+
+static gboolean
+is_ascii (const char *text)
+{
+  for (const char *p = text; *p != '\0'; p++)
+    if ((guchar)*p >= 0x80)
+      return FALSE;
+  return TRUE;
+}
+
+static void send_next_recipient (GTask *task);
+
+static void
+on_data_accepted (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  CourrielSmtpClient *self = g_task_get_source_object (task);
+  Sending *sending = g_task_get_task_data (task);
+  GError *error = NULL;
+  Exchange *reply = exchange_finish (result, &error);
+
+  if (fail_if (task, error))
+    return;
+  if (!sending->data_sent)
+    {
+      if (reply->code != 354)
+        {
+          set_error_from_reply (self, reply, "DATA", FALSE, &error);
+          fail_if (task, error);
+          return;
+        }
+      sending->data_sent = TRUE;
+      exchange_async (self, NULL, sending->wire, FALSE, g_task_get_cancellable (task), on_data_accepted, task);
+      return;
+    }
+  /* After the final dot, the server's answer is the message's fate. */
+  if (reply->code != 250)
+    {
+      set_error_from_reply (self, reply, _("Sending"), FALSE, &error);
+      fail_if (task, error);
+      return;
+    }
+  g_ptr_array_add (sending->accepted, NULL);
+  sending->result->accepted = (GStrv)g_ptr_array_steal (sending->accepted, NULL);
+  g_task_return_pointer (task, g_steal_pointer (&sending->result), (GDestroyNotify)courriel_smtp_send_result_free);
+  g_object_unref (task);
+}
+
+static void
+on_reset (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  CourrielSmtpClient *self = g_task_get_source_object (task);
+  Sending *sending = g_task_get_task_data (task);
+  CourrielSmtpRefusal *first = sending->result->refused->pdata[0];
+  gboolean relay = TRUE, temporary = TRUE;
+  GError *error = NULL;
+
+  exchange_finish (result, NULL);
+  for (guint i = 0; i < sending->result->refused->len; i++)
+    {
+      CourrielSmtpRefusal *r = sending->result->refused->pdata[i];
+      relay &= g_str_has_prefix (r->text, "5.7.1") || strstr (r->text, "elay") != NULL;
+      temporary &= r->code >= 400 && r->code < 500;
+    }
+  if (temporary)
+    g_set_error (&error, COURRIEL_SMTP_ERROR, COURRIEL_SMTP_ERROR_TEMPORARY,
+                 _("%s is busy and could not take the message now; it will be tried again later (it said “%s”)."),
+                 courriel_connection_get_host (self->connection), first->text);
+  else if (relay)
+    g_set_error (&error, COURRIEL_SMTP_ERROR, COURRIEL_SMTP_ERROR_RELAY_DENIED,
+                 _("%s does not send mail to this address for this account: log in, or use the account’s own "
+                   "outgoing server (it said “%s”)."),
+                 courriel_connection_get_host (self->connection), first->text);
+  else
+    g_set_error (&error, COURRIEL_SMTP_ERROR, COURRIEL_SMTP_ERROR_RECIPIENTS_REFUSED,
+                 _("No recipient was accepted: %s was refused (“%s”)."), first->address, first->text);
+  fail_if (task, error);
+}
+
+static void
+on_recipient_reply (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  Sending *sending = g_task_get_task_data (task);
+  GError *error = NULL;
+  Exchange *reply = exchange_finish (result, &error);
+  const char *address = sending->recipients[sending->next - 1];
+
+  if (fail_if (task, error))
+    return;
+  if (reply->code == 250 || reply->code == 251)
+    g_ptr_array_add (sending->accepted, g_strdup (address));
+  else
+    {
+      CourrielSmtpRefusal *refusal = g_new0 (CourrielSmtpRefusal, 1);
+      refusal->address = g_strdup (address);
+      refusal->code = reply->code;
+      refusal->text = reply_text (reply);
+      g_ptr_array_add (sending->result->refused, refusal);
+    }
+  send_next_recipient (task);
+}
+
+static void
+send_next_recipient (GTask *task)
+{
+  CourrielSmtpClient *self = g_task_get_source_object (task);
+  Sending *sending = g_task_get_task_data (task);
+  const char *address = sending->recipients[sending->next];
+
+  if (address != NULL)
+    {
+      g_autofree char *line = g_strdup_printf ("RCPT TO:<%s>", address);
+      sending->next++;
+      exchange_async (self, line, NULL, FALSE, g_task_get_cancellable (task), on_recipient_reply, task);
+      return;
+    }
+  if (sending->accepted->len == 0)
+    {
+      /* Nobody to send to: the transaction is abandoned. */
+      exchange_async (self, "RSET", NULL, FALSE, g_task_get_cancellable (task), on_reset, task);
+      return;
+    }
+  exchange_async (self, "DATA", NULL, FALSE, g_task_get_cancellable (task), on_data_accepted, task);
+}
+
+static void
+on_mail_reply (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  CourrielSmtpClient *self = g_task_get_source_object (task);
+  GError *error = NULL;
+  Exchange *reply = exchange_finish (result, &error);
+
+  if (fail_if (task, error))
+    return;
+  if (reply->code != 250)
+    {
+      set_error_from_reply (self, reply, "MAIL FROM", FALSE, &error);
+      fail_if (task, error);
+      return;
+    }
+  send_next_recipient (task);
+}
+
+/**
+ * courriel_smtp_client_send_async:
+ * @from: the envelope sender (the account's address)
+ * @recipients: the envelope recipients (To, Cc and Bcc alike)
+ * @message: the message as it will be received; line ends are made CRLF
+ *
+ * Returns (by finish) which recipients the server accepted and which it refused; fails when it
+ * refused them all, or the message.
+ */
+void
+courriel_smtp_client_send_async (CourrielSmtpClient *self, const char *from, const char * const *recipients,
+                                 GBytes *message, GCancellable *cancellable, GAsyncReadyCallback callback,
+                                 gpointer user_data)
+{
+  GTask *task;
+  Sending *sending;
+  GString *line;
+  gboolean eight_bit, utf8_addresses;
+  guint64 max;
+
+  g_return_if_fail (COURRIEL_IS_SMTP_CLIENT (self));
+  g_return_if_fail (recipients != NULL && recipients[0] != NULL);
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, courriel_smtp_client_send_async);
+  sending = g_new0 (Sending, 1);
+  sending->recipients = g_strdupv ((GStrv)recipients);
+  sending->wire = to_wire (message, &eight_bit);
+  sending->accepted = g_ptr_array_new_with_free_func (g_free);
+  sending->result = g_new0 (CourrielSmtpSendResult, 1);
+  sending->result->refused = g_ptr_array_new_with_free_func ((GDestroyNotify)refusal_free);
+  g_task_set_task_data (task, sending, (GDestroyNotify)sending_free);
+
+  /* Too large for the server: said before a byte of it is sent. */
+  max = courriel_smtp_client_get_max_size (self);
+  if (max > 0 && g_bytes_get_size (message) > max)
+    {
+      g_autofree char *size = g_format_size (g_bytes_get_size (message));
+      g_autofree char *limit = g_format_size (max);
+      g_task_return_new_error (task, COURRIEL_SMTP_ERROR, COURRIEL_SMTP_ERROR_MESSAGE_TOO_LARGE,
+                               _("The message (%s) is larger than %s accepts (%s)."), size,
+                               courriel_connection_get_host (self->connection), limit);
+      g_object_unref (task);
+      return;
+    }
+  utf8_addresses = !is_ascii (from);
+  for (guint i = 0; recipients[i] != NULL; i++)
+    utf8_addresses |= !is_ascii (recipients[i]);
+  if (utf8_addresses && !courriel_smtp_client_has_extension (self, "SMTPUTF8"))
+    {
+      g_task_return_new_error (task, COURRIEL_SMTP_ERROR, COURRIEL_SMTP_ERROR_REFUSED,
+                               _("%s cannot send to or from addresses with accents or other non-ASCII letters."),
+                               courriel_connection_get_host (self->connection));
+      g_object_unref (task);
+      return;
+    }
+  line = g_string_new (NULL);
+  g_string_printf (line, "MAIL FROM:<%s>", from);
+  if (max > 0 || courriel_smtp_client_has_extension (self, "SIZE"))
+    g_string_append_printf (line, " SIZE=%" G_GSIZE_FORMAT, g_bytes_get_size (message));
+  if (eight_bit && courriel_smtp_client_has_extension (self, "8BITMIME"))
+    g_string_append (line, " BODY=8BITMIME");
+  if (utf8_addresses)
+    g_string_append (line, " SMTPUTF8");
+  exchange_async (self, line->str, NULL, FALSE, cancellable, on_mail_reply, task);
+  g_string_free (line, TRUE);
+}
+
+CourrielSmtpSendResult *
+courriel_smtp_client_send_finish (CourrielSmtpClient *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* Ending --------------------------------------------------------------------------------------- */
+
+static void
+on_quit_reply (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  CourrielSmtpClient *self = g_task_get_source_object (task);
+  GError *error = NULL;
+
+  exchange_finish (result, &error);
+  courriel_connection_close (self->connection);
+  if (!fail_if (task, error))
+    {
+      g_task_return_boolean (task, TRUE);
+      g_object_unref (task);
+    }
+}
+
+void
+courriel_smtp_client_quit_async (CourrielSmtpClient *self, GCancellable *cancellable, GAsyncReadyCallback callback,
+                                 gpointer user_data)
+{
+  GTask *task;
+
+  g_return_if_fail (COURRIEL_IS_SMTP_CLIENT (self));
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, courriel_smtp_client_quit_async);
+  exchange_async (self, "QUIT", NULL, FALSE, cancellable, on_quit_reply, task);
+}
+
+gboolean
+courriel_smtp_client_quit_finish (CourrielSmtpClient *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
