@@ -137,6 +137,17 @@ test_add_list_remove (void)
     g_assert_nonnull (strstr (r.out, "\"address\": \"alice@example.test\""));
   }
   {
+    /* The outgoing server is checked too: port 25 takes no login, so nothing is saved. */
+    g_autofree char *relay = incoming_url ("smtp", COURRIEL_TEST_BENCH_SMTP);
+    g_auto (Result) r = { 0 };
+    const char *args[] = { "account", "add", "--email", "carol@example.test", "--incoming", imap, "--outgoing", relay,
+                           "--password-stdin", "--accept-certificate", compact, NULL };
+    cli (&r, carol, args);
+    g_assert_cmpint (r.status, ==, 1);
+    g_assert_nonnull (strstr (r.err, "no way to log in"));
+    g_assert_false (listed ("carol@example.test"));
+  }
+  {
     /* imap:// means STARTTLS, required. */
     g_auto (Result) r = { 0 };
     const char *args[] = { "account", "add", "--email", "carol@example.test", "--incoming", imap, "--outgoing", smtp,

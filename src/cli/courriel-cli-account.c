@@ -19,6 +19,7 @@
 #include "courriel-imap-error.h"
 #include "courriel-net-error.h"
 #include "courriel-pop3-client.h"
+#include "courriel-smtp-client.h"
 
 /* imaps://host[:port] and friends. */
 static gboolean
@@ -104,6 +105,32 @@ verify_pop3 (CourrielAccount *account, const char *password, GError **error)
   return TRUE;
 }
 
+/* Logs in to the outgoing SMTP server as sending will, and out again. */
+static gboolean
+verify_smtp (CourrielAccount *account, const char *password, GError **error)
+{
+  g_autoptr (CourrielConnection) connection = courriel_connection_new (account->outgoing.host, account->outgoing.port,
+                                                                       account->outgoing.security);
+  g_autoptr (CourrielSmtpClient) client = NULL;
+  g_autoptr (GAsyncResult) connected = NULL;
+  g_autoptr (GAsyncResult) logged_in = NULL;
+  g_autoptr (GAsyncResult) quit = NULL;
+
+  courriel_connection_set_pinned_fingerprint (connection, account->outgoing.fingerprint);
+  courriel_connection_set_allow_insecure_auth (connection, account->allow_insecure);
+  client = courriel_smtp_client_new (connection);
+  courriel_smtp_client_connect_async (client, NULL, courriel_cli_got_result, &connected);
+  if (!courriel_smtp_client_connect_finish (client, courriel_cli_wait (&connected), error))
+    return FALSE;
+  courriel_smtp_client_authenticate_async (client, account->outgoing.auth, account->outgoing.username, password, NULL,
+                                           courriel_cli_got_result, &logged_in);
+  if (!courriel_smtp_client_authenticate_finish (client, courriel_cli_wait (&logged_in), error))
+    return FALSE;
+  courriel_smtp_client_quit_async (client, NULL, courriel_cli_got_result, &quit);
+  courriel_smtp_client_quit_finish (client, courriel_cli_wait (&quit), NULL);
+  return TRUE;
+}
+
 static int
 account_add (int argc, char **argv)
 {
@@ -183,8 +210,9 @@ account_add (int argc, char **argv)
       return 2;
     }
 
-  if (account->protocol == COURRIEL_PROTOCOL_POP3 ? !verify_pop3 (account, password, &error)
-                                                  : !verify_imap (account, password, &error))
+  if ((account->protocol == COURRIEL_PROTOCOL_POP3 ? !verify_pop3 (account, password, &error)
+                                                   : !verify_imap (account, password, &error))
+      || !verify_smtp (account, password, &error))
     {
       g_printerr ("courriel-cli: %s\n", error->message);
       return 1;
