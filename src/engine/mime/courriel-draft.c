@@ -432,9 +432,9 @@ courriel_draft_new_reply (GBytes *original, const char *from_name, const char *f
   id = g_mime_message_get_message_id (message);
   if (id != NULL)
     {
-      const char *refs = g_mime_object_get_header (GMIME_OBJECT (message), "References");
+      g_autofree char *refs = g_strdup (g_mime_object_get_header (GMIME_OBJECT (message), "References"));
       draft->in_reply_to = g_strdup_printf ("<%s>", id);
-      draft->references = refs != NULL ? g_strdup_printf ("%s <%s>", g_strstrip (g_strdup (refs)), id)
+      draft->references = refs != NULL ? g_strdup_printf ("%s <%s>", g_strstrip (refs), id)
                                        : g_strdup_printf ("<%s>", id);
     }
   when = g_mime_message_get_date (message) != NULL ? g_date_time_format (g_mime_message_get_date (message), "%x %H:%M")
