@@ -134,6 +134,20 @@ static const char *migrations[] = {
   "  PRIMARY KEY (account_id, uidl)"
   ");"
   "CREATE INDEX messages_by_pop3_uidl ON messages (pop3_uidl) WHERE pop3_uidl IS NOT NULL;",
+
+  /* 5: the Outbox: a message is here before the first byte is sent, until a server took it */
+  "CREATE TABLE outbox ("
+  "  id INTEGER PRIMARY KEY,"
+  "  account_id INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,"
+  "  sender TEXT NOT NULL,"
+  "  recipients TEXT NOT NULL,"
+  "  raw BLOB NOT NULL,"
+  "  created INTEGER NOT NULL,"
+  "  state TEXT NOT NULL DEFAULT 'queued' CHECK (state IN ('queued', 'sending', 'failed')),"
+  "  attempts INTEGER NOT NULL DEFAULT 0,"
+  "  next_attempt INTEGER NOT NULL DEFAULT 0,"
+  "  last_error TEXT"
+  ");",
 };
 
 typedef struct

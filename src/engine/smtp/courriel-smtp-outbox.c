@@ -1,0 +1,265 @@
+/* courriel-smtp-outbox.c — an account's Outbox sent through its SMTP server
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * For each message due: SENDING is committed, then the SMTP transaction runs; accepted, the
+ * message leaves the Outbox; refused for good (no recipient, too large, relay denied), it stays
+ * FAILED with the server's reason; anything else (server busy, network down, the login refused)
+ * leaves it QUEUED for a later attempt, waiting longer each time (1, 2, 4… minutes, an hour at
+ * most). A message found SENDING was being sent when Courriel stopped: it may have reached the
+ * server, so it is never sent again without the user. The window is the whole transaction here
+ * (a few seconds); the unavoidable part of it is after the final dot, before the server's reply.
+ */
+#define G_LOG_DOMAIN "courriel-smtp"
+
+#include "config.h"
+#include "courriel-smtp-outbox.h"
+
+#include "courriel-net-error.h"
+#include "courriel-outbox.h"
+#include "courriel-smtp-client.h"
+
+typedef struct
+{
+  CourrielStore            *store;
+  CourrielAccount          *account;
+  char                     *password;
+  gint64                    now;
+  CourrielSmtpClient       *client;
+  GPtrArray                *due;    /* CourrielOutboxItem */
+  guint                     next;
+  GError                   *connect_error;
+  CourrielSmtpOutboxReport  report;
+} Sending;
+
+static void
+sending_free (Sending *s)
+{
+  g_object_unref (s->store);
+  courriel_account_free (s->account);
+  if (s->password != NULL)
+    memset (s->password, 0, strlen (s->password));
+  g_free (s->password);
+  g_clear_object (&s->client);
+  g_clear_pointer (&s->due, g_ptr_array_unref);
+  g_clear_error (&s->connect_error);
+  g_free (s);
+}
+
+static gint64
+next_attempt (Sending *s, CourrielOutboxItem *item)
+{
+  return s->now + MIN ((gint64)60 << MIN (item->attempts, 6), (gint64)3600);
+}
+
+/* Refusals that trying again will not change. */
+static gboolean
+is_permanent (const GError *error)
+{
+  return error->domain == COURRIEL_SMTP_ERROR
+         && (error->code == COURRIEL_SMTP_ERROR_RECIPIENTS_REFUSED || error->code == COURRIEL_SMTP_ERROR_MESSAGE_TOO_LARGE
+             || error->code == COURRIEL_SMTP_ERROR_RELAY_DENIED || error->code == COURRIEL_SMTP_ERROR_REFUSED);
+}
+
+static void send_next (GTask *task);
+
+static void
+on_recorded (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  Sending *s = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  if (!courriel_store_write_finish (s->store, result, &error))
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  send_next (task);
+}
+
+static void
+on_sent (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  Sending *s = g_task_get_task_data (task);
+  CourrielOutboxItem *item = s->due->pdata[s->next - 1];
+  g_autoptr (CourrielSmtpSendResult) sent = NULL;
+  GError *error = NULL;
+
+  sent = courriel_smtp_client_send_finish (s->client, result, &error);
+  if (sent != NULL)
+    {
+      s->report.sent++;
+      courriel_outbox_remove_async (s->store, item->id, NULL, on_recorded, task);
+      return;
+    }
+  if (is_permanent (error))
+    {
+      s->report.failed++;
+      courriel_outbox_set_state_async (s->store, item->id, COURRIEL_OUTBOX_FAILED, 0, error->message, NULL,
+                                       on_recorded, task);
+    }
+  else
+    {
+      s->report.deferred++;
+      courriel_outbox_set_state_async (s->store, item->id, COURRIEL_OUTBOX_QUEUED, next_attempt (s, item),
+                                       error->message, NULL, on_recorded, task);
+    }
+  g_error_free (error);
+}
+
+static void
+on_marked_sending (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  Sending *s = g_task_get_task_data (task);
+  CourrielOutboxItem *item = s->due->pdata[s->next - 1];
+  GError *error = NULL;
+
+  if (!courriel_store_write_finish (s->store, result, &error))
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  courriel_smtp_client_send_async (s->client, item->sender, (const char * const *)item->recipients, item->raw,
+                                   g_task_get_cancellable (task), on_sent, task);
+}
+
+static void
+on_quit (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  Sending *s = g_task_get_task_data (task);
+
+  courriel_smtp_client_quit_finish (s->client, result, NULL);
+  g_task_return_pointer (task, g_memdup2 (&s->report, sizeof s->report), g_free);
+  g_object_unref (task);
+}
+
+static void
+send_next (GTask *task)
+{
+  Sending *s = g_task_get_task_data (task);
+  CourrielOutboxItem *item;
+
+  if (s->next >= s->due->len)
+    {
+      if (s->client != NULL && s->connect_error == NULL)
+        {
+          courriel_smtp_client_quit_async (s->client, NULL, on_quit, task);
+          return;
+        }
+      g_task_return_pointer (task, g_memdup2 (&s->report, sizeof s->report), g_free);
+      g_object_unref (task);
+      return;
+    }
+  item = s->due->pdata[s->next++];
+  if (s->connect_error != NULL)
+    {
+      /* The server cannot be reached, or refused the login: later. */
+      s->report.deferred++;
+      courriel_outbox_set_state_async (s->store, item->id, COURRIEL_OUTBOX_QUEUED, next_attempt (s, item),
+                                       s->connect_error->message, NULL, on_recorded, task);
+      return;
+    }
+  courriel_outbox_set_state_async (s->store, item->id, COURRIEL_OUTBOX_SENDING, item->next_attempt, NULL, NULL,
+                                   on_marked_sending, task);
+}
+
+static void
+on_logged_in (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  Sending *s = g_task_get_task_data (task);
+
+  courriel_smtp_client_authenticate_finish (s->client, result, &s->connect_error);
+  send_next (task);
+}
+
+static void
+on_connected (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  Sending *s = g_task_get_task_data (task);
+
+  if (!courriel_smtp_client_connect_finish (s->client, result, &s->connect_error))
+    {
+      send_next (task);
+      return;
+    }
+  courriel_smtp_client_authenticate_async (s->client, s->account->outgoing.auth, s->account->outgoing.username,
+                                           s->password, g_task_get_cancellable (task), on_logged_in, task);
+}
+
+static void
+on_listed (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  Sending *s = g_task_get_task_data (task);
+  g_autoptr (GPtrArray) items = NULL;
+  g_autoptr (CourrielConnection) connection = NULL;
+  GError *error = NULL;
+
+  items = courriel_outbox_list_finish (s->store, result, &error);
+  if (items == NULL)
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  s->due = g_ptr_array_new_with_free_func ((GDestroyNotify)courriel_outbox_item_free);
+  for (guint i = 0; i < items->len; i++)
+    {
+      CourrielOutboxItem *item = items->pdata[i];
+
+      if (item->state == COURRIEL_OUTBOX_SENDING)
+        s->report.uncertain++;
+      else if (item->state == COURRIEL_OUTBOX_QUEUED && item->next_attempt <= s->now)
+        g_ptr_array_add (s->due, g_steal_pointer (&items->pdata[i]));
+    }
+  if (s->due->len == 0)
+    {
+      send_next (task);
+      return;
+    }
+  connection = courriel_connection_new (s->account->outgoing.host, s->account->outgoing.port,
+                                        s->account->outgoing.security);
+  courriel_connection_set_pinned_fingerprint (connection, s->account->outgoing.fingerprint);
+  courriel_connection_set_allow_insecure_auth (connection, s->account->allow_insecure);
+  s->client = courriel_smtp_client_new (connection);
+  courriel_smtp_client_connect_async (s->client, g_task_get_cancellable (task), on_connected, task);
+}
+
+/**
+ * courriel_smtp_outbox_send_async:
+ * @password: the account's outgoing password
+ * @now: the time it is (Unix time): messages whose next attempt has come are sent
+ *
+ * Sends the account's due messages. Fails only when the store does; what happened to each
+ * message is in the Outbox and, counted, in the CourrielSmtpOutboxReport (free with g_free()).
+ */
+void
+courriel_smtp_outbox_send_async (CourrielStore *store, const CourrielAccount *account, const char *password,
+                                 gint64 now, GCancellable *cancellable, GAsyncReadyCallback callback,
+                                 gpointer user_data)
+{
+  GTask *task = g_task_new (NULL, cancellable, callback, user_data);
+  Sending *s = g_new0 (Sending, 1);
+
+  s->store = g_object_ref (store);
+  s->account = courriel_account_copy (account);
+  s->password = g_strdup (password);
+  s->now = now;
+  g_task_set_source_tag (task, courriel_smtp_outbox_send_async);
+  g_task_set_task_data (task, s, (GDestroyNotify)sending_free);
+  courriel_outbox_list_async (store, account->id, cancellable, on_listed, task);
+}
+
+CourrielSmtpOutboxReport *
+courriel_smtp_outbox_send_finish (GAsyncResult *result, GError **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}

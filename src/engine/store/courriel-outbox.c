@@ -1,0 +1,180 @@
+/* courriel-outbox.c — messages waiting to be sent, kept in the store until a server took them
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * A message is committed here before the first byte goes to a server, and leaves only once a
+ * server accepted it. The states tell what the sender knew when it last wrote: QUEUED (try at
+ * next_attempt), SENDING (a transaction began and its end was never recorded: Courriel was
+ * stopped meanwhile, so the message may have been sent — never resent without the user), and
+ * FAILED (refused for good, with the server's reason).
+ */
+#define G_LOG_DOMAIN "courriel-store"
+
+#include "config.h"
+#include "courriel-outbox.h"
+
+static const char *state_names[] = { "queued", "sending", "failed" };
+
+void
+courriel_outbox_item_free (CourrielOutboxItem *item)
+{
+  if (item == NULL)
+    return;
+  g_free (item->sender);
+  g_strfreev (item->recipients);
+  g_clear_pointer (&item->raw, g_bytes_unref);
+  g_free (item->last_error);
+  g_free (item);
+}
+
+static gboolean
+write_add (sqlite3 *db, gpointer data, GError **error)
+{
+  CourrielOutboxItem *item = data;
+  g_autofree char *recipients = g_strjoinv ("\n", item->recipients);
+  sqlite3_stmt *stmt = NULL;
+  int rc = sqlite3_prepare_v2 (db,
+                               "INSERT INTO outbox (account_id, sender, recipients, raw, created) "
+                               "VALUES (?1, ?2, ?3, ?4, ?5)",
+                               -1, &stmt, NULL);
+
+  if (rc == SQLITE_OK)
+    {
+      sqlite3_bind_int64 (stmt, 1, item->account_id);
+      sqlite3_bind_text (stmt, 2, item->sender, -1, SQLITE_STATIC);
+      sqlite3_bind_text (stmt, 3, recipients, -1, SQLITE_STATIC);
+      sqlite3_bind_blob64 (stmt, 4, g_bytes_get_data (item->raw, NULL), g_bytes_get_size (item->raw), SQLITE_STATIC);
+      sqlite3_bind_int64 (stmt, 5, g_get_real_time () / G_USEC_PER_SEC);
+      rc = sqlite3_step (stmt);
+    }
+  sqlite3_finalize (stmt);
+  return courriel_store_set_error_from_db (db, rc, error);
+}
+
+void
+courriel_outbox_add_async (CourrielStore *store, gint64 account_id, const char *sender,
+                           const char * const *recipients, GBytes *raw, GCancellable *cancellable,
+                           GAsyncReadyCallback callback, gpointer user_data)
+{
+  CourrielOutboxItem *item = g_new0 (CourrielOutboxItem, 1);
+
+  item->account_id = account_id;
+  item->sender = g_strdup (sender);
+  item->recipients = g_strdupv ((GStrv)recipients);
+  item->raw = g_bytes_ref (raw);
+  courriel_store_write_async (store, write_add, item, (GDestroyNotify)courriel_outbox_item_free, cancellable,
+                              callback, user_data);
+}
+
+static gboolean
+write_state (sqlite3 *db, gpointer data, GError **error)
+{
+  CourrielOutboxItem *item = data;
+  sqlite3_stmt *stmt = NULL;
+  int rc = sqlite3_prepare_v2 (db,
+                               "UPDATE outbox SET state = ?2, next_attempt = ?3, "
+                               "last_error = coalesce (?4, last_error), "
+                               "attempts = attempts + (?2 != 'sending') WHERE id = ?1",
+                               -1, &stmt, NULL);
+
+  if (rc == SQLITE_OK)
+    {
+      sqlite3_bind_int64 (stmt, 1, item->id);
+      sqlite3_bind_text (stmt, 2, state_names[item->state], -1, SQLITE_STATIC);
+      sqlite3_bind_int64 (stmt, 3, item->next_attempt);
+      sqlite3_bind_text (stmt, 4, item->last_error, -1, SQLITE_STATIC);
+      rc = sqlite3_step (stmt);
+    }
+  sqlite3_finalize (stmt);
+  return courriel_store_set_error_from_db (db, rc, error);
+}
+
+void
+courriel_outbox_set_state_async (CourrielStore *store, gint64 id, CourrielOutboxState state, gint64 next_attempt,
+                                 const char *error_message, GCancellable *cancellable, GAsyncReadyCallback callback,
+                                 gpointer user_data)
+{
+  CourrielOutboxItem *item = g_new0 (CourrielOutboxItem, 1);
+
+  item->id = id;
+  item->state = state;
+  item->next_attempt = next_attempt;
+  item->last_error = g_strdup (error_message);
+  courriel_store_write_async (store, write_state, item, (GDestroyNotify)courriel_outbox_item_free, cancellable,
+                              callback, user_data);
+}
+
+static gboolean
+write_remove (sqlite3 *db, gpointer data, GError **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  int rc = sqlite3_prepare_v2 (db, "DELETE FROM outbox WHERE id = ?1", -1, &stmt, NULL);
+
+  if (rc == SQLITE_OK)
+    {
+      sqlite3_bind_int64 (stmt, 1, *(gint64 *)data);
+      rc = sqlite3_step (stmt);
+    }
+  sqlite3_finalize (stmt);
+  return courriel_store_set_error_from_db (db, rc, error);
+}
+
+void
+courriel_outbox_remove_async (CourrielStore *store, gint64 id, GCancellable *cancellable,
+                              GAsyncReadyCallback callback, gpointer user_data)
+{
+  courriel_store_write_async (store, write_remove, g_memdup2 (&id, sizeof id), g_free, cancellable, callback,
+                              user_data);
+}
+
+static gpointer
+read_list (sqlite3 *db, gpointer data, GError **error)
+{
+  gint64 account_id = *(gint64 *)data;
+  g_autoptr (GPtrArray) items = g_ptr_array_new_with_free_func ((GDestroyNotify)courriel_outbox_item_free);
+  sqlite3_stmt *stmt = NULL;
+  int rc = sqlite3_prepare_v2 (db,
+                               "SELECT id, account_id, sender, recipients, raw, state, attempts, next_attempt, "
+                               "last_error FROM outbox WHERE ?1 = 0 OR account_id = ?1 ORDER BY id",
+                               -1, &stmt, NULL);
+
+  if (rc == SQLITE_OK)
+    sqlite3_bind_int64 (stmt, 1, account_id);
+  while (rc == SQLITE_OK && (rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      CourrielOutboxItem *item = g_new0 (CourrielOutboxItem, 1);
+      const char *state = (const char *)sqlite3_column_text (stmt, 5);
+
+      item->id = sqlite3_column_int64 (stmt, 0);
+      item->account_id = sqlite3_column_int64 (stmt, 1);
+      item->sender = g_strdup ((const char *)sqlite3_column_text (stmt, 2));
+      item->recipients = g_strsplit ((const char *)sqlite3_column_text (stmt, 3), "\n", -1);
+      item->raw = g_bytes_new (sqlite3_column_blob (stmt, 4), sqlite3_column_bytes (stmt, 4));
+      item->state = g_strcmp0 (state, "sending") == 0  ? COURRIEL_OUTBOX_SENDING
+                    : g_strcmp0 (state, "failed") == 0 ? COURRIEL_OUTBOX_FAILED
+                                                       : COURRIEL_OUTBOX_QUEUED;
+      item->attempts = sqlite3_column_int (stmt, 6);
+      item->next_attempt = sqlite3_column_int64 (stmt, 7);
+      item->last_error = g_strdup ((const char *)sqlite3_column_text (stmt, 8));
+      g_ptr_array_add (items, item);
+      rc = SQLITE_OK;
+    }
+  sqlite3_finalize (stmt);
+  if (!courriel_store_set_error_from_db (db, rc, error))
+    return NULL;
+  return g_steal_pointer (&items);
+}
+
+void
+courriel_outbox_list_async (CourrielStore *store, gint64 account_id, GCancellable *cancellable,
+                            GAsyncReadyCallback callback, gpointer user_data)
+{
+  courriel_store_read_async (store, read_list, g_memdup2 (&account_id, sizeof account_id), g_free,
+                             (GDestroyNotify)g_ptr_array_unref, cancellable, callback, user_data);
+}
+
+GPtrArray *
+courriel_outbox_list_finish (CourrielStore *store, GAsyncResult *result, GError **error)
+{
+  return courriel_store_read_finish (store, result, error);
+}

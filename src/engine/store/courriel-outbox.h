@@ -1,0 +1,68 @@
+/* courriel-outbox.h — messages waiting to be sent, kept in the store until a server took them
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "courriel-store.h"
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  COURRIEL_OUTBOX_QUEUED,  /* to send, at next_attempt or later */
+  COURRIEL_OUTBOX_SENDING, /* a sending began and its end was never recorded: maybe sent */
+  COURRIEL_OUTBOX_FAILED,  /* refused for good (see last_error): the user decides */
+} CourrielOutboxState;
+
+typedef struct
+{
+  gint64              id;
+  gint64              account_id;
+  char               *sender;
+  GStrv               recipients;
+  GBytes             *raw;
+  CourrielOutboxState state;
+  guint               attempts;
+  gint64              next_attempt;
+  char               *last_error;
+} CourrielOutboxItem;
+
+void courriel_outbox_item_free (CourrielOutboxItem *item);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CourrielOutboxItem, courriel_outbox_item_free)
+
+/* Each a write job: finish with courriel_store_write_finish(). */
+void courriel_outbox_add_async       (CourrielStore       *store,
+                                      gint64               account_id,
+                                      const char          *sender,
+                                      const char * const  *recipients,
+                                      GBytes              *raw,
+                                      GCancellable        *cancellable,
+                                      GAsyncReadyCallback  callback,
+                                      gpointer             user_data);
+void courriel_outbox_set_state_async (CourrielStore       *store,
+                                      gint64               id,
+                                      CourrielOutboxState  state,
+                                      gint64               next_attempt,
+                                      const char          *error_message,
+                                      GCancellable        *cancellable,
+                                      GAsyncReadyCallback  callback,
+                                      gpointer             user_data);
+/* The server took it: it leaves the Outbox. */
+void courriel_outbox_remove_async    (CourrielStore       *store,
+                                      gint64               id,
+                                      GCancellable        *cancellable,
+                                      GAsyncReadyCallback  callback,
+                                      gpointer             user_data);
+
+/* The account's Outbox (every account's with @account_id 0), oldest first. */
+void       courriel_outbox_list_async  (CourrielStore       *store,
+                                        gint64               account_id,
+                                        GCancellable        *cancellable,
+                                        GAsyncReadyCallback  callback,
+                                        gpointer             user_data);
+GPtrArray *courriel_outbox_list_finish (CourrielStore       *store,
+                                        GAsyncResult        *result,
+                                        GError             **error);
+
+G_END_DECLS

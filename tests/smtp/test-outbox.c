@@ -1,0 +1,328 @@
+/* test-outbox.c — the Outbox never loses mail: through a server outage, a restart of Courriel,
+ * and a stop in the middle of sending, against the bench's Postfix and Dovecot
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gstdio.h>
+
+#include "courriel-certificate.h"
+#include "courriel-draft.h"
+#include "courriel-gmime-autoptr.h"
+#include "courriel-message-text.h"
+#include "courriel-outbox.h"
+#include "courriel-pop3-client.h"
+#include "courriel-smtp-outbox.h"
+#include "courriel-test-bench.h"
+#include "../net/net-test-util.h"
+
+#define SENDER "alice@example.test"
+#define RECIPIENT "bob@example.test"
+
+typedef struct
+{
+  CourrielTestBench *bench;
+  char              *fingerprint;
+  char              *path;
+  CourrielStore     *store;
+  CourrielAccount   *account;
+  guint              delivered; /* messages Bob had before */
+} Fixture;
+
+static gboolean
+add_account (sqlite3 *db, gpointer data, GError **error)
+{
+  return courriel_store_set_error_from_db (
+    db,
+    sqlite3_exec (db,
+                  "INSERT INTO accounts (id, address, incoming_protocol, incoming_host, incoming_port, "
+                  "incoming_security, incoming_username, created) VALUES (1, '" SENDER "', 'imap', '127.0.0.1', "
+                  "993, 'tls', '" SENDER "', 0)",
+                  NULL, NULL, NULL),
+    error);
+}
+
+static void
+fixture_set_up (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GTlsCertificate) certificate = NULL;
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autofree char *dir = NULL;
+
+  f->bench = courriel_test_bench_new (&error);
+  g_assert_no_error (error);
+  certificate = g_tls_certificate_new_from_file (courriel_test_bench_get_ca_file (f->bench), &error);
+  f->fingerprint = courriel_certificate_get_fingerprint (certificate);
+  dir = g_build_filename (courriel_test_bench_get_dir (f->bench), "courriel", NULL);
+  g_mkdir (dir, 0700);
+  f->path = g_build_filename (dir, "courriel.db", NULL);
+  f->store = courriel_store_open (f->path, &error);
+  g_assert_no_error (error);
+  courriel_store_write_async (f->store, add_account, NULL, NULL, NULL, net_test_store_result, &result);
+  g_assert_true (courriel_store_write_finish (f->store, net_test_wait (&result), &error));
+  f->account = courriel_account_new (SENDER);
+  f->account->id = 1;
+  f->account->outgoing.host = g_strdup ("127.0.0.1");
+  f->account->outgoing.port = courriel_test_bench_get_port (f->bench, COURRIEL_TEST_BENCH_SUBMISSION);
+  f->account->outgoing.security = COURRIEL_SECURITY_STARTTLS;
+  f->account->outgoing.username = g_strdup (SENDER);
+  f->account->outgoing.fingerprint = g_strdup (f->fingerprint);
+}
+
+static void
+fixture_tear_down (Fixture *f, gconstpointer data)
+{
+  courriel_store_close (f->store);
+  g_clear_object (&f->store);
+  courriel_account_free (f->account);
+  courriel_test_bench_stop (f->bench);
+  g_clear_object (&f->bench);
+  g_free (f->fingerprint);
+  g_free (f->path);
+}
+
+static void
+queue (Fixture *f, GBytes *raw)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GAsyncResult) result = NULL;
+  const char *recipients[] = { RECIPIENT, NULL };
+
+  courriel_outbox_add_async (f->store, 1, SENDER, recipients, raw, NULL, net_test_store_result, &result);
+  g_assert_true (courriel_store_write_finish (f->store, net_test_wait (&result), &error));
+  g_assert_no_error (error);
+}
+
+/* One pass over the Outbox; returns "sent/deferred/failed/uncertain". */
+static char *
+send_outbox (Fixture *f, gint64 now)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autofree CourrielSmtpOutboxReport *report = NULL;
+
+  courriel_smtp_outbox_send_async (f->store, f->account, courriel_test_bench_get_password (f->bench, SENDER), now,
+                                   NULL, net_test_store_result, &result);
+  report = courriel_smtp_outbox_send_finish (net_test_wait (&result), &error);
+  g_assert_no_error (error);
+  return g_strdup_printf ("%u/%u/%u/%u", report->sent, report->deferred, report->failed, report->uncertain);
+}
+
+static GPtrArray *
+outbox (Fixture *f)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GAsyncResult) result = NULL;
+  GPtrArray *items;
+
+  courriel_outbox_list_async (f->store, 1, NULL, net_test_store_result, &result);
+  items = courriel_outbox_list_finish (f->store, net_test_wait (&result), &error);
+  g_assert_no_error (error);
+  return items;
+}
+
+/* Bob's messages, as his POP3 server lists them; waits (10 s at most) until there are @count. */
+static GPtrArray *
+bob_messages (Fixture *f, guint count)
+{
+  for (guint attempt = 0; attempt < 100; attempt++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autoptr (CourrielConnection) connection = courriel_connection_new (
+        "127.0.0.1", courriel_test_bench_get_port (f->bench, COURRIEL_TEST_BENCH_POP3S), COURRIEL_SECURITY_TLS);
+      g_autoptr (CourrielPop3Client) pop3 = NULL;
+      g_autoptr (GAsyncResult) r1 = NULL;
+      g_autoptr (GAsyncResult) r2 = NULL;
+      g_autoptr (GAsyncResult) r3 = NULL;
+      g_autoptr (GPtrArray) listed = NULL;
+
+      courriel_connection_set_pinned_fingerprint (connection, f->fingerprint);
+      pop3 = courriel_pop3_client_new (connection);
+      courriel_pop3_client_connect_async (pop3, NULL, net_test_store_result, &r1);
+      g_assert_true (courriel_pop3_client_connect_finish (pop3, net_test_wait (&r1), &error));
+      courriel_pop3_client_authenticate_async (pop3, NULL, RECIPIENT,
+                                               courriel_test_bench_get_password (f->bench, RECIPIENT), NULL,
+                                               net_test_store_result, &r2);
+      g_assert_true (courriel_pop3_client_authenticate_finish (pop3, net_test_wait (&r2), &error));
+      courriel_pop3_client_list_async (pop3, NULL, net_test_store_result, &r3);
+      listed = courriel_pop3_client_list_finish (pop3, net_test_wait (&r3), &error);
+      g_assert_no_error (error);
+      if (listed->len >= count)
+        {
+          GPtrArray *messages = g_ptr_array_new_with_free_func ((GDestroyNotify)g_bytes_unref);
+
+          for (guint i = 0; i < listed->len; i++)
+            {
+              g_autoptr (GAsyncResult) r = NULL;
+              courriel_pop3_client_retr_async (pop3, i + 1, NULL, NULL, net_test_store_result, &r);
+              g_ptr_array_add (messages, courriel_pop3_client_retr_finish (pop3, net_test_wait (&r), &error));
+            }
+          return messages;
+        }
+      g_usleep (100 * 1000);
+    }
+  g_error ("The message did not reach Bob within 10 s");
+}
+
+/* The first attachment's decoded content. */
+static GBytes *
+attachment_of (GBytes *raw)
+{
+  g_autoptr (GMimeStream) stream = g_mime_stream_mem_new_with_buffer (g_bytes_get_data (raw, NULL),
+                                                                      g_bytes_get_size (raw));
+  g_autoptr (GMimeParser) parser = g_mime_parser_new_with_stream (stream);
+  g_autoptr (GMimeMessage) message = g_mime_parser_construct_message (parser, NULL);
+  GMimeObject *body = g_mime_message_get_mime_part (message);
+  GMimePart *part = GMIME_PART (g_mime_multipart_get_part (GMIME_MULTIPART (body), 1));
+  g_autoptr (GMimeStream) out = g_mime_stream_mem_new ();
+  GByteArray *bytes;
+
+  g_mime_data_wrapper_write_to_stream (g_mime_part_get_content (part), out);
+  bytes = g_mime_stream_mem_get_byte_array (GMIME_STREAM_MEM (out));
+  return g_bytes_new (bytes->data, bytes->len);
+}
+
+/* A French subject and a 5 MB attachment, through 587 (STARTTLS) and 465 (TLS): it arrives with
+ * the subject decoded and the attachment identical to the byte. */
+static void
+test_sends_large_attachment (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GBytes) photo = NULL;
+  guint8 *bytes = g_malloc (5 * 1024 * 1024);
+  g_autoptr (GRand) rand = g_rand_new_with_seed (4);
+
+  for (gsize i = 0; i < 5 * 1024 * 1024; i++)
+    bytes[i] = (guint8)g_rand_int (rand);
+  photo = g_bytes_new_take (bytes, 5 * 1024 * 1024);
+  for (guint round = 0; round < 2; round++)
+    {
+      g_autoptr (CourrielDraft) draft = courriel_draft_new ("Alice Dupré", SENDER);
+      g_autoptr (GBytes) raw = NULL;
+      g_autoptr (GPtrArray) received = NULL;
+      g_autoptr (CourrielMessageText) text = NULL;
+      g_autoptr (GBytes) attachment = NULL;
+      g_autoptr (GPtrArray) left = NULL;
+      g_autofree char *outcome = NULL;
+
+      if (round == 1)
+        {
+          f->account->outgoing.port = courriel_test_bench_get_port (f->bench, COURRIEL_TEST_BENCH_SUBMISSIONS);
+          f->account->outgoing.security = COURRIEL_SECURITY_TLS;
+        }
+      g_ptr_array_add (draft->to, g_strdup ("Bob <" RECIPIENT ">"));
+      g_free (draft->subject);
+      draft->subject = g_strdup_printf ("Les photos de l’été, envoi n°%u", round + 1);
+      g_free (draft->text);
+      draft->text = g_strdup ("Voici les photos.\n");
+      courriel_draft_add_attachment (draft, "été.bin", "application/octet-stream", photo);
+      raw = courriel_draft_build (draft, NULL, NULL);
+      queue (f, raw);
+      outcome = send_outbox (f, g_get_real_time () / G_USEC_PER_SEC);
+      g_assert_cmpstr (outcome, ==, "1/0/0/0");
+      left = outbox (f);
+      g_assert_cmpuint (left->len, ==, 0);
+
+      received = bob_messages (f, round + 1);
+      text = courriel_message_text_new_from_bytes (received->pdata[round], NULL);
+      g_assert_cmpstr (text->subject, ==, draft->subject);
+      attachment = attachment_of (received->pdata[round]);
+      g_assert_true (g_bytes_equal (attachment, photo));
+    }
+}
+
+/* The server is down: the message waits, Courriel restarts, the server comes back: it is sent,
+ * once. */
+static void
+test_survives_outage_and_restart (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  const char *text = "From: " SENDER "\r\nTo: " RECIPIENT "\r\nSubject: malgré tout\r\n\r\nArrivé.\r\n";
+  g_autoptr (GBytes) raw = g_bytes_new_static (text, strlen (text));
+  g_autoptr (GPtrArray) waiting = NULL;
+  g_autoptr (GPtrArray) left = NULL;
+  g_autoptr (GPtrArray) received = NULL;
+  g_autofree char *down = NULL;
+  g_autofree char *too_early = NULL;
+  g_autofree char *later = NULL;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  CourrielOutboxItem *item;
+
+  g_assert_true (courriel_test_bench_stop_servers (f->bench, &error));
+  queue (f, raw);
+  down = send_outbox (f, now);
+  g_assert_cmpstr (down, ==, "0/1/0/0");
+
+  /* Courriel restarts: the message is still there, with why it waits. */
+  courriel_store_close (f->store);
+  g_clear_object (&f->store);
+  f->store = courriel_store_open (f->path, &error);
+  g_assert_no_error (error);
+  waiting = outbox (f);
+  g_assert_cmpuint (waiting->len, ==, 1);
+  item = waiting->pdata[0];
+  g_assert_cmpint (item->state, ==, COURRIEL_OUTBOX_QUEUED);
+  g_assert_cmpuint (item->attempts, ==, 1);
+  g_assert_nonnull (item->last_error);
+  g_assert_cmpint (item->next_attempt, >, now);
+
+  g_assert_true (courriel_test_bench_start_servers (f->bench, &error));
+  g_assert_no_error (error);
+  /* Not before its next attempt. */
+  too_early = send_outbox (f, now);
+  g_assert_cmpstr (too_early, ==, "0/0/0/0");
+  later = send_outbox (f, item->next_attempt);
+  g_assert_cmpstr (later, ==, "1/0/0/0");
+  left = outbox (f);
+  g_assert_cmpuint (left->len, ==, 0);
+  received = bob_messages (f, 1);
+  g_usleep (500 * 1000);
+  g_clear_pointer (&received, g_ptr_array_unref);
+  received = bob_messages (f, 1);
+  g_assert_cmpuint (received->len, ==, 1);
+}
+
+static gboolean
+mark_sending (sqlite3 *db, gpointer data, GError **error)
+{
+  return courriel_store_set_error_from_db (db, sqlite3_exec (db, "UPDATE outbox SET state = 'sending'", NULL, NULL,
+                                                             NULL),
+                                           error);
+}
+
+/* Found SENDING (Courriel stopped while sending): maybe sent, so never sent again unasked. */
+static void
+test_uncertain_is_not_resent (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GAsyncResult) result = NULL;
+  const char *text = "From: " SENDER "\r\nTo: " RECIPIENT "\r\nSubject: une fois\r\n\r\nUne.\r\n";
+  g_autoptr (GBytes) raw = g_bytes_new_static (text, strlen (text));
+  g_autoptr (GPtrArray) items = NULL;
+  g_autofree char *outcome = NULL;
+
+  queue (f, raw);
+  courriel_store_write_async (f->store, mark_sending, NULL, NULL, NULL, net_test_store_result, &result);
+  g_assert_true (courriel_store_write_finish (f->store, net_test_wait (&result), &error));
+  outcome = send_outbox (f, g_get_real_time () / G_USEC_PER_SEC);
+  g_assert_cmpstr (outcome, ==, "0/0/0/1");
+  items = outbox (f);
+  g_assert_cmpuint (items->len, ==, 1);
+  g_assert_cmpint (((CourrielOutboxItem *)items->pdata[0])->state, ==, COURRIEL_OUTBOX_SENDING);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_mime_init ();
+
+  g_test_add ("/outbox/sends-large-attachment", Fixture, NULL, fixture_set_up, test_sends_large_attachment,
+              fixture_tear_down);
+  g_test_add ("/outbox/survives-outage-and-restart", Fixture, NULL, fixture_set_up, test_survives_outage_and_restart,
+              fixture_tear_down);
+  g_test_add ("/outbox/uncertain-is-not-resent", Fixture, NULL, fixture_set_up, test_uncertain_is_not_resent,
+              fixture_tear_down);
+  return g_test_run ();
+}
