@@ -399,6 +399,33 @@ test_messages (void)
     g_assert_nonnull (strstr (missing.err, "999999"));
   }
   {
+    /* Sending: through the Outbox; a message too large for the server stays there, failed. (To an
+     * unroutable address: Postfix defers it, and no mailbox the other tests count changes, not
+     * even by a bounce.) */
+    g_autofree char *large = g_build_filename (courriel_test_bench_get_dir (bench), "large.bin", NULL);
+    g_autofree char *zeros = g_malloc0 (11 * 1024 * 1024);
+    g_auto (Result) sent = { 0 };
+    g_auto (Result) refused = { 0 };
+    g_auto (Result) listed = { 0 };
+    const char *send_args[] = { "send", "--account", "bob@example.test", "--to", "Amélie <amelie@[192.0.2.1]>",
+                                "--subject", "Envoi par la ligne de commande", "--json", NULL };
+    const char *large_args[] = { "send", "--account", "bob@example.test", "--to", "amelie@[192.0.2.1]",
+                                 "--subject", "Trop gros", "--attach", large, NULL };
+    const char *outbox_args[] = { "outbox", "bob@example.test", NULL };
+
+    g_assert_true (g_file_set_contents (large, zeros, 11 * 1024 * 1024, NULL));
+    cli (&sent, "Bonjour Amélie,\nun mot envoyé depuis le terminal.\n", send_args);
+    g_assert_cmpint (sent.status, ==, 0);
+    g_assert_cmpstr (sent.out, ==, "{\"sent\": 1, \"queued\": 0, \"failed\": 0}\n");
+    cli (&refused, "Voici.\n", large_args);
+    g_assert_cmpint (refused.status, ==, 1);
+    g_assert_nonnull (strstr (refused.err, "larger than"));
+    cli (&listed, NULL, outbox_args);
+    g_assert_cmpint (listed.status, ==, 0);
+    g_assert_nonnull (strstr (listed.out, "\tfailed\tamelie@[192.0.2.1]\tTrop gros\t"));
+    g_assert_null (strstr (listed.out, "Envoi par la ligne de commande"));
+  }
+  {
     /* Another device with its own store sees all of it after its sync. */
     g_auto (Result) sync = { 0 };
     g_auto (Result) folders = { 0 };

@@ -25,6 +25,9 @@ int courriel_cli_search  (int argc, char **argv);
 int courriel_cli_mark    (int argc, char **argv);
 int courriel_cli_move    (int argc, char **argv);
 int courriel_cli_delete  (int argc, char **argv);
+/* argv[0] is "send" or "outbox". */
+int courriel_cli_send    (int argc, char **argv);
+int courriel_cli_outbox  (int argc, char **argv);
 
 /* --json was given. */
 extern gboolean courriel_cli_json;

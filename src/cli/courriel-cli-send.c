@@ -1,0 +1,233 @@
+/* courriel-cli-send.c — `courriel-cli send` and `outbox`: writing, the Outbox, sending
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * `send` composes the message, commits it to the Outbox, then sends the account's Outbox. A
+ * server out of reach (or busy) leaves it queued, and the command still succeeds: the message is
+ * safe and will go at the next `outbox --send` or sync. A refusal for good is a failure (exit 1).
+ */
+#define G_LOG_DOMAIN "courriel-cli"
+
+#include "config.h"
+#include "courriel-cli-commands.h"
+
+#include <glib/gi18n.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "courriel-draft.h"
+#include "courriel-message-text.h"
+#include "courriel-outbox.h"
+#include "courriel-secrets.h"
+#include "courriel-smtp-outbox.h"
+
+static char *
+read_stdin (void)
+{
+  GString *text = g_string_new (NULL);
+  char buffer[4096];
+  size_t n;
+
+  while ((n = fread (buffer, 1, sizeof buffer, stdin)) > 0)
+    g_string_append_len (text, buffer, n);
+  return g_string_free (text, FALSE);
+}
+
+/* Sends the account's due messages; returns the report, or NULL with @error set. */
+static CourrielSmtpOutboxReport *
+send_outbox (CourrielStore *store, CourrielAccount *account, GError **error)
+{
+  g_autofree char *password = NULL;
+  g_autoptr (GAsyncResult) looked_up = NULL;
+  g_autoptr (GAsyncResult) sent = NULL;
+
+  courriel_secrets_lookup_async (account->address, "outgoing", NULL, courriel_cli_got_result, &looked_up);
+  password = courriel_secrets_lookup_finish (courriel_cli_wait (&looked_up), NULL);
+  if (password == NULL)
+    password = courriel_cli_lookup_password (account, error);
+  if (password == NULL)
+    return NULL;
+  courriel_smtp_outbox_send_async (store, account, password, g_get_real_time () / G_USEC_PER_SEC, NULL,
+                                   courriel_cli_got_result, &sent);
+  return courriel_smtp_outbox_send_finish (courriel_cli_wait (&sent), error);
+}
+
+static GPtrArray *
+list_outbox (CourrielStore *store, gint64 account_id, GError **error)
+{
+  g_autoptr (GAsyncResult) result = NULL;
+
+  courriel_outbox_list_async (store, account_id, NULL, courriel_cli_got_result, &result);
+  return courriel_outbox_list_finish (store, courriel_cli_wait (&result), error);
+}
+
+static void
+add_all (GPtrArray *list, GStrv values)
+{
+  for (guint i = 0; values != NULL && values[i] != NULL; i++)
+    g_ptr_array_add (list, g_strdup (values[i]));
+}
+
+/* courriel-cli send --account A --to ADDR… [--cc ADDR…] [--bcc ADDR…] --subject S [--attach FILE…] < body */
+int
+courriel_cli_send (int argc, char **argv)
+{
+  g_autoptr (GOptionContext) context = g_option_context_new (_("— send a message, its text on standard input"));
+  g_autoptr (GError) error = NULL;
+  g_autofree char *which = NULL;
+  g_autofree char *subject = NULL;
+  g_auto (GStrv) to = NULL;
+  g_auto (GStrv) cc = NULL;
+  g_auto (GStrv) bcc = NULL;
+  g_auto (GStrv) attach = NULL;
+  g_autoptr (CourrielStore) store = NULL;
+  g_autoptr (CourrielAccount) account = NULL;
+  g_autoptr (CourrielDraft) draft = NULL;
+  g_autoptr (GBytes) raw = NULL;
+  g_auto (GStrv) recipients = NULL;
+  g_autofree CourrielSmtpOutboxReport *report = NULL;
+  g_autofree char *body = NULL;
+  GOptionEntry entries[] = {
+    { "account", 0, 0, G_OPTION_ARG_STRING, &which, N_("The account to send from"), N_("ACCOUNT") },
+    { "to", 0, 0, G_OPTION_ARG_STRING_ARRAY, &to, N_("A recipient (repeatable)"), N_("ADDRESS") },
+    { "cc", 0, 0, G_OPTION_ARG_STRING_ARRAY, &cc, N_("A recipient in copy (repeatable)"), N_("ADDRESS") },
+    { "bcc", 0, 0, G_OPTION_ARG_STRING_ARRAY, &bcc, N_("A hidden recipient (repeatable)"), N_("ADDRESS") },
+    { "subject", 0, 0, G_OPTION_ARG_STRING, &subject, N_("The subject"), N_("SUBJECT") },
+    { "attach", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &attach, N_("A file to attach (repeatable)"), N_("FILE") },
+    { NULL }
+  };
+
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!g_option_context_parse (context, &argc, &argv, &error) || argc != 1 || which == NULL
+      || (to == NULL && cc == NULL && bcc == NULL))
+    {
+      g_printerr ("%s\n", _("Usage: courriel-cli send --account ACCOUNT --to ADDRESS… [--cc ADDRESS…] "
+                            "[--bcc ADDRESS…] --subject SUBJECT [--attach FILE…] < TEXT"));
+      return 2;
+    }
+  store = courriel_cli_open_store (&error);
+  if (store != NULL)
+    account = courriel_cli_find_account (store, which, &error);
+  if (account != NULL)
+    {
+      draft = courriel_draft_new (account->display_name, account->address);
+      add_all (draft->to, to);
+      add_all (draft->cc, cc);
+      add_all (draft->bcc, bcc);
+      g_free (draft->subject);
+      draft->subject = g_strdup (subject != NULL ? subject : "");
+      body = read_stdin ();
+      g_free (draft->text);
+      draft->text = g_utf8_make_valid (body, -1);
+      for (guint i = 0; attach != NULL && attach[i] != NULL && error == NULL; i++)
+        {
+          g_autofree char *contents = NULL;
+          g_autofree char *name = g_path_get_basename (attach[i]);
+          gsize length;
+
+          if (g_file_get_contents (attach[i], &contents, &length, &error))
+            {
+              g_autoptr (GBytes) data = g_bytes_new_take (g_steal_pointer (&contents), length);
+              courriel_draft_add_attachment (draft, name, NULL, data);
+            }
+        }
+      if (error == NULL)
+        raw = courriel_draft_build (draft, NULL, &error);
+    }
+  if (raw != NULL)
+    {
+      /* Safe in the Outbox before anything is sent. */
+      g_autoptr (GAsyncResult) result = NULL;
+      recipients = courriel_draft_dup_recipients (draft);
+      courriel_outbox_add_async (store, account->id, account->address, (const char * const *)recipients, raw, NULL,
+                                 courriel_cli_got_result, &result);
+      if (courriel_store_write_finish (store, courriel_cli_wait (&result), &error))
+        report = send_outbox (store, account, &error);
+    }
+  if (error != NULL)
+    {
+      g_printerr ("courriel-cli: %s\n", error->message);
+      return 1;
+    }
+  if (courriel_cli_json)
+    g_print ("{\"sent\": %u, \"queued\": %u, \"failed\": %u}\n", report->sent, report->deferred, report->failed);
+  if (report->failed > 0 || report->deferred > 0)
+    {
+      g_autoptr (GPtrArray) items = list_outbox (store, account->id, NULL);
+      for (guint i = 0; items != NULL && i < items->len; i++)
+        {
+          CourrielOutboxItem *item = items->pdata[i];
+          if (item->last_error != NULL && item->state != COURRIEL_OUTBOX_SENDING)
+            g_printerr (item->state == COURRIEL_OUTBOX_FAILED
+                          ? _("courriel-cli: not sent: %s\n")
+                          : _("courriel-cli: queued, it will be sent later: %s\n"),
+                        item->last_error);
+        }
+    }
+  courriel_store_close (store);
+  return report->failed > 0 ? 1 : 0;
+}
+
+/* courriel-cli outbox [ACCOUNT] [--send] */
+int
+courriel_cli_outbox (int argc, char **argv)
+{
+  static const char *states[] = { "queued", "sending", "failed" };
+  g_autoptr (GOptionContext) context = g_option_context_new (_("[ACCOUNT] — the messages waiting to be sent"));
+  g_autoptr (GError) error = NULL;
+  g_autoptr (CourrielStore) store = NULL;
+  g_autoptr (CourrielAccount) account = NULL;
+  g_autoptr (GPtrArray) items = NULL;
+  gboolean send = FALSE;
+  GOptionEntry entries[] = {
+    { "send", 0, 0, G_OPTION_ARG_NONE, &send, N_("Send what is due first"), NULL },
+    { NULL }
+  };
+
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!g_option_context_parse (context, &argc, &argv, &error) || argc > 2 || (send && argc != 2))
+    {
+      g_printerr ("%s\n", _("Usage: courriel-cli outbox [ACCOUNT] [--send]"));
+      return 2;
+    }
+  store = courriel_cli_open_store (&error);
+  if (store != NULL && argc == 2)
+    account = courriel_cli_find_account (store, argv[1], &error);
+  if (error == NULL && send)
+    g_free (send_outbox (store, account, &error));
+  if (error == NULL)
+    items = list_outbox (store, account != NULL ? account->id : 0, &error);
+  if (error != NULL)
+    {
+      g_printerr ("courriel-cli: %s\n", error->message);
+      return 1;
+    }
+  if (courriel_cli_json)
+    g_print ("[");
+  for (guint i = 0; i < items->len; i++)
+    {
+      CourrielOutboxItem *item = items->pdata[i];
+      g_autoptr (CourrielMessageText) text = courriel_message_text_new_from_bytes (item->raw, NULL);
+      g_autofree char *to = g_strjoinv (", ", item->recipients);
+      const char *subject = text != NULL && text->subject != NULL ? text->subject : "";
+
+      if (courriel_cli_json)
+        {
+          g_autofree char *json_to = courriel_cli_json_string (to);
+          g_autofree char *json_subject = courriel_cli_json_string (subject);
+          g_autofree char *json_error = item->last_error != NULL ? courriel_cli_json_string (item->last_error)
+                                                                 : g_strdup ("null");
+          g_print ("%s{\"id\": %" G_GINT64_FORMAT ", \"state\": \"%s\", \"attempts\": %u, \"to\": %s, "
+                   "\"subject\": %s, \"error\": %s}",
+                   i > 0 ? ", " : "", item->id, states[item->state], item->attempts, json_to, json_subject,
+                   json_error);
+        }
+      else
+        g_print ("%" G_GINT64_FORMAT "\t%s\t%s\t%s\t%s\n", item->id, states[item->state], to, subject,
+                 item->last_error != NULL ? item->last_error : "");
+    }
+  if (courriel_cli_json)
+    g_print ("]\n");
+  courriel_store_close (store);
+  return 0;
+}
