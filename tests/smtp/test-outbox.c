@@ -312,6 +312,57 @@ test_uncertain_is_not_resent (Fixture *f, gconstpointer data)
   g_assert_cmpint (((CourrielOutboxItem *)items->pdata[0])->state, ==, COURRIEL_OUTBOX_SENDING);
 }
 
+static gboolean
+make_pop3 (sqlite3 *db, gpointer data, GError **error)
+{
+  return courriel_store_set_error_from_db (
+    db,
+    sqlite3_exec (db,
+                  "UPDATE accounts SET incoming_protocol = 'pop3' WHERE id = 1;"
+                  "INSERT INTO folders (account_id, name, raw_name, role) VALUES (1, 'Sent', 'Sent', 'sent')",
+                  NULL, NULL, NULL),
+    error);
+}
+
+static gpointer
+read_sent (sqlite3 *db, gpointer data, GError **error)
+{
+  GString *out = g_string_new (NULL);
+  sqlite3_stmt *stmt = NULL;
+
+  sqlite3_prepare_v2 (db,
+                      "SELECT m.subject, m.flags, b.complete FROM messages m JOIN folders f ON f.id = m.folder_id "
+                      "JOIN bodies b ON b.message_id = m.id WHERE f.role = 'sent'",
+                      -1, &stmt, NULL);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    g_string_append_printf (out, "%s:%d:%d;", sqlite3_column_text (stmt, 0), sqlite3_column_int (stmt, 1),
+                            sqlite3_column_int (stmt, 2));
+  sqlite3_finalize (stmt);
+  return g_string_free (out, FALSE);
+}
+
+/* A POP3 account's Sent folder is on this computer: the copy lands there, read, once sent. */
+static void
+test_pop3_keeps_sent_copy (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GAsyncResult) made = NULL;
+  g_autoptr (GAsyncResult) read = NULL;
+  const char *text = "From: " SENDER "\r\nTo: " RECIPIENT "\r\nSubject: copie\r\n\r\nGardée.\r\n";
+  g_autoptr (GBytes) raw = g_bytes_new_static (text, strlen (text));
+  g_autofree char *outcome = NULL;
+  g_autofree char *sent = NULL;
+
+  courriel_store_write_async (f->store, make_pop3, NULL, NULL, NULL, net_test_store_result, &made);
+  g_assert_true (courriel_store_write_finish (f->store, net_test_wait (&made), &error));
+  queue (f, raw);
+  outcome = send_outbox (f, g_get_real_time () / G_USEC_PER_SEC);
+  g_assert_cmpstr (outcome, ==, "1/0/0/0");
+  courriel_store_read_async (f->store, read_sent, NULL, NULL, g_free, NULL, net_test_store_result, &read);
+  sent = courriel_store_read_finish (f->store, net_test_wait (&read), &error);
+  g_assert_cmpstr (sent, ==, "copie:1:1;");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -323,6 +374,8 @@ main (int argc, char **argv)
   g_test_add ("/outbox/survives-outage-and-restart", Fixture, NULL, fixture_set_up, test_survives_outage_and_restart,
               fixture_tear_down);
   g_test_add ("/outbox/uncertain-is-not-resent", Fixture, NULL, fixture_set_up, test_uncertain_is_not_resent,
+              fixture_tear_down);
+  g_test_add ("/outbox/pop3-keeps-sent-copy", Fixture, NULL, fixture_set_up, test_pop3_keeps_sent_copy,
               fixture_tear_down);
   return g_test_run ();
 }

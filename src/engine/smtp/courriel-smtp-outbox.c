@@ -92,7 +92,7 @@ on_sent (GObject *source, GAsyncResult *result, gpointer user_data)
   if (sent != NULL)
     {
       s->report.sent++;
-      courriel_outbox_remove_async (s->store, item->id, NULL, on_recorded, task);
+      courriel_outbox_sent_async (s->store, item->id, NULL, on_recorded, task);
       return;
     }
   if (is_permanent (error))

@@ -48,8 +48,14 @@ void courriel_outbox_set_state_async (CourrielStore       *store,
                                       GCancellable        *cancellable,
                                       GAsyncReadyCallback  callback,
                                       gpointer             user_data);
-/* The server took it: it leaves the Outbox. */
+/* Taken out of the Outbox, unsent (the user gave up on it). */
 void courriel_outbox_remove_async    (CourrielStore       *store,
+                                      gint64               id,
+                                      GCancellable        *cancellable,
+                                      GAsyncReadyCallback  callback,
+                                      gpointer             user_data);
+/* The server took it: it leaves the Outbox; a POP3 account keeps a copy in its Sent folder. */
+void courriel_outbox_sent_async      (CourrielStore       *store,
                                       gint64               id,
                                       GCancellable        *cancellable,
                                       GAsyncReadyCallback  callback,
