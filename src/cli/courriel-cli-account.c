@@ -109,15 +109,11 @@ verify_pop3 (CourrielAccount *account, const char *password, GError **error)
 static gboolean
 verify_smtp (CourrielAccount *account, const char *password, GError **error)
 {
-  g_autoptr (CourrielConnection) connection = courriel_connection_new (account->outgoing.host, account->outgoing.port,
-                                                                       account->outgoing.security);
+  g_autoptr (CourrielConnection) connection = courriel_account_new_connection (account, &account->outgoing);
   g_autoptr (CourrielSmtpClient) client = NULL;
   g_autoptr (GAsyncResult) connected = NULL;
   g_autoptr (GAsyncResult) logged_in = NULL;
   g_autoptr (GAsyncResult) quit = NULL;
-
-  courriel_connection_set_pinned_fingerprint (connection, account->outgoing.fingerprint);
-  courriel_connection_set_allow_insecure_auth (connection, account->allow_insecure);
   client = courriel_smtp_client_new (connection);
   courriel_smtp_client_connect_async (client, NULL, courriel_cli_got_result, &connected);
   if (!courriel_smtp_client_connect_finish (client, courriel_cli_wait (&connected), error))

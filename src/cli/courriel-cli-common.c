@@ -63,12 +63,8 @@ courriel_cli_find_account (CourrielStore *store, const char *which, GError **err
 CourrielImapClient *
 courriel_cli_log_in (CourrielAccount *account, const char *password, GError **error)
 {
-  g_autoptr (CourrielConnection) connection = courriel_connection_new (account->incoming.host, account->incoming.port,
-                                                                       account->incoming.security);
+  g_autoptr (CourrielConnection) connection = courriel_account_new_connection (account, &account->incoming);
   g_autoptr (CourrielImapClient) client = NULL;
-
-  courriel_connection_set_pinned_fingerprint (connection, account->incoming.fingerprint);
-  courriel_connection_set_allow_insecure_auth (connection, account->allow_insecure);
   client = courriel_imap_client_new (connection);
   {
     g_autoptr (GAsyncResult) result = NULL;
@@ -121,14 +117,10 @@ courriel_cli_connect (CourrielAccount *account, GError **error)
 CourrielPop3Client *
 courriel_cli_log_in_pop3 (CourrielAccount *account, const char *password, GError **error)
 {
-  g_autoptr (CourrielConnection) connection = courriel_connection_new (account->incoming.host, account->incoming.port,
-                                                                       account->incoming.security);
+  g_autoptr (CourrielConnection) connection = courriel_account_new_connection (account, &account->incoming);
   g_autoptr (CourrielPop3Client) client = NULL;
   g_autoptr (GAsyncResult) connected = NULL;
   g_autoptr (GAsyncResult) logged_in = NULL;
-
-  courriel_connection_set_pinned_fingerprint (connection, account->incoming.fingerprint);
-  courriel_connection_set_allow_insecure_auth (connection, account->allow_insecure);
   client = courriel_pop3_client_new (connection);
   courriel_pop3_client_connect_async (client, NULL, courriel_cli_got_result, &connected);
   if (!courriel_pop3_client_connect_finish (client, courriel_cli_wait (&connected), error))

@@ -31,6 +31,18 @@ courriel_account_new (const char *address)
   return account;
 }
 
+/* A connection to one of @account's servers as the account says: its security, the certificate
+ * the user accepted, whether credentials may travel in clear text. */
+CourrielConnection *
+courriel_account_new_connection (const CourrielAccount *account, const CourrielServer *server)
+{
+  CourrielConnection *connection = courriel_connection_new (server->host, server->port, server->security);
+
+  courriel_connection_set_pinned_fingerprint (connection, server->fingerprint);
+  courriel_connection_set_allow_insecure_auth (connection, account->allow_insecure);
+  return connection;
+}
+
 static void
 server_copy (CourrielServer *dest, const CourrielServer *src)
 {

@@ -43,6 +43,8 @@ typedef struct
 CourrielAccount *courriel_account_new           (const char       *address);
 CourrielAccount *courriel_account_copy          (const CourrielAccount *account);
 void             courriel_account_free          (CourrielAccount  *account);
+CourrielConnection *courriel_account_new_connection (const CourrielAccount *account,
+                                                     const CourrielServer  *server);
 
 void             courriel_account_save_async    (CourrielStore    *store,
                                                  CourrielAccount  *account,

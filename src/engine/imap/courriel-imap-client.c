@@ -1102,16 +1102,10 @@ authenticate_continue (CourrielImapClient *self, Command *command, CourrielImapR
 {
   CourrielSasl *sasl = command->data;
   const char *text = courriel_imap_response_get_text (response);
-  g_autofree guchar *decoded = NULL;
-  g_autoptr (GBytes) challenge = NULL;
-  g_autoptr (GBytes) answer = NULL;
   g_autoptr (GError) error = NULL;
-  gsize length = 0;
-  gboolean done = FALSE;
+  g_autofree char *encoded = courriel_sasl_step_base64 (sasl, text != NULL ? text : "", &error);
 
-  decoded = g_base64_decode (text != NULL ? text : "", &length);
-  challenge = g_bytes_new (decoded, length);
-  if (!courriel_sasl_step (sasl, challenge, &answer, &done, &error))
+  if (encoded == NULL)
     {
       /* Abort the exchange; the server answers BAD and the command fails. */
       g_autoptr (GBytes) cancel = g_bytes_new_static ("*\r\n", 3);
@@ -1120,9 +1114,6 @@ authenticate_continue (CourrielImapClient *self, Command *command, CourrielImapR
       return;
     }
   {
-    g_autofree char *encoded = answer != NULL && g_bytes_get_size (answer) > 0
-                                 ? g_base64_encode (g_bytes_get_data (answer, NULL), g_bytes_get_size (answer))
-                                 : g_strdup ("");
     g_autofree char *line = g_strconcat (encoded, "\r\n", NULL);
     gsize line_length = strlen (line);
 
@@ -1178,23 +1169,17 @@ courriel_imap_client_authenticate_async (CourrielImapClient *self, const char *m
   courriel_imap_builder_add (&b, courriel_sasl_get_mechanism (sasl));
   if (courriel_imap_client_has_capability (self, "SASL-IR") && courriel_sasl_has_initial_response (sasl))
     {
-      g_autoptr (GBytes) initial = NULL;
-      gboolean done = FALSE;
+      g_autofree char *initial = courriel_sasl_step_base64 (sasl, NULL, &error);
 
-      if (!courriel_sasl_step (sasl, NULL, &initial, &done, &error))
+      if (initial == NULL)
         {
           g_task_return_error (task, g_steal_pointer (&error));
           command_free (courriel_imap_builder_end (&b));
           return;
         }
-      if (initial == NULL || g_bytes_get_size (initial) == 0)
-        courriel_imap_builder_add (&b, " =");
-      else
-        {
-          g_autofree char *encoded = g_base64_encode (g_bytes_get_data (initial, NULL), g_bytes_get_size (initial));
-          courriel_imap_builder_add (&b, " ");
-          courriel_imap_builder_add (&b, encoded);
-        }
+      /* An empty initial response is "=" (RFC 4959). */
+      courriel_imap_builder_add (&b, " ");
+      courriel_imap_builder_add (&b, *initial != '\0' ? initial : "=");
     }
   b.command->on_continuation = authenticate_continue;
   b.command->on_done = authenticated_done;

@@ -344,3 +344,31 @@ unexpected:
                supported[self->mechanism]);
   return FALSE;
 }
+
+/**
+ * courriel_sasl_step_base64:
+ * @challenge: (nullable): the server's challenge as IMAP, POP3 and SMTP carry it (base64), or
+ *   NULL for the initial response
+ *
+ * courriel_sasl_step() in the wire form the three protocols share. Returns the response in
+ * base64 ("" when empty), or NULL with @error set.
+ */
+char *
+courriel_sasl_step_base64 (CourrielSasl *self, const char *challenge, GError **error)
+{
+  g_autoptr (GBytes) in = NULL;
+  g_autoptr (GBytes) out = NULL;
+  gboolean done = FALSE;
+
+  if (challenge != NULL)
+    {
+      gsize length = 0;
+      guchar *decoded = g_base64_decode (challenge, &length);
+      in = g_bytes_new_take (decoded, length);
+    }
+  if (!courriel_sasl_step (self, in, &out, &done, error))
+    return NULL;
+  if (out == NULL || g_bytes_get_size (out) == 0)
+    return g_strdup ("");
+  return g_base64_encode (g_bytes_get_data (out, NULL), g_bytes_get_size (out));
+}

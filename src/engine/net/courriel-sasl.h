@@ -26,4 +26,8 @@ gboolean            courriel_sasl_step                 (CourrielSasl        *sel
                                                         gboolean            *done,
                                                         GError             **error);
 
+char               *courriel_sasl_step_base64          (CourrielSasl        *self,
+                                                        const char          *challenge,
+                                                        GError             **error);
+
 G_END_DECLS

@@ -524,28 +524,16 @@ sasl_respond (GTask *task, const char *challenge_base64)
 {
   CourrielPop3Client *self = g_task_get_source_object (task);
   Login *login = g_task_get_task_data (task);
-  g_autoptr (GBytes) challenge = NULL;
-  g_autoptr (GBytes) response = NULL;
-  g_autofree char *encoded = NULL;
   GError *error = NULL;
-  gboolean done = FALSE;
-  gsize length = 0;
+  g_autofree char *encoded = courriel_sasl_step_base64 (login->sasl, challenge_base64 ? challenge_base64 : "", &error);
 
-  if (challenge_base64 != NULL)
-    {
-      guchar *decoded = g_base64_decode (challenge_base64, &length);
-      challenge = g_bytes_new_take (decoded, length);
-    }
-  if (!courriel_sasl_step (login->sasl, challenge, &response, &done, &error))
+  if (encoded == NULL)
     {
       /* The exchange cannot go on: the session is in an unknown state. */
       courriel_connection_close (self->connection);
       fail_if (task, error);
       return;
     }
-  encoded = response != NULL && g_bytes_get_size (response) > 0
-              ? g_base64_encode (g_bytes_get_data (response, NULL), g_bytes_get_size (response))
-              : g_strdup ("");
   command_async (self, encoded, FALSE, TRUE, g_task_get_cancellable (task), on_login_answer, task);
 }
 
@@ -632,22 +620,19 @@ courriel_pop3_client_authenticate_async (CourrielPop3Client *self, const char *m
         }
       {
         g_autofree char *line = NULL;
-        g_autoptr (GBytes) initial = NULL;
-        gboolean done = FALSE;
 
         /* AUTH MECH initial-response (RFC 5034), "=" for an empty one. */
-        if (courriel_sasl_has_initial_response (login->sasl)
-            && courriel_sasl_step (login->sasl, NULL, &initial, &done, &error))
+        if (courriel_sasl_has_initial_response (login->sasl))
           {
-            g_autofree char *encoded = g_bytes_get_size (initial) > 0
-                                         ? g_base64_encode (g_bytes_get_data (initial, NULL), g_bytes_get_size (initial))
-                                         : g_strdup ("=");
-            line = g_strdup_printf ("AUTH %s %s", courriel_sasl_get_mechanism (login->sasl), encoded);
-          }
-        else if (error != NULL)
-          {
-            fail_if (task, error);
-            return;
+            g_autofree char *initial = courriel_sasl_step_base64 (login->sasl, NULL, &error);
+
+            if (initial == NULL)
+              {
+                fail_if (task, error);
+                return;
+              }
+            line = g_strdup_printf ("AUTH %s %s", courriel_sasl_get_mechanism (login->sasl),
+                                    *initial != '\0' ? initial : "=");
           }
         else
           line = g_strdup_printf ("AUTH %s", courriel_sasl_get_mechanism (login->sasl));

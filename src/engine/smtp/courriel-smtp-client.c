@@ -515,9 +515,7 @@ start_auth (GTask *task, const char *mechanism)
   CourrielSmtpClient *self = g_task_get_source_object (task);
   Auth *auth = g_task_get_task_data (task);
   g_autofree char *line = NULL;
-  g_autoptr (GBytes) initial = NULL;
   GError *error = NULL;
-  gboolean done = FALSE;
 
   g_clear_object (&auth->sasl);
   auth->sasl = courriel_sasl_new (mechanism, auth->username, auth->password, &error);
@@ -526,17 +524,16 @@ start_auth (GTask *task, const char *mechanism)
       fail_if (task, error);
       return;
     }
-  if (courriel_sasl_has_initial_response (auth->sasl) && courriel_sasl_step (auth->sasl, NULL, &initial, &done, &error))
+  if (courriel_sasl_has_initial_response (auth->sasl))
     {
-      g_autofree char *encoded = g_bytes_get_size (initial) > 0
-                                   ? g_base64_encode (g_bytes_get_data (initial, NULL), g_bytes_get_size (initial))
-                                   : g_strdup ("=");
-      line = g_strdup_printf ("AUTH %s %s", courriel_sasl_get_mechanism (auth->sasl), encoded);
-    }
-  else if (error != NULL)
-    {
-      fail_if (task, error);
-      return;
+      g_autofree char *initial = courriel_sasl_step_base64 (auth->sasl, NULL, &error);
+
+      if (initial == NULL)
+        {
+          fail_if (task, error);
+          return;
+        }
+      line = g_strdup_printf ("AUTH %s %s", courriel_sasl_get_mechanism (auth->sasl), *initial != '\0' ? initial : "=");
     }
   else
     line = g_strdup_printf ("AUTH %s", courriel_sasl_get_mechanism (auth->sasl));
@@ -563,11 +560,7 @@ on_auth_reply (GObject *source, GAsyncResult *result, gpointer user_data)
   Auth *auth = g_task_get_task_data (task);
   GError *error = NULL;
   Exchange *reply = exchange_finish (result, &error);
-  g_autoptr (GBytes) challenge = NULL;
-  g_autoptr (GBytes) response = NULL;
   g_autofree char *encoded = NULL;
-  gboolean done = FALSE;
-  gsize length = 0;
 
   if (fail_if (task, error))
     return;
@@ -583,9 +576,8 @@ on_auth_reply (GObject *source, GAsyncResult *result, gpointer user_data)
       fail_if (task, error);
       return;
     }
-  challenge = g_bytes_new_take (g_base64_decode (reply->lines->len > 0 ? reply->lines->pdata[0] : "", &length),
-                                length);
-  if (!courriel_sasl_step (auth->sasl, challenge, &response, &done, &error))
+  encoded = courriel_sasl_step_base64 (auth->sasl, reply->lines->len > 0 ? reply->lines->pdata[0] : "", &error);
+  if (encoded == NULL)
     {
       /* libgsasl refuses some SCRAM nonces Dovecot (behind Postfix) sends: over TLS, PLAIN is as
        * safe on the wire, so a mechanism chosen here gives way to it. "*" ends the exchange. */
@@ -603,9 +595,6 @@ on_auth_reply (GObject *source, GAsyncResult *result, gpointer user_data)
       fail_if (task, error);
       return;
     }
-  encoded = response != NULL && g_bytes_get_size (response) > 0
-              ? g_base64_encode (g_bytes_get_data (response, NULL), g_bytes_get_size (response))
-              : g_strdup ("");
   exchange_async (self, encoded, NULL, TRUE, g_task_get_cancellable (task), on_auth_reply, task);
 }
 

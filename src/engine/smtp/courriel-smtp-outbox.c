@@ -225,10 +225,7 @@ on_listed (GObject *source, GAsyncResult *result, gpointer user_data)
       send_next (task);
       return;
     }
-  connection = courriel_connection_new (s->account->outgoing.host, s->account->outgoing.port,
-                                        s->account->outgoing.security);
-  courriel_connection_set_pinned_fingerprint (connection, s->account->outgoing.fingerprint);
-  courriel_connection_set_allow_insecure_auth (connection, s->account->allow_insecure);
+  connection = courriel_account_new_connection (s->account, &s->account->outgoing);
   s->client = courriel_smtp_client_new (connection);
   courriel_smtp_client_connect_async (s->client, g_task_get_cancellable (task), on_connected, task);
 }
