@@ -426,6 +426,22 @@ test_messages (void)
     g_assert_null (strstr (listed.out, "Envoi par la ligne de commande"));
   }
   {
+    /* A draft, saved twice: the second version replaces the first, here and on the server. */
+    g_auto (Result) first = { 0 };
+    g_auto (Result) second = { 0 };
+    const char *draft_args[] = { "draft", "--account", "bob@example.test", "--subject", "Brouillon", NULL };
+    cli (&first, "Première version.\n", draft_args);
+    g_assert_cmpint (first.status, ==, 0);
+    g_assert_cmpint (g_ascii_strtoll (first.out, NULL, 10), >, 0);
+    {
+      const char *replace_args[] = { "draft", "--account", "bob@example.test", "--subject", "Brouillon",
+                                     "--replace", g_strchomp (first.out), "--json", NULL };
+      cli (&second, "Deuxième version.\n", replace_args);
+    }
+    g_assert_cmpint (second.status, ==, 0);
+    g_assert_true (g_str_has_prefix (second.out, "{\"id\": "));
+  }
+  {
     /* Another device with its own store sees all of it after its sync. */
     g_auto (Result) sync = { 0 };
     g_auto (Result) folders = { 0 };
@@ -438,6 +454,9 @@ test_messages (void)
     g_assert_nonnull (strstr (folders.out, "INBOX\tinbox\t1\t0\n"));
     g_assert_nonnull (strstr (folders.out, "Archive\tarchive\t1\t0\n"));
     g_assert_nonnull (strstr (folders.out, "Trash\ttrash\t1\t1\n"));
+    /* The sent message's copy, and the last version of the draft. */
+    g_assert_nonnull (strstr (folders.out, "Sent\tsent\t1\t0\n"));
+    g_assert_nonnull (strstr (folders.out, "Drafts\tdrafts\t1\t0\n"));
   }
 }
 
@@ -503,7 +522,8 @@ test_killed_sync (void)
     cli_in (dir, &r, NULL, args);
     g_assert_nonnull (strstr (r.out, line));
   }
-  g_assert_cmpint (count_messages (db), ==, n + 3);
+  /* And, from /cli/messages, Bob's three messages, the copy of what he sent, and his draft. */
+  g_assert_cmpint (count_messages (db), ==, n + 5);
 }
 
 static gboolean

@@ -25,8 +25,9 @@ int courriel_cli_search  (int argc, char **argv);
 int courriel_cli_mark    (int argc, char **argv);
 int courriel_cli_move    (int argc, char **argv);
 int courriel_cli_delete  (int argc, char **argv);
-/* argv[0] is "send" or "outbox". */
+/* argv[0] is "send", "draft" or "outbox". */
 int courriel_cli_send    (int argc, char **argv);
+int courriel_cli_draft   (int argc, char **argv);
 int courriel_cli_outbox  (int argc, char **argv);
 
 /* --json was given. */
@@ -53,6 +54,9 @@ CourrielPop3Client *courriel_cli_log_in_pop3 (CourrielAccount *account,
                                               const char      *password,
                                               GError         **error);
 char               *courriel_cli_json_string (const char   *text);
+/* Tells the accounts' IMAP servers their queued changes; FALSE when some are still waiting. */
+gboolean            courriel_cli_send_changes (CourrielStore *store,
+                                               GArray        *account_ids);
 int                 courriel_cli_print_rows  (CourrielStore      *store,
                                               const char * const *args);
 GArray             *courriel_cli_parse_message_ids (int      argc,

@@ -397,8 +397,8 @@ read_account_ids (sqlite3 *db, gpointer data, GError **error)
 
 /* Sends the accounts' queues; a server out of reach only delays it. Returns FALSE when some
  * change is still waiting. */
-static gboolean
-send_changes (CourrielStore *store, GArray *accounts)
+gboolean
+courriel_cli_send_changes (CourrielStore *store, GArray *accounts)
 {
   gboolean all_sent = TRUE;
 
@@ -516,7 +516,7 @@ apply_change (GArray *ids, const ChangeRequest *request)
       g_printerr ("courriel-cli: %s\n", error->message);
       return 1;
     }
-  sent = send_changes (store, accounts);
+  sent = courriel_cli_send_changes (store, accounts);
   if (courriel_cli_json)
     g_print ("{\"changed\": %u, \"sent\": %s}\n", ids->len, sent ? "true" : "false");
   courriel_store_close (store);

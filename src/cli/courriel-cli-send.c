@@ -5,6 +5,8 @@
  * `send` composes the message, commits it to the Outbox, then sends the account's Outbox. A
  * server out of reach (or busy) leaves it queued, and the command still succeeds: the message is
  * safe and will go at the next `outbox --send` or sync. A refusal for good is a failure (exit 1).
+ * The sent message's copy goes to the account's Sent folder (and the IMAP server's). `draft`
+ * saves a draft, in the Drafts folder here and on an IMAP server, and prints its id.
  */
 #define G_LOG_DOMAIN "courriel-cli"
 
@@ -15,6 +17,7 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include "courriel-changes.h"
 #include "courriel-draft.h"
 #include "courriel-message-text.h"
 #include "courriel-outbox.h"
@@ -68,38 +71,112 @@ add_all (GPtrArray *list, GStrv values)
     g_ptr_array_add (list, g_strdup (values[i]));
 }
 
+/* What `send` and `draft` are told of the message. */
+typedef struct
+{
+  char  *which;
+  char  *subject;
+  GStrv  to;
+  GStrv  cc;
+  GStrv  bcc;
+  GStrv  attach;
+  gint64 replaces; /* draft: the earlier draft it replaces */
+} Composition;
+
+static void
+composition_clear (Composition *c)
+{
+  g_free (c->which);
+  g_free (c->subject);
+  g_strfreev (c->to);
+  g_strfreev (c->cc);
+  g_strfreev (c->bcc);
+  g_strfreev (c->attach);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Composition, composition_clear)
+
+static gboolean
+parse_composition (int argc, char **argv, const char *summary, gboolean is_draft, Composition *c)
+{
+  g_autoptr (GOptionContext) context = g_option_context_new (summary);
+  g_autoptr (GError) error = NULL;
+  GOptionEntry entries[] = {
+    { "account", 0, 0, G_OPTION_ARG_STRING, &c->which, N_("The account to send from"), N_("ACCOUNT") },
+    { "to", 0, 0, G_OPTION_ARG_STRING_ARRAY, &c->to, N_("A recipient (repeatable)"), N_("ADDRESS") },
+    { "cc", 0, 0, G_OPTION_ARG_STRING_ARRAY, &c->cc, N_("A recipient in copy (repeatable)"), N_("ADDRESS") },
+    { "bcc", 0, 0, G_OPTION_ARG_STRING_ARRAY, &c->bcc, N_("A hidden recipient (repeatable)"), N_("ADDRESS") },
+    { "subject", 0, 0, G_OPTION_ARG_STRING, &c->subject, N_("The subject"), N_("SUBJECT") },
+    { "attach", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &c->attach, N_("A file to attach (repeatable)"), N_("FILE") },
+    { NULL },
+    { NULL },
+  };
+
+  if (is_draft)
+    entries[6] = (GOptionEntry){ "replace", 0, 0, G_OPTION_ARG_INT64, &c->replaces,
+                                 N_("The earlier draft this one replaces (deleted)"), N_("ID") };
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  return g_option_context_parse (context, &argc, &argv, &error) && argc == 1 && c->which != NULL
+         && (is_draft || c->to != NULL || c->cc != NULL || c->bcc != NULL);
+}
+
+/* The message, its text read from standard input. */
+static GBytes *
+compose (CourrielAccount *account, Composition *c, gboolean is_draft, CourrielDraft **out, GError **error)
+{
+  g_autoptr (CourrielDraft) draft = courriel_draft_new (account->display_name, account->address);
+  g_autofree char *body = read_stdin ();
+  GBytes *raw;
+
+  add_all (draft->to, c->to);
+  add_all (draft->cc, c->cc);
+  add_all (draft->bcc, c->bcc);
+  g_free (draft->subject);
+  draft->subject = g_strdup (c->subject != NULL ? c->subject : "");
+  g_free (draft->text);
+  draft->text = g_utf8_make_valid (body, -1);
+  for (guint i = 0; c->attach != NULL && c->attach[i] != NULL; i++)
+    {
+      g_autofree char *contents = NULL;
+      g_autofree char *name = g_path_get_basename (c->attach[i]);
+      g_autoptr (GBytes) data = NULL;
+      gsize length;
+
+      if (!g_file_get_contents (c->attach[i], &contents, &length, error))
+        return NULL;
+      data = g_bytes_new_take (g_steal_pointer (&contents), length);
+      courriel_draft_add_attachment (draft, name, NULL, data);
+    }
+  raw = is_draft ? courriel_draft_build_unsent (draft, error) : courriel_draft_build (draft, NULL, error);
+  if (raw != NULL && out != NULL)
+    *out = g_steal_pointer (&draft);
+  return raw;
+}
+
+/* An IMAP account's copies (Sent, Drafts) reach the server now, or at the next sync. */
+static void
+send_copies (CourrielStore *store, CourrielAccount *account)
+{
+  g_autoptr (GArray) accounts = g_array_new (FALSE, FALSE, sizeof (gint64));
+
+  g_array_append_val (accounts, account->id);
+  courriel_cli_send_changes (store, accounts);
+}
+
 /* courriel-cli send --account A --to ADDR… [--cc ADDR…] [--bcc ADDR…] --subject S [--attach FILE…] < body */
 int
 courriel_cli_send (int argc, char **argv)
 {
-  g_autoptr (GOptionContext) context = g_option_context_new (_("— send a message, its text on standard input"));
+  g_auto (Composition) c = { NULL };
   g_autoptr (GError) error = NULL;
-  g_autofree char *which = NULL;
-  g_autofree char *subject = NULL;
-  g_auto (GStrv) to = NULL;
-  g_auto (GStrv) cc = NULL;
-  g_auto (GStrv) bcc = NULL;
-  g_auto (GStrv) attach = NULL;
   g_autoptr (CourrielStore) store = NULL;
   g_autoptr (CourrielAccount) account = NULL;
   g_autoptr (CourrielDraft) draft = NULL;
   g_autoptr (GBytes) raw = NULL;
   g_auto (GStrv) recipients = NULL;
   g_autofree CourrielSmtpOutboxReport *report = NULL;
-  g_autofree char *body = NULL;
-  GOptionEntry entries[] = {
-    { "account", 0, 0, G_OPTION_ARG_STRING, &which, N_("The account to send from"), N_("ACCOUNT") },
-    { "to", 0, 0, G_OPTION_ARG_STRING_ARRAY, &to, N_("A recipient (repeatable)"), N_("ADDRESS") },
-    { "cc", 0, 0, G_OPTION_ARG_STRING_ARRAY, &cc, N_("A recipient in copy (repeatable)"), N_("ADDRESS") },
-    { "bcc", 0, 0, G_OPTION_ARG_STRING_ARRAY, &bcc, N_("A hidden recipient (repeatable)"), N_("ADDRESS") },
-    { "subject", 0, 0, G_OPTION_ARG_STRING, &subject, N_("The subject"), N_("SUBJECT") },
-    { "attach", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &attach, N_("A file to attach (repeatable)"), N_("FILE") },
-    { NULL }
-  };
 
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  if (!g_option_context_parse (context, &argc, &argv, &error) || argc != 1 || which == NULL
-      || (to == NULL && cc == NULL && bcc == NULL))
+  if (!parse_composition (argc, argv, _("— send a message, its text on standard input"), FALSE, &c))
     {
       g_printerr ("%s\n", _("Usage: courriel-cli send --account ACCOUNT --to ADDRESS… [--cc ADDRESS…] "
                             "[--bcc ADDRESS…] --subject SUBJECT [--attach FILE…] < TEXT"));
@@ -107,33 +184,9 @@ courriel_cli_send (int argc, char **argv)
     }
   store = courriel_cli_open_store (&error);
   if (store != NULL)
-    account = courriel_cli_find_account (store, which, &error);
+    account = courriel_cli_find_account (store, c.which, &error);
   if (account != NULL)
-    {
-      draft = courriel_draft_new (account->display_name, account->address);
-      add_all (draft->to, to);
-      add_all (draft->cc, cc);
-      add_all (draft->bcc, bcc);
-      g_free (draft->subject);
-      draft->subject = g_strdup (subject != NULL ? subject : "");
-      body = read_stdin ();
-      g_free (draft->text);
-      draft->text = g_utf8_make_valid (body, -1);
-      for (guint i = 0; attach != NULL && attach[i] != NULL && error == NULL; i++)
-        {
-          g_autofree char *contents = NULL;
-          g_autofree char *name = g_path_get_basename (attach[i]);
-          gsize length;
-
-          if (g_file_get_contents (attach[i], &contents, &length, &error))
-            {
-              g_autoptr (GBytes) data = g_bytes_new_take (g_steal_pointer (&contents), length);
-              courriel_draft_add_attachment (draft, name, NULL, data);
-            }
-        }
-      if (error == NULL)
-        raw = courriel_draft_build (draft, NULL, &error);
-    }
+    raw = compose (account, &c, FALSE, &draft, &error);
   if (raw != NULL)
     {
       /* Safe in the Outbox before anything is sent. */
@@ -149,6 +202,8 @@ courriel_cli_send (int argc, char **argv)
       g_printerr ("courriel-cli: %s\n", error->message);
       return 1;
     }
+  if (report->sent > 0 && account->protocol == COURRIEL_PROTOCOL_IMAP)
+    send_copies (store, account);
   if (courriel_cli_json)
     g_print ("{\"sent\": %u, \"queued\": %u, \"failed\": %u}\n", report->sent, report->deferred, report->failed);
   if (report->failed > 0 || report->deferred > 0)
@@ -166,6 +221,49 @@ courriel_cli_send (int argc, char **argv)
     }
   courriel_store_close (store);
   return report->failed > 0 ? 1 : 0;
+}
+
+/* courriel-cli draft --account A [--to ADDR…] [--cc…] [--bcc…] [--subject S] [--attach FILE…] [--replace ID] < body */
+int
+courriel_cli_draft (int argc, char **argv)
+{
+  g_auto (Composition) c = { NULL };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (CourrielStore) store = NULL;
+  g_autoptr (CourrielAccount) account = NULL;
+  g_autoptr (GBytes) raw = NULL;
+  gint64 id = 0;
+
+  if (!parse_composition (argc, argv, _("— save a draft, its text on standard input"), TRUE, &c))
+    {
+      g_printerr ("%s\n", _("Usage: courriel-cli draft --account ACCOUNT [--to ADDRESS…] [--cc ADDRESS…] "
+                            "[--bcc ADDRESS…] [--subject SUBJECT] [--attach FILE…] [--replace ID] < TEXT"));
+      return 2;
+    }
+  store = courriel_cli_open_store (&error);
+  if (store != NULL)
+    account = courriel_cli_find_account (store, c.which, &error);
+  if (account != NULL)
+    raw = compose (account, &c, TRUE, NULL, &error);
+  if (raw != NULL)
+    {
+      g_autoptr (GAsyncResult) result = NULL;
+      courriel_changes_save_draft_async (store, account->id, raw, c.replaces, NULL, courriel_cli_got_result, &result);
+      id = courriel_changes_save_draft_finish (store, courriel_cli_wait (&result), &error);
+    }
+  if (error != NULL)
+    {
+      g_printerr ("courriel-cli: %s\n", error->message);
+      return 1;
+    }
+  if (account->protocol == COURRIEL_PROTOCOL_IMAP)
+    send_copies (store, account);
+  if (courriel_cli_json)
+    g_print ("{\"id\": %" G_GINT64_FORMAT "}\n", id);
+  else
+    g_print ("%" G_GINT64_FORMAT "\n", id);
+  courriel_store_close (store);
+  return 0;
 }
 
 /* courriel-cli outbox [ACCOUNT] [--send] */

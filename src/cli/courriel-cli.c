@@ -79,6 +79,7 @@ static const Command commands[] = {
   { "move", N_("Move messages to another folder"), courriel_cli_move },
   { "delete", N_("Move messages to the Trash, or delete them from it"), courriel_cli_delete },
   { "send", N_("Send a message (its text on standard input)"), courriel_cli_send },
+  { "draft", N_("Save a draft (its text on standard input)"), courriel_cli_draft },
   { "outbox", N_("List the messages waiting to be sent, or send them"), courriel_cli_outbox },
   { "data-dir", N_("Print the folder where Courriel keeps its mail and settings"), command_data_dir },
   { "version", N_("Print the versions of Courriel and of the libraries it uses"), command_version },

@@ -5,6 +5,7 @@
  * "The other device" is a second IMAP session on the same account: what it changes must reach
  * the store at the next sync, and what the user changes in the store (read, starred, moved,
  * deleted, folders) must reach the server — at once, or from the queue once it is reachable.
+ * Messages written here (a sent message's copy, drafts) reach the server's Sent and Drafts.
  */
 #include "config.h"
 
@@ -16,7 +17,9 @@
 #include "courriel-imap-account-watch.h"
 #include "courriel-imap-body-sync.h"
 #include "courriel-imap-replay.h"
+#include "courriel-outbox.h"
 #include "courriel-test-bench.h"
+#include "../net/net-test-util.h"
 
 #define ADDRESS "alice@example.test"
 
@@ -91,6 +94,12 @@ add_account (sqlite3 *db, gpointer data, GError **error)
                   "'127.0.0.1', 993, 'tls', '" ADDRESS "', 0)",
                   NULL, NULL, NULL),
     error);
+}
+
+static gboolean
+run_sql (sqlite3 *db, gpointer data, GError **error)
+{
+  return courriel_store_set_error_from_db (db, sqlite3_exec (db, data, NULL, NULL, NULL), error);
 }
 
 static CourrielStore *
@@ -718,6 +727,203 @@ test_bodies (Fixture *f, gconstpointer data)
   g_assert_cmpstr (listing, ==, "9:1:1;");
 }
 
+/* Messages written here ------------------------------------------------------------------------ */
+
+static GBytes *
+written_here (const char *subject, const char *text)
+{
+  g_autofree char *raw = g_strdup_printf ("From: " ADDRESS "\r\nTo: bob@example.test\r\nSubject: %s\r\n"
+                                          "Message-ID: <%s@example.test>\r\nDate: Tue, 01 Dec 2026 10:00:00 +0100\r\n"
+                                          "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n%s\r\n",
+                                          subject, subject, text);
+
+  return g_bytes_new (raw, strlen (raw));
+}
+
+/* The Outbox hands over a message the SMTP server accepted. */
+static void
+hand_over_sent (CourrielStore *store, const char *subject, const char *text)
+{
+  g_autoptr (GBytes) raw = written_here (subject, text);
+  g_autoptr (GAsyncResult) result = NULL;
+  const char *recipients[] = { "bob@example.test", NULL };
+  g_autofree char *id = NULL;
+
+  courriel_outbox_add_async (store, 1, ADDRESS, recipients, raw, NULL, got_result, &result);
+  wait_write (store, &result);
+  id = query (store, "SELECT max (id) FROM outbox");
+  courriel_outbox_sent_async (store, g_ascii_strtoll (id, NULL, 10), NULL, got_result, &result);
+  wait_write (store, &result);
+}
+
+/* A sent message's copy is in Sent at once, reaches the server's Sent by the next sync with
+ * its UID, and is neither fetched twice nor loses its searchable text. */
+static void
+test_sent_copy (Fixture *f, gconstpointer data)
+{
+  g_autoptr (CourrielImapClient) client = connect_client (f);
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autofree char *local = NULL;
+  g_autofree char *server = NULL;
+
+  sync_store (f->store, client);
+  hand_over_sent (f->store, "envoye", "Le compte rendu du conseil, version xylophone.");
+  local = query (f->store, "SELECT m.subject, m.flags, m.uid IS NULL, f.role FROM messages m JOIN folders f "
+                           "ON f.id = m.folder_id WHERE f.name = 'Sent'");
+  g_assert_cmpstr (local, ==, "envoye:1:1:sent;");
+  g_free (local);
+  local = query (f->store, "SELECT kind FROM pending_ops");
+  g_assert_cmpstr (local, ==, "append;");
+
+  sync_store (f->store, client);
+  server = server_state (f, "Sent");
+  g_assert_cmpstr (server, ==, "envoye=\\Seen;");
+  sync_store (f->store, client);
+  g_free (local);
+  local = query (f->store, "SELECT m.subject, m.uid IS NOT NULL FROM messages m JOIN folders f ON f.id = m.folder_id "
+                           "WHERE f.name = 'Sent'");
+  g_assert_cmpstr (local, ==, "envoye:1;");
+  g_free (local);
+  local = query (f->store, "SELECT count (*) FROM messages_fts WHERE messages_fts MATCH 'body:xylophone'");
+  g_assert_cmpstr (local, ==, "1;");
+  g_free (local);
+  local = query (f->store, "SELECT count (*) FROM pending_ops");
+  g_assert_cmpstr (local, ==, "0;");
+
+  /* The Sent folder here is one the server does not have (yet): it is created there. */
+  courriel_store_write_async (f->store, run_sql,
+                              "UPDATE folders SET role = NULL WHERE name = 'Sent'; INSERT INTO folders (account_id, "
+                              "name, raw_name, delimiter, role) VALUES (1, 'Envoyés', 'Envoy&AOk-s', '/', 'sent')",
+                              NULL, NULL, got_result, &result);
+  wait_write (f->store, &result);
+  hand_over_sent (f->store, "encore", "Une deuxième fois.");
+  sync_store (f->store, client);
+  g_free (server);
+  server = server_state (f, "Envoyés");
+  g_assert_cmpstr (server, ==, "encore=\\Seen;");
+}
+
+static gint64
+save_draft (Fixture *f, const char *subject, gint64 replaces, GError **error)
+{
+  g_autoptr (GBytes) raw = written_here (subject, "Brouillon en cours.");
+  g_autoptr (GAsyncResult) result = NULL;
+
+  courriel_changes_save_draft_async (f->store, 1, raw, replaces, NULL, got_result, &result);
+  return courriel_changes_save_draft_finish (f->store, wait_for (&result), error);
+}
+
+/* Drafts are saved here and on the server; a new version replaces the old one in both places,
+ * even when the old one never reached the server; only drafts can be replaced. */
+static void
+test_drafts (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (CourrielImapClient) client = connect_client (f);
+  g_autofree char *server = NULL;
+  g_autofree char *local = NULL;
+  gint64 first, second, third;
+
+  sync_store (f->store, client);
+  first = save_draft (f, "brouillon1", 0, &error);
+  g_assert_no_error (error);
+  sync_store (f->store, client);
+  server = server_state (f, "Drafts");
+  g_assert_cmpstr (server, ==, "brouillon1=\\Draft,\\Seen;");
+
+  second = save_draft (f, "brouillon2", first, &error);
+  g_assert_no_error (error);
+  third = save_draft (f, "brouillon3", second, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (third, >, second);
+  local = query (f->store, "SELECT m.subject FROM messages m JOIN folders f ON f.id = m.folder_id "
+                           "WHERE f.name = 'Drafts'");
+  g_assert_cmpstr (local, ==, "brouillon3;");
+  sync_store (f->store, client);
+  g_free (server);
+  server = server_state (f, "Drafts");
+  g_assert_cmpstr (server, ==, "brouillon3=\\Draft,\\Seen;");
+  sync_store (f->store, client);
+  g_free (local);
+  local = query (f->store, "SELECT m.subject, m.uid IS NOT NULL FROM messages m JOIN folders f "
+                           "ON f.id = m.folder_id WHERE f.name = 'Drafts'");
+  g_assert_cmpstr (local, ==, "brouillon3:1;");
+
+  /* A message of the Inbox is not a draft: nothing is saved, nothing deleted. */
+  g_assert_cmpint (save_draft (f, "brouillon4", message_id (f->store, "premier"), &error), ==, 0);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_free (local);
+  local = query (f->store, "SELECT count (*) FROM messages WHERE subject IN ('premier', 'brouillon4')");
+  g_assert_cmpstr (local, ==, "1;");
+}
+
+/* Answers every command with OK, and notes them. */
+static void
+gmail_server (GSocketConnection *connection, gpointer user_data)
+{
+  GString *commands = user_data;
+  GIOStream *stream = G_IO_STREAM (connection);
+
+  net_test_send (stream, "* OK [CAPABILITY IMAP4rev1 UIDPLUS X-GM-EXT-1] Gimap ready\r\n");
+  for (;;)
+    {
+      g_autofree char *line = net_test_receive_line (stream);
+      g_auto (GStrv) words = line != NULL ? g_strsplit (g_strchomp (line), " ", 3) : NULL;
+      g_autofree char *reply = NULL;
+
+      if (words == NULL || words[0] == NULL || words[1] == NULL)
+        return;
+      g_string_append_printf (commands, "%s;", words[1]);
+      reply = g_strdup_printf ("%s OK done\r\n", words[0]);
+      net_test_send (stream, reply);
+    }
+}
+
+/* Gmail files in its Sent folder what its SMTP server sent: no copy is appended, and the local
+ * one makes way for Gmail's at the next sync. */
+static void
+test_gmail_files_sent_mail (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("courriel-gmail-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "courriel.db", NULL);
+  g_autoptr (CourrielStore) store = open_store (path);
+  g_autoptr (GString) commands = g_string_new (NULL);
+  g_autoptr (GAsyncResult) made = NULL;
+  g_autoptr (GAsyncResult) connected = NULL;
+  g_autoptr (GAsyncResult) replayed = NULL;
+  g_autoptr (CourrielConnection) connection = NULL;
+  g_autoptr (CourrielImapClient) client = NULL;
+  g_autofree char *left = NULL;
+  NetTestServer *server;
+
+  courriel_store_write_async (store, run_sql,
+                              "INSERT INTO accounts (id, address, incoming_protocol, incoming_host, incoming_port, "
+                              "incoming_security, incoming_username, created, outgoing_host) VALUES (1, "
+                              "'alice@gmail.com', 'imap', 'imap.gmail.com', 993, 'tls', 'alice', 0, 'smtp.gmail.com');"
+                              "INSERT INTO folders (account_id, name, raw_name, delimiter, role) VALUES (1, "
+                              "'[Gmail]/Sent Mail', '[Gmail]/Sent Mail', '/', 'sent')",
+                              NULL, NULL, got_result, &made);
+  wait_write (store, &made);
+  hand_over_sent (store, "via-gmail", "Envoyé par Gmail.");
+
+  server = net_test_server_start (gmail_server, commands);
+  connection = courriel_connection_new ("127.0.0.1", server->port, COURRIEL_SECURITY_NONE);
+  client = courriel_imap_client_new (connection);
+  courriel_imap_client_connect_async (client, NULL, net_test_store_result, &connected);
+  g_assert_true (courriel_imap_client_connect_finish (client, net_test_wait (&connected), &error));
+  courriel_imap_replay_async (client, store, 1, NULL, net_test_store_result, &replayed);
+  g_assert_cmpint (courriel_imap_replay_finish (net_test_wait (&replayed), &error), ==, 1);
+  g_assert_no_error (error);
+  courriel_connection_close (connection);
+  net_test_server_finish (server);
+
+  g_assert_null (strstr (commands->str, "APPEND"));
+  left = query (store, "SELECT (SELECT count (*) FROM messages) || ':' || (SELECT count (*) FROM pending_ops)");
+  g_assert_cmpstr (left, ==, "0:0;");
+  courriel_store_close (store);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -733,5 +939,8 @@ main (int argc, char **argv)
               fixture_tear_down);
   g_test_add ("/imap-account-sync/idle-push", Fixture, NULL, fixture_set_up, test_idle_push, fixture_tear_down);
   g_test_add ("/imap-account-sync/bodies", Fixture, NULL, fixture_set_up, test_bodies, fixture_tear_down);
+  g_test_add ("/imap-account-sync/sent-copy", Fixture, NULL, fixture_set_up, test_sent_copy, fixture_tear_down);
+  g_test_add ("/imap-account-sync/drafts", Fixture, NULL, fixture_set_up, test_drafts, fixture_tear_down);
+  g_test_add_func ("/imap-account-sync/gmail-files-sent-mail", test_gmail_files_sent_mail);
   return g_test_run ();
 }

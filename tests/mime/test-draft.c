@@ -93,6 +93,18 @@ test_new_message (void)
   g_assert_cmpstr (attachment->filename, ==, "facture-été.pdf");
   g_assert_cmpstr (attachment->mime_type, ==, "application/pdf");
   g_assert_cmpuint (attachment->size, ==, strlen (pdf));
+
+  /* Saved as a draft, the hidden recipient is kept for when it is sent; no recipient is needed. */
+  {
+    g_autoptr (GError) error = NULL;
+    g_autoptr (GBytes) unsent = courriel_draft_build_unsent (draft, &error);
+    g_autoptr (CourrielDraft) empty = courriel_draft_new (NULL, "elodie@example.org");
+    g_autoptr (GBytes) started = courriel_draft_build_unsent (empty, &error);
+
+    g_assert_no_error (error);
+    g_assert_true (contains (unsent, "\r\nBcc: secret@example.com\r\n"));
+    g_assert_nonnull (started);
+  }
 }
 
 /* Line breaks typed into a subject or a name never make a header of their own. */

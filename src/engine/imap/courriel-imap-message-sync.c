@@ -242,7 +242,12 @@ write_batch (sqlite3 *db, gpointer data, GError **error)
     rc = sqlite3_prepare_v2 (db, "UPDATE messages SET flags = ?3, modseq = ?4 WHERE folder_id = ?1 AND uid = ?2", -1,
                              &flags, NULL);
   if (rc == SQLITE_OK)
-    rc = sqlite3_prepare_v2 (db, "INSERT OR REPLACE INTO messages_fts (rowid, subject, addresses, body) VALUES (?1, ?2, ?3, '')",
+    /* A message already here (a sent copy or a draft written here, appended to the server) keeps
+     * its text searchable. */
+    rc = sqlite3_prepare_v2 (db,
+                             "INSERT OR REPLACE INTO messages_fts (rowid, subject, addresses, body) VALUES (?1, ?2, ?3, "
+                             "CASE WHEN EXISTS (SELECT 1 FROM bodies WHERE message_id = ?1) "
+                             "THEN coalesce ((SELECT body FROM messages_fts WHERE rowid = ?1), '') ELSE '' END)",
                              -1, &fts, NULL);
   for (guint i = 0; rc == SQLITE_OK && i < batch->rows->len; i++)
     {

@@ -3,7 +3,11 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Each queued change (courriel-changes.c) becomes its IMAP commands: UID STORE for flags,
- * UID MOVE (or COPY + EXPUNGE), \Deleted + UID EXPUNGE, CREATE, RENAME, DELETE. A change the
+ * UID MOVE (or COPY + EXPUNGE), \Deleted + UID EXPUNGE, CREATE, RENAME, DELETE, and APPEND for
+ * a message written here (a sent message's copy, a draft), into the folder it is in by then.
+ * Gmail files what its SMTP server sent in its Sent folder itself: a copy of mail sent through
+ * Gmail to Gmail's IMAP server (X-GM-EXT-1) is not appended, and the server's copy replaces the
+ * local one at the next sync. A change the
  * server applied leaves the queue; one it refuses (NO, BAD, a folder that is gone) is dropped,
  * and the server's state wins at the next sync. A network failure stops the replay with the
  * rest of the queue intact: it is tried again when the server is reachable.
@@ -27,7 +31,29 @@ typedef struct
   CourrielImapUidSet *uids;     /* its messages' known UIDs */
   guint               step;
   guint               applied;
+  /* APPEND: the message as the store has it now */
+  GBytes             *raw;
+  guint               flags;
 } Replay;
+
+typedef struct
+{
+  GBytes  *raw;  /* NULL: the message is gone, or has its UID already */
+  char    *folder;
+  char    *role;
+  char    *outgoing_host;
+  guint    flags;
+} Appending;
+
+static void
+appending_free (Appending *appending)
+{
+  g_clear_pointer (&appending->raw, g_bytes_unref);
+  g_free (appending->folder);
+  g_free (appending->role);
+  g_free (appending->outgoing_host);
+  g_free (appending);
+}
 
 static void
 replay_free (Replay *replay)
@@ -36,6 +62,7 @@ replay_free (Replay *replay)
   g_object_unref (replay->store);
   g_clear_pointer (&replay->changes, g_ptr_array_unref);
   g_clear_pointer (&replay->uids, courriel_imap_uid_set_free);
+  g_clear_pointer (&replay->raw, g_bytes_unref);
   g_free (replay);
 }
 
@@ -196,6 +223,154 @@ on_moved (GObject *source, GAsyncResult *result, gpointer user_data)
   step_done (user_data, FALSE, error, new_uids);
 }
 
+/* One UID, or 0. */
+static GArray *
+single_uid (guint32 uid)
+{
+  GArray *uids = g_array_new (FALSE, TRUE, sizeof (guint32));
+
+  g_array_append_val (uids, uid);
+  return uids;
+}
+
+static void
+on_appended (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Replay *replay = g_task_get_task_data (user_data);
+  g_autoptr (CourrielImapCopyResult) appended = NULL;
+  g_autoptr (GArray) new_uids = NULL;
+  GError *error = NULL;
+  guint32 uid = 0, last;
+
+  appended = courriel_imap_client_append_finish (replay->client, result, &error);
+  /* The folder is gone from the server ([TRYCREATE]): created again, and the APPEND retried. */
+  if (replay->step == 1 && g_error_matches (error, COURRIEL_IMAP_ERROR, COURRIEL_IMAP_ERROR_NONEXISTENT))
+    {
+      g_clear_error (&error);
+      step_done (user_data, TRUE, NULL, NULL);
+      return;
+    }
+  if (appended != NULL && appended->uids != NULL && courriel_imap_uid_set_n_ranges (appended->uids) > 0)
+    courriel_imap_uid_set_get_range (appended->uids, 0, &uid, &last);
+  if (error == NULL)
+    new_uids = single_uid (uid);
+  step_done (user_data, FALSE, error, new_uids);
+}
+
+static void
+on_folder_created (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Replay *replay = g_task_get_task_data (user_data);
+  GError *error = NULL;
+
+  if (!courriel_imap_client_mailbox_finish (replay->client, result, &error)
+      && g_error_matches (error, COURRIEL_IMAP_ERROR, COURRIEL_IMAP_ERROR_ALREADY_EXISTS))
+    g_clear_error (&error);
+  step_done (user_data, error == NULL, error, NULL);
+}
+
+static gpointer
+read_appending (sqlite3 *db, gpointer data, GError **error)
+{
+  Appending *appending = g_new0 (Appending, 1);
+  sqlite3_stmt *stmt = NULL;
+  int rc = sqlite3_prepare_v2 (db,
+                               "SELECT b.raw, f.name, f.role, m.flags, a.outgoing_host FROM messages m "
+                               "JOIN folders f ON f.id = m.folder_id JOIN accounts a ON a.id = f.account_id "
+                               "JOIN bodies b ON b.message_id = m.id WHERE m.id = ?1 AND m.uid IS NULL",
+                               -1, &stmt, NULL);
+
+  if (rc == SQLITE_OK)
+    {
+      sqlite3_bind_int64 (stmt, 1, *(gint64 *)data);
+      rc = sqlite3_step (stmt);
+    }
+  if (rc == SQLITE_ROW)
+    {
+      appending->raw = g_bytes_new (sqlite3_column_blob (stmt, 0), sqlite3_column_bytes (stmt, 0));
+      appending->folder = g_strdup ((const char *)sqlite3_column_text (stmt, 1));
+      appending->role = g_strdup ((const char *)sqlite3_column_text (stmt, 2));
+      appending->flags = sqlite3_column_int (stmt, 3);
+      appending->outgoing_host = g_strdup ((const char *)sqlite3_column_text (stmt, 4));
+    }
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_ROW && !courriel_store_set_error_from_db (db, rc, error))
+    {
+      appending_free (appending);
+      return NULL;
+    }
+  return appending;
+}
+
+/* Gmail's SMTP server files what it sent in Gmail's Sent folder. */
+static gboolean
+files_sent_mail_itself (Replay *replay, Appending *appending)
+{
+  const char *host = appending->outgoing_host != NULL ? appending->outgoing_host : "";
+
+  return g_strcmp0 (appending->role, "sent") == 0
+         && courriel_imap_client_has_capability (replay->client, "X-GM-EXT-1")
+         && (g_str_has_suffix (host, ".gmail.com") || g_str_has_suffix (host, ".googlemail.com")
+             || g_str_has_suffix (host, ".google.com"));
+}
+
+static void
+on_appending_read (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  Replay *replay = g_task_get_task_data (task);
+  Appending *appending;
+  g_autoptr (GArray) no_uid = NULL;
+  GError *error = NULL;
+
+  appending = courriel_store_read_finish (replay->store, result, &error);
+  if (appending == NULL)
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  if (appending->raw == NULL)
+    {
+      /* Gone meanwhile (a draft replaced before it reached the server): nothing to append. */
+      step_done (task, FALSE, NULL, NULL);
+      return;
+    }
+  g_free (replay->change->target);
+  replay->change->target = g_strdup (appending->folder);
+  replay->raw = g_bytes_ref (appending->raw);
+  replay->flags = appending->flags;
+  if (files_sent_mail_itself (replay, appending))
+    {
+      no_uid = single_uid (0);
+      step_done (task, FALSE, NULL, no_uid);
+      return;
+    }
+  step_done (task, TRUE, NULL, NULL);
+}
+
+static void
+append_message (GTask *task)
+{
+  Replay *replay = g_task_get_task_data (task);
+  const char *names[6];
+
+  /* Steps: 0 reads the message, 1 appends it, and only if its folder is gone, 2 creates the
+   * folder and 3 appends it again. */
+  if (replay->step == 0)
+    courriel_store_read_async (replay->store, read_appending,
+                               g_memdup2 (replay->change->message_ids->data, sizeof (gint64)), g_free,
+                               (GDestroyNotify)appending_free, g_task_get_cancellable (task), on_appending_read,
+                               task);
+  else if (replay->step == 2)
+    courriel_imap_client_mailbox_async (replay->client, COURRIEL_IMAP_MAILBOX_CREATE, replay->change->target,
+                                        g_task_get_cancellable (task), on_folder_created, task);
+  else
+    courriel_imap_client_append_async (replay->client, replay->change->target, replay->raw,
+                                       courriel_imap_flags_from_bits (replay->flags & ~COURRIEL_MESSAGE_DELETED, names),
+                                       NULL, g_task_get_cancellable (task), on_appended, task);
+}
+
 static void
 select_folder (GTask *task)
 {
@@ -288,6 +463,9 @@ run_step (GTask *task)
         courriel_imap_client_mailbox_async (replay->client, COURRIEL_IMAP_MAILBOX_DELETE, change->folder, cancellable,
                                           on_done, task);
       break;
+    case COURRIEL_CHANGE_APPEND:
+      append_message (task);
+      break;
     }
 }
 
@@ -307,6 +485,7 @@ replay_first (GTask *task)
     }
   replay->change = replay->changes->pdata[0];
   replay->step = 0;
+  g_clear_pointer (&replay->raw, g_bytes_unref);
   g_clear_pointer (&replay->uids, courriel_imap_uid_set_free);
   replay->uids = courriel_imap_uid_set_new ();
   for (guint i = 0; i < replay->change->uids->len; i++)

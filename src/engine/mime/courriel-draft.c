@@ -199,15 +199,10 @@ attachment_part (CourrielDraftAttachment *attachment)
   return GMIME_OBJECT (part);
 }
 
-/**
- * courriel_draft_build:
- * @date: (nullable): the Date header; NULL for now
- *
- * Returns: the message as it will be sent (CRLF line ends), or NULL with @error set when an
- * address cannot be read or there is no recipient.
- */
-GBytes *
-courriel_draft_build (CourrielDraft *draft, GDateTime *date, GError **error)
+/* For sending: recipients required, Bcc left out. For saving as a draft: Bcc kept, since the
+ * draft will be sent some day and the copy stays with the user. */
+static GBytes *
+build (CourrielDraft *draft, GDateTime *date, gboolean for_sending, GError **error)
 {
   g_autoptr (GMimeMessage) message = NULL;
   g_autoptr (GMimeObject) body = NULL;
@@ -223,7 +218,7 @@ courriel_draft_build (CourrielDraft *draft, GDateTime *date, GError **error)
   GByteArray *bytes;
 
   g_mime_init ();
-  if (draft->to->len + draft->cc->len + draft->bcc->len == 0)
+  if (for_sending && draft->to->len + draft->cc->len + draft->bcc->len == 0)
     {
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, _("The message has no recipient."));
       return NULL;
@@ -231,7 +226,8 @@ courriel_draft_build (CourrielDraft *draft, GDateTime *date, GError **error)
   message = g_mime_message_new (TRUE);
   g_mime_message_add_mailbox (message, GMIME_ADDRESS_TYPE_FROM, from_name, from_address);
   if (!add_addresses (message, GMIME_ADDRESS_TYPE_TO, draft->to, error)
-      || !add_addresses (message, GMIME_ADDRESS_TYPE_CC, draft->cc, error))
+      || !add_addresses (message, GMIME_ADDRESS_TYPE_CC, draft->cc, error)
+      || (!for_sending && !add_addresses (message, GMIME_ADDRESS_TYPE_BCC, draft->bcc, error)))
     return NULL;
   g_mime_message_set_subject (message, subject, "utf-8");
   now = date != NULL ? g_date_time_ref (date) : g_date_time_new_now_local ();
@@ -298,6 +294,31 @@ courriel_draft_build (CourrielDraft *draft, GDateTime *date, GError **error)
   g_byte_array_append (bytes, g_mime_stream_mem_get_byte_array (GMIME_STREAM_MEM (stream))->data,
                        g_mime_stream_mem_get_byte_array (GMIME_STREAM_MEM (stream))->len);
   return g_byte_array_free_to_bytes (bytes);
+}
+
+/**
+ * courriel_draft_build:
+ * @date: (nullable): the Date header; NULL for now
+ *
+ * Returns: the message as it will be sent (CRLF line ends), or NULL with @error set when an
+ * address cannot be read or there is no recipient.
+ */
+GBytes *
+courriel_draft_build (CourrielDraft *draft, GDateTime *date, GError **error)
+{
+  return build (draft, date, TRUE, error);
+}
+
+/**
+ * courriel_draft_build_unsent:
+ *
+ * Returns: the message as it is saved in Drafts: recipients optional, Bcc kept; or NULL with
+ * @error set when an address cannot be read.
+ */
+GBytes *
+courriel_draft_build_unsent (CourrielDraft *draft, GError **error)
+{
+  return build (draft, NULL, FALSE, error);
 }
 
 /* The envelope's recipients: To, Cc and Bcc, addresses only. */

@@ -42,6 +42,8 @@ void           courriel_draft_add_attachment  (CourrielDraft  *draft,
 GBytes        *courriel_draft_build           (CourrielDraft  *draft,
                                                GDateTime      *date,
                                                GError        **error);
+GBytes        *courriel_draft_build_unsent    (CourrielDraft  *draft,
+                                               GError        **error);
 GStrv          courriel_draft_dup_recipients  (CourrielDraft  *draft);
 
 CourrielDraft *courriel_draft_new_reply       (GBytes         *original,

@@ -10,6 +10,10 @@
  *
  * A moved message keeps its id but loses its UID until the server gives the new one (COPYUID);
  * changes queued after the move learn that UID when the move is done.
+ *
+ * Messages written here (the copy of a sent message, a draft) are stored whole in their folder
+ * at once and queued as an APPEND; they get their UID from APPENDUID. If the server refuses the
+ * APPEND, the copy stays here, without a UID: the user's sent mail is never lost for it.
  */
 #define G_LOG_DOMAIN "courriel-store"
 
@@ -19,10 +23,13 @@
 #include <glib/gi18n-lib.h>
 
 #include "courriel-imap-utf7.h"
+#include "courriel-message-text.h"
+#include "courriel-stored-message.h"
 
 #define PAYLOAD_TYPE "(ssaxauuu)"
 
-static const char *kind_names[] = { "flags", "move", "expunge", "create-folder", "rename-folder", "delete-folder" };
+static const char *kind_names[] = { "flags",         "move",          "expunge", "create-folder",
+                                    "rename-folder", "delete-folder", "append" };
 
 void
 courriel_change_free (CourrielChange *change)
@@ -494,6 +501,156 @@ courriel_changes_delete_folder_async (CourrielStore *store, gint64 folder_id, GC
                               (GDestroyNotify)request_free, cancellable, callback, user_data);
 }
 
+/* Messages written here --------------------------------------------------------------------- */
+
+static const struct
+{
+  const char *role;
+  const char *name;
+} default_folders[] = {
+  { "sent", "Sent" },
+  { "drafts", "Drafts" },
+};
+
+/* The account's folder with @role: one that has it, or one named as such folders usually are
+ * (given the role), or a new one (created on an IMAP server too). */
+static gboolean
+folder_for_role (sqlite3 *db, gint64 account_id, const char *role, gint64 *folder_id, char **name, GError **error)
+{
+  const char *default_name = NULL;
+  gint64 account;
+
+  for (guint i = 0; i < G_N_ELEMENTS (default_folders); i++)
+    if (g_strcmp0 (default_folders[i].role, role) == 0)
+      default_name = default_folders[i].name;
+  g_return_val_if_fail (default_name != NULL, FALSE);
+  if (!find_folder (db, "SELECT id, account_id, name FROM folders WHERE account_id = ?1 AND role = ?2 LIMIT 1",
+                    account_id, role, folder_id, &account, name, error))
+    return FALSE;
+  if (*name != NULL)
+    return TRUE;
+  if (!find_folder (db,
+                    "SELECT id, account_id, name FROM folders WHERE account_id = ?1 AND name = ?2 COLLATE NOCASE "
+                    "LIMIT 1",
+                    account_id, default_name, folder_id, &account, name, error))
+    return FALSE;
+  if (*name == NULL)
+    {
+      Request create = { .id = account_id, .name = (char *)default_name };
+
+      if (!write_create_folder (db, &create, error)
+          || !find_folder (db, "SELECT id, account_id, name FROM folders WHERE account_id = ?1 AND name = ?2",
+                           account_id, default_name, folder_id, &account, name, error))
+        return FALSE;
+    }
+  return run (db, "UPDATE folders SET role = ?4 WHERE id = ?1", *folder_id, 0, 0, role, error);
+}
+
+gboolean
+courriel_changes_add_message (sqlite3 *db, gint64 account_id, const char *role, GBytes *raw, guint flags,
+                              gint64 *message_id, GError **error)
+{
+  g_autoptr (CourrielMessageText) text = courriel_message_text_new_from_bytes (raw, error);
+  g_autoptr (CourrielChange) change = NULL;
+  g_autofree char *name = NULL;
+  gint64 folder_id = 0;
+  guint32 no_uid = 0;
+
+  if (text == NULL || !folder_for_role (db, account_id, role, &folder_id, &name, error)
+      || !courriel_stored_message_insert (db, folder_id, raw, text, NULL, g_get_real_time () / G_USEC_PER_SEC,
+                                          message_id, error)
+      || !run (db, "UPDATE messages SET flags = ?2 WHERE id = ?1", *message_id, flags, 0, NULL, error)
+      || !recount (db, folder_id, error))
+    return FALSE;
+  change = change_new (account_id, COURRIEL_CHANGE_APPEND, name, NULL);
+  change->add_flags = flags;
+  g_array_append_val (change->message_ids, *message_id);
+  g_array_append_val (change->uids, no_uid);
+  return enqueue (db, change, error);
+}
+
+typedef struct
+{
+  gint64  account_id;
+  GBytes *raw;
+  gint64  replaces;
+  gint64  id;
+} DraftSave;
+
+static void
+draft_save_free (DraftSave *save)
+{
+  g_bytes_unref (save->raw);
+  g_free (save);
+}
+
+static gboolean
+write_save_draft (sqlite3 *db, gpointer data, GError **error)
+{
+  DraftSave *save = data;
+  g_autoptr (GArray) replaced = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr (GPtrArray) groups = NULL;
+  Group *group;
+
+  if (!courriel_changes_add_message (db, save->account_id, "drafts", save->raw,
+                                     COURRIEL_MESSAGE_SEEN | COURRIEL_MESSAGE_DRAFT, &save->id, error))
+    return FALSE;
+  if (save->replaces == 0)
+    return TRUE;
+  g_array_append_val (replaced, save->replaces);
+  groups = group_messages (db, replaced, error);
+  if (groups == NULL)
+    return FALSE;
+  group = groups->pdata[0];
+  /* Never delete anything but an earlier draft of the same account. */
+  if (group->change->account_id != save->account_id || g_strcmp0 (group->role, "drafts") != 0)
+    {
+      g_autofree char *text = g_strdup_printf ("%" G_GINT64_FORMAT, save->replaces);
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, _("Message %s is not a draft of this account."),
+                   text);
+      return FALSE;
+    }
+  return move_group (db, group, 0, NULL, error);
+}
+
+static void
+on_draft_saved (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  DraftSave *save = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  if (courriel_store_write_finish (COURRIEL_STORE (source), result, &error))
+    g_task_return_int (task, save->id);
+  else
+    g_task_return_error (task, error);
+}
+
+void
+courriel_changes_save_draft_async (CourrielStore *store, gint64 account_id, GBytes *raw, gint64 replaces,
+                                   GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
+{
+  GTask *task = g_task_new (store, cancellable, callback, user_data);
+  DraftSave *save = g_new0 (DraftSave, 1);
+
+  save->account_id = account_id;
+  save->raw = g_bytes_ref (raw);
+  save->replaces = replaces;
+  g_task_set_source_tag (task, courriel_changes_save_draft_async);
+  g_task_set_task_data (task, save, (GDestroyNotify)draft_save_free);
+  courriel_store_write_async (store, write_save_draft, save, NULL, cancellable, on_draft_saved, task);
+}
+
+gint64
+courriel_changes_save_draft_finish (CourrielStore *store, GAsyncResult *result, GError **error)
+{
+  gssize id;
+
+  g_return_val_if_fail (g_task_is_valid (result, store), 0);
+  id = g_task_propagate_int (G_TASK (result), error);
+  return MAX (id, 0);
+}
+
 /* The queue ----------------------------------------------------------------------------------- */
 
 static GPtrArray *
@@ -617,12 +774,36 @@ patch_later_changes (sqlite3 *db, const CourrielChange *move, GArray *new_uids, 
 }
 
 static gboolean
+forget_appended (sqlite3 *db, const CourrielChange *append, gint64 id, guint32 uid, GError **error)
+{
+  g_autoptr (CourrielChange) expunge = change_new (append->account_id, COURRIEL_CHANGE_EXPUNGE, append->target, NULL);
+  sqlite3_stmt *stmt = NULL;
+  gboolean exists = FALSE;
+  int rc = sqlite3_prepare_v2 (db, "SELECT 1 FROM messages WHERE id = ?1", -1, &stmt, NULL);
+
+  if (rc == SQLITE_OK)
+    {
+      sqlite3_bind_int64 (stmt, 1, id);
+      rc = sqlite3_step (stmt);
+      exists = rc == SQLITE_ROW;
+    }
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    return courriel_store_set_error_from_db (db, rc, error);
+  if (exists)
+    return TRUE;
+  g_array_append_val (expunge->message_ids, id);
+  g_array_append_val (expunge->uids, uid);
+  return enqueue (db, expunge, error);
+}
+
+static gboolean
 write_done (sqlite3 *db, gpointer data, GError **error)
 {
   Outcome *outcome = data;
   CourrielChange *change = outcome->change;
 
-  if (change->kind == COURRIEL_CHANGE_MOVE && outcome->new_uids != NULL)
+  if ((change->kind == COURRIEL_CHANGE_MOVE || change->kind == COURRIEL_CHANGE_APPEND) && outcome->new_uids != NULL)
     {
       for (guint i = 0; i < change->message_ids->len && i < outcome->new_uids->len; i++)
         {
@@ -632,6 +813,10 @@ write_done (sqlite3 *db, gpointer data, GError **error)
           /* Without a new UID the message would be fetched twice: the next sync brings it back. */
           if (!(uid != 0 ? run (db, "UPDATE messages SET uid = ?2 WHERE id = ?1 AND uid IS NULL", id, uid, 0, NULL, error)
                          : run (db, "DELETE FROM messages WHERE id = ?1 AND uid IS NULL", id, 0, 0, NULL, error)))
+            return FALSE;
+          /* Deleted here while it was being appended (a draft replaced meanwhile): there too. */
+          if (uid != 0 && change->kind == COURRIEL_CHANGE_APPEND && sqlite3_changes (db) == 0
+              && !forget_appended (db, change, id, uid, error))
             return FALSE;
         }
       if (!patch_later_changes (db, change, outcome->new_uids, error))

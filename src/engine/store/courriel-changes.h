@@ -26,6 +26,7 @@ typedef enum
   COURRIEL_CHANGE_CREATE_FOLDER,
   COURRIEL_CHANGE_RENAME_FOLDER,
   COURRIEL_CHANGE_DELETE_FOLDER,
+  COURRIEL_CHANGE_APPEND,
 } CourrielChangeKind;
 
 /* One queued change, as the server must learn it. Folder names are the decoded full names. */
@@ -35,10 +36,11 @@ typedef struct
   gint64              account_id;
   CourrielChangeKind  kind;
   char               *folder;       /* the messages' folder; the folder created, renamed or deleted */
-  char               *target;       /* MOVE: the destination; RENAME_FOLDER: the new name */
+  char               *target;       /* MOVE: the destination; RENAME_FOLDER: the new name; APPEND: where
+                                     * the message was when it was appended */
   GArray             *message_ids;  /* gint64: the store's messages */
   GArray             *uids;         /* guint32, parallel: their UIDs in folder, 0 when not known yet */
-  guint               add_flags;    /* FLAGS: CourrielMessageFlags to set */
+  guint               add_flags;    /* FLAGS: CourrielMessageFlags to set; APPEND: the message's flags */
   guint               remove_flags; /* FLAGS: and to clear */
   guint               attempts;
 } CourrielChange;
@@ -85,6 +87,32 @@ void courriel_changes_delete_folder_async (CourrielStore       *store,
                                            GAsyncReadyCallback  callback,
                                            gpointer             user_data);
 
+/* On the writer thread, inside the caller's transaction: a message written here (a copy of
+ * sent mail, a draft) goes into the account's folder with @role ("sent", "drafts"), created
+ * when the account has none, with @flags; an IMAP account queues its APPEND to the server.
+ * Sets @message_id to the new message's id. */
+gboolean courriel_changes_add_message     (sqlite3             *db,
+                                           gint64               account_id,
+                                           const char          *role,
+                                           GBytes              *raw,
+                                           guint                flags,
+                                           gint64              *message_id,
+                                           GError             **error);
+
+/* Saves a draft of the account: into its Drafts folder here and, for IMAP, on the server. A
+ * draft that @replaces an earlier one (its message id, or 0) deletes it for good. Finish gives
+ * the new draft's message id, or 0 with @error set. */
+void     courriel_changes_save_draft_async  (CourrielStore       *store,
+                                             gint64               account_id,
+                                             GBytes              *raw,
+                                             gint64               replaces,
+                                             GCancellable        *cancellable,
+                                             GAsyncReadyCallback  callback,
+                                             gpointer             user_data);
+gint64   courriel_changes_save_draft_finish (CourrielStore       *store,
+                                             GAsyncResult        *result,
+                                             GError             **error);
+
 /* The account's queue, oldest first: a GPtrArray of CourrielChange. */
 void       courriel_changes_list_async    (CourrielStore       *store,
                                            gint64               account_id,
@@ -95,8 +123,10 @@ GPtrArray *courriel_changes_list_finish   (CourrielStore       *store,
                                            GAsyncResult        *result,
                                            GError             **error);
 
-/* The server applied @change: it leaves the queue. For a MOVE, @new_uids (parallel to
- * change->uids, 0 where unknown) are the messages' UIDs in the destination. */
+/* The server applied @change: it leaves the queue. For a MOVE or an APPEND, @new_uids
+ * (parallel to change->uids, 0 where unknown) are the messages' UIDs in the destination
+ * (change->target); a message whose new UID is unknown is forgotten here, since the next sync
+ * brings the server's copy. */
 void courriel_changes_done_async          (CourrielStore       *store,
                                            const CourrielChange *change,
                                            GArray              *new_uids,

@@ -13,8 +13,7 @@
 #include "config.h"
 #include "courriel-outbox.h"
 
-#include "courriel-message-text.h"
-#include "courriel-stored-message.h"
+#include "courriel-changes.h"
 
 static const char *state_names[] = { "queued", "sending", "failed" };
 
@@ -130,51 +129,36 @@ courriel_outbox_remove_async (CourrielStore *store, gint64 id, GCancellable *can
                               user_data);
 }
 
-/* A POP3 account's Sent folder is here: the copy goes there with the removal, in one
- * transaction. (An IMAP server's Sent folder gets its copy by APPEND: not done yet.) */
+/* The copy goes into the account's Sent folder with the removal, in one transaction; an IMAP
+ * account queues its APPEND to the server's Sent folder (courriel-changes.c). */
 static gboolean
 write_sent (sqlite3 *db, gpointer data, GError **error)
 {
   gint64 id = *(gint64 *)data;
   sqlite3_stmt *stmt = NULL;
   g_autoptr (GBytes) raw = NULL;
-  gint64 folder_id = 0;
-  int rc = sqlite3_prepare_v2 (db,
-                               "SELECT o.raw, (SELECT f.id FROM folders f WHERE f.account_id = o.account_id "
-                               "AND f.role = 'sent') FROM outbox o JOIN accounts a ON a.id = o.account_id "
-                               "WHERE o.id = ?1 AND a.incoming_protocol = 'pop3'",
-                               -1, &stmt, NULL);
+  gint64 account_id = 0, message_id;
+  int rc = sqlite3_prepare_v2 (db, "SELECT raw, account_id FROM outbox WHERE id = ?1", -1, &stmt, NULL);
 
   if (rc == SQLITE_OK)
     {
       sqlite3_bind_int64 (stmt, 1, id);
-      if ((rc = sqlite3_step (stmt)) == SQLITE_ROW && sqlite3_column_type (stmt, 1) != SQLITE_NULL)
+      if ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
         {
           raw = g_bytes_new (sqlite3_column_blob (stmt, 0), sqlite3_column_bytes (stmt, 0));
-          folder_id = sqlite3_column_int64 (stmt, 1);
+          account_id = sqlite3_column_int64 (stmt, 1);
         }
     }
   sqlite3_finalize (stmt);
   if (rc != SQLITE_ROW && rc != SQLITE_DONE)
     return courriel_store_set_error_from_db (db, rc, error);
-  if (raw != NULL)
-    {
-      g_autoptr (CourrielMessageText) text = courriel_message_text_new_from_bytes (raw, NULL);
-      gint64 message_id;
-
-      if (text != NULL
-          && (!courriel_stored_message_insert (db, folder_id, raw, text, NULL, g_get_real_time () / G_USEC_PER_SEC,
-                                               &message_id, error)
-              || !courriel_store_set_error_from_db (
-                db, sqlite3_exec (db, "UPDATE messages SET flags = 1 WHERE id = last_insert_rowid ()", NULL, NULL,
-                                  NULL),
-                error)))
-        return FALSE;
-    }
+  if (raw != NULL
+      && !courriel_changes_add_message (db, account_id, "sent", raw, COURRIEL_MESSAGE_SEEN, &message_id, error))
+    return FALSE;
   return write_remove (db, data, error);
 }
 
-/* The server took it: it leaves the Outbox, and a POP3 account keeps a copy in its Sent folder. */
+/* The server took it: it leaves the Outbox, and a copy goes to the account's Sent folder. */
 void
 courriel_outbox_sent_async (CourrielStore *store, gint64 id, GCancellable *cancellable, GAsyncReadyCallback callback,
                             gpointer user_data)

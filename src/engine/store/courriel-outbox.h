@@ -54,7 +54,8 @@ void courriel_outbox_remove_async    (CourrielStore       *store,
                                       GCancellable        *cancellable,
                                       GAsyncReadyCallback  callback,
                                       gpointer             user_data);
-/* The server took it: it leaves the Outbox; a POP3 account keeps a copy in its Sent folder. */
+/* The server took it: it leaves the Outbox, and a copy goes to the account's Sent folder (and,
+ * for an IMAP account, to the server's by a queued APPEND). */
 void courriel_outbox_sent_async      (CourrielStore       *store,
                                       gint64               id,
                                       GCancellable        *cancellable,
