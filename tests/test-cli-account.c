@@ -460,20 +460,49 @@ test_messages (void)
   }
 }
 
+/* A number the database at @path gives, -1 if it cannot (yet). */
 static gint64
-count_messages (const char *path)
+count_in (const char *path, const char *sql)
 {
   sqlite3 *db = NULL;
   sqlite3_stmt *stmt = NULL;
   gint64 n = -1;
 
   if (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK
-      && sqlite3_prepare_v2 (db, "SELECT count (*) FROM messages", -1, &stmt, NULL) == SQLITE_OK
-      && sqlite3_step (stmt) == SQLITE_ROW)
+      && sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) == SQLITE_OK && sqlite3_step (stmt) == SQLITE_ROW)
     n = sqlite3_column_int64 (stmt, 0);
   sqlite3_finalize (stmt);
   sqlite3_close (db);
   return n;
+}
+
+static gint64
+count_messages (const char *path)
+{
+  return count_in (path, "SELECT count (*) FROM messages");
+}
+
+/* `sync ADDRESS` in @dir, killed with SIGKILL once @stored messages are committed (10 s at most).
+ * Returns how many were. */
+static gint64
+sync_killed (const char *dir, const char *address, gint64 stored)
+{
+  g_autofree char *db = g_build_filename (dir, "courriel.db", NULL);
+  g_autofree char *option = g_strdup_printf ("--data-dir=%s", dir);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GSubprocess) proc = NULL;
+  gint64 at_kill = 0;
+
+  proc = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE, &error, COURRIEL_CLI, option, "sync", address, NULL);
+  g_assert_no_error (error);
+  for (guint tries = 0; at_kill < stored && tries < 5000; tries++)
+    {
+      g_usleep (2000);
+      at_kill = count_messages (db);
+    }
+  g_subprocess_send_signal (proc, SIGKILL);
+  g_subprocess_wait (proc, NULL, NULL);
+  return count_messages (db);
 }
 
 /* kill -9 in the middle of a sync, then sync again: every message once, none twice. */
@@ -482,10 +511,7 @@ test_killed_sync (void)
 {
   g_autofree char *dir = g_build_filename (courriel_test_bench_get_dir (bench), "killed", NULL);
   g_autofree char *db = g_build_filename (dir, "courriel.db", NULL);
-  g_autofree char *option = g_strdup_printf ("--data-dir=%s", dir);
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GSubprocess) proc = NULL;
-  gint64 at_kill = 0;
+  gint64 at_kill;
   const guint n = 8000;
 
   for (guint i = 0; i < n; i++)
@@ -494,18 +520,8 @@ test_killed_sync (void)
       add_message ("Lots", subject, "Un message parmi beaucoup d’autres.");
     }
   add_bob (dir);
-  proc = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE, &error, COURRIEL_CLI, option, "sync",
-                           "bob@example.test", NULL);
-  g_assert_no_error (error);
-  /* Killed as soon as a first batch of "Lots" is committed (the count shows it), 10 s at most. */
-  for (guint tries = 0; at_kill < 100 && tries < 5000; tries++)
-    {
-      g_usleep (2000);
-      at_kill = count_messages (db);
-    }
-  g_subprocess_send_signal (proc, SIGKILL);
-  g_subprocess_wait (proc, NULL, NULL);
-  at_kill = count_messages (db);
+  /* Killed as soon as a first batch of "Lots" is committed (the count shows it). */
+  at_kill = sync_killed (dir, "bob@example.test", 100);
   g_test_message ("%" G_GINT64_FORMAT " messages were in the store when the sync was killed", at_kill);
   g_assert_cmpint (at_kill, >=, 100);
   g_assert_cmpint (at_kill, <, n);
@@ -524,6 +540,90 @@ test_killed_sync (void)
   }
   /* And, from /cli/messages, Bob's three messages, the copy of what he sent, and his draft. */
   g_assert_cmpint (count_messages (db), ==, n + 5);
+}
+
+/* How many messages the server keeps in carol's Inbox: her Maildir's files. */
+static guint
+carol_on_server (void)
+{
+  const char *parts[] = { "cur", "new" };
+  guint n = 0;
+
+  for (guint i = 0; i < G_N_ELEMENTS (parts); i++)
+    {
+      g_autofree char *path = g_build_filename (courriel_test_bench_get_dir (bench), "mail", "carol@example.test",
+                                                "Maildir", parts[i], NULL);
+      g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
+
+      while (dir != NULL && g_dir_read_name (dir) != NULL)
+        n++;
+    }
+  return n;
+}
+
+/* kill -9 in the middle of a POP3 sync, then sync again: every message once, none twice, and
+ * nothing deleted on the server that is not stored here (leaving mail on the server, then
+ * deleting it once downloaded). */
+static void
+killed_pop3_sync (const char *name, const char *keep_days)
+{
+  g_autofree char *dir = g_build_filename (courriel_test_bench_get_dir (bench), name, NULL);
+  g_autofree char *db = g_build_filename (dir, "courriel.db", NULL);
+  g_autofree char *pop3s = incoming_url ("pop3s", COURRIEL_TEST_BENCH_POP3S);
+  g_autofree char *smtps = incoming_url ("smtps", COURRIEL_TEST_BENCH_SUBMISSIONS);
+  g_autofree char *carol = password_line ("carol@example.test");
+  guint total = carol_on_server ();
+  gint64 at_kill;
+
+  {
+    g_auto (Result) r = { 0 };
+    const char *args[] = { "account", "add", "--email", "carol@example.test", "--incoming", pop3s, "--outgoing",
+                           smtps, "--password-stdin", "--accept-certificate", fingerprint, "--pop3-keep-days",
+                           keep_days, NULL };
+    cli_in (dir, &r, carol, args);
+    g_assert_cmpint (r.status, ==, 0);
+  }
+  at_kill = sync_killed (dir, "carol@example.test", 50);
+  g_test_message ("%s: %" G_GINT64_FORMAT " of %u messages stored when the sync was killed", name, at_kill, total);
+  g_assert_cmpint (at_kill, >=, 50);
+  g_assert_cmpint (at_kill, <, total);
+  g_assert_cmpuint (carol_on_server (), ==, total); /* no QUIT: nothing deleted */
+  {
+    g_auto (Result) r = { 0 };
+    const char *args[] = { "sync", "carol@example.test", "--json", NULL };
+    g_autofree char *added = g_strdup_printf ("\"added\": %" G_GINT64_FORMAT ", \"total\": %u", total - at_kill, total);
+    cli_in (dir, &r, NULL, args);
+    g_assert_cmpint (r.status, ==, 0);
+    g_assert_nonnull (strstr (r.out, added));
+  }
+  g_assert_cmpint (count_in (db, "SELECT count (DISTINCT pop3_uidl) FROM messages"), ==, total);
+  g_assert_cmpint (count_messages (db), ==, total);
+}
+
+static void
+test_killed_pop3_sync (void)
+{
+  const guint n = 1200;
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autofree char *raw = g_strdup_printf ("From: Chloé Garnier <chloe@example.org>\r\nTo: carol@example.test\r\n"
+                                              "Subject: Relevé %u\r\nMessage-ID: <releve-%u@example.org>\r\n"
+                                              "Date: Tue, 03 Mar 2026 10:00:00 +0100\r\n\r\nRelevé numéro %u.\r\n",
+                                              i, i, i);
+      g_autoptr (GBytes) bytes = g_bytes_new (raw, strlen (raw));
+
+      courriel_test_bench_add_message (bench, "carol@example.test", "INBOX", bytes, NULL, 0, &error);
+      g_assert_no_error (error);
+    }
+  g_assert_cmpuint (carol_on_server (), >=, n);
+  /* Left on the server: all of it still there. */
+  killed_pop3_sync ("pop3-killed", "14");
+  g_assert_cmpuint (carol_on_server (), >=, n);
+  /* Deleted once downloaded: only once downloaded, and then all of it. */
+  killed_pop3_sync ("pop3-killed-dele", "0");
+  g_assert_cmpuint (carol_on_server (), ==, 0);
 }
 
 static gboolean
@@ -561,12 +661,16 @@ test_passwords_stay_secret (void)
       g_autofree char *other = g_build_filename (dir, "other-device", NULL);
       g_autofree char *pop3 = g_build_filename (dir, "pop3-data", NULL);
       g_autofree char *killed = g_build_filename (dir, "killed", NULL);
+      g_autofree char *pop3_killed = g_build_filename (dir, "pop3-killed", NULL);
+      g_autofree char *pop3_killed_dele = g_build_filename (dir, "pop3-killed-dele", NULL);
 
       g_assert_null (strstr (transcript->str, password));
       g_assert_false (folder_contains (data, password));
       g_assert_false (folder_contains (other, password));
       g_assert_false (folder_contains (pop3, password));
       g_assert_false (folder_contains (killed, password));
+      g_assert_false (folder_contains (pop3_killed, password));
+      g_assert_false (folder_contains (pop3_killed_dele, password));
     }
 }
 
@@ -603,6 +707,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/account/add-list-remove", test_add_list_remove);
   g_test_add_func ("/cli/messages", test_messages);
   g_test_add_func ("/cli/killed-sync", test_killed_sync);
+  g_test_add_func ("/cli/killed-pop3-sync", test_killed_pop3_sync);
   g_test_add_func ("/cli/passwords-stay-secret", test_passwords_stay_secret);
   status = g_test_run ();
   g_clear_object (&bench);

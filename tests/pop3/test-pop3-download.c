@@ -353,19 +353,206 @@ test_interrupted (Fixture *f, gconstpointer data)
   g_assert_cmpuint (on_server (f), ==, 0);
 }
 
+/* Another client, over IMAP: one command, its answer (untagged lines included), which must be OK. */
+static char *
+imap (CourrielConnection *connection, const char *command)
+{
+  static guint tag;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *line = g_strdup_printf ("t%u %s\r\n", ++tag, command);
+  g_autofree char *done = g_strdup_printf ("t%u OK", tag);
+  g_autofree char *prefix = g_strdup_printf ("t%u ", tag);
+  char *answer;
+
+  g_assert_true (net_test_write (connection, line, &error));
+  answer = net_test_read_until (connection, prefix, &error);
+  g_assert_no_error (error);
+  if (strstr (answer, done) == NULL)
+    g_error ("IMAP %s: %s", command, answer);
+  return answer;
+}
+
+static void
+imap_do (CourrielConnection *connection, const char *command)
+{
+  g_free (imap (connection, command));
+}
+
+/* The UID of the message of this subject, in the selected folder. */
+static guint
+imap_uid (CourrielConnection *connection, const char *subject)
+{
+  g_autofree char *command = g_strdup_printf ("UID SEARCH SUBJECT \"%s\"", subject);
+  g_autofree char *answer = imap (connection, command);
+  const char *found = strstr (answer, "* SEARCH ");
+  char *end = NULL;
+  guint64 uid;
+
+  g_assert_nonnull (found);
+  uid = g_ascii_strtoull (found + 9, &end, 10);
+  g_assert_cmpuint (uid, >, 0);
+  g_assert_true (*end == '\n' || *end == '\r');
+  return (guint)uid;
+}
+
+static CourrielConnection *
+imap_log_in (Fixture *f)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (CourrielConnection) connection = courriel_connection_new (
+    "127.0.0.1", courriel_test_bench_get_port (f->bench, COURRIEL_TEST_BENCH_IMAPS), COURRIEL_SECURITY_TLS);
+  g_autofree char *greeting = NULL;
+  g_autofree char *login = NULL;
+
+  courriel_connection_set_pinned_fingerprint (connection, f->fingerprint);
+  g_assert_true (net_test_connect (connection, &error));
+  greeting = net_test_read_line (connection, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_prefix (greeting, "* OK"));
+  login = g_strdup_printf ("LOGIN \"" ADDRESS "\" \"%s\"", courriel_test_bench_get_password (f->bench, ADDRESS));
+  imap_do (connection, login);
+  return g_steal_pointer (&connection);
+}
+
+/* The same mailbox read over IMAP elsewhere while Courriel downloads it by POP3, leaving mail on
+ * the server: what the other client reads, flags, moves or deletes stays as it left it; what
+ * it deleted or moved simply leaves the POP3 listing; what arrives later is downloaded once; and
+ * Courriel deletes only what its policy lets go. */
+static void
+test_imap_elsewhere (Fixture *f, gconstpointer data)
+{
+  g_autoptr (CourrielConnection) other = NULL;
+  g_autofree char *first = NULL;
+  g_autofree char *second = NULL;
+  g_autofree char *third = NULL;
+  g_autofree char *fourth = NULL;
+  g_autofree char *last = NULL;
+  g_autofree char *listing = NULL;
+  const char *subjects[] = { "lu", "drapeau", "classe", "efface", "reste" };
+
+  set_policy (f, 14, TRUE);
+  for (guint i = 0; i < G_N_ELEMENTS (subjects); i++)
+    add_message (f, subjects[i]);
+  first = download (f);
+  g_assert_cmpstr (first, ==, "5/0");
+
+  /* Elsewhere: one read, one flagged, one moved to Archive, one deleted; the session stays open. */
+  other = imap_log_in (f);
+  imap_do (other, "SELECT INBOX");
+  {
+    g_autofree char *read = g_strdup_printf ("UID FETCH %u BODY[]", imap_uid (other, "lu"));
+    g_autofree char *flag = g_strdup_printf ("UID STORE %u +FLAGS (\\Flagged)", imap_uid (other, "drapeau"));
+    g_autofree char *move = g_strdup_printf ("UID MOVE %u Archive", imap_uid (other, "classe"));
+    g_autofree char *gone = g_strdup_printf ("UID STORE %u +FLAGS (\\Deleted)", imap_uid (other, "efface"));
+    g_autofree char *body = imap (other, read);
+
+    g_assert_nonnull (strstr (body, "Texte de lu."));
+    imap_do (other, flag);
+    imap_do (other, move);
+    imap_do (other, gone);
+    imap_do (other, "EXPUNGE");
+  }
+  g_assert_cmpuint (on_server (f), ==, 3);
+  add_message (f, "nouveau");
+  second = download (f);
+  g_assert_cmpstr (second, ==, "1/0"); /* the new one only; nothing gone here */
+  third = download (f);
+  g_assert_cmpstr (third, ==, "0/0");
+  listing = query (f, INBOX_SUBJECTS);
+  g_assert_cmpstr (listing, ==, "lu;drapeau;classe;efface;reste;nouveau;");
+
+  /* Deleted here for good: deleted there, and that one only. */
+  {
+    g_autofree char *id = query (f, "SELECT id FROM messages WHERE subject = 'reste'");
+    g_autoptr (GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+    gint64 message = g_ascii_strtoll (id, NULL, 10);
+
+    g_array_append_val (ids, message);
+    for (guint i = 0; i < 2; i++) /* to the Trash, then for good */
+      {
+        g_autoptr (GAsyncResult) result = NULL;
+        g_autoptr (GError) error = NULL;
+        courriel_changes_delete_async (f->store, ids, NULL, net_test_store_result, &result);
+        g_assert_true (courriel_store_write_finish (f->store, net_test_wait (&result), &error));
+      }
+  }
+  fourth = download (f);
+  g_assert_cmpstr (fourth, ==, "0/1");
+  g_assert_cmpuint (on_server (f), ==, 3);
+
+  /* The other client sees its changes intact and the message Courriel deleted gone. */
+  {
+    g_autofree char *flags = NULL;
+    g_autofree char *all = NULL;
+    g_autofree char *archive = NULL;
+    g_autofree char *fetch = g_strdup_printf ("UID FETCH %u FLAGS", imap_uid (other, "drapeau"));
+
+    flags = imap (other, fetch);
+    g_assert_nonnull (strstr (flags, "\\Flagged"));
+    all = imap (other, "SEARCH SUBJECT \"reste\"");
+    g_assert_nonnull (strstr (all, "* SEARCH\n")); /* none */
+    archive = imap (other, "STATUS Archive (MESSAGES)");
+    g_assert_nonnull (strstr (archive, "(MESSAGES 1)"));
+  }
+
+  /* 14 days on, what is left in the Inbox there goes, by the policy; the Archive is not POP3's. */
+  f->now += 14 * DAY;
+  last = download (f);
+  g_assert_cmpstr (last, ==, "0/3");
+  g_assert_cmpuint (on_server (f), ==, 0);
+  {
+    g_autofree char *archive = imap (other, "STATUS Archive (MESSAGES)");
+    g_assert_nonnull (strstr (archive, "(MESSAGES 1)"));
+  }
+  imap_do (other, "LOGOUT");
+  g_free (listing);
+  listing = query (f, INBOX_SUBJECTS);
+  g_assert_cmpstr (listing, ==, "lu;drapeau;classe;efface;nouveau;");
+}
+
 /* Scripted servers ------------------------------------------------------------------------------ */
+
+/* A message of the session: which of scripted_messages (from 1), under which UIDL. */
+typedef struct
+{
+  guint       message;
+  const char *uid;
+} Slot;
 
 typedef struct
 {
-  gboolean has_uidl;
-  guint    kill_at;  /* RETR of this message ends the connection halfway; 0: never */
-  guint    deleted;
+  gboolean    has_uidl;
+  guint       kill_at;    /* RETR of this message ends the connection halfway; 0: never */
+  guint       deleted;
+  gboolean    no_top;     /* TOP answers -ERR */
+  const Slot *listing;    /* the session's messages, by number, up to { 0 }; NULL: the first two */
+  gint64      now;        /* 0: 1780000000 */
+  guint       gone;       /* the messages (bit n for scripted_messages[n - 1]) that got a DELE */
+  guint       downloaded; /* what the download reported */
 } Script;
 
 static const char *scripted_messages[] = {
   "From: a@example.org\r\nSubject: premier\r\nMessage-ID: <s1@example.org>\r\n\r\nUn.\r\n.point\r\n",
   "From: b@example.org\r\nSubject: second\r\nMessage-ID: <s2@example.org>\r\n\r\nDeux.\r\n",
+  "From: c@example.org\r\nSubject: troisième\r\nMessage-ID: <s3@example.org>\r\n\r\nTrois.\r\n",
+  "From: d@example.org\r\nSubject: quatrième\r\nMessage-ID: <s4@example.org>\r\n\r\nQuatre.\r\n",
 };
+
+static const Slot default_listing[] = { { 1, "uid-one" }, { 2, "uid-two" }, { 0 } };
+
+#define BIT(message) (1u << (message))
+
+/* The message at number @n in this session, or NULL. */
+static const Slot *
+slot_at (const Script *script, guint n)
+{
+  const Slot *listing = script->listing != NULL ? script->listing : default_listing;
+
+  for (guint i = 0; listing[i].message != 0; i++)
+    if (i + 1 == n)
+      return &listing[i];
+  return NULL;
+}
 
 static void
 send_stuffed (GIOStream *stream, const char *text, gsize length)
@@ -401,24 +588,29 @@ script_server (GSocketConnection *connection, gpointer user_data)
         net_test_send (stream, "+OK\r\n");
       else if (g_str_has_prefix (line, "UIDL") && !script->has_uidl)
         net_test_send (stream, "-ERR unknown command\r\n");
-      else if (g_str_has_prefix (line, "UIDL"))
-        net_test_send (stream, "+OK\r\n1 uid-one\r\n2 uid-two\r\n.\r\n");
-      else if (g_str_has_prefix (line, "LIST"))
+      else if (g_str_has_prefix (line, "UIDL") || g_str_has_prefix (line, "LIST"))
         {
-          g_autofree char *answer = g_strdup_printf ("+OK\r\n1 %zu\r\n2 %zu\r\n.\r\n", strlen (scripted_messages[0]),
-                                                     strlen (scripted_messages[1]));
-          net_test_send (stream, answer);
+          g_autoptr (GString) answer = g_string_new ("+OK\r\n");
+          const Slot *slot;
+
+          for (guint i = 1; (slot = slot_at (script, i)) != NULL; i++)
+            if (line[0] == 'U')
+              g_string_append_printf (answer, "%u %s\r\n", i, slot->uid);
+            else
+              g_string_append_printf (answer, "%u %zu\r\n", i, strlen (scripted_messages[slot->message - 1]));
+          g_string_append (answer, ".\r\n");
+          net_test_send (stream, answer->str);
         }
-      else if (g_str_has_prefix (line, "TOP") && n >= 1 && n <= 2)
+      else if (g_str_has_prefix (line, "TOP") && !script->no_top && slot_at (script, n) != NULL)
         {
-          const char *message = scripted_messages[n - 1];
+          const char *message = scripted_messages[slot_at (script, n)->message - 1];
           net_test_send (stream, "+OK\r\n");
           send_stuffed (stream, message, strstr (message, "\r\n\r\n") + 4 - message);
           net_test_send (stream, ".\r\n");
         }
-      else if (g_str_has_prefix (line, "RETR") && n >= 1 && n <= 2)
+      else if (g_str_has_prefix (line, "RETR") && slot_at (script, n) != NULL)
         {
-          const char *message = scripted_messages[n - 1];
+          const char *message = scripted_messages[slot_at (script, n)->message - 1];
           net_test_send (stream, "+OK\r\n");
           if (n == script->kill_at)
             {
@@ -428,9 +620,10 @@ script_server (GSocketConnection *connection, gpointer user_data)
           send_stuffed (stream, message, strlen (message));
           net_test_send (stream, ".\r\n");
         }
-      else if (g_str_has_prefix (line, "DELE"))
+      else if (g_str_has_prefix (line, "DELE") && slot_at (script, n) != NULL)
         {
           script->deleted++;
+          script->gone |= BIT (slot_at (script, n)->message);
           net_test_send (stream, "+OK\r\n");
         }
       else if (g_str_has_prefix (line, "QUIT"))
@@ -463,10 +656,12 @@ scripted_download (CourrielStore *store, Script *script)
   g_assert_true (courriel_pop3_client_connect_finish (client, net_test_wait (&r1), NULL));
   courriel_pop3_client_authenticate_async (client, NULL, "u", "p", NULL, net_test_store_result, &r2);
   g_assert_true (courriel_pop3_client_authenticate_finish (client, net_test_wait (&r2), NULL));
-  courriel_pop3_download_async (client, store, 1, 1780000000, NULL, NULL, NULL, net_test_store_result, &r3);
+  courriel_pop3_download_async (client, store, 1, script->now != 0 ? script->now : 1780000000, NULL, NULL, NULL,
+                                net_test_store_result, &r3);
   report = courriel_pop3_download_finish (net_test_wait (&r3), &error);
   if (report != NULL)
     {
+      script->downloaded = report->downloaded;
       g_autoptr (GAsyncResult) r4 = NULL;
       courriel_pop3_client_quit_async (client, NULL, net_test_store_result, &r4);
       g_assert_true (courriel_pop3_client_quit_finish (client, net_test_wait (&r4), NULL));
@@ -528,6 +723,183 @@ test_difficult_servers (void)
   courriel_store_close (store);
 }
 
+static CourrielStore *
+scratch_store (char **dir)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *path = NULL;
+  CourrielStore *store;
+
+  *dir = g_dir_make_tmp ("courriel-pop3-XXXXXX", NULL);
+  path = g_build_filename (*dir, "courriel.db", NULL);
+  store = courriel_store_open (path, &error);
+  g_assert_no_error (error);
+  return store;
+}
+
+#define T0 ((gint64)1780000000)
+
+/* A server that renumbers its messages between sessions (one deleted elsewhere, then an
+ * arbitrary order): the DELE goes to the number that holds the stored message in this session,
+ * never to the one it had before. */
+static void
+test_renumbering_server (void)
+{
+  g_autofree char *dir = NULL;
+  g_autoptr (CourrielStore) store = scratch_store (&dir);
+  Fixture f = { .store = store };
+  const Slot first[] = { { 1, "u1" }, { 2, "u2" }, { 0 } };
+  const Slot shifted[] = { { 2, "u2" }, { 3, "u3" }, { 0 } }; /* 1 deleted elsewhere: 2 is now number 1 */
+  const Slot shuffled[] = { { 3, "u3" }, { 2, "u2" }, { 0 } };
+  Script s1 = { .has_uidl = TRUE, .listing = first, .now = T0 };
+  Script s2 = { .has_uidl = TRUE, .listing = shifted, .now = T0 + DAY };
+  Script s3 = { .has_uidl = TRUE, .listing = shuffled, .now = T0 + 14 * DAY };
+  g_autofree char *listing = NULL;
+
+  set_policy (&f, 14, FALSE);
+  g_assert_null (scripted_download (store, &s1));
+  g_assert_cmpuint (s1.downloaded, ==, 2);
+  g_assert_cmpuint (s1.gone, ==, 0);
+  g_assert_null (scripted_download (store, &s2));
+  g_assert_cmpuint (s2.downloaded, ==, 1);
+  g_assert_cmpuint (s2.gone, ==, 0);
+  /* 14 days on: "second" (downloaded on day 0) goes; "troisième" (day 1) stays, whatever its number. */
+  g_assert_null (scripted_download (store, &s3));
+  g_assert_cmpuint (s3.downloaded, ==, 0);
+  g_assert_cmpuint (s3.gone, ==, BIT (2));
+  listing = query (&f, "SELECT subject FROM messages ORDER BY id");
+  g_assert_cmpstr (listing, ==, "premier;second;troisième;");
+  courriel_store_close (store);
+}
+
+/* A server that forgets a UIDL for a session, then lists it again, then gives a known UIDL to
+ * another message (with TOP, then without): nothing twice, nothing lost, and a DELE only for
+ * what is stored here. */
+static void
+test_forgetful_server (void)
+{
+  g_autofree char *dir = NULL;
+  g_autoptr (CourrielStore) store = scratch_store (&dir);
+  Fixture f = { .store = store };
+  const Slot both[] = { { 1, "u1" }, { 2, "u2" }, { 0 } };
+  const Slot forgot[] = { { 2, "u2" }, { 0 } };
+  const Slot reused_u1[] = { { 3, "u1" }, { 2, "u2" }, { 0 } };
+  const Slot reused_u2[] = { { 3, "u1" }, { 4, "u2" }, { 0 } };
+  Script s1 = { .has_uidl = TRUE, .listing = both, .now = T0 };
+  Script s2 = { .has_uidl = TRUE, .listing = forgot, .now = T0 + DAY };
+  Script s3 = { .has_uidl = TRUE, .listing = both, .now = T0 + 2 * DAY };
+  Script s4 = { .has_uidl = TRUE, .listing = reused_u1, .now = T0 + 15 * DAY };
+  Script s5 = { .has_uidl = TRUE, .no_top = TRUE, .listing = reused_u2, .now = T0 + 15 * DAY };
+  Script s6 = { .has_uidl = TRUE, .no_top = TRUE, .listing = reused_u2, .now = T0 + 30 * DAY };
+  g_autofree char *listing = NULL;
+
+  set_policy (&f, 14, TRUE);
+  g_assert_null (scripted_download (store, &s1));
+  g_assert_cmpuint (s1.downloaded, ==, 2);
+  g_assert_null (scripted_download (store, &s2));
+  g_assert_cmpuint (s2.downloaded + s2.gone, ==, 0);
+  /* u1 is back: still the message stored here, not a new one. */
+  g_assert_null (scripted_download (store, &s3));
+  g_assert_cmpuint (s3.downloaded + s3.gone, ==, 0);
+  listing = query (&f, "SELECT subject FROM messages ORDER BY id");
+  g_assert_cmpstr (listing, ==, "premier;second;");
+
+  /* Day 15: both are due to leave the server, but u1 now names "troisième", never downloaded:
+   * it is downloaded, not deleted; only "second" goes. */
+  g_assert_null (scripted_download (store, &s4));
+  g_assert_cmpuint (s4.downloaded, ==, 1);
+  g_assert_cmpuint (s4.gone, ==, BIT (2));
+  /* The same with u2 and a server without TOP: the header is checked on the whole message. */
+  g_assert_null (scripted_download (store, &s5));
+  g_assert_cmpuint (s5.downloaded, ==, 1);
+  g_assert_cmpuint (s5.gone, ==, 0);
+  g_free (listing);
+  listing = query (&f, "SELECT subject FROM messages ORDER BY id");
+  g_assert_cmpstr (listing, ==, "premier;second;troisième;quatrième;");
+  /* 15 days after they were downloaded, they go: they are the ones stored. */
+  g_assert_null (scripted_download (store, &s6));
+  g_assert_cmpuint (s6.downloaded, ==, 0);
+  g_assert_cmpuint (s6.gone, ==, BIT (3) | BIT (4));
+  g_free (listing);
+  listing = query (&f, "SELECT subject FROM messages ORDER BY id");
+  g_assert_cmpstr (listing, ==, "premier;second;troisième;quatrième;");
+  courriel_store_close (store);
+}
+
+/* One UIDL for two messages in one session: both are downloaded, once; neither is deleted, for
+ * the UIDL cannot say which is which. The same message listed twice is stored once. */
+static void
+test_uidl_listed_twice (void)
+{
+  g_autofree char *dir = NULL;
+  g_autoptr (CourrielStore) store = scratch_store (&dir);
+  Fixture f = { .store = store };
+  const Slot twice[] = { { 1, "same" }, { 2, "same" }, { 0 } };
+  const Slot copies[] = { { 3, "copy" }, { 3, "copy" }, { 0 } };
+  Script s1 = { .has_uidl = TRUE, .listing = twice, .now = T0 };
+  Script s2 = { .has_uidl = TRUE, .listing = twice, .now = T0 };
+  const Slot once[] = { { 1, "same" }, { 0 } };
+  Script s3 = { .has_uidl = TRUE, .listing = copies, .now = T0 };
+  Script s4 = { .has_uidl = TRUE, .listing = once, .now = T0 };
+  g_autofree char *listing = NULL;
+
+  set_policy (&f, 0, TRUE);
+  g_assert_null (scripted_download (store, &s1));
+  g_assert_cmpuint (s1.downloaded, ==, 2);
+  g_assert_cmpuint (s1.gone, ==, 0);
+  g_assert_null (scripted_download (store, &s2));
+  g_assert_cmpuint (s2.downloaded + s2.gone, ==, 0);
+  g_assert_null (scripted_download (store, &s3));
+  g_assert_cmpuint (s3.downloaded, ==, 1);
+  g_assert_cmpuint (s3.gone, ==, 0);
+  /* Once the server lists the UIDL once, its message is one of those stored: it goes. */
+  g_assert_null (scripted_download (store, &s4));
+  g_assert_cmpuint (s4.downloaded, ==, 0);
+  g_assert_cmpuint (s4.gone, ==, BIT (1));
+  listing = query (&f, "SELECT subject FROM messages ORDER BY id");
+  g_assert_cmpstr (listing, ==, "premier;second;troisième;");
+  courriel_store_close (store);
+}
+
+/* Neither UIDL nor TOP: each message is downloaded at each check and known by its header; the
+ * new ones are stored once, and only those stored may be deleted, whatever their numbers. */
+static void
+test_no_uidl_no_top (void)
+{
+  g_autofree char *dir = NULL;
+  g_autoptr (CourrielStore) store = scratch_store (&dir);
+  Fixture f = { .store = store };
+  const Slot later[] = { { 2 }, { 3 }, { 1 }, { 0 } };
+  Script killed = { .kill_at = 2, .no_top = TRUE };
+  Script s2 = { .no_top = TRUE };
+  Script s3 = { .no_top = TRUE };
+  Script s4 = { .no_top = TRUE, .listing = later };
+  g_autofree char *listing = NULL;
+  GError *failure;
+
+  set_policy (&f, -1, FALSE);
+  failure = scripted_download (store, &killed);
+  g_assert_nonnull (failure);
+  g_error_free (failure);
+  g_assert_cmpuint (killed.gone, ==, 0);
+  g_assert_null (scripted_download (store, &s2));
+  g_assert_cmpuint (s2.downloaded, ==, 1);
+  g_assert_null (scripted_download (store, &s3));
+  g_assert_cmpuint (s3.downloaded + s3.gone, ==, 0);
+  listing = query (&f, "SELECT subject FROM messages ORDER BY id");
+  g_assert_cmpstr (listing, ==, "premier;second;");
+
+  /* Now "delete once downloaded", with one more message and the numbers in another order. */
+  set_policy (&f, 0, FALSE);
+  g_assert_null (scripted_download (store, &s4));
+  g_assert_cmpuint (s4.downloaded, ==, 1);
+  g_assert_cmpuint (s4.gone, ==, BIT (1) | BIT (2) | BIT (3));
+  g_free (listing);
+  listing = query (&f, "SELECT subject || ':' || (pop3_uidl LIKE 'header-sha256:%') FROM messages ORDER BY id");
+  g_assert_cmpstr (listing, ==, "premier:1;second:1;troisième:1;");
+  courriel_store_close (store);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -540,6 +912,11 @@ main (int argc, char **argv)
   g_test_add ("/pop3-download/delete-after-download", Fixture, NULL, fixture_set_up, test_delete_after_download,
               fixture_tear_down);
   g_test_add ("/pop3-download/interrupted", Fixture, NULL, fixture_set_up, test_interrupted, fixture_tear_down);
+  g_test_add ("/pop3-download/imap-elsewhere", Fixture, NULL, fixture_set_up, test_imap_elsewhere, fixture_tear_down);
   g_test_add_func ("/pop3-download/difficult-servers", test_difficult_servers);
+  g_test_add_func ("/pop3-download/renumbering-server", test_renumbering_server);
+  g_test_add_func ("/pop3-download/forgetful-server", test_forgetful_server);
+  g_test_add_func ("/pop3-download/uidl-listed-twice", test_uidl_listed_twice);
+  g_test_add_func ("/pop3-download/no-uidl-no-top", test_no_uidl_no_top);
   return g_test_run ();
 }

@@ -11,7 +11,23 @@
  *   kept for ever (-1), deleted once downloaded (0), or after N days; and, if the account says
  *   so, when the user deleted the message here for good;
  * - message numbers come from this session's UIDL listing and are used only in this session,
- *   so a server that renumbers or forgets a UIDL cannot make Courriel delete the wrong message.
+ *   so a server that renumbers its messages cannot make Courriel delete the wrong one;
+ * - a UIDL is not all: the SHA-256 of each message's header is kept with its UIDL, and before
+ *   DELE a message downloaded in an earlier session is checked (TOP n 0, or RETR where TOP is
+ *   missing or disagrees) to still have that header. A server that reused a UIDL for another
+ *   message is caught there: that message is downloaded, not deleted. (Where the policy never
+ *   deletes, a reused UIDL goes unnoticed: the message stays on the server, hidden here.)
+ * - a UIDL the server stops listing is forgotten only once its message is gone from here too,
+ *   so a server that forgets a UIDL for a while and lists it again does not bring a duplicate;
+ * - a UIDL listed twice in one session names no message for sure: both messages are downloaded
+ *   (one, if their headers are the same), and neither is deleted while the server does that.
+ *
+ * Servers without UIDL: a message is known by the SHA-256 of its header, from TOP n 0 of each
+ * message at every check. Without TOP either, every message is downloaded (RETR) at every check
+ * and its header hashed: the new ones are stored, the others dropped; that costs the mailbox's
+ * size at every check, but nothing is stored twice, and a message is deleted (by the policy) only
+ * if what this session's RETR brought is stored here. Two messages with the same header are one
+ * message, which is what the user would say.
  */
 #define G_LOG_DOMAIN "courriel-pop3"
 
@@ -27,6 +43,8 @@
 typedef struct
 {
   char    *uid;
+  char    *header;     /* SHA-256 of its header as stored (space-separated when the server gave
+                        * the UIDL to several), NULL if downloaded before it was kept */
   gint64   downloaded; /* when it was stored, 0 if never */
   gboolean here;       /* a message of the account still carries it */
 } Known;
@@ -44,6 +62,11 @@ typedef struct
   GPtrArray               *entries;   /* CourrielPop3Entry of this session */
   GArray                  *wanted;    /* indexes in entries, to download */
   guint                    next;
+  gboolean                 by_retr;   /* neither UIDL nor TOP: every message is RETR'd, then known */
+  gboolean                 no_top;    /* the server refused TOP */
+  guint8                  *checked;   /* per entry: its content this session is the one stored */
+  GArray                  *suspects;  /* indexes in entries: doomed, if their header is the stored one */
+  guint                    suspect;
   GArray                  *doomed;    /* message numbers to DELE */
   guint                    writing;
   gboolean                 fetching;
@@ -57,6 +80,7 @@ static void
 known_free (Known *known)
 {
   g_free (known->uid);
+  g_free (known->header);
   g_free (known);
 }
 
@@ -68,6 +92,8 @@ download_free (Download *d)
   g_clear_pointer (&d->known, g_hash_table_unref);
   g_clear_pointer (&d->entries, g_ptr_array_unref);
   g_clear_pointer (&d->wanted, g_array_unref);
+  g_clear_pointer (&d->suspects, g_array_unref);
+  g_free (d->checked);
   g_clear_pointer (&d->doomed, g_array_unref);
   g_clear_error (&d->error);
   g_free (d);
@@ -80,6 +106,41 @@ keep_error (Download *d, GError *error)
     d->error = error;
   else
     g_error_free (error);
+}
+
+/* The SHA-256 (hex) of a message's header, blank line included: the same from RETR and TOP n 0. */
+static char *
+header_digest (GBytes *message)
+{
+  gsize length = 0;
+  const char *data = g_bytes_get_data (message, &length);
+  const char *end = data != NULL ? memmem (data, length, "\r\n\r\n", 4) : NULL;
+
+  return g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *)data,
+                                      end != NULL ? (gsize)(end + 4 - data) : length);
+}
+
+/* Whether @digest is one of @headers (a Known's). */
+static gboolean
+headers_hold (const char *headers, const char *digest)
+{
+  g_auto (GStrv) each = g_strsplit (headers != NULL ? headers : "", " ", -1);
+
+  return g_strv_contains ((const char * const *)each, digest);
+}
+
+/* @headers with @digest added: one more message stored under that UIDL. */
+static char *
+headers_add (const char *headers, const char *digest)
+{
+  return headers != NULL ? g_strdup_printf ("%s %s", headers, digest) : g_strdup (digest);
+}
+
+/* A message known by its header only (no UIDL): its made-up unique id. */
+static char *
+header_uid (const char *digest)
+{
+  return g_strdup_printf ("header-sha256:%.40s", digest);
 }
 
 /* The store's side ------------------------------------------------------------------------------ */
@@ -128,9 +189,9 @@ prepare (sqlite3 *db, gpointer data, GError **error)
   stmt = NULL;
   if (rc == SQLITE_OK)
     rc = sqlite3_prepare_v2 (db,
-                             "SELECT u.uidl, u.downloaded, EXISTS (SELECT 1 FROM messages m JOIN folders f ON "
-                             "f.id = m.folder_id WHERE f.account_id = u.account_id AND m.pop3_uidl = u.uidl) "
-                             "FROM pop3_uidls u WHERE u.account_id = ?1",
+                             "SELECT u.uidl, u.downloaded, u.header, EXISTS (SELECT 1 FROM messages m "
+                             "JOIN folders f ON f.id = m.folder_id WHERE f.account_id = u.account_id "
+                             "AND m.pop3_uidl = u.uidl) FROM pop3_uidls u WHERE u.account_id = ?1",
                              -1, &stmt, NULL);
   if (rc == SQLITE_OK)
     sqlite3_bind_int64 (stmt, 1, d->account_id);
@@ -140,7 +201,8 @@ prepare (sqlite3 *db, gpointer data, GError **error)
 
       known->uid = g_strdup ((const char *)sqlite3_column_text (stmt, 0));
       known->downloaded = sqlite3_column_int64 (stmt, 1);
-      known->here = sqlite3_column_int (stmt, 2);
+      known->header = g_strdup ((const char *)sqlite3_column_text (stmt, 2));
+      known->here = sqlite3_column_int (stmt, 3);
       g_hash_table_replace (d->known, known->uid, known);
       rc = SQLITE_OK;
     }
@@ -154,6 +216,7 @@ typedef struct
   gint64  account_id;
   gint64  now;
   char   *uid;
+  char   *header;
   GBytes *raw;
 } Arrival;
 
@@ -161,6 +224,7 @@ static void
 arrival_free (Arrival *arrival)
 {
   g_free (arrival->uid);
+  g_free (arrival->header);
   g_bytes_unref (arrival->raw);
   g_free (arrival);
 }
@@ -186,37 +250,42 @@ write_arrival (sqlite3 *db, gpointer data, GError **error)
   if (!courriel_stored_message_insert (db, arrival->folder_id, arrival->raw, text, arrival->uid, arrival->now, &id,
                                        error))
     return FALSE;
-  rc = sqlite3_prepare_v2 (db, "INSERT OR REPLACE INTO pop3_uidls (account_id, uidl, downloaded) VALUES (?1, ?2, ?3)",
+  rc = sqlite3_prepare_v2 (db,
+                           "INSERT OR REPLACE INTO pop3_uidls (account_id, uidl, downloaded, header) "
+                           "VALUES (?1, ?2, ?3, ?4)",
                            -1, &stmt, NULL);
   if (rc == SQLITE_OK)
     {
       sqlite3_bind_int64 (stmt, 1, arrival->account_id);
       sqlite3_bind_text (stmt, 2, arrival->uid, -1, SQLITE_STATIC);
       sqlite3_bind_int64 (stmt, 3, arrival->now);
+      sqlite3_bind_text (stmt, 4, arrival->header, -1, SQLITE_STATIC);
       rc = sqlite3_step (stmt) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode (db);
     }
   sqlite3_finalize (stmt);
   return courriel_store_set_error_from_db (db, rc, error);
 }
 
-/* Forgets the UIDLs the server no longer lists: those messages are gone from it. */
+/* Forgets the UIDLs the server no longer lists and whose message is no longer here: those
+ * messages are gone from both sides. One still here is remembered, in case the server lists it
+ * again (some forget a UIDL for a session). */
 static gboolean
 write_forget (sqlite3 *db, gpointer data, GError **error)
 {
   Download *d = data;
   sqlite3_stmt *stmt = NULL;
   int rc = sqlite3_prepare_v2 (db, "DELETE FROM pop3_uidls WHERE account_id = ?1 AND uidl = ?2", -1, &stmt, NULL);
+  g_autoptr (GHashTable) listed = g_hash_table_new (g_str_hash, g_str_equal);
   GHashTableIter iter;
   Known *known;
 
+  for (guint i = 0; i < d->entries->len; i++)
+    if (((CourrielPop3Entry *)d->entries->pdata[i])->uid != NULL)
+      g_hash_table_add (listed, ((CourrielPop3Entry *)d->entries->pdata[i])->uid);
   g_hash_table_iter_init (&iter, d->known);
   while (rc == SQLITE_OK && g_hash_table_iter_next (&iter, NULL, (gpointer *)&known))
     {
-      gboolean listed = FALSE;
-
-      for (guint i = 0; i < d->entries->len && !listed; i++)
-        listed = g_str_equal (((CourrielPop3Entry *)d->entries->pdata[i])->uid, known->uid);
-      if (listed)
+      if (known->here || g_hash_table_contains (listed, known->uid))
         continue;
       sqlite3_reset (stmt);
       sqlite3_bind_int64 (stmt, 1, d->account_id);
@@ -231,6 +300,7 @@ write_forget (sqlite3 *db, gpointer data, GError **error)
 
 static void retrieve_next (GTask *task);
 static void delete_next (GTask *task);
+static void verify_next (GTask *task);
 
 static void
 finish (GTask *task)
@@ -245,6 +315,13 @@ finish (GTask *task)
 }
 
 static void
+fail (GTask *task, GError *error)
+{
+  keep_error (g_task_get_task_data (task), error);
+  finish (task);
+}
+
+static void
 on_deleted (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   GTask *task = user_data;
@@ -253,8 +330,7 @@ on_deleted (GObject *source, GAsyncResult *result, gpointer user_data)
 
   if (!courriel_pop3_client_dele_finish (d->client, result, &error))
     {
-      keep_error (d, error);
-      finish (task);
+      fail (task, error);
       return;
     }
   d->report.deleted++;
@@ -275,13 +351,171 @@ delete_next (GTask *task)
                                    g_task_get_cancellable (task), on_deleted, task);
 }
 
+/* Stores @raw (owned) under @uid, its header's digest added to those known for that UIDL. The
+ * session counts it as stored at once: deletions are chosen only once every write of the session
+ * succeeded, so by then it is. */
+static void
+store_message (GTask *task, const char *uid, const char *digest, GBytes *raw, GAsyncReadyCallback done)
+{
+  Download *d = g_task_get_task_data (task);
+  Known *known = g_hash_table_lookup (d->known, uid);
+  Arrival *arrival = g_new0 (Arrival, 1);
+
+  arrival->folder_id = d->inbox_id;
+  arrival->account_id = d->account_id;
+  arrival->now = d->now;
+  arrival->uid = g_strdup (uid);
+  arrival->header = known != NULL && known->downloaded != 0 ? headers_add (known->header, digest) : g_strdup (digest);
+  arrival->raw = raw;
+  if (known == NULL)
+    {
+      known = g_new0 (Known, 1);
+      known->uid = g_strdup (uid);
+      g_hash_table_replace (d->known, known->uid, known);
+    }
+  g_free (known->header);
+  known->header = g_strdup (arrival->header);
+  known->downloaded = d->now;
+  known->here = TRUE;
+  courriel_store_write_async (d->store, write_arrival, arrival, (GDestroyNotify)arrival_free, NULL, done, task);
+}
+
+/* Known, stored, and the session brought it or its header matched: it may go, by the policy. */
+static void
+doom (Download *d, guint index)
+{
+  g_array_append_val (d->doomed, ((CourrielPop3Entry *)d->entries->pdata[index])->number);
+}
+
+static CourrielPop3Entry *
+current_suspect (Download *d)
+{
+  return d->entries->pdata[g_array_index (d->suspects, guint, d->suspect)];
+}
+
+static void
+on_reused_written (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  Download *d = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  if (!courriel_store_write_finish (d->store, result, &error))
+    {
+      fail (task, error);
+      return;
+    }
+  d->report.downloaded++;
+  d->suspect++;
+  verify_next (task);
+}
+
+/* The whole message, when TOP could not tell. */
+static void
+on_verified_by_retr (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  Download *d = g_task_get_task_data (task);
+  CourrielPop3Entry *entry = current_suspect (d);
+  Known *known = g_hash_table_lookup (d->known, entry->uid);
+  GError *error = NULL;
+  GBytes *raw = courriel_pop3_client_retr_finish (d->client, result, &error);
+  g_autofree char *digest = NULL;
+
+  if (raw == NULL)
+    {
+      fail (task, error);
+      return;
+    }
+  digest = header_digest (raw);
+  if (headers_hold (known->header, digest))
+    {
+      g_bytes_unref (raw);
+      doom (d, g_array_index (d->suspects, guint, d->suspect));
+      d->suspect++;
+      verify_next (task);
+      return;
+    }
+  /* The server gave this UIDL to another message: that one is new here, and stays there. */
+  g_debug ("UIDL %s now names another message: downloaded, not deleted", entry->uid);
+  store_message (task, entry->uid, digest, raw, on_reused_written);
+}
+
+static void
+verify_by_retr (GTask *task)
+{
+  Download *d = g_task_get_task_data (task);
+
+  courriel_pop3_client_retr_async (d->client, current_suspect (d)->number, NULL, g_task_get_cancellable (task),
+                                   on_verified_by_retr, task);
+}
+
+static void
+on_verified_by_top (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  Download *d = g_task_get_task_data (task);
+  CourrielPop3Entry *entry = current_suspect (d);
+  Known *known = g_hash_table_lookup (d->known, entry->uid);
+  GError *error = NULL;
+  g_autoptr (GBytes) header = courriel_pop3_client_top_finish (d->client, result, &error);
+  g_autofree char *digest = NULL;
+
+  if (header == NULL && g_error_matches (error, COURRIEL_POP3_ERROR, COURRIEL_POP3_ERROR_ERR))
+    {
+      g_clear_error (&error);
+      d->no_top = TRUE;
+      verify_by_retr (task);
+      return;
+    }
+  if (header == NULL)
+    {
+      fail (task, error);
+      return;
+    }
+  digest = header_digest (header);
+  if (!headers_hold (known->header, digest))
+    {
+      verify_by_retr (task); /* another message, or the same one shown differently by TOP */
+      return;
+    }
+  doom (d, g_array_index (d->suspects, guint, d->suspect));
+  d->suspect++;
+  verify_next (task);
+}
+
+/* Each message the policy would delete, downloaded in an earlier session: is it still the one
+ * stored here? */
+static void
+verify_next (GTask *task)
+{
+  Download *d = g_task_get_task_data (task);
+
+  if (d->suspect >= d->suspects->len)
+    delete_next (task);
+  else if (d->no_top)
+    verify_by_retr (task);
+  else
+    courriel_pop3_client_top_async (d->client, current_suspect (d)->number, 0, g_task_get_cancellable (task),
+                                    on_verified_by_top, task);
+}
+
 /* Every download is committed: the policy decides what leaves the server. */
 static void
 choose_deletions (GTask *task)
 {
   Download *d = g_task_get_task_data (task);
+  g_autoptr (GHashTable) listed = g_hash_table_new (g_str_hash, g_str_equal);
 
+  for (guint i = 0; i < d->entries->len; i++)
+    {
+      const char *uid = ((CourrielPop3Entry *)d->entries->pdata[i])->uid;
+      guint times = GPOINTER_TO_UINT (g_hash_table_lookup (listed, uid));
+
+      g_hash_table_insert (listed, (gpointer)uid, GUINT_TO_POINTER (times + 1));
+    }
   d->doomed = g_array_new (FALSE, FALSE, sizeof (guint));
+  d->suspects = g_array_new (FALSE, FALSE, sizeof (guint));
   for (guint i = 0; i < d->entries->len; i++)
     {
       CourrielPop3Entry *entry = d->entries->pdata[i];
@@ -290,12 +524,33 @@ choose_deletions (GTask *task)
 
       if (known == NULL || known->downloaded == 0)
         continue; /* never stored here: never deleted there */
+      if (GPOINTER_TO_UINT (g_hash_table_lookup (listed, entry->uid)) > 1)
+        continue; /* two messages under one UIDL: which one is stored? */
       doomed = d->keep_days == 0 || (d->keep_days > 0 && d->now - known->downloaded >= (gint64)d->keep_days * DAY)
                || (d->delete_when_deleted_here && !known->here);
-      if (doomed)
-        g_array_append_val (d->doomed, entry->number);
+      if (!doomed)
+        continue;
+      if (d->checked[i] || known->header == NULL)
+        doom (d, i);
+      else
+        g_array_append_val (d->suspects, i);
     }
-  delete_next (task);
+  verify_next (task);
+}
+
+static void
+on_forgotten (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  Download *d = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  if (!courriel_store_write_finish (d->store, result, &error))
+    {
+      fail (task, error);
+      return;
+    }
+  choose_deletions (task);
 }
 
 static void
@@ -308,7 +563,7 @@ maybe_done_downloading (GTask *task)
   if (d->error != NULL)
     finish (task);
   else
-    choose_deletions (task);
+    courriel_store_write_async (d->store, write_forget, d, NULL, g_task_get_cancellable (task), on_forgotten, task);
 }
 
 static void
@@ -336,10 +591,11 @@ on_retrieved (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   GTask *task = user_data;
   Download *d = g_task_get_task_data (task);
-  CourrielPop3Entry *entry = d->entries->pdata[g_array_index (d->wanted, guint, d->next - 1)];
+  guint index = g_array_index (d->wanted, guint, d->next - 1);
+  CourrielPop3Entry *entry = d->entries->pdata[index];
   GError *error = NULL;
   GBytes *raw = courriel_pop3_client_retr_finish (d->client, result, &error);
-  Arrival *arrival;
+  g_autofree char *digest = NULL;
   Known *known;
 
   d->fetching = FALSE;
@@ -349,21 +605,25 @@ on_retrieved (GObject *source, GAsyncResult *result, gpointer user_data)
       maybe_done_downloading (task);
       return;
     }
-  arrival = g_new0 (Arrival, 1);
-  arrival->folder_id = d->inbox_id;
-  arrival->account_id = d->account_id;
-  arrival->now = d->now;
-  arrival->uid = g_strdup (entry->uid);
-  arrival->raw = raw;
-  /* Deletions are chosen only once every write of the session succeeded: by then, it is stored. */
-  known = g_new0 (Known, 1);
-  known->uid = g_strdup (entry->uid);
-  known->downloaded = d->now;
-  known->here = TRUE;
-  g_hash_table_replace (d->known, known->uid, known);
+  digest = header_digest (raw);
+  d->checked[index] = TRUE; /* what this number holds in this session is what gets stored */
+  if (d->by_retr)
+    entry->uid = header_uid (digest);
+  known = g_hash_table_lookup (d->known, entry->uid);
+  if (known != NULL && known->downloaded != 0)
+    {
+      /* By header (no UIDL), stored before or earlier in this session; by UIDL, listed twice in
+       * this session: one message if the headers agree, two otherwise. */
+      if (d->by_retr || headers_hold (known->header, digest))
+        {
+          g_bytes_unref (raw);
+          if (d->writing < 2)
+            retrieve_next (task);
+          return;
+        }
+    }
   d->writing++;
-  courriel_store_write_async (d->store, write_arrival, arrival, (GDestroyNotify)arrival_free, NULL, on_arrival_written,
-                              task);
+  store_message (task, entry->uid, digest, raw, on_arrival_written);
   if (d->writing < 2 && d->error == NULL)
     retrieve_next (task);
 }
@@ -386,23 +646,7 @@ retrieve_next (GTask *task)
   courriel_pop3_client_retr_async (d->client, entry->number, NULL, g_task_get_cancellable (task), on_retrieved, task);
 }
 
-static void
-on_forgotten (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  GTask *task = user_data;
-  Download *d = g_task_get_task_data (task);
-  GError *error = NULL;
-
-  if (!courriel_store_write_finish (d->store, result, &error))
-    {
-      keep_error (d, error);
-      finish (task);
-      return;
-    }
-  retrieve_next (task);
-}
-
-/* The session's listing is known (d->entries, with their uids): what to download. */
+/* The session's listing is known (d->entries, with their uids unless by_retr): what to download. */
 static void
 start_downloading (GTask *task)
 {
@@ -412,15 +656,23 @@ start_downloading (GTask *task)
   d->wanted = g_array_new (FALSE, FALSE, sizeof (guint));
   for (guint i = 0; i < d->entries->len; i++)
     {
-      Known *known = g_hash_table_lookup (d->known, ((CourrielPop3Entry *)d->entries->pdata[i])->uid);
+      CourrielPop3Entry *entry = d->entries->pdata[i];
+      Known *known;
+
+      if (d->by_retr)
+        {
+          g_array_append_val (d->wanted, i); /* known only once downloaded */
+          continue;
+        }
+      known = g_hash_table_lookup (d->known, entry->uid);
       if (known == NULL || known->downloaded == 0)
         g_array_append_val (d->wanted, i);
     }
-  courriel_store_write_async (d->store, write_forget, d, NULL, g_task_get_cancellable (task), on_forgotten, task);
+  retrieve_next (task);
 }
 
-/* Without UIDL, a message is known by its header: TOP n 0 of each, hashed. Two copies of one
- * message with the same header are one message, which is what the user would say. */
+/* Without UIDL, a message is known by its header: TOP n 0 of each, hashed. Without TOP either,
+ * by the header of the whole message (RETR). */
 static void top_next (GTask *task, guint index);
 
 static void
@@ -434,14 +686,26 @@ on_top (GObject *source, GAsyncResult *result, gpointer user_data)
   CourrielPop3Entry *entry = d->entries->pdata[index];
   g_autofree char *digest = NULL;
 
-  if (header == NULL)
+  if (header == NULL && g_error_matches (error, COURRIEL_POP3_ERROR, COURRIEL_POP3_ERROR_ERR))
     {
-      keep_error (d, error);
-      finish (task);
+      g_debug ("No TOP either: every message is downloaded to be told apart");
+      g_clear_error (&error);
+      for (guint i = 0; i < d->entries->len; i++)
+        g_clear_pointer (&((CourrielPop3Entry *)d->entries->pdata[i])->uid, g_free);
+      memset (d->checked, 0, d->entries->len);
+      d->by_retr = TRUE;
+      d->no_top = TRUE;
+      start_downloading (task);
       return;
     }
-  digest = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, header);
-  entry->uid = g_strdup_printf ("header-sha256:%.40s", digest);
+  if (header == NULL)
+    {
+      fail (task, error);
+      return;
+    }
+  digest = header_digest (header);
+  entry->uid = header_uid (digest);
+  d->checked[index] = TRUE; /* its id is what it holds in this session */
   top_next (task, index + 1);
 }
 
@@ -470,10 +734,10 @@ on_list_for_top (GObject *source, GAsyncResult *result, gpointer user_data)
   d->entries = courriel_pop3_client_list_finish (d->client, result, &error);
   if (d->entries == NULL)
     {
-      keep_error (d, error);
-      finish (task);
+      fail (task, error);
       return;
     }
+  d->checked = g_new0 (guint8, d->entries->len + 1);
   top_next (task, 0);
 }
 
@@ -494,10 +758,10 @@ on_listed (GObject *source, GAsyncResult *result, gpointer user_data)
     }
   if (d->entries == NULL)
     {
-      keep_error (d, error);
-      finish (task);
+      fail (task, error);
       return;
     }
+  d->checked = g_new0 (guint8, d->entries->len + 1);
   start_downloading (task);
 }
 
@@ -510,8 +774,7 @@ on_prepared (GObject *source, GAsyncResult *result, gpointer user_data)
 
   if (!courriel_store_write_finish (d->store, result, &error))
     {
-      keep_error (d, error);
-      finish (task);
+      fail (task, error);
       return;
     }
   courriel_pop3_client_uidl_async (d->client, g_task_get_cancellable (task), on_listed, task);

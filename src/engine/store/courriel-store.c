@@ -148,6 +148,10 @@ static const char *migrations[] = {
   "  next_attempt INTEGER NOT NULL DEFAULT 0,"
   "  last_error TEXT"
   ");",
+
+  /* 6: POP3 — the SHA-256 of each downloaded message's header, so that a message is deleted on
+   * the server only once its header there is the one stored here (a server may reuse a UIDL) */
+  "ALTER TABLE pop3_uidls ADD COLUMN header TEXT;",
 };
 
 typedef struct
