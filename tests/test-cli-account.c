@@ -626,6 +626,84 @@ test_killed_pop3_sync (void)
   g_assert_cmpuint (carol_on_server (), ==, 0);
 }
 
+/* A message left "sending" in Bob's Outbox, as a crash after the final dot leaves it; its id. */
+static char *
+insert_uncertain (const char *db_path, const char *subject)
+{
+  sqlite3 *db = NULL;
+  g_autofree char *sql = g_strdup_printf (
+    "INSERT INTO outbox (account_id, sender, recipients, raw, created, state, last_error) "
+    "SELECT id, address, 'amelie@[192.0.2.1]', CAST ('From: bob@example.test\r\nTo: amelie@[192.0.2.1]\r\n"
+    "Subject: %s\r\n\r\nTexte.\r\n' AS BLOB), 0, 'sending', 'Maybe sent' FROM accounts "
+    "WHERE address = 'bob@example.test'",
+    subject);
+  char *id;
+
+  g_assert_cmpint (sqlite3_open (db_path, &db), ==, SQLITE_OK);
+  sqlite3_busy_timeout (db, 5000);
+  g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+  id = g_strdup_printf ("%lld", (long long)sqlite3_last_insert_rowid (db));
+  sqlite3_close (db);
+  return id;
+}
+
+/* A message left "sending" (maybe sent: Courriel stopped after the final dot, before the server's
+ * reply) is listed as such and never sent by `outbox --send`; the user settles it: --retry (it
+ * was not sent: it goes at the next --send) or --remove. */
+static void
+test_outbox_uncertain (void)
+{
+  g_autofree char *dir = g_build_filename (courriel_test_bench_get_dir (bench), "outbox", NULL);
+  g_autofree char *db = g_build_filename (dir, "courriel.db", NULL);
+  g_autofree char *retried = NULL;
+  g_autofree char *removed = NULL;
+
+  add_bob (dir);
+  retried = insert_uncertain (db, "Parti ou pas");
+  removed = insert_uncertain (db, "Sans doute parti");
+  {
+    g_auto (Result) r = { 0 };
+    const char *args[] = { "outbox", "bob@example.test", "--send", NULL };
+    g_autofree char *line = g_strdup_printf ("%s\tsending\tamelie@[192.0.2.1]\tParti ou pas\tMaybe sent\n", retried);
+    cli_in (dir, &r, NULL, args);
+    g_assert_cmpint (r.status, ==, 0);
+    g_assert_nonnull (strstr (r.out, line));
+    g_assert_nonnull (strstr (r.out, "\tsending\tamelie@[192.0.2.1]\tSans doute parti\t"));
+  }
+  {
+    g_auto (Result) missing = { 0 };
+    g_auto (Result) no_account = { 0 };
+    g_auto (Result) both = { 0 };
+    const char *missing_args[] = { "outbox", "bob@example.test", "--retry", "999999", NULL };
+    const char *no_account_args[] = { "outbox", "--remove", retried, NULL };
+    const char *both_args[] = { "outbox", "bob@example.test", "--retry", retried, "--remove", removed, NULL };
+    cli_in (dir, &missing, NULL, missing_args);
+    g_assert_cmpint (missing.status, ==, 1);
+    g_assert_nonnull (strstr (missing.err, "999999"));
+    cli_in (dir, &no_account, NULL, no_account_args);
+    g_assert_cmpint (no_account.status, ==, 2);
+    cli_in (dir, &both, NULL, both_args);
+    g_assert_cmpint (both.status, ==, 2);
+  }
+  {
+    /* Back in the queue, and sent. */
+    g_auto (Result) r = { 0 };
+    const char *args[] = { "outbox", "bob@example.test", "--retry", retried, "--send", "--json", NULL };
+    cli_in (dir, &r, NULL, args);
+    g_assert_cmpint (r.status, ==, 0);
+    g_assert_null (strstr (r.out, "Parti ou pas"));
+    g_assert_nonnull (strstr (r.out, "\"state\": \"sending\", \"attempts\": 0, \"to\": \"amelie@[192.0.2.1]\", "
+                                     "\"subject\": \"Sans doute parti\""));
+  }
+  {
+    g_auto (Result) r = { 0 };
+    const char *args[] = { "outbox", "bob@example.test", "--remove", removed, NULL };
+    cli_in (dir, &r, NULL, args);
+    g_assert_cmpint (r.status, ==, 0);
+    g_assert_cmpstr (r.out, ==, "");
+  }
+}
+
 static gboolean
 folder_contains (const char *dir, const char *needle)
 {
@@ -708,6 +786,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/messages", test_messages);
   g_test_add_func ("/cli/killed-sync", test_killed_sync);
   g_test_add_func ("/cli/killed-pop3-sync", test_killed_pop3_sync);
+  g_test_add_func ("/cli/outbox-uncertain", test_outbox_uncertain);
   g_test_add_func ("/cli/passwords-stay-secret", test_passwords_stay_secret);
   status = g_test_run ();
   g_clear_object (&bench);

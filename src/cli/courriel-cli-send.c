@@ -7,6 +7,12 @@
  * safe and will go at the next `outbox --send` or sync. A refusal for good is a failure (exit 1).
  * The sent message's copy goes to the account's Sent folder (and the IMAP server's). `draft`
  * saves a draft, in the Drafts folder here and on an IMAP server, and prints its id.
+ *
+ * `outbox` lists the Outbox. A message listed "sending" is maybe sent: Courriel stopped, or the
+ * connection ended, after the message's final dot and before the server's reply (the one window
+ * SMTP leaves). It is never sent again unasked; the user checks, then settles it with
+ * `outbox ACCOUNT --retry ID` (it did not arrive: back in the queue, sent at the next `--send`) or
+ * `--remove ID` (it did, or they give up on it).
  */
 #define G_LOG_DOMAIN "courriel-cli"
 
@@ -266,7 +272,37 @@ courriel_cli_draft (int argc, char **argv)
   return 0;
 }
 
-/* courriel-cli outbox [ACCOUNT] [--send] */
+/* The user settles a message of @account's Outbox: back in the queue (@retry: it was not sent;
+ * it is due now and goes at the next send) or out of it, unsent (it was sent after all, or they
+ * give up on it). This is how a message left SENDING — maybe sent — is resolved: Courriel never
+ * decides that alone. */
+static gboolean
+settle (CourrielStore *store, CourrielAccount *account, gint64 id, gboolean retry, GError **error)
+{
+  g_autoptr (GPtrArray) items = list_outbox (store, account->id, error);
+  g_autoptr (GAsyncResult) result = NULL;
+  gboolean found = FALSE;
+
+  if (items == NULL)
+    return FALSE;
+  for (guint i = 0; i < items->len; i++)
+    found |= ((CourrielOutboxItem *)items->pdata[i])->id == id;
+  if (!found)
+    {
+      g_autofree char *text = g_strdup_printf ("%" G_GINT64_FORMAT, id);
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, _("There is no message %s in the Outbox of %s."), text,
+                   account->address);
+      return FALSE;
+    }
+  if (retry)
+    courriel_outbox_set_state_async (store, id, COURRIEL_OUTBOX_QUEUED, 0, NULL, NULL, courriel_cli_got_result,
+                                     &result);
+  else
+    courriel_outbox_remove_async (store, id, NULL, courriel_cli_got_result, &result);
+  return courriel_store_write_finish (store, courriel_cli_wait (&result), error);
+}
+
+/* courriel-cli outbox [ACCOUNT] [--send] [--retry ID | --remove ID] */
 int
 courriel_cli_outbox (int argc, char **argv)
 {
@@ -277,20 +313,29 @@ courriel_cli_outbox (int argc, char **argv)
   g_autoptr (CourrielAccount) account = NULL;
   g_autoptr (GPtrArray) items = NULL;
   gboolean send = FALSE;
+  gint64 retry = 0;
+  gint64 remove = 0;
   GOptionEntry entries[] = {
     { "send", 0, 0, G_OPTION_ARG_NONE, &send, N_("Send what is due first"), NULL },
+    { "retry", 0, 0, G_OPTION_ARG_INT64, &retry,
+      N_("Put a message back in the queue (it was not sent): it goes at the next --send"), N_("ID") },
+    { "remove", 0, 0, G_OPTION_ARG_INT64, &remove,
+      N_("Take a message out of the Outbox unsent (it was sent after all, or you give up on it)"), N_("ID") },
     { NULL }
   };
 
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  if (!g_option_context_parse (context, &argc, &argv, &error) || argc > 2 || (send && argc != 2))
+  if (!g_option_context_parse (context, &argc, &argv, &error) || argc > 2
+      || ((send || retry != 0 || remove != 0) && argc != 2) || (retry != 0 && remove != 0))
     {
-      g_printerr ("%s\n", _("Usage: courriel-cli outbox [ACCOUNT] [--send]"));
+      g_printerr ("%s\n", _("Usage: courriel-cli outbox [ACCOUNT] [--send] [--retry ID | --remove ID]"));
       return 2;
     }
   store = courriel_cli_open_store (&error);
   if (store != NULL && argc == 2)
     account = courriel_cli_find_account (store, argv[1], &error);
+  if (error == NULL && (retry != 0 || remove != 0))
+    settle (store, account, retry != 0 ? retry : remove, retry != 0, &error);
   if (error == NULL && send)
     g_free (send_outbox (store, account, &error));
   if (error == NULL)

@@ -28,6 +28,7 @@ typedef struct
   CourrielStore     *store;
   CourrielAccount   *account;
   guint              delivered; /* messages Bob had before */
+  char              *dir;       /* the store's folder, without a bench */
 } Fixture;
 
 static gboolean
@@ -43,20 +44,13 @@ add_account (sqlite3 *db, gpointer data, GError **error)
     error);
 }
 
+/* The store in @dir, with Alice's account sending through 127.0.0.1. */
 static void
-fixture_set_up (Fixture *f, gconstpointer data)
+open_store (Fixture *f, const char *dir)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (GTlsCertificate) certificate = NULL;
   g_autoptr (GAsyncResult) result = NULL;
-  g_autofree char *dir = NULL;
 
-  f->bench = courriel_test_bench_new (&error);
-  g_assert_no_error (error);
-  certificate = g_tls_certificate_new_from_file (courriel_test_bench_get_ca_file (f->bench), &error);
-  f->fingerprint = courriel_certificate_get_fingerprint (certificate);
-  dir = g_build_filename (courriel_test_bench_get_dir (f->bench), "courriel", NULL);
-  g_mkdir (dir, 0700);
   f->path = g_build_filename (dir, "courriel.db", NULL);
   f->store = courriel_store_open (f->path, &error);
   g_assert_no_error (error);
@@ -65,10 +59,39 @@ fixture_set_up (Fixture *f, gconstpointer data)
   f->account = courriel_account_new (SENDER);
   f->account->id = 1;
   f->account->outgoing.host = g_strdup ("127.0.0.1");
+  f->account->outgoing.username = g_strdup (SENDER);
+}
+
+static void
+fixture_set_up (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GTlsCertificate) certificate = NULL;
+  g_autofree char *dir = NULL;
+
+  f->bench = courriel_test_bench_new (&error);
+  g_assert_no_error (error);
+  certificate = g_tls_certificate_new_from_file (courriel_test_bench_get_ca_file (f->bench), &error);
+  f->fingerprint = courriel_certificate_get_fingerprint (certificate);
+  dir = g_build_filename (courriel_test_bench_get_dir (f->bench), "courriel", NULL);
+  g_mkdir (dir, 0700);
+  open_store (f, dir);
   f->account->outgoing.port = courriel_test_bench_get_port (f->bench, COURRIEL_TEST_BENCH_SUBMISSION);
   f->account->outgoing.security = COURRIEL_SECURITY_STARTTLS;
-  f->account->outgoing.username = g_strdup (SENDER);
   f->account->outgoing.fingerprint = g_strdup (f->fingerprint);
+}
+
+/* For scripted servers: the store only, in a folder of its own, no bench; plain text allowed. */
+static void
+scripted_set_up (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+
+  f->dir = g_dir_make_tmp ("test-outbox-XXXXXX", &error);
+  g_assert_no_error (error);
+  open_store (f, f->dir);
+  f->account->outgoing.security = COURRIEL_SECURITY_NONE;
+  f->account->allow_insecure = TRUE;
 }
 
 static void
@@ -77,8 +100,20 @@ fixture_tear_down (Fixture *f, gconstpointer data)
   courriel_store_close (f->store);
   g_clear_object (&f->store);
   courriel_account_free (f->account);
-  courriel_test_bench_stop (f->bench);
+  if (f->bench != NULL)
+    courriel_test_bench_stop (f->bench);
   g_clear_object (&f->bench);
+  if (f->dir != NULL)
+    {
+      g_autofree char *wal = g_strconcat (f->path, "-wal", NULL);
+      g_autofree char *shm = g_strconcat (f->path, "-shm", NULL);
+
+      g_unlink (f->path);
+      g_unlink (wal);
+      g_unlink (shm);
+      g_rmdir (f->dir);
+      g_free (f->dir);
+    }
   g_free (f->fingerprint);
   g_free (f->path);
 }
@@ -103,8 +138,9 @@ send_outbox (Fixture *f, gint64 now)
   g_autoptr (GAsyncResult) result = NULL;
   g_autofree CourrielSmtpOutboxReport *report = NULL;
 
-  courriel_smtp_outbox_send_async (f->store, f->account, courriel_test_bench_get_password (f->bench, SENDER), now,
-                                   NULL, net_test_store_result, &result);
+  courriel_smtp_outbox_send_async (f->store, f->account,
+                                   f->bench != NULL ? courriel_test_bench_get_password (f->bench, SENDER) : "secret",
+                                   now, NULL, net_test_store_result, &result);
   report = courriel_smtp_outbox_send_finish (net_test_wait (&result), &error);
   g_assert_no_error (error);
   return g_strdup_printf ("%u/%u/%u/%u", report->sent, report->deferred, report->failed, report->uncertain);
@@ -312,6 +348,235 @@ test_uncertain_is_not_resent (Fixture *f, gconstpointer data)
   g_assert_cmpint (((CourrielOutboxItem *)items->pdata[0])->state, ==, COURRIEL_OUTBOX_SENDING);
 }
 
+/* A scripted submission server that ends the session one way or another. */
+typedef enum
+{
+  DIE_AFTER_DATA, /* hangs up instead of answering DATA */
+  DIE_IN_BODY,    /* hangs up after a line of the message */
+  DIE_AFTER_DOT,  /* takes the whole message, final dot included, and hangs up without a reply */
+  ACCEPT,         /* takes the message */
+  TAKEN_MEANWHILE, /* at DATA, another sender claims the message (in the store at db_path) */
+} Ending;
+
+typedef struct
+{
+  Ending      ending;
+  const char *db_path;
+  guint  messages;    /* taken */
+  gsize  body_length; /* of the last one, CRLF and dot-stuffed, final dot excluded */
+} OutboxScript;
+
+static char *
+receive (GDataInputStream *in)
+{
+  return g_data_input_stream_read_line (in, NULL, NULL, NULL);
+}
+
+static void
+expect_prefix (GDataInputStream *in, const char *prefix)
+{
+  g_autofree char *line = receive (in);
+
+  g_assert_nonnull (line);
+  g_assert_true (g_str_has_prefix (line, prefix));
+}
+
+static void
+script_submission (GSocketConnection *connection, gpointer user_data)
+{
+  OutboxScript *script = user_data;
+  GIOStream *stream = G_IO_STREAM (connection);
+  g_autoptr (GDataInputStream) in = g_data_input_stream_new (g_io_stream_get_input_stream (stream));
+
+  g_filter_input_stream_set_close_base_stream (G_FILTER_INPUT_STREAM (in), FALSE);
+  g_data_input_stream_set_newline_type (in, G_DATA_STREAM_NEWLINE_TYPE_CR_LF);
+  g_socket_set_timeout (g_socket_connection_get_socket (connection), 20);
+  net_test_send (stream, "220 scripted.example ESMTP\r\n");
+  expect_prefix (in, "EHLO ");
+  net_test_send (stream, "250-scripted.example\r\n250-PIPELINING\r\n250 AUTH PLAIN\r\n");
+  expect_prefix (in, "AUTH PLAIN ");
+  net_test_send (stream, "235 2.7.0 Authentication successful\r\n");
+  expect_prefix (in, "MAIL FROM:<" SENDER ">");
+  expect_prefix (in, "RCPT TO:<" RECIPIENT ">");
+  expect_prefix (in, "DATA");
+  if (script->ending == DIE_AFTER_DATA)
+    {
+      net_test_send (stream, "250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n");
+      return;
+    }
+  if (script->ending == TAKEN_MEANWHILE)
+    {
+      sqlite3 *db = NULL;
+
+      g_assert_cmpint (sqlite3_open (script->db_path, &db), ==, SQLITE_OK);
+      sqlite3_busy_timeout (db, 5000);
+      g_assert_cmpint (sqlite3_exec (db, "UPDATE outbox SET state = 'sending'", NULL, NULL, NULL), ==, SQLITE_OK);
+      sqlite3_close (db);
+    }
+  net_test_send (stream, "250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n354 End data with <CR><LF>.<CR><LF>\r\n");
+  script->body_length = 0;
+  for (;;)
+    {
+      g_autofree char *line = receive (in);
+
+      if (script->ending == TAKEN_MEANWHILE)
+        {
+          /* The message, then the connection closed: never its final dot. */
+          if (line == NULL)
+            return;
+          g_assert_cmpstr (line, !=, ".");
+          continue;
+        }
+      g_assert_nonnull (line);
+      if (script->ending == DIE_IN_BODY)
+        return; /* most of the message unread: the connection is reset */
+      if (g_str_equal (line, "."))
+        break;
+      script->body_length += strlen (line) + 2;
+    }
+  if (script->ending == DIE_AFTER_DOT)
+    return;
+  script->messages++;
+  net_test_send (stream, "250 2.0.0 Ok: queued as 1234\r\n");
+  expect_prefix (in, "QUIT");
+  net_test_send (stream, "221 2.0.0 Bye\r\n");
+}
+
+/* One pass over the Outbox against a scripted server ending as @ending. */
+static char *
+send_outbox_to (Fixture *f, OutboxScript *script, gint64 now)
+{
+  NetTestServer *server = net_test_server_start (script_submission, script);
+  char *outcome;
+
+  f->account->outgoing.port = server->port;
+  outcome = send_outbox (f, now);
+  net_test_server_finish (server);
+  return outcome;
+}
+
+/* 16 MB, far more than the socket buffers hold: the server hangs up while it is being written. */
+static GBytes *
+large_message (void)
+{
+  GString *text = g_string_new ("From: " SENDER "\r\nTo: " RECIPIENT "\r\nSubject: gros\r\n\r\n");
+
+  while (text->len < 16 * 1024 * 1024)
+    g_string_append (text, ".Une ligne du message, qui commence par un point, et bien longue encore.\r\n");
+  return g_string_free_to_bytes (text);
+}
+
+/* The Outbox's only message, which is in @state after @attempts counted attempts, and why. */
+static CourrielOutboxItem *
+single_item (Fixture *f, CourrielOutboxState state, guint attempts)
+{
+  g_autoptr (GPtrArray) items = outbox (f);
+  CourrielOutboxItem *item;
+
+  g_assert_cmpuint (items->len, ==, 1);
+  item = g_ptr_array_steal_index (items, 0);
+  g_assert_cmpint (item->state, ==, state);
+  g_assert_cmpuint (item->attempts, ==, attempts);
+  g_assert_nonnull (item->last_error);
+  return item;
+}
+
+static gsize
+dotted_lines (GBytes *raw)
+{
+  gsize length;
+  const char *data = g_bytes_get_data (raw, &length);
+  gsize n = 0;
+
+  for (gsize i = 0; i < length; i++)
+    n += data[i] == '.' && (i == 0 || data[i - 1] == '\n');
+  return n;
+}
+
+/* The connection lost before the final dot: the message was not sent, so it stays QUEUED (the
+ * attempt counted) and goes, once, at its next attempt. */
+static void
+test_lost_before_final_dot (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GBytes) raw = large_message ();
+  OutboxScript after_data = { DIE_AFTER_DATA };
+  OutboxScript in_body = { DIE_IN_BODY };
+  OutboxScript accept = { ACCEPT };
+  g_autofree char *first = NULL;
+  g_autofree char *second = NULL;
+  g_autofree char *third = NULL;
+  g_autofree char *fourth = NULL;
+  g_autoptr (CourrielOutboxItem) after_first = NULL;
+  g_autoptr (CourrielOutboxItem) after_second = NULL;
+  g_autoptr (GPtrArray) left = NULL;
+
+  queue (f, raw);
+  first = send_outbox_to (f, &after_data, g_get_real_time () / G_USEC_PER_SEC);
+  g_assert_cmpstr (first, ==, "0/1/0/0");
+  after_first = single_item (f, COURRIEL_OUTBOX_QUEUED, 1);
+
+  second = send_outbox_to (f, &in_body, after_first->next_attempt);
+  g_assert_cmpstr (second, ==, "0/1/0/0");
+  after_second = single_item (f, COURRIEL_OUTBOX_QUEUED, 2);
+
+  third = send_outbox_to (f, &accept, after_second->next_attempt);
+  g_assert_cmpstr (third, ==, "1/0/0/0");
+  g_assert_cmpuint (accept.messages, ==, 1);
+  /* All of it: a dot more (stuffed) at the start of each line that has one, nothing else. */
+  g_assert_cmpuint (accept.body_length, ==, g_bytes_get_size (raw) + dotted_lines (raw));
+  left = outbox (f);
+  g_assert_cmpuint (left->len, ==, 0);
+  /* Nothing left to send: no connection at all. */
+  fourth = send_outbox (f, after_second->next_attempt + 3600);
+  g_assert_cmpstr (fourth, ==, "0/0/0/0");
+}
+
+/* The connection lost after the final dot, before the reply: the one window. The message may have
+ * been sent: it stays SENDING, with why, and is not sent again. */
+static void
+test_lost_after_final_dot (Fixture *f, gconstpointer data)
+{
+  const char *text = "From: " SENDER "\r\nTo: " RECIPIENT "\r\nSubject: peut-être\r\n\r\nParti ?\r\n";
+  g_autoptr (GBytes) raw = g_bytes_new_static (text, strlen (text));
+  OutboxScript after_dot = { DIE_AFTER_DOT };
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  g_autofree char *first = NULL;
+  g_autofree char *second = NULL;
+  g_autoptr (CourrielOutboxItem) uncertain = NULL;
+  g_autoptr (CourrielOutboxItem) still = NULL;
+
+  queue (f, raw);
+  first = send_outbox_to (f, &after_dot, now);
+  g_assert_cmpstr (first, ==, "0/0/0/1");
+  uncertain = single_item (f, COURRIEL_OUTBOX_SENDING, 0);
+  g_assert_true (g_str_has_prefix (uncertain->last_error, "Maybe sent: "));
+
+  /* Later (no server listens any more: an attempt would be counted deferred). */
+  second = send_outbox (f, now + 3600);
+  g_assert_cmpstr (second, ==, "0/0/0/1");
+  still = single_item (f, COURRIEL_OUTBOX_SENDING, 0);
+}
+
+/* Two senders at work on one Outbox (the app and courriel-cli): the one that claims the message
+ * first ends it; the other abandons its transaction before the final dot. */
+static void
+test_claimed_by_another_sender (Fixture *f, gconstpointer data)
+{
+  const char *text = "From: " SENDER "\r\nTo: " RECIPIENT "\r\nSubject: une seule fois\r\n\r\nUne.\r\n";
+  g_autoptr (GBytes) raw = g_bytes_new_static (text, strlen (text));
+  OutboxScript taken = { TAKEN_MEANWHILE, f->path };
+  g_autofree char *outcome = NULL;
+  g_autoptr (GPtrArray) items = NULL;
+
+  queue (f, raw);
+  outcome = send_outbox_to (f, &taken, g_get_real_time () / G_USEC_PER_SEC);
+  g_assert_cmpstr (outcome, ==, "0/0/0/0");
+  items = outbox (f);
+  g_assert_cmpuint (items->len, ==, 1);
+  g_assert_cmpint (((CourrielOutboxItem *)items->pdata[0])->state, ==, COURRIEL_OUTBOX_SENDING);
+  g_assert_cmpuint (((CourrielOutboxItem *)items->pdata[0])->attempts, ==, 0);
+}
+
 static gboolean
 make_pop3 (sqlite3 *db, gpointer data, GError **error)
 {
@@ -374,6 +639,12 @@ main (int argc, char **argv)
   g_test_add ("/outbox/survives-outage-and-restart", Fixture, NULL, fixture_set_up, test_survives_outage_and_restart,
               fixture_tear_down);
   g_test_add ("/outbox/uncertain-is-not-resent", Fixture, NULL, fixture_set_up, test_uncertain_is_not_resent,
+              fixture_tear_down);
+  g_test_add ("/outbox/lost-before-final-dot", Fixture, NULL, scripted_set_up, test_lost_before_final_dot,
+              fixture_tear_down);
+  g_test_add ("/outbox/lost-after-final-dot", Fixture, NULL, scripted_set_up, test_lost_after_final_dot,
+              fixture_tear_down);
+  g_test_add ("/outbox/claimed-by-another-sender", Fixture, NULL, scripted_set_up, test_claimed_by_another_sender,
               fixture_tear_down);
   g_test_add ("/outbox/pop3-keeps-sent-copy", Fixture, NULL, fixture_set_up, test_pop3_keeps_sent_copy,
               fixture_tear_down);

@@ -170,18 +170,21 @@ test_refusals (void)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (CourrielSmtpClient) client = connect_smtp (COURRIEL_TEST_BENCH_SMTP, COURRIEL_SECURITY_NONE, &error);
-  const char *mixed[] = { RECIPIENT, "someone@elsewhere.example", NULL };
+  const char *mixed[] = { RECIPIENT, "someone@elsewhere.example", SENDER, NULL };
   const char *outside[] = { "someone@elsewhere.example", NULL };
   const char *accepted[] = { RECIPIENT, NULL };
+  const char *mixed_accepted[] = { RECIPIENT, SENDER, NULL };
   const char *text = "From: " SENDER "\r\nTo: " RECIPIENT "\r\nSubject: test\r\n\r\nHello\r\n";
 
   g_assert_no_error (error);
+  /* Postfix offers PIPELINING: all of this goes through the pipelined envelope. */
+  g_assert_true (courriel_smtp_client_has_extension (client, "PIPELINING"));
   {
     g_autoptr (CourrielSmtpSendResult) result = send_message (client, mixed, text, &error);
     CourrielSmtpRefusal *refusal;
 
     g_assert_no_error (error);
-    g_assert_cmpstrv (result->accepted, accepted);
+    g_assert_cmpstrv (result->accepted, mixed_accepted);
     g_assert_cmpuint (result->refused->len, ==, 1);
     refusal = result->refused->pdata[0];
     g_assert_cmpstr (refusal->address, ==, "someone@elsewhere.example");
@@ -254,6 +257,159 @@ script_not_smtp (GSocketConnection *connection, gpointer user_data)
   net_test_drain (G_IO_STREAM (connection));
 }
 
+/* A server offering PIPELINING or not, taking recipients a and c but not b, or none (and then,
+ * with data_anyway, wrongly saying 354 to the pipelined DATA). */
+typedef struct
+{
+  gboolean pipelining;
+  gboolean all_refused;
+  gboolean data_anyway;
+  char    *body; /* what came between the 354 and the final dot */
+} EnvelopeScript;
+
+/* Whether the client sent more without waiting (200 ms). */
+static gboolean
+more_is_coming (GSocketConnection *connection)
+{
+  return g_socket_condition_timed_wait (g_socket_connection_get_socket (connection), G_IO_IN, 200 * 1000, NULL,
+                                        NULL);
+}
+
+static void
+expect_line (GIOStream *stream, const char *expected)
+{
+  g_autofree char *line = net_test_receive_line (stream);
+
+  g_assert_cmpstr (line, ==, expected);
+}
+
+static void
+script_envelope (GSocketConnection *connection, gpointer user_data)
+{
+  EnvelopeScript *script = user_data;
+  GIOStream *stream = G_IO_STREAM (connection);
+  const char *commands[] = { "MAIL FROM:<" SENDER ">\r\n", "RCPT TO:<a@example.test>\r\n",
+                             "RCPT TO:<b@example.test>\r\n", "RCPT TO:<c@example.test>\r\n", "DATA\r\n" };
+  const char *refused = "550 5.1.1 <b@example.test>: Recipient address rejected: User unknown\r\n";
+  const char *replies[] = { "250 2.1.0 Ok\r\n", script->all_refused ? refused : "250 2.1.5 Ok\r\n", refused,
+                            script->all_refused ? refused : "250 2.1.5 Ok\r\n",
+                            script->all_refused && !script->data_anyway ? "554 5.5.1 Error: no valid recipients\r\n"
+                                                                        : "354 End data with <CR><LF>.<CR><LF>\r\n" };
+  g_autoptr (GString) body = g_string_new (NULL);
+  g_autofree char *ehlo = NULL;
+
+  /* A client that waits where it should not fails the test rather than hanging it. */
+  g_socket_set_timeout (g_socket_connection_get_socket (connection), 10);
+  net_test_send (stream, "220 scripted.example ESMTP\r\n");
+  ehlo = net_test_receive_line (stream);
+  g_assert_true (g_str_has_prefix (ehlo, "EHLO "));
+  net_test_send (stream, script->pipelining ? "250-scripted.example\r\n250-PIPELINING\r\n250 8BITMIME\r\n"
+                                            : "250-scripted.example\r\n250 8BITMIME\r\n");
+  if (script->pipelining)
+    {
+      /* The whole envelope before any reply, then nothing (the message waits for the 354). */
+      for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+        expect_line (stream, commands[i]);
+      g_assert_false (more_is_coming (connection));
+      for (guint i = 0; i < G_N_ELEMENTS (replies); i++)
+        net_test_send (stream, replies[i]);
+    }
+  else
+    {
+      /* One command, then nothing until its reply. */
+      for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+        {
+          if (i == G_N_ELEMENTS (commands) - 1 && script->all_refused)
+            break; /* no DATA for nobody */
+          expect_line (stream, commands[i]);
+          g_assert_false (more_is_coming (connection));
+          net_test_send (stream, replies[i]);
+        }
+    }
+  if (script->all_refused && script->data_anyway)
+    {
+      /* Not a byte of the message: the client hangs up. */
+      g_assert_cmpuint (net_test_drain (stream), ==, 0);
+      return;
+    }
+  if (script->all_refused)
+    {
+      expect_line (stream, "RSET\r\n");
+      net_test_send (stream, "250 2.0.0 Ok\r\n");
+    }
+  else
+    {
+      for (;;)
+        {
+          g_autofree char *line = net_test_receive_line (stream);
+
+          g_assert_nonnull (line);
+          if (g_str_equal (line, ".\r\n"))
+            break;
+          g_string_append (body, line);
+        }
+      script->body = g_strdup (body->str);
+      net_test_send (stream, "250 2.0.0 Ok: queued as 1234\r\n");
+    }
+  expect_line (stream, "QUIT\r\n");
+  net_test_send (stream, "221 2.0.0 Bye\r\n");
+}
+
+/* The same results, pipelined or not: the envelope goes in one write when the server offers
+ * PIPELINING and one command at a time when it does not; with every recipient refused, no byte
+ * of the message is sent and the error is "recipients refused" either way. */
+static void
+test_pipelining (void)
+{
+  const EnvelopeScript cases[] = {
+    { TRUE, FALSE, FALSE }, { FALSE, FALSE, FALSE }, { TRUE, TRUE, FALSE }, { FALSE, TRUE, FALSE },
+    { TRUE, TRUE, TRUE },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      EnvelopeScript script = cases[i];
+      g_autoptr (GError) error = NULL;
+      NetTestServer *server = net_test_server_start (script_envelope, &script);
+      g_autoptr (CourrielConnection) connection = courriel_connection_new ("127.0.0.1", server->port,
+                                                                           COURRIEL_SECURITY_NONE);
+      g_autoptr (CourrielSmtpClient) client = courriel_smtp_client_new (connection);
+      g_autoptr (GAsyncResult) result = NULL;
+      g_autoptr (CourrielSmtpSendResult) sent = NULL;
+      const char *recipients[] = { "a@example.test", "b@example.test", "c@example.test", NULL };
+      const char *accepted[] = { "a@example.test", "c@example.test", NULL };
+
+      g_test_message ("pipelining %d, all refused %d, 354 anyway %d", script.pipelining, script.all_refused,
+                      script.data_anyway);
+      courriel_smtp_client_connect_async (client, NULL, net_test_store_result, &result);
+      g_assert_true (courriel_smtp_client_connect_finish (client, net_test_wait (&result), &error));
+      sent = send_message (client, recipients, "Subject: x\n\n.un point\nFin.\n", &error);
+      if (script.all_refused)
+        {
+          g_assert_null (sent);
+          g_assert_error (error, COURRIEL_SMTP_ERROR, COURRIEL_SMTP_ERROR_RECIPIENTS_REFUSED);
+          g_assert_nonnull (strstr (error->message, "No recipient was accepted: a@example.test was refused"));
+        }
+      else
+        {
+          CourrielSmtpRefusal *refusal;
+
+          g_assert_no_error (error);
+          g_assert_cmpstrv (sent->accepted, accepted);
+          g_assert_cmpuint (sent->refused->len, ==, 1);
+          refusal = sent->refused->pdata[0];
+          g_assert_cmpstr (refusal->address, ==, "b@example.test");
+          g_assert_cmpuint (refusal->code, ==, 550);
+        }
+      if (!script.data_anyway)
+        quit (client);
+      net_test_server_finish (server);
+      if (!script.all_refused)
+        g_assert_cmpstr (script.body, ==, "Subject: x\r\n\r\n..un point\r\nFin.\r\n");
+      g_free (script.body);
+    }
+}
+
 static void
 test_misbehaving_servers (void)
 {
@@ -320,6 +476,7 @@ main (int argc, char **argv)
   g_test_add_func ("/smtp-client/send-and-receive", test_send_and_receive);
   g_test_add_func ("/smtp-client/wrong-password", test_wrong_password);
   g_test_add_func ("/smtp-client/refusals", test_refusals);
+  g_test_add_func ("/smtp-client/pipelining", test_pipelining);
   g_test_add_func ("/smtp-client/misbehaving-servers", test_misbehaving_servers);
   status = g_test_run ();
   g_clear_object (&bench);

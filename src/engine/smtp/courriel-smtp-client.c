@@ -9,6 +9,23 @@
  * is sent, gives every recipient's fate (some may be refused while others are accepted), and
  * dot-stuffs the message with CRLF line ends whatever it came with. Reply codes become errors a
  * user can act on: wrong password, recipient refused, too large, relay denied, busy (try later).
+ *
+ * With a server that offers PIPELINING (RFC 2920), MAIL FROM, every RCPT TO and DATA go out in one
+ * write and their replies are read in order; without it, one command at a time. Either way the
+ * message itself goes only after a 354: if no recipient was accepted, a pipelined DATA is refused
+ * (503/554) and RSET follows, as it does instead of DATA one at a time; a server that says 354
+ * anyway gets the connection closed rather than a byte of the message. Messages of a session are
+ * not pipelined with one another: the next MAIL FROM could follow a final dot in the same write,
+ * saving one round trip per message, but the next message would then be under way before the
+ * Outbox has recorded the fate of the one before, and the round trip is small beside the time
+ * the message itself takes to go.
+ *
+ * Sending is in two steps, begin and end, and a caller may record something in between: begin
+ * sends the envelope and the whole message but for its final ".\r\n"; end sends that and reads
+ * the answer. Until the dot is written the server has no message — a connection lost then makes it
+ * discard the transaction — so the one window in which a message may have been sent without
+ * Courriel knowing is after the final dot and before the server's reply; end says which of its
+ * failures are the server's answer and which leave the message's fate unknown.
  */
 #define G_LOG_DOMAIN "courriel-smtp"
 
@@ -22,12 +39,16 @@
 
 G_DEFINE_QUARK (courriel-smtp-error-quark, courriel_smtp_error)
 
+typedef struct _Transaction Transaction;
+static void transaction_free (Transaction *t);
+
 struct _CourrielSmtpClient
 {
   GObject             parent_instance;
 
   CourrielConnection *connection;
   GPtrArray          *extensions; /* EHLO lines after the first, e.g. "SIZE 10240000", "AUTH PLAIN LOGIN" */
+  Transaction        *open;       /* a message begun, all sent but its final dot */
 };
 
 G_DEFINE_FINAL_TYPE (CourrielSmtpClient, courriel_smtp_client, G_TYPE_OBJECT)
@@ -57,6 +78,7 @@ courriel_smtp_client_finalize (GObject *object)
 
   g_clear_object (&self->connection);
   g_clear_pointer (&self->extensions, g_ptr_array_unref);
+  g_clear_pointer (&self->open, transaction_free);
   G_OBJECT_CLASS (courriel_smtp_client_parent_class)->finalize (object);
 }
 
@@ -126,7 +148,7 @@ courriel_smtp_client_get_max_size (CourrielSmtpClient *self)
 typedef struct
 {
   char      *line;      /* to send, without CRLF; NULL to only read (the greeting) */
-  GBytes    *data;      /* or raw bytes to send (the message after DATA) */
+  GBytes    *data;      /* or raw bytes to send (a pipelined group of commands) */
   gboolean   sensitive;
   guint      code;
   GPtrArray *lines;     /* the reply's texts, code and separator removed */
@@ -652,27 +674,40 @@ courriel_smtp_client_authenticate_finish (CourrielSmtpClient *self, GAsyncResult
 
 /* Sending -------------------------------------------------------------------------------------- */
 
-typedef struct
+/* At most this many commands in one pipelined group: the replies to them (a few kilobytes) fit in
+ * any socket buffer, so the server never stalls writing replies while Courriel is still writing
+ * commands (the deadlock RFC 2920 warns about). */
+#define GROUP_MAX 100
+
+struct _Transaction
 {
+  GPtrArray              *commands; /* "MAIL FROM:…", one "RCPT TO:…" per recipient, "DATA" */
   GStrv                   recipients;
-  GBytes                 *wire;   /* the message, CRLF and dot-stuffed, ending with CRLF.CRLF */
-  guint                   next;
-  CourrielSmtpSendResult *result;
+  GBytes                 *body;     /* CRLF and dot-stuffed, ending with CRLF: all but the final ".\r\n" */
+  gboolean                pipelining;
+  guint                   sent;     /* commands written */
+  guint                   answered; /* replies read */
+  GError                 *mail_error; /* MAIL FROM refused: its outcome, once every reply was read */
   GPtrArray              *accepted;
-  gboolean                data_sent;
-} Sending;
+  CourrielSmtpSendResult *result;
+};
 
 static void
-sending_free (Sending *sending)
+transaction_free (Transaction *t)
 {
-  g_strfreev (sending->recipients);
-  g_clear_pointer (&sending->wire, g_bytes_unref);
-  courriel_smtp_send_result_free (sending->result);
-  g_clear_pointer (&sending->accepted, g_ptr_array_unref);
-  g_free (sending);
+  if (t == NULL)
+    return;
+  g_clear_pointer (&t->commands, g_ptr_array_unref);
+  g_strfreev (t->recipients);
+  g_clear_pointer (&t->body, g_bytes_unref);
+  g_clear_error (&t->mail_error);
+  g_clear_pointer (&t->accepted, g_ptr_array_unref);
+  courriel_smtp_send_result_free (t->result);
+  g_free (t);
 }
 
-/* CRLF line ends whatever the message had, a dot doubled at the start of a line, and the end. */
+/* CRLF line ends whatever the message had, a dot doubled at the start of a line, and a CRLF at
+ * the end: everything but the final ".\r\n". */
 static GBytes *
 to_wire (GBytes *message, gboolean *eight_bit)
 {
@@ -702,7 +737,6 @@ to_wire (GBytes *message, gboolean *eight_bit)
     }
   if (!line_start)
     g_byte_array_append (out, (const guint8 *)"\r\n", 2);
-  g_byte_array_append (out, (const guint8 *)".\r\n", 3);
   return g_byte_array_free_to_bytes (out);
 }
 
@@ -715,42 +749,31 @@ is_ascii (const char *text)
   return TRUE;
 }
 
-static void send_next_recipient (GTask *task);
-
-static void
-on_data_accepted (GObject *source, GAsyncResult *result, gpointer user_data)
+/* Every recipient refused: what that means for the user, from their replies. */
+static GError *
+recipients_refused_error (CourrielSmtpClient *self, Transaction *t)
 {
-  GTask *task = user_data;
-  CourrielSmtpClient *self = g_task_get_source_object (task);
-  Sending *sending = g_task_get_task_data (task);
-  GError *error = NULL;
-  Exchange *reply = exchange_finish (result, &error);
+  CourrielSmtpRefusal *first = t->result->refused->pdata[0];
+  gboolean relay = TRUE, temporary = TRUE;
 
-  if (fail_if (task, error))
-    return;
-  if (!sending->data_sent)
+  for (guint i = 0; i < t->result->refused->len; i++)
     {
-      if (reply->code != 354)
-        {
-          set_error_from_reply (self, reply, "DATA", FALSE, &error);
-          fail_if (task, error);
-          return;
-        }
-      sending->data_sent = TRUE;
-      exchange_async (self, NULL, sending->wire, FALSE, g_task_get_cancellable (task), on_data_accepted, task);
-      return;
+      CourrielSmtpRefusal *r = t->result->refused->pdata[i];
+      relay &= g_str_has_prefix (r->text, "5.7.1") || strstr (r->text, "elay") != NULL;
+      temporary &= r->code >= 400 && r->code < 500;
     }
-  /* After the final dot, the server's answer is the message's fate. */
-  if (reply->code != 250)
-    {
-      set_error_from_reply (self, reply, _("Sending"), FALSE, &error);
-      fail_if (task, error);
-      return;
-    }
-  g_ptr_array_add (sending->accepted, NULL);
-  sending->result->accepted = (GStrv)g_ptr_array_steal (sending->accepted, NULL);
-  g_task_return_pointer (task, g_steal_pointer (&sending->result), (GDestroyNotify)courriel_smtp_send_result_free);
-  g_object_unref (task);
+  if (temporary)
+    return g_error_new (COURRIEL_SMTP_ERROR, COURRIEL_SMTP_ERROR_TEMPORARY,
+                        _("%s is busy and could not take the message now; it will be tried again later (it said "
+                          "“%s”)."),
+                        courriel_connection_get_host (self->connection), first->text);
+  if (relay)
+    return g_error_new (COURRIEL_SMTP_ERROR, COURRIEL_SMTP_ERROR_RELAY_DENIED,
+                        _("%s does not send mail to this address for this account: log in, or use the account’s "
+                          "own outgoing server (it said “%s”)."),
+                        courriel_connection_get_host (self->connection), first->text);
+  return g_error_new (COURRIEL_SMTP_ERROR, COURRIEL_SMTP_ERROR_RECIPIENTS_REFUSED,
+                      _("No recipient was accepted: %s was refused (“%s”)."), first->address, first->text);
 }
 
 static void
@@ -758,130 +781,196 @@ on_reset (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   GTask *task = user_data;
   CourrielSmtpClient *self = g_task_get_source_object (task);
-  Sending *sending = g_task_get_task_data (task);
-  CourrielSmtpRefusal *first = sending->result->refused->pdata[0];
-  gboolean relay = TRUE, temporary = TRUE;
-  GError *error = NULL;
 
   exchange_finish (result, NULL);
-  for (guint i = 0; i < sending->result->refused->len; i++)
-    {
-      CourrielSmtpRefusal *r = sending->result->refused->pdata[i];
-      relay &= g_str_has_prefix (r->text, "5.7.1") || strstr (r->text, "elay") != NULL;
-      temporary &= r->code >= 400 && r->code < 500;
-    }
-  if (temporary)
-    g_set_error (&error, COURRIEL_SMTP_ERROR, COURRIEL_SMTP_ERROR_TEMPORARY,
-                 _("%s is busy and could not take the message now; it will be tried again later (it said “%s”)."),
-                 courriel_connection_get_host (self->connection), first->text);
-  else if (relay)
-    g_set_error (&error, COURRIEL_SMTP_ERROR, COURRIEL_SMTP_ERROR_RELAY_DENIED,
-                 _("%s does not send mail to this address for this account: log in, or use the account’s own "
-                   "outgoing server (it said “%s”)."),
-                 courriel_connection_get_host (self->connection), first->text);
-  else
-    g_set_error (&error, COURRIEL_SMTP_ERROR, COURRIEL_SMTP_ERROR_RECIPIENTS_REFUSED,
-                 _("No recipient was accepted: %s was refused (“%s”)."), first->address, first->text);
-  fail_if (task, error);
+  fail_if (task, recipients_refused_error (self, g_task_get_task_data (task)));
 }
 
 static void
-on_recipient_reply (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  GTask *task = user_data;
-  Sending *sending = g_task_get_task_data (task);
-  GError *error = NULL;
-  Exchange *reply = exchange_finish (result, &error);
-  const char *address = sending->recipients[sending->next - 1];
-
-  if (fail_if (task, error))
-    return;
-  if (reply->code == 250 || reply->code == 251)
-    g_ptr_array_add (sending->accepted, g_strdup (address));
-  else
-    {
-      CourrielSmtpRefusal *refusal = g_new0 (CourrielSmtpRefusal, 1);
-      refusal->address = g_strdup (address);
-      refusal->code = reply->code;
-      refusal->text = reply_text (reply);
-      g_ptr_array_add (sending->result->refused, refusal);
-    }
-  send_next_recipient (task);
-}
-
-static void
-send_next_recipient (GTask *task)
-{
-  CourrielSmtpClient *self = g_task_get_source_object (task);
-  Sending *sending = g_task_get_task_data (task);
-  const char *address = sending->recipients[sending->next];
-
-  if (address != NULL)
-    {
-      g_autofree char *line = g_strdup_printf ("RCPT TO:<%s>", address);
-      sending->next++;
-      exchange_async (self, line, NULL, FALSE, g_task_get_cancellable (task), on_recipient_reply, task);
-      return;
-    }
-  if (sending->accepted->len == 0)
-    {
-      /* Nobody to send to: the transaction is abandoned. */
-      exchange_async (self, "RSET", NULL, FALSE, g_task_get_cancellable (task), on_reset, task);
-      return;
-    }
-  exchange_async (self, "DATA", NULL, FALSE, g_task_get_cancellable (task), on_data_accepted, task);
-}
-
-static void
-on_mail_reply (GObject *source, GAsyncResult *result, gpointer user_data)
+on_body_written (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   GTask *task = user_data;
   CourrielSmtpClient *self = g_task_get_source_object (task);
+  Transaction *t = g_task_get_task_data (task);
   GError *error = NULL;
-  Exchange *reply = exchange_finish (result, &error);
 
-  if (fail_if (task, error))
-    return;
-  if (reply->code != 250)
+  if (result != NULL && !courriel_connection_write_finish (self->connection, result, &error))
     {
-      set_error_from_reply (self, reply, "MAIL FROM", FALSE, &error);
       fail_if (task, error);
       return;
     }
-  send_next_recipient (task);
+  /* The transaction stays open, waiting for its final dot: the task's copy is emptied. */
+  self->open = g_memdup2 (t, sizeof *t);
+  memset (t, 0, sizeof *t);
+  g_task_return_boolean (task, TRUE);
+  g_object_unref (task);
+}
+
+/* The reply to DATA, the last command of the envelope. */
+static void
+on_data_reply (GTask *task, Exchange *reply)
+{
+  CourrielSmtpClient *self = g_task_get_source_object (task);
+  Transaction *t = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  if (t->mail_error != NULL || t->accepted->len == 0)
+    {
+      /* A pipelined DATA after a refused MAIL FROM, or with no recipient: the server should have
+       * refused it too. One that did not waits for a message nobody must get: the connection is
+       * dropped without a byte of it, and the server discards the transaction. */
+      if (reply->code == 354)
+        courriel_connection_close (self->connection);
+      if (t->mail_error != NULL)
+        fail_if (task, g_steal_pointer (&t->mail_error));
+      else if (reply->code == 354)
+        fail_if (task, recipients_refused_error (self, t));
+      else
+        exchange_async (self, "RSET", NULL, FALSE, g_task_get_cancellable (task), on_reset, task);
+      return;
+    }
+  if (reply->code != 354)
+    {
+      set_error_from_reply (self, reply, "DATA", FALSE, &error);
+      fail_if (task, error);
+      return;
+    }
+  if (g_bytes_get_size (t->body) == 0)
+    {
+      on_body_written (NULL, NULL, task);
+      return;
+    }
+  courriel_connection_write_async (self->connection, t->body, g_task_get_cancellable (task), on_body_written, task);
+}
+
+static void send_group (GTask *task);
+
+/* One reply to the envelope's commands, in the order they were sent. */
+static void
+on_envelope_reply (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  CourrielSmtpClient *self = g_task_get_source_object (task);
+  Transaction *t = g_task_get_task_data (task);
+  GError *error = NULL;
+  Exchange *reply = exchange_finish (result, &error);
+  guint index = t->answered++;
+
+  if (fail_if (task, error))
+    return;
+  if (reply->code == 421)
+    {
+      /* The server is closing the connection: nothing more will come. */
+      set_error_from_reply (self, reply, "MAIL FROM", FALSE, &error);
+      courriel_connection_close (self->connection);
+      fail_if (task, error);
+      return;
+    }
+  if (index == 0)
+    {
+      if (reply->code != 250)
+        set_error_from_reply (self, reply, "MAIL FROM", FALSE, &t->mail_error);
+    }
+  else if (index == t->commands->len - 1)
+    {
+      on_data_reply (task, reply);
+      return;
+    }
+  else if (t->mail_error == NULL)
+    {
+      const char *address = t->recipients[index - 1];
+
+      if (reply->code == 250 || reply->code == 251)
+        g_ptr_array_add (t->accepted, g_strdup (address));
+      else
+        {
+          CourrielSmtpRefusal *refusal = g_new0 (CourrielSmtpRefusal, 1);
+          refusal->address = g_strdup (address);
+          refusal->code = reply->code;
+          refusal->text = reply_text (reply);
+          g_ptr_array_add (t->result->refused, refusal);
+        }
+    }
+  if (t->answered < t->sent)
+    {
+      exchange_async (self, NULL, NULL, FALSE, g_task_get_cancellable (task), on_envelope_reply, task);
+      return;
+    }
+  if (t->mail_error != NULL)
+    {
+      fail_if (task, g_steal_pointer (&t->mail_error));
+      return;
+    }
+  send_group (task);
+}
+
+/* Writes the next commands of the envelope: all of them at once (a group of GROUP_MAX at most)
+ * when the server offers PIPELINING (RFC 2920), DATA included as the group's last; one at a time
+ * otherwise. Every reply to what was written has been read. */
+static void
+send_group (GTask *task)
+{
+  CourrielSmtpClient *self = g_task_get_source_object (task);
+  Transaction *t = g_task_get_task_data (task);
+  guint end = MIN (t->commands->len, t->sent + (t->pipelining ? GROUP_MAX : 1));
+  g_autoptr (GString) group = g_string_new (NULL);
+  g_autoptr (GBytes) bytes = NULL;
+  gsize length;
+
+  if (t->sent == t->commands->len - 1 && t->accepted->len == 0)
+    {
+      /* Nobody to send to, and DATA not sent yet: the transaction is abandoned. */
+      exchange_async (self, "RSET", NULL, FALSE, g_task_get_cancellable (task), on_reset, task);
+      return;
+    }
+  for (; t->sent < end; t->sent++)
+    {
+      const char *command = t->commands->pdata[t->sent];
+
+      g_debug ("C: %s", command);
+      g_string_append_printf (group, "%s\r\n", command);
+    }
+  length = group->len;
+  bytes = g_bytes_new_take (g_string_free (g_steal_pointer (&group), FALSE), length);
+  exchange_async (self, NULL, bytes, FALSE, g_task_get_cancellable (task), on_envelope_reply, task);
 }
 
 /**
- * courriel_smtp_client_send_async:
+ * courriel_smtp_client_send_begin_async:
  * @from: the envelope sender (the account's address)
  * @recipients: the envelope recipients (To, Cc and Bcc alike)
  * @message: the message as it will be received; line ends are made CRLF
  *
- * Returns (by finish) which recipients the server accepted and which it refused; fails when it
- * refused them all, or the message.
+ * Sends the envelope and the whole message but its final dot: the server has not got a message
+ * yet, and would discard it if the connection ended now. Finish, then call
+ * courriel_smtp_client_send_end_async() for the dot and the server's answer — whatever the
+ * caller records in between (an Outbox's "maybe sent") is recorded before the message can exist.
+ * A failure here means the message was not sent.
  */
 void
-courriel_smtp_client_send_async (CourrielSmtpClient *self, const char *from, const char * const *recipients,
-                                 GBytes *message, GCancellable *cancellable, GAsyncReadyCallback callback,
-                                 gpointer user_data)
+courriel_smtp_client_send_begin_async (CourrielSmtpClient *self, const char *from, const char * const *recipients,
+                                       GBytes *message, GCancellable *cancellable, GAsyncReadyCallback callback,
+                                       gpointer user_data)
 {
   GTask *task;
-  Sending *sending;
+  Transaction *t;
   GString *line;
   gboolean eight_bit, utf8_addresses;
   guint64 max;
 
   g_return_if_fail (COURRIEL_IS_SMTP_CLIENT (self));
   g_return_if_fail (recipients != NULL && recipients[0] != NULL);
+  g_return_if_fail (self->open == NULL);
   task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, courriel_smtp_client_send_async);
-  sending = g_new0 (Sending, 1);
-  sending->recipients = g_strdupv ((GStrv)recipients);
-  sending->wire = to_wire (message, &eight_bit);
-  sending->accepted = g_ptr_array_new_with_free_func (g_free);
-  sending->result = g_new0 (CourrielSmtpSendResult, 1);
-  sending->result->refused = g_ptr_array_new_with_free_func ((GDestroyNotify)refusal_free);
-  g_task_set_task_data (task, sending, (GDestroyNotify)sending_free);
+  g_task_set_source_tag (task, courriel_smtp_client_send_begin_async);
+  t = g_new0 (Transaction, 1);
+  t->recipients = g_strdupv ((GStrv)recipients);
+  t->body = to_wire (message, &eight_bit);
+  t->pipelining = courriel_smtp_client_has_extension (self, "PIPELINING");
+  t->accepted = g_ptr_array_new_with_free_func (g_free);
+  t->result = g_new0 (CourrielSmtpSendResult, 1);
+  t->result->refused = g_ptr_array_new_with_free_func ((GDestroyNotify)refusal_free);
+  g_task_set_task_data (task, t, (GDestroyNotify)transaction_free);
 
   /* Too large for the server: said before a byte of it is sent. */
   max = courriel_smtp_client_get_max_size (self);
@@ -914,8 +1003,123 @@ courriel_smtp_client_send_async (CourrielSmtpClient *self, const char *from, con
     g_string_append (line, " BODY=8BITMIME");
   if (utf8_addresses)
     g_string_append (line, " SMTPUTF8");
-  exchange_async (self, line->str, NULL, FALSE, cancellable, on_mail_reply, task);
-  g_string_free (line, TRUE);
+  t->commands = g_ptr_array_new_with_free_func (g_free);
+  g_ptr_array_add (t->commands, g_string_free (line, FALSE));
+  for (guint i = 0; recipients[i] != NULL; i++)
+    g_ptr_array_add (t->commands, g_strdup_printf ("RCPT TO:<%s>", recipients[i]));
+  g_ptr_array_add (t->commands, g_strdup ("DATA"));
+  send_group (task);
+}
+
+gboolean
+courriel_smtp_client_send_begin_finish (CourrielSmtpClient *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+on_end_reply (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  CourrielSmtpClient *self = g_task_get_source_object (task);
+  Transaction *t = g_task_get_task_data (task);
+  GError *error = NULL;
+  Exchange *reply = exchange_finish (result, &error);
+
+  if (fail_if (task, error))
+    return;
+  /* After the final dot, the server's answer is the message's fate. */
+  if (reply->code != 250)
+    {
+      set_error_from_reply (self, reply, _("Sending"), FALSE, &error);
+      fail_if (task, error);
+      return;
+    }
+  g_ptr_array_add (t->accepted, NULL);
+  t->result->accepted = (GStrv)g_ptr_array_steal (t->accepted, NULL);
+  g_task_return_pointer (task, g_steal_pointer (&t->result), (GDestroyNotify)courriel_smtp_send_result_free);
+  g_object_unref (task);
+}
+
+/**
+ * courriel_smtp_client_send_end_async:
+ *
+ * Ends the message courriel_smtp_client_send_begin_async() began: writes the final dot and reads
+ * the server's answer. Returns (by finish) which recipients the server accepted and which it
+ * refused. An error in COURRIEL_SMTP_ERROR (but for COURRIEL_SMTP_ERROR_PROTOCOL) is the server's
+ * answer: it did not take the message. Any other (the connection lost, no answer, an answer that
+ * is not SMTP) leaves the message's fate unknown: the server may have taken it.
+ */
+void
+courriel_smtp_client_send_end_async (CourrielSmtpClient *self, GCancellable *cancellable,
+                                     GAsyncReadyCallback callback, gpointer user_data)
+{
+  GTask *task;
+
+  g_return_if_fail (COURRIEL_IS_SMTP_CLIENT (self));
+  g_return_if_fail (self->open != NULL);
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, courriel_smtp_client_send_end_async);
+  g_task_set_task_data (task, g_steal_pointer (&self->open), (GDestroyNotify)transaction_free);
+  exchange_async (self, ".", NULL, FALSE, cancellable, on_end_reply, task);
+}
+
+CourrielSmtpSendResult *
+courriel_smtp_client_send_end_finish (CourrielSmtpClient *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+on_send_ended (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  GError *error = NULL;
+  CourrielSmtpSendResult *sent = courriel_smtp_client_send_end_finish (COURRIEL_SMTP_CLIENT (source), result, &error);
+
+  if (fail_if (task, error))
+    return;
+  g_task_return_pointer (task, sent, (GDestroyNotify)courriel_smtp_send_result_free);
+  g_object_unref (task);
+}
+
+static void
+on_send_begun (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  GError *error = NULL;
+
+  if (!courriel_smtp_client_send_begin_finish (COURRIEL_SMTP_CLIENT (source), result, &error))
+    {
+      fail_if (task, error);
+      return;
+    }
+  courriel_smtp_client_send_end_async (COURRIEL_SMTP_CLIENT (source), g_task_get_cancellable (task), on_send_ended,
+                                       task);
+}
+
+/**
+ * courriel_smtp_client_send_async:
+ * @from: the envelope sender (the account's address)
+ * @recipients: the envelope recipients (To, Cc and Bcc alike)
+ * @message: the message as it will be received; line ends are made CRLF
+ *
+ * Begins and ends a message in one go. Returns (by finish) which recipients the server accepted
+ * and which it refused; fails when it refused them all, or the message.
+ */
+void
+courriel_smtp_client_send_async (CourrielSmtpClient *self, const char *from, const char * const *recipients,
+                                 GBytes *message, GCancellable *cancellable, GAsyncReadyCallback callback,
+                                 gpointer user_data)
+{
+  GTask *task;
+
+  g_return_if_fail (COURRIEL_IS_SMTP_CLIENT (self));
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, courriel_smtp_client_send_async);
+  courriel_smtp_client_send_begin_async (self, from, recipients, message, cancellable, on_send_begun, task);
 }
 
 CourrielSmtpSendResult *
@@ -943,6 +1147,9 @@ on_quit_reply (GObject *source, GAsyncResult *result, gpointer user_data)
     }
 }
 
+/* Says QUIT and closes the connection. A message begun and not ended is abandoned: the connection
+ * is closed without its final dot (QUIT would be taken as a line of it), and the server discards
+ * it. */
 void
 courriel_smtp_client_quit_async (CourrielSmtpClient *self, GCancellable *cancellable, GAsyncReadyCallback callback,
                                  gpointer user_data)
@@ -952,6 +1159,14 @@ courriel_smtp_client_quit_async (CourrielSmtpClient *self, GCancellable *cancell
   g_return_if_fail (COURRIEL_IS_SMTP_CLIENT (self));
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, courriel_smtp_client_quit_async);
+  if (self->open != NULL)
+    {
+      g_clear_pointer (&self->open, transaction_free);
+      courriel_connection_close (self->connection);
+      g_task_return_boolean (task, TRUE);
+      g_object_unref (task);
+      return;
+    }
   exchange_async (self, "QUIT", NULL, FALSE, cancellable, on_quit_reply, task);
 }
 

@@ -66,6 +66,27 @@ void     courriel_smtp_client_authenticate_async  (CourrielSmtpClient  *self,
 gboolean courriel_smtp_client_authenticate_finish (CourrielSmtpClient  *self,
                                                    GAsyncResult        *result,
                                                    GError             **error);
+/* A message in two steps, for a caller that records something between the moment the whole
+ * message is with the server but for its final dot (the server would discard it if the
+ * connection ended) and the moment it can exist: begin, then end. */
+void                    courriel_smtp_client_send_begin_async  (CourrielSmtpClient  *self,
+                                                                const char          *from,
+                                                                const char * const  *recipients,
+                                                                GBytes              *message,
+                                                                GCancellable        *cancellable,
+                                                                GAsyncReadyCallback  callback,
+                                                                gpointer             user_data);
+gboolean                courriel_smtp_client_send_begin_finish (CourrielSmtpClient  *self,
+                                                                GAsyncResult        *result,
+                                                                GError             **error);
+void                    courriel_smtp_client_send_end_async    (CourrielSmtpClient  *self,
+                                                                GCancellable        *cancellable,
+                                                                GAsyncReadyCallback  callback,
+                                                                gpointer             user_data);
+CourrielSmtpSendResult *courriel_smtp_client_send_end_finish   (CourrielSmtpClient  *self,
+                                                                GAsyncResult        *result,
+                                                                GError             **error);
+/* Both steps in one. */
 void                    courriel_smtp_client_send_async  (CourrielSmtpClient  *self,
                                                           const char          *from,
                                                           const char * const  *recipients,

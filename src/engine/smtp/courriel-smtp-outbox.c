@@ -2,18 +2,33 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * For each message due: SENDING is committed, then the SMTP transaction runs; accepted, the
- * message leaves the Outbox; refused for good (no recipient, too large, relay denied), it stays
- * FAILED with the server's reason; anything else (server busy, network down, the login refused)
- * leaves it QUEUED for a later attempt, waiting longer each time (1, 2, 4… minutes, an hour at
- * most). A message found SENDING was being sent when Courriel stopped: it may have reached the
- * server, so it is never sent again without the user. The window is the whole transaction here
- * (a few seconds); the unavoidable part of it is after the final dot, before the server's reply.
+ * For each message due, the SMTP transaction runs while it is QUEUED, up to the whole message but
+ * its final dot; then SENDING is committed; then the final dot goes and the server answers.
+ * SENDING is committed only if the message is still QUEUED: of two senders at work on one Outbox
+ * (the app and courriel-cli), the second to get there abandons its transaction before the dot.
+ * Accepted, the message leaves the Outbox; refused for good (no recipient, too large, relay
+ * denied), it stays FAILED with the server's reason; anything else (server busy, network down, the
+ * login refused, the connection lost before the final dot) leaves it QUEUED, attempts counted, for
+ * a later attempt, waiting longer each time (1, 2, 4… minutes, an hour at most).
+ *
+ * The one window in which a message may have been sent without Courriel knowing is after the
+ * final dot and before the server's reply. A crash, or the connection lost, then leaves the
+ * message SENDING: "maybe sent". (SENDING is committed just before the dot is written, so what is
+ * recorded as uncertain is that commit to the reply; a crash between the commit and the dot's
+ * write, a few instructions, counts as uncertain too, on the safe side.) Before the dot nothing
+ * was sent (a server discards a transaction that did not end), so a crash or a lost connection
+ * earlier leaves the message QUEUED and it goes at the next attempt; after the reply, its fate is
+ * recorded. A message found SENDING is never sent again without the user: it is counted
+ * "uncertain" here, `courriel-cli outbox` lists it as "sending" with why, and the user puts it
+ * back in the queue (`outbox ACCOUNT --retry ID`: it did not arrive) or removes it
+ * (`--remove ID`: it did).
  */
 #define G_LOG_DOMAIN "courriel-smtp"
 
 #include "config.h"
 #include "courriel-smtp-outbox.h"
+
+#include <glib/gi18n-lib.h>
 
 #include "courriel-net-error.h"
 #include "courriel-outbox.h"
@@ -79,22 +94,22 @@ on_recorded (GObject *source, GAsyncResult *result, gpointer user_data)
   send_next (task);
 }
 
+/* The connection is gone or out of step: the rest waits for the next attempt, with @error. */
 static void
-on_sent (GObject *source, GAsyncResult *result, gpointer user_data)
+end_session (Sending *s, const GError *error)
 {
-  GTask *task = user_data;
-  Sending *s = g_task_get_task_data (task);
-  CourrielOutboxItem *item = s->due->pdata[s->next - 1];
-  g_autoptr (CourrielSmtpSendResult) sent = NULL;
-  GError *error = NULL;
+  g_clear_error (&s->connect_error);
+  s->connect_error = g_error_copy (error);
+}
 
-  sent = courriel_smtp_client_send_finish (s->client, result, &error);
-  if (sent != NULL)
-    {
-      s->report.sent++;
-      courriel_outbox_sent_async (s->store, item->id, NULL, on_recorded, task);
-      return;
-    }
+/* A failure before the message could exist (begin), or the server's answer after it (end). */
+static void
+record_failure (GTask *task, CourrielOutboxItem *item, GError *error)
+{
+  Sending *s = g_task_get_task_data (task);
+
+  if (error->domain != COURRIEL_SMTP_ERROR || error->code == COURRIEL_SMTP_ERROR_PROTOCOL)
+    end_session (s, error);
   if (is_permanent (error))
     {
       s->report.failed++;
@@ -107,25 +122,84 @@ on_sent (GObject *source, GAsyncResult *result, gpointer user_data)
       courriel_outbox_set_state_async (s->store, item->id, COURRIEL_OUTBOX_QUEUED, next_attempt (s, item),
                                        error->message, NULL, on_recorded, task);
     }
-  g_error_free (error);
 }
 
 static void
-on_marked_sending (GObject *source, GAsyncResult *result, gpointer user_data)
+on_ended (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   GTask *task = user_data;
   Sending *s = g_task_get_task_data (task);
   CourrielOutboxItem *item = s->due->pdata[s->next - 1];
+  g_autoptr (CourrielSmtpSendResult) sent = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *reason = NULL;
+
+  sent = courriel_smtp_client_send_end_finish (s->client, result, &error);
+  if (sent != NULL)
+    {
+      s->report.sent++;
+      courriel_outbox_sent_async (s->store, item->id, NULL, on_recorded, task);
+      return;
+    }
+  if (error->domain == COURRIEL_SMTP_ERROR && error->code != COURRIEL_SMTP_ERROR_PROTOCOL)
+    {
+      /* The server answered: it did not take the message. */
+      record_failure (task, item, error);
+      return;
+    }
+  /* The window: the whole message went, its answer never came. It stays SENDING, for the user. */
+  s->report.uncertain++;
+  end_session (s, error);
+  reason = g_strdup_printf (_("Maybe sent: the connection to %s ended after the whole message had gone, before the "
+                              "server confirmed it (%s). Send it again only if it did not arrive."),
+                            s->account->outgoing.host, error->message);
+  courriel_outbox_set_state_async (s->store, item->id, COURRIEL_OUTBOX_SENDING, item->next_attempt, reason, NULL,
+                                   on_recorded, task);
+}
+
+static void
+on_claimed (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  Sending *s = g_task_get_task_data (task);
   GError *error = NULL;
 
   if (!courriel_store_write_finish (s->store, result, &error))
     {
-      g_task_return_error (task, error);
+      /* Not claimed: the message must not come into being here. Without its final dot, the
+       * server discards it. */
+      courriel_connection_close (courriel_smtp_client_get_connection (s->client));
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+        {
+          /* Another sender took it since the list was read: the rest is left to it too. */
+          g_debug ("%s", error->message);
+          g_error_free (error);
+          g_task_return_pointer (task, g_memdup2 (&s->report, sizeof s->report), g_free);
+        }
+      else
+        g_task_return_error (task, error);
       g_object_unref (task);
       return;
     }
-  courriel_smtp_client_send_async (s->client, item->sender, (const char * const *)item->recipients, item->raw,
-                                   g_task_get_cancellable (task), on_sent, task);
+  courriel_smtp_client_send_end_async (s->client, g_task_get_cancellable (task), on_ended, task);
+}
+
+static void
+on_begun (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  Sending *s = g_task_get_task_data (task);
+  CourrielOutboxItem *item = s->due->pdata[s->next - 1];
+  g_autoptr (GError) error = NULL;
+
+  if (!courriel_smtp_client_send_begin_finish (s->client, result, &error))
+    {
+      /* Before the final dot: not sent, whatever happened. */
+      record_failure (task, item, error);
+      return;
+    }
+  /* All of it is with the server but the final dot: SENDING is committed before it goes. */
+  courriel_outbox_claim_async (s->store, item->id, NULL, on_claimed, task);
 }
 
 static void
@@ -165,8 +239,8 @@ send_next (GTask *task)
                                        s->connect_error->message, NULL, on_recorded, task);
       return;
     }
-  courriel_outbox_set_state_async (s->store, item->id, COURRIEL_OUTBOX_SENDING, item->next_attempt, NULL, NULL,
-                                   on_marked_sending, task);
+  courriel_smtp_client_send_begin_async (s->client, item->sender, (const char * const *)item->recipients, item->raw,
+                                         g_task_get_cancellable (task), on_begun, task);
 }
 
 static void

@@ -107,6 +107,40 @@ courriel_outbox_set_state_async (CourrielStore *store, gint64 id, CourrielOutbox
 }
 
 static gboolean
+write_claim (sqlite3 *db, gpointer data, GError **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  int rc = sqlite3_prepare_v2 (db, "UPDATE outbox SET state = 'sending' WHERE id = ?1 AND state = 'queued'", -1,
+                               &stmt, NULL);
+
+  if (rc == SQLITE_OK)
+    {
+      sqlite3_bind_int64 (stmt, 1, *(gint64 *)data);
+      rc = sqlite3_step (stmt);
+    }
+  sqlite3_finalize (stmt);
+  if (!courriel_store_set_error_from_db (db, rc, error))
+    return FALSE;
+  if (sqlite3_changes (db) == 0)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                           "The message is no longer queued: another sender has it, or it left the Outbox");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* SENDING, only if it is still QUEUED: of two senders at work on one Outbox (the app and
+ * courriel-cli, say), one only can end a message's transaction. */
+void
+courriel_outbox_claim_async (CourrielStore *store, gint64 id, GCancellable *cancellable, GAsyncReadyCallback callback,
+                             gpointer user_data)
+{
+  courriel_store_write_async (store, write_claim, g_memdup2 (&id, sizeof id), g_free, cancellable, callback,
+                              user_data);
+}
+
+static gboolean
 write_remove (sqlite3 *db, gpointer data, GError **error)
 {
   sqlite3_stmt *stmt = NULL;

@@ -11,7 +11,7 @@ G_BEGIN_DECLS
 typedef enum
 {
   COURRIEL_OUTBOX_QUEUED,  /* to send, at next_attempt or later */
-  COURRIEL_OUTBOX_SENDING, /* a sending began and its end was never recorded: maybe sent */
+  COURRIEL_OUTBOX_SENDING, /* its final dot was (about to be) sent and no answer recorded: maybe sent */
   COURRIEL_OUTBOX_FAILED,  /* refused for good (see last_error): the user decides */
 } CourrielOutboxState;
 
@@ -45,6 +45,13 @@ void courriel_outbox_set_state_async (CourrielStore       *store,
                                       CourrielOutboxState  state,
                                       gint64               next_attempt,
                                       const char          *error_message,
+                                      GCancellable        *cancellable,
+                                      GAsyncReadyCallback  callback,
+                                      gpointer             user_data);
+/* SENDING, only if it is still QUEUED; else fails with G_IO_ERROR_NOT_FOUND (another sender
+ * claimed it, or it left the Outbox meanwhile). */
+void courriel_outbox_claim_async     (CourrielStore       *store,
+                                      gint64               id,
                                       GCancellable        *cancellable,
                                       GAsyncReadyCallback  callback,
                                       gpointer             user_data);
