@@ -702,6 +702,26 @@ test_outbox_uncertain (void)
     g_assert_cmpint (r.status, ==, 0);
     g_assert_cmpstr (r.out, ==, "");
   }
+  {
+    /* What is queued and due goes with the next sync, its copy into Sent. */
+    g_autofree char *queued = insert_uncertain (db, "Parti avec la synchro");
+    g_auto (Result) retry = { 0 };
+    g_auto (Result) sync = { 0 };
+    g_auto (Result) left = { 0 };
+    g_auto (Result) sent = { 0 };
+    const char *retry_args[] = { "outbox", "bob@example.test", "--retry", queued, NULL };
+    const char *sync_args[] = { "sync", "bob@example.test", NULL };
+    const char *left_args[] = { "outbox", "bob@example.test", NULL };
+    const char *sent_args[] = { "list", "bob@example.test", "Sent", NULL };
+    cli_in (dir, &retry, NULL, retry_args);
+    g_assert_cmpint (retry.status, ==, 0);
+    cli_in (dir, &sync, NULL, sync_args);
+    g_assert_cmpint (sync.status, ==, 0);
+    cli_in (dir, &left, NULL, left_args);
+    g_assert_cmpstr (left.out, ==, "");
+    cli_in (dir, &sent, NULL, sent_args);
+    g_assert_nonnull (strstr (sent.out, "\tParti avec la synchro\n"));
+  }
 }
 
 static gboolean

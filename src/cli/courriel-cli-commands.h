@@ -54,6 +54,9 @@ CourrielPop3Client *courriel_cli_log_in_pop3 (CourrielAccount *account,
                                               const char      *password,
                                               GError         **error);
 char               *courriel_cli_json_string (const char   *text);
+/* Sends what is due in the account's Outbox; failures are warnings on stderr. */
+void                courriel_cli_send_due     (CourrielStore   *store,
+                                               CourrielAccount *account);
 /* Tells the accounts' IMAP servers their queued changes; FALSE when some are still waiting. */
 gboolean            courriel_cli_send_changes (CourrielStore *store,
                                                GArray        *account_ids);

@@ -245,7 +245,10 @@ courriel_cli_sync (int argc, char **argv)
   for (guint i = 0; i < accounts->len; i++)
     {
       CourrielAccount *account = accounts->pdata[i];
-      g_autofree char *report = sync_account (store, account, bodies, &error);
+      g_autofree char *report = NULL;
+
+      courriel_cli_send_due (store, account);
+      report = sync_account (store, account, bodies, &error);
 
       if (report == NULL)
         {
