@@ -58,6 +58,7 @@ CourrielMailConfig *courriel_mail_config_new_from_xml (GBytes                 *x
                                                        const char             *address,
                                                        GError                **error);
 const char         *courriel_mail_server_type_to_string (CourrielMailServerType type);
+char               *courriel_mail_server_clean_host (const char           *text);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CourrielMailServer, courriel_mail_server_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CourrielMailConfig, courriel_mail_config_free)
