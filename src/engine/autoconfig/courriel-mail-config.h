@@ -36,6 +36,10 @@ typedef struct
   /* POP3: what the provider suggests */
   gboolean               leave_on_server;
   int                    days_on_server; /* -1: not said */
+  /* The source's own rank, lower first; 0 when it gives none (an autoconfig file ranks by
+   * order). SRV records carry one across IMAP and POP3: RFC 6186 §3.4 makes it the
+   * provider's way to say which protocol it prefers. */
+  guint                  priority;
 } CourrielMailServer;
 
 typedef struct
