@@ -187,6 +187,13 @@ on_done (GObject *source, GAsyncResult *result, gpointer user_data)
   *(GAsyncResult **)user_data = g_object_ref (result);
 }
 
+/* One turn of the caller's main loop: the thread's default context, as the lookup's. */
+static void
+turn (void)
+{
+  g_main_context_iteration (g_main_context_get_thread_default (), TRUE);
+}
+
 /* Runs the main loop until the lookup finishes; *elapsed_ms says how long it took. */
 static GAsyncResult *
 wait_for (GAsyncResult **result, gint64 started, guint *elapsed_ms)
@@ -194,7 +201,7 @@ wait_for (GAsyncResult **result, gint64 started, guint *elapsed_ms)
   /* Never an answer before the caller is back in its main loop. */
   g_assert_null (*result);
   while (*result == NULL)
-    g_main_context_iteration (NULL, TRUE);
+    turn ();
   if (elapsed_ms != NULL)
     *elapsed_ms = (guint)((g_get_monotonic_time () - started) / 1000);
   return *result;
@@ -440,7 +447,7 @@ test_deadline (void)
   g_assert_cmpuint (srv->config->outgoing->len, ==, 0);
   /* The silent question was abandoned, not left running. */
   while (fake->abandoned < 1)
-    g_main_context_iteration (NULL, TRUE);
+    turn ();
   g_assert_cmpuint (fake->abandoned, ==, 1);
 
   mx = lookup_mx ("example.org", &elapsed, &error);
@@ -452,7 +459,38 @@ test_deadline (void)
   g_assert_null (mx->hosts[0]);
   g_assert_null (mx->mx_domain);
   while (fake->abandoned < 2)
-    g_main_context_iteration (NULL, TRUE);
+    turn ();
+  uninstall (fake);
+}
+
+/* A lookup started on a thread's own main context (a worker's, the command line's) runs
+ * there: its answers, its deadline and its result need no other loop to turn. */
+static void
+test_own_context (void)
+{
+  static const Answer answers[] = {
+    SRV ("_imaps._tcp.example.org", "[(0, 0, 993, 'imap.example.org')]"),
+    SRV_LATE ("_imap._tcp.example.org", "[(0, 0, 143, 'imap.example.org')]", SILENT),
+  };
+  FakeResolver *fake = install (answers, G_N_ELEMENTS (answers));
+  g_autoptr (GMainContext) context = g_main_context_new ();
+  g_autoptr (GError) error = NULL;
+  g_autoptr (CourrielDnsSrv) srv = NULL;
+  guint elapsed;
+
+  courriel_dns_lookup_set_deadline (100);
+  g_main_context_push_thread_default (context);
+  srv = lookup_srv ("camille@example.org", NULL, &elapsed, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (elapsed, <, 1000);
+  g_assert_cmpint (query (srv, 2)->outcome, ==, COURRIEL_DNS_ANSWERED);
+  g_assert_cmpint (query (srv, 3)->outcome, ==, COURRIEL_DNS_TIMED_OUT);
+  g_assert_cmpuint (srv->config->incoming->len, ==, 1);
+  while (fake->abandoned < 1)
+    turn ();
+  /* Nothing was left waiting on the global loop. */
+  g_assert_false (g_main_context_pending (NULL));
+  g_main_context_pop_thread_default (context);
   uninstall (fake);
 }
 
@@ -492,7 +530,7 @@ test_cancel (void)
   g_assert_cmpuint (elapsed, >=, 40);
   g_assert_cmpuint (elapsed, <, 1000);
   while (fake->abandoned < 6)
-    g_main_context_iteration (NULL, TRUE);
+    turn ();
   g_clear_error (&error);
 
   /* Cancelled before it starts: no question is asked. */
@@ -589,6 +627,7 @@ main (int argc, char **argv)
   g_test_add_func ("/dns-lookup/srv/parallel", test_srv_parallel);
   g_test_add_func ("/dns-lookup/deadline", test_deadline);
   g_test_add_func ("/dns-lookup/cancel", test_cancel);
+  g_test_add_func ("/dns-lookup/own-context", test_own_context);
   g_test_add_func ("/dns-lookup/mx", test_mx);
   g_test_add_func ("/dns-lookup/invalid", test_invalid);
   status = g_test_run ();
