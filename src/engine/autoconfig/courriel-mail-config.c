@@ -121,12 +121,21 @@ replace_placeholders (Reader *reader, const char *text, gboolean for_host)
   return g_string_free (out, FALSE);
 }
 
-/* A host name that can go into a connection and a certificate check, or NULL. */
-static char *
-clean_host (Reader *reader, const char *text)
+/**
+ * courriel_mail_server_clean_host:
+ * @text: a host name as a source gives it (an autoconfig file, an SRV or MX record)
+ *
+ * Every source's host names go through here before they reach a connection: the name is
+ * written into commands, certificate checks and the user's settings, so anything but letters,
+ * digits, dots and dashes (a line break, a space, a slash) is refused rather than escaped.
+ *
+ * Returns: (nullable): the name in ASCII (IDNA), lower case, without the root's final dot;
+ *   NULL when it is not a host name.
+ */
+char *
+courriel_mail_server_clean_host (const char *text)
 {
-  g_autofree char *replaced = replace_placeholders (reader, text, TRUE);
-  g_autofree char *ascii = g_hostname_to_ascii (replaced);
+  g_autofree char *ascii = g_hostname_to_ascii (text);
   char *lower;
 
   if (ascii == NULL || *ascii == '\0' || *ascii == '.' || *ascii == '-' || strlen (ascii) > 253)
@@ -138,6 +147,15 @@ clean_host (Reader *reader, const char *text)
   if (g_str_has_suffix (lower, "."))
     lower[strlen (lower) - 1] = '\0';
   return lower;
+}
+
+/* A host name that can go into a connection and a certificate check, or NULL. */
+static char *
+clean_host (Reader *reader, const char *text)
+{
+  g_autofree char *replaced = replace_placeholders (reader, text, TRUE);
+
+  return courriel_mail_server_clean_host (replaced);
 }
 
 static guint16

@@ -36,6 +36,10 @@ typedef struct
   /* POP3: what the provider suggests */
   gboolean               leave_on_server;
   int                    days_on_server; /* -1: not said */
+  /* The source's own rank, lower first; 0 when it gives none (an autoconfig file ranks by
+   * order). SRV records carry one across IMAP and POP3: RFC 6186 §3.4 makes it the
+   * provider's way to say which protocol it prefers. */
+  guint                  priority;
 } CourrielMailServer;
 
 typedef struct
@@ -58,6 +62,7 @@ CourrielMailConfig *courriel_mail_config_new_from_xml (GBytes                 *x
                                                        const char             *address,
                                                        GError                **error);
 const char         *courriel_mail_server_type_to_string (CourrielMailServerType type);
+char               *courriel_mail_server_clean_host (const char           *text);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CourrielMailServer, courriel_mail_server_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CourrielMailConfig, courriel_mail_config_free)
