@@ -14,11 +14,8 @@
 #include "config.h"
 #include "courriel-server-probe.h"
 
-#include "courriel-imap-client.h"
-#include "courriel-imap-error.h"
 #include "courriel-net-error.h"
-#include "courriel-pop3-client.h"
-#include "courriel-smtp-client.h"
+#include "courriel-server-session.h"
 
 typedef struct
 {
@@ -80,21 +77,8 @@ on_connected (GObject *source, GAsyncResult *result, gpointer user_data)
   Probe *probe = g_task_get_task_data (task);
   CourrielProbeResult *probed = probe->result;
   g_autoptr (GError) error = NULL;
-  gboolean ok;
+  gboolean ok = courriel_server_session_connect_finish (probe->client, result, &error);
 
-  switch (probed->server->type)
-    {
-    case COURRIEL_MAIL_SERVER_IMAP:
-      ok = courriel_imap_client_connect_finish (COURRIEL_IMAP_CLIENT (source), result, &error);
-      break;
-    case COURRIEL_MAIL_SERVER_POP3:
-      ok = courriel_pop3_client_connect_finish (COURRIEL_POP3_CLIENT (source), result, &error);
-      break;
-    case COURRIEL_MAIL_SERVER_SMTP:
-    default:
-      ok = courriel_smtp_client_connect_finish (COURRIEL_SMTP_CLIENT (source), result, &error);
-      break;
-    }
   probed->elapsed_us = g_get_monotonic_time () - probe->started;
   if (g_task_return_error_if_cancelled (task))
     return;
@@ -139,22 +123,8 @@ courriel_server_probe_async (const CourrielMailServer *server, guint timeout_sec
   probe->started = g_get_monotonic_time ();
   g_task_set_source_tag (task, courriel_server_probe_async);
   g_task_set_task_data (task, probe, (GDestroyNotify)probe_free);
-  switch (server->type)
-    {
-    case COURRIEL_MAIL_SERVER_IMAP:
-      probe->client = G_OBJECT (courriel_imap_client_new (probe->connection));
-      courriel_imap_client_connect_async (COURRIEL_IMAP_CLIENT (probe->client), cancellable, on_connected, task);
-      break;
-    case COURRIEL_MAIL_SERVER_POP3:
-      probe->client = G_OBJECT (courriel_pop3_client_new (probe->connection));
-      courriel_pop3_client_connect_async (COURRIEL_POP3_CLIENT (probe->client), cancellable, on_connected, task);
-      break;
-    case COURRIEL_MAIL_SERVER_SMTP:
-    default:
-      probe->client = G_OBJECT (courriel_smtp_client_new (probe->connection));
-      courriel_smtp_client_connect_async (COURRIEL_SMTP_CLIENT (probe->client), cancellable, on_connected, task);
-      break;
-    }
+  probe->client = courriel_server_session_new (server->type, probe->connection);
+  courriel_server_session_connect_async (probe->client, cancellable, on_connected, task);
 }
 
 CourrielProbeResult *

@@ -1,0 +1,269 @@
+/* courriel-server-verify.c — logging in to a server found for an address, as the wizard's last step
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * A discovered configuration is only proven by logging in. The user names tried are the one the
+ * source gave (or the full address), then the other of full address and local part (RFC 6186
+ * §4): two attempts at most, since providers lock accounts after a few failed logins. The
+ * password is never sent before the certificate is trusted (the user is shown its fingerprint
+ * instead), nor to a server that only allows OAuth2. Providers known to refuse account
+ * passwords from mail apps (Gmail, Outlook.com, Yahoo, iCloud, AOL) get an outcome of their own
+ * with their help page, rather than a "wrong password" the user would keep retyping.
+ */
+#define G_LOG_DOMAIN "courriel-autoconfig"
+
+#include "config.h"
+#include "courriel-server-verify.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "courriel-net-error.h"
+#include "courriel-server-session.h"
+
+typedef struct
+{
+  CourrielVerifyResult *result;
+  char                 *password;
+  char                 *fingerprint;
+  GTlsDatabase         *database;
+  GPtrArray            *usernames;
+  guint                 next;
+  CourrielConnection   *connection;
+  GObject              *session;
+} Verify;
+
+static const struct
+{
+  const char *suffix; /* of the server's host name */
+  const char *help;
+  gboolean    oauth2_only;
+} providers[] = {
+  { ".gmail.com", "https://support.google.com/accounts/answer/185833", FALSE },
+  { ".googlemail.com", "https://support.google.com/accounts/answer/185833", FALSE },
+  { ".office365.com", "https://support.microsoft.com/office/d088b986-291d-42b8-9564-9c414e2aa040", TRUE },
+  { ".outlook.com", "https://support.microsoft.com/office/d088b986-291d-42b8-9564-9c414e2aa040", TRUE },
+  { ".hotmail.com", "https://support.microsoft.com/office/d088b986-291d-42b8-9564-9c414e2aa040", TRUE },
+  { ".live.com", "https://support.microsoft.com/office/d088b986-291d-42b8-9564-9c414e2aa040", TRUE },
+  { ".yahoo.com", "https://help.yahoo.com/kb/SLN15241.html", FALSE },
+  { ".mail.me.com", "https://support.apple.com/102654", FALSE },
+  { ".aol.com", "https://help.aol.com/articles/Create-and-manage-app-password", FALSE },
+};
+
+const char *
+courriel_server_verify_provider_help (const char *host, gboolean *oauth2_only)
+{
+  g_autofree char *dotted = g_strconcat (".", host, NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (providers); i++)
+    if (g_str_has_suffix (dotted, providers[i].suffix))
+      {
+        if (oauth2_only != NULL)
+          *oauth2_only = providers[i].oauth2_only;
+        return providers[i].help;
+      }
+  return NULL;
+}
+
+void
+courriel_verify_result_free (CourrielVerifyResult *result)
+{
+  if (result == NULL)
+    return;
+  courriel_mail_server_free (result->server);
+  g_free (result->message);
+  g_free (result->fingerprint);
+  g_free (result);
+}
+
+static void
+close_session (Verify *verify)
+{
+  if (verify->connection != NULL)
+    courriel_connection_close (verify->connection);
+  g_clear_object (&verify->session);
+  g_clear_object (&verify->connection);
+}
+
+static void
+verify_free (Verify *verify)
+{
+  close_session (verify);
+  courriel_verify_result_free (verify->result);
+  if (verify->password != NULL)
+    memset (verify->password, 0, strlen (verify->password));
+  g_free (verify->password);
+  g_free (verify->fingerprint);
+  g_clear_object (&verify->database);
+  g_ptr_array_unref (verify->usernames);
+  g_free (verify);
+}
+
+static void
+finish (GTask *task, CourrielVerifyOutcome outcome, const char *message)
+{
+  Verify *verify = g_task_get_task_data (task);
+  CourrielVerifyResult *result = verify->result;
+
+  close_session (verify);
+  if (g_task_return_error_if_cancelled (task))
+    return;
+  result->outcome = outcome;
+  g_free (result->message);
+  result->message = g_strdup (message);
+  g_debug ("Verified %s %s:%u as %s after %u logins: outcome %d%s%s",
+           courriel_mail_server_type_to_string (result->server->type), result->server->host, result->server->port,
+           result->server->username, result->attempts, outcome, message != NULL ? ": " : "",
+           message != NULL ? message : "");
+  g_task_return_pointer (task, g_steal_pointer (&verify->result), (GDestroyNotify)courriel_verify_result_free);
+}
+
+/* A refused login: the provider's own reason when it is one that refuses passwords. */
+static void
+refused (GTask *task, const GError *error)
+{
+  Verify *verify = g_task_get_task_data (task);
+  gboolean oauth2_only = FALSE;
+  const char *help = courriel_server_verify_provider_help (verify->result->server->host, &oauth2_only);
+
+  verify->result->help_url = help;
+  if (help != NULL && oauth2_only)
+    finish (task, COURRIEL_VERIFY_NEEDS_OAUTH2,
+            _("This provider only lets mail apps sign in with its own sign-in page (OAuth2), which Courriel cannot "
+              "do yet."));
+  else if (help != NULL)
+    finish (task, COURRIEL_VERIFY_NEEDS_APP_PASSWORD,
+            _("This provider refuses the account’s usual password in mail apps: create an app password on its "
+              "website and use it here."));
+  else
+    finish (task, COURRIEL_VERIFY_WRONG_PASSWORD, error->message);
+}
+
+static void try_next (GTask *task);
+
+static void
+on_authenticated (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  Verify *verify = g_task_get_task_data (task);
+  g_autoptr (GError) error = NULL;
+
+  if (courriel_server_session_authenticate_finish (verify->session, result, &error))
+    {
+      g_free (verify->result->server->username);
+      verify->result->server->username = g_strdup (verify->usernames->pdata[verify->next - 1]);
+      finish (task, COURRIEL_VERIFY_OK, NULL);
+    }
+  else if (courriel_server_session_is_login_refused (error) && verify->next < verify->usernames->len)
+    {
+      close_session (verify);
+      try_next (task);
+      return;
+    }
+  else if (courriel_server_session_is_login_refused (error))
+    refused (task, error);
+  else if (g_error_matches (error, COURRIEL_NET_ERROR, COURRIEL_NET_ERROR_TIMEOUT)
+           || g_error_matches (error, COURRIEL_NET_ERROR, COURRIEL_NET_ERROR_CLOSED))
+    finish (task, COURRIEL_VERIFY_UNREACHABLE, error->message);
+  else
+    finish (task, COURRIEL_VERIFY_FAILED, error->message);
+  g_object_unref (task);
+}
+
+static void
+on_connected (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  Verify *verify = g_task_get_task_data (task);
+  g_autoptr (GError) error = NULL;
+
+  if (courriel_server_session_connect_finish (verify->session, result, &error))
+    {
+      verify->result->attempts++;
+      courriel_server_session_authenticate_async (verify->session, verify->usernames->pdata[verify->next - 1],
+                                                  verify->password, g_task_get_cancellable (task), on_authenticated,
+                                                  task);
+      return;
+    }
+  if (g_error_matches (error, COURRIEL_NET_ERROR, COURRIEL_NET_ERROR_CERTIFICATE_UNTRUSTED))
+    {
+      verify->result->fingerprint = g_strdup (courriel_net_error_get_fingerprint (error));
+      verify->result->certificate_errors = courriel_net_error_get_certificate_errors (error);
+      finish (task, COURRIEL_VERIFY_CERTIFICATE, error->message);
+    }
+  else if (error->domain == COURRIEL_NET_ERROR && error->code != COURRIEL_NET_ERROR_TLS_FAILED
+           && error->code != COURRIEL_NET_ERROR_STARTTLS_UNAVAILABLE)
+    finish (task, COURRIEL_VERIFY_UNREACHABLE, error->message);
+  else if (error->domain == G_IO_ERROR)
+    finish (task, COURRIEL_VERIFY_UNREACHABLE, error->message);
+  else
+    finish (task, COURRIEL_VERIFY_FAILED, error->message);
+  g_object_unref (task);
+}
+
+static void
+try_next (GTask *task)
+{
+  Verify *verify = g_task_get_task_data (task);
+  const CourrielMailServer *server = verify->result->server;
+
+  verify->next++;
+  verify->connection = courriel_connection_new (server->host, server->port, server->security);
+  if (verify->fingerprint != NULL)
+    courriel_connection_set_pinned_fingerprint (verify->connection, verify->fingerprint);
+  if (verify->database != NULL)
+    courriel_connection_set_tls_database (verify->connection, verify->database);
+  verify->session = courriel_server_session_new (server->type, verify->connection);
+  courriel_server_session_connect_async (verify->session, g_task_get_cancellable (task), on_connected, task);
+}
+
+/**
+ * courriel_server_verify_async:
+ * @server: the server, with the user name its source gave (or NULL)
+ * @address: the user's e-mail address
+ *
+ * Logs in (and out) without reading or sending any mail. Fails only when cancelled.
+ */
+void
+courriel_server_verify_async (const CourrielMailServer *server, const char *address, const char *password,
+                              const char *fingerprint, GTlsDatabase *database, GCancellable *cancellable,
+                              GAsyncReadyCallback callback, gpointer user_data)
+{
+  GTask *task = g_task_new (NULL, cancellable, callback, user_data);
+  Verify *verify = g_new0 (Verify, 1);
+  const char *at = strrchr (address, '@');
+  g_autofree char *local_part = at != NULL ? g_strndup (address, at - address) : g_strdup (address);
+  const char *first = server->username != NULL ? server->username : address;
+
+  verify->result = g_new0 (CourrielVerifyResult, 1);
+  verify->result->server = courriel_mail_server_copy (server);
+  verify->password = g_strdup (password);
+  verify->fingerprint = g_strdup (fingerprint);
+  verify->database = database != NULL ? g_object_ref (database) : NULL;
+  verify->usernames = g_ptr_array_new_with_free_func (g_free);
+  g_ptr_array_add (verify->usernames, g_strdup (first));
+  if (g_strcmp0 (first, address) != 0)
+    g_ptr_array_add (verify->usernames, g_strdup (address));
+  else if (g_strcmp0 (first, local_part) != 0)
+    g_ptr_array_add (verify->usernames, g_steal_pointer (&local_part));
+  g_task_set_source_tag (task, courriel_server_verify_async);
+  g_task_set_task_data (task, verify, (GDestroyNotify)verify_free);
+  /* The password is not for a server that only takes OAuth2. */
+  if (server->auth == COURRIEL_MAIL_AUTH_OAUTH2)
+    {
+      gboolean oauth2_only;
+      verify->result->help_url = courriel_server_verify_provider_help (server->host, &oauth2_only);
+      finish (task, COURRIEL_VERIFY_NEEDS_OAUTH2,
+              _("This server only lets mail apps sign in with the provider’s own sign-in page (OAuth2), which "
+                "Courriel cannot do yet."));
+      g_object_unref (task);
+      return;
+    }
+  try_next (task);
+}
+
+CourrielVerifyResult *
+courriel_server_verify_finish (GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
