@@ -24,7 +24,7 @@
 
 static const char *const domains[] = {
   "good.test", "broken.test", "missing.test", "moved.test", "downgrade.test", "loop.test", "slow.test",
-  "huge.test", "drip.test", "error.test", "first.test",
+  "huge.test", "drip.test", "stall.test", "error.test", "first.test",
 };
 
 static struct
@@ -329,6 +329,16 @@ serve (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTable 
       for (guint i = 0; i < 32; i++)
         soup_message_body_append (body, SOUP_MEMORY_COPY, chunk, sizeof chunk);
       soup_message_body_complete (body);
+    }
+  else if (g_str_equal (domain, "stall.test"))
+    {
+      /* The headers at once, then the start of a file, and nothing more. */
+      static const char start[] = "<?xml version=\"1.0\"?>\n<clientConfig version=\"1.1\">\n";
+
+      soup_message_headers_set_encoding (soup_server_message_get_response_headers (msg), SOUP_ENCODING_CHUNKED);
+      soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+      soup_message_body_append (soup_server_message_get_response_body (msg), SOUP_MEMORY_STATIC, start,
+                                strlen (start));
     }
   else if (g_str_equal (domain, "error.test"))
     soup_server_message_set_status (msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, NULL);
@@ -652,6 +662,7 @@ test_timeout (Fixture *fixture, gconstpointer data)
 {
   CourrielAutoconfigFetcher *fetcher = fixture->fetcher;
   g_autoptr (CourrielAutoconfigResult) result = NULL;
+  g_autoptr (CourrielAutoconfigResult) stalled = NULL;
 
   courriel_autoconfig_fetcher_set_timeout (fetcher, 300);
   result = fetch (fetcher, COURRIEL_AUTOCONFIG_SOURCE_PROVIDER, "user@slow.test", NULL);
@@ -659,6 +670,12 @@ test_timeout (Fixture *fixture, gconstpointer data)
   g_assert_cmpuint (result->elapsed_ms, >=, 300);
   g_assert_cmpuint (result->elapsed_ms, <, 1500);
   g_assert_nonnull (strstr (result->reason, "autoconfig.slow.test"));
+
+  /* The deadline holds for the body too: headers and a first chunk at once do not buy more time. */
+  stalled = fetch (fetcher, COURRIEL_AUTOCONFIG_SOURCE_PROVIDER, "user@stall.test", NULL);
+  assert_status (stalled, COURRIEL_AUTOCONFIG_FETCH_TIMEOUT);
+  g_assert_cmpuint (stalled->http_status, ==, 200);
+  g_assert_cmpuint (stalled->elapsed_ms, <, 1500);
 }
 
 static void

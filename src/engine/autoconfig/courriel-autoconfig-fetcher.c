@@ -67,6 +67,8 @@ fetch_free (Fetch *fetch)
   if (fetch->deadline != NULL)
     g_source_destroy (fetch->deadline);
   g_clear_pointer (&fetch->deadline, g_source_unref);
+  if (fetch->message != NULL)
+    g_signal_handlers_disconnect_by_data (fetch->message, fetch); /* libsoup may keep it a little longer */
   g_clear_object (&fetch->message);
   g_clear_pointer (&fetch->body, g_byte_array_unref);
   g_free (fetch);
@@ -478,6 +480,8 @@ send_request (GTask *task, const char *url)
       finish (task, COURRIEL_AUTOCONFIG_FETCH_HTTP_ERROR, g_strdup_printf (_("“%s” is not a valid address."), url));
       return;
     }
+  if (fetch->message != NULL)
+    g_signal_handlers_disconnect_by_data (fetch->message, fetch);
   g_clear_object (&fetch->message);
   fetch->message = message;
   soup_message_set_flags (message, SOUP_MESSAGE_NO_REDIRECT);
