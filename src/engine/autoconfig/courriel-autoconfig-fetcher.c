@@ -208,13 +208,10 @@ courriel_autoconfig_fetcher_set_ports (CourrielAutoconfigFetcher *self, guint16 
   self->http_port = http_port;
 }
 
-/* The domain in the form used in URLs, or NULL when it cannot be one. */
+/* The domain in the form used in URLs, or NULL when it cannot be one: the same check as every source's hosts. */
 static char *
 normalize_domain (const char *address, const char *domain)
 {
-  g_autofree char *ascii = NULL;
-  g_autofree char *lower = NULL;
-
   if (domain == NULL)
     {
       const char *at = strrchr (address, '@');
@@ -223,14 +220,7 @@ normalize_domain (const char *address, const char *domain)
         return NULL;
       domain = at + 1;
     }
-  ascii = g_hostname_to_ascii (domain);
-  if (ascii == NULL || *ascii == '\0' || *ascii == '.' || *ascii == '-')
-    return NULL;
-  lower = g_ascii_strdown (ascii, -1);
-  for (const char *c = lower; *c != '\0'; c++)
-    if (!g_ascii_isalnum (*c) && *c != '.' && *c != '-')
-      return NULL;
-  return g_steal_pointer (&lower);
+  return courriel_mail_server_clean_host (domain);
 }
 
 static char *
