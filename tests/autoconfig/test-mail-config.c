@@ -7,22 +7,8 @@
  */
 #include "config.h"
 
+#include "autoconfig-test-util.h"
 #include "courriel-mail-config.h"
-
-static char *
-ispdb_dir (void)
-{
-  const char *shared = g_getenv ("COURRIEL_SHARED_DIR");
-  g_autofree char *dir = g_build_filename (shared != NULL ? shared : "../shared", "ispdb", NULL);
-
-  if (!g_file_test (dir, G_FILE_TEST_IS_DIR))
-    {
-      g_autofree char *why = g_strdup_printf ("%s is absent (a clone without the ISP database)", dir);
-      g_test_skip (why);
-      return NULL;
-    }
-  return g_steal_pointer (&dir);
-}
 
 static CourrielMailConfig *
 read_file (const char *dir, const char *name, const char *address)
@@ -71,7 +57,7 @@ only_plaintext (GPtrArray *servers)
 static void
 test_ispdb (void)
 {
-  g_autofree char *dir = ispdb_dir ();
+  g_autofree char *dir = autoconfig_test_ispdb_dir ();
   g_autoptr (GDir) listing = NULL;
   const char *name;
   guint files = 0, pop3_first = 0, pop3_only = 0, plaintext_only = 0, complete = 0;
@@ -131,7 +117,7 @@ test_ispdb (void)
 static void
 test_known_providers (void)
 {
-  g_autofree char *dir = ispdb_dir ();
+  g_autofree char *dir = autoconfig_test_ispdb_dir ();
   g_autoptr (CourrielMailConfig) free_fr = NULL;
   g_autoptr (CourrielMailConfig) posteo = NULL;
   g_autoptr (CourrielMailConfig) hotmail = NULL;
