@@ -24,6 +24,13 @@
 
 #define DAY (24 * 60 * 60)
 
+/* Messages keep coming while the store writes those before, and those that arrived meanwhile
+ * are written by one job: one transaction (one sync to disk, one full-text index flush) for many
+ * messages rather than one each. Bounded in count and in bytes; an interruption loses none of
+ * them (they are downloaded again next time: their UIDL is recorded only with them). */
+#define MAX_WRITES_IN_FLIGHT 64
+#define MAX_BYTES_IN_FLIGHT (16 * 1024 * 1024)
+
 typedef struct
 {
   char    *uid;
@@ -45,7 +52,10 @@ typedef struct
   GArray                  *wanted;    /* indexes in entries, to download */
   guint                    next;
   GArray                  *doomed;    /* message numbers to DELE */
-  guint                    writing;
+  GPtrArray               *queued;        /* Arrival, downloaded, for the next write job */
+  gboolean                 writing;       /* a write job is running */
+  guint                    pending;       /* messages downloaded and not yet committed */
+  gsize                    pending_bytes;
   gboolean                 fetching;
   GError                  *error;
   CourrielPop3DownloadReport report;
@@ -69,6 +79,7 @@ download_free (Download *d)
   g_clear_pointer (&d->entries, g_ptr_array_unref);
   g_clear_pointer (&d->wanted, g_array_unref);
   g_clear_pointer (&d->doomed, g_array_unref);
+  g_clear_pointer (&d->queued, g_ptr_array_unref);
   g_clear_error (&d->error);
   g_free (d);
 }
@@ -167,9 +178,8 @@ arrival_free (Arrival *arrival)
 
 /* The message and the record that it was downloaded: together, or neither. */
 static gboolean
-write_arrival (sqlite3 *db, gpointer data, GError **error)
+write_arrival (sqlite3 *db, Arrival *arrival, GError **error)
 {
-  Arrival *arrival = data;
   g_autoptr (CourrielMessageText) text = courriel_message_text_new_from_bytes (arrival->raw, NULL);
   sqlite3_stmt *stmt = NULL;
   gint64 id;
@@ -197,6 +207,18 @@ write_arrival (sqlite3 *db, gpointer data, GError **error)
     }
   sqlite3_finalize (stmt);
   return courriel_store_set_error_from_db (db, rc, error);
+}
+
+/* Messages that arrived while the store wrote the ones before, in one job: all of them, or none. */
+static gboolean
+write_arrivals (sqlite3 *db, gpointer data, GError **error)
+{
+  GPtrArray *arrivals = data;
+
+  for (guint i = 0; i < arrivals->len; i++)
+    if (!write_arrival (db, arrivals->pdata[i], error))
+      return FALSE;
+  return TRUE;
 }
 
 /* Forgets the UIDLs the server no longer lists: those messages are gone from it. */
@@ -303,7 +325,7 @@ maybe_done_downloading (GTask *task)
 {
   Download *d = g_task_get_task_data (task);
 
-  if (d->fetching || d->writing > 0)
+  if (d->fetching || d->pending > 0)
     return;
   if (d->error != NULL)
     finish (task);
@@ -311,21 +333,69 @@ maybe_done_downloading (GTask *task)
     choose_deletions (task);
 }
 
-static void
-on_arrival_written (GObject *source, GAsyncResult *result, gpointer user_data)
+typedef struct
 {
-  GTask *task = user_data;
+  GTask *task;
+  guint  messages;
+  gsize  bytes;
+} Writing;
+
+static gboolean
+may_retrieve_more (Download *d)
+{
+  return d->pending < MAX_WRITES_IN_FLIGHT && d->pending_bytes < MAX_BYTES_IN_FLIGHT && d->error == NULL;
+}
+
+static void on_arrivals_written (GObject *source, GAsyncResult *result, gpointer user_data);
+
+/* What arrived while the store was busy goes to it in one job; once the download is cancelled,
+ * nothing more is written (it is downloaded again next time). */
+static void
+write_queued (GTask *task)
+{
+  Download *d = g_task_get_task_data (task);
+  Writing *writing;
+
+  if (g_cancellable_is_cancelled (g_task_get_cancellable (task)))
+    {
+      for (guint i = 0; i < d->queued->len; i++)
+        d->pending_bytes -= g_bytes_get_size (((Arrival *)d->queued->pdata[i])->raw);
+      d->pending -= d->queued->len;
+      g_ptr_array_set_size (d->queued, 0);
+    }
+  if (d->writing || d->queued->len == 0)
+    return;
+  writing = g_new0 (Writing, 1);
+  writing->task = task;
+  writing->messages = d->queued->len;
+  for (guint i = 0; i < d->queued->len; i++)
+    writing->bytes += g_bytes_get_size (((Arrival *)d->queued->pdata[i])->raw);
+  d->writing = TRUE;
+  courriel_store_write_async (d->store, write_arrivals, g_steal_pointer (&d->queued), (GDestroyNotify)g_ptr_array_unref,
+                              NULL, on_arrivals_written, writing);
+  d->queued = g_ptr_array_new_with_free_func ((GDestroyNotify)arrival_free);
+}
+
+static void
+on_arrivals_written (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Writing *writing = user_data;
+  GTask *task = writing->task;
   Download *d = g_task_get_task_data (task);
   GError *error = NULL;
 
-  d->writing--;
+  d->writing = FALSE;
+  d->pending -= writing->messages;
+  d->pending_bytes -= writing->bytes;
   if (!courriel_store_write_finish (d->store, result, &error))
     keep_error (d, error);
   else
-    d->report.downloaded++;
+    d->report.downloaded += writing->messages;
+  g_free (writing);
   if (d->progress != NULL)
     d->progress (d->report.downloaded, d->wanted->len, d->progress_data);
-  if (!d->fetching && d->error == NULL)
+  write_queued (task);
+  if (!d->fetching && may_retrieve_more (d))
     retrieve_next (task);
   else
     maybe_done_downloading (task);
@@ -361,10 +431,11 @@ on_retrieved (GObject *source, GAsyncResult *result, gpointer user_data)
   known->downloaded = d->now;
   known->here = TRUE;
   g_hash_table_replace (d->known, known->uid, known);
-  d->writing++;
-  courriel_store_write_async (d->store, write_arrival, arrival, (GDestroyNotify)arrival_free, NULL, on_arrival_written,
-                              task);
-  if (d->writing < 2 && d->error == NULL)
+  d->pending++;
+  d->pending_bytes += g_bytes_get_size (raw);
+  g_ptr_array_add (d->queued, arrival);
+  write_queued (task);
+  if (may_retrieve_more (d))
     retrieve_next (task);
 }
 
@@ -544,6 +615,7 @@ courriel_pop3_download_async (CourrielPop3Client *client, CourrielStore *store, 
   d->progress = progress;
   d->progress_data = progress_data;
   d->known = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify)known_free);
+  d->queued = g_ptr_array_new_with_free_func ((GDestroyNotify)arrival_free);
   g_task_set_source_tag (task, courriel_pop3_download_async);
   g_task_set_task_data (task, d, (GDestroyNotify)download_free);
   courriel_store_write_async (store, prepare, d, NULL, cancellable, on_prepared, task);
