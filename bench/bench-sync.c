@@ -15,15 +15,13 @@
  */
 #include "config.h"
 
-#include <errno.h>
 #include <stdio.h>
-#include <sys/resource.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <glib/gstdio.h>
 #include <sqlite3.h>
 
+#include "bench-common.h"
 #include "bench-mailbox.h"
 #include "courriel-certificate.h"
 #include "courriel-imap-account-sync.h"
@@ -40,91 +38,16 @@
 #define FLAG_CHANGES 100
 #define RESYNC_RUNS 3
 
-static gint64 bench_start;
-
-static double
-seconds_since (gint64 start)
-{
-  return (g_get_monotonic_time () - start) / (double)G_USEC_PER_SEC;
-}
-
-G_GNUC_PRINTF (1, 2)
-static void
-progress (const char *format, ...)
-{
-  g_autofree char *text = NULL;
-  va_list args;
-
-  va_start (args, format);
-  text = g_strdup_vprintf (format, args);
-  va_end (args);
-  fprintf (stderr, "[%7.1f s] %s\n", seconds_since (bench_start), text);
-}
-
-static int
-compare_doubles (gconstpointer a, gconstpointer b)
-{
-  double x = *(const double *)a;
-  double y = *(const double *)b;
-
-  return (x > y) - (x < y);
-}
-
-static double
-median (double *values, guint n)
-{
-  qsort (values, n, sizeof *values, compare_doubles);
-  return n == 0 ? -1 : n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
-}
-
-static char *
-format_bytes (double bytes)
-{
-  if (bytes < 0)
-    return g_strdup ("n/a");
-  if (bytes < 10 * 1024)
-    return g_strdup_printf ("%.0f B", bytes);
-  if (bytes < 10 * 1024 * 1024)
-    return g_strdup_printf ("%.1f KB", bytes / 1024);
-  return g_strdup_printf ("%.1f MB", bytes / (1024 * 1024));
-}
-
-static const char *
-yes_no (gboolean known, gboolean met)
-{
-  return !known ? "n/a" : met ? "yes" : "no";
-}
-
 /* ------------------------------------------------------------------------------------------ */
-/* Child processes, with their peak memory, and a watch on the store while they run          */
+/* A watch on the store while courriel-cli runs                                               */
 
 typedef struct
 {
   char         *path;
   sqlite3      *db;
   sqlite3_stmt *count;
+  double        listed; /* seconds from the start until FIRST_LISTED messages were seen, or -1 */
 } Watch; /* how many INBOX messages the store lists, read-only, while courriel-cli writes it */
-
-typedef struct
-{
-  int     status;     /* exit status; -1 if it could not start or died of a signal */
-  double  seconds;
-  glong   maxrss_kib;
-  double  cpu_seconds; /* user and system */
-  char   *out;
-  char   *err;
-  double  listed;     /* seconds from the start until the watch saw FIRST_LISTED messages, or -1 */
-} Run;
-
-static void
-run_free (Run *run)
-{
-  g_free (run->out);
-  g_free (run->err);
-  g_free (run);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Run, run_free)
 
 static gint64
 watch_count (Watch *watch)
@@ -152,6 +75,15 @@ watch_count (Watch *watch)
 }
 
 static void
+watch_tick (gpointer data, double elapsed)
+{
+  Watch *watch = data;
+
+  if (watch->listed < 0 && watch_count (watch) >= FIRST_LISTED)
+    watch->listed = elapsed;
+}
+
+static void
 watch_clear (Watch *watch)
 {
   sqlite3_finalize (watch->count);
@@ -160,185 +92,16 @@ watch_clear (Watch *watch)
   watch->db = NULL;
 }
 
-static char *
-read_and_remove (const char *path)
-{
-  char *text = NULL;
-
-  if (!g_file_get_contents (path, &text, NULL, NULL))
-    text = g_strdup ("");
-  g_unlink (path);
-  return text;
-}
-
-/* Waits for the child, polling @watch every 10 ms if there is one. */
-static void
-wait_for_child (Run *run, GPid pid, gint64 start, Watch *watch)
-{
-  struct rusage usage = { 0 };
-  int wstatus = 0;
-
-  for (;;)
-    {
-      pid_t done = wait4 (pid, &wstatus, watch != NULL ? WNOHANG : 0, &usage);
-
-      if (done == pid)
-        break;
-      if (done < 0 && errno != EINTR)
-        return;
-      if (watch != NULL)
-        {
-          if (run->listed < 0 && watch_count (watch) >= FIRST_LISTED)
-            run->listed = seconds_since (start);
-          g_usleep (10000);
-        }
-    }
-  run->seconds = seconds_since (start);
-  run->maxrss_kib = usage.ru_maxrss;
-  run->cpu_seconds = usage.ru_utime.tv_sec + usage.ru_stime.tv_sec
-                     + (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / (double)G_USEC_PER_SEC;
-  run->status = WIFEXITED (wstatus) ? WEXITSTATUS (wstatus) : -1;
-}
-
-/* Runs @argv (searched in PATH), @input on its standard input, and waits for it. */
-static Run *
-run_program (const char * const *argv, const char *input, Watch *watch)
-{
-  g_autoptr (GError) error = NULL;
-  g_autofree char *out_path = NULL;
-  g_autofree char *err_path = NULL;
-  int out_fd = g_file_open_tmp ("bench-sync-out-XXXXXX", &out_path, NULL);
-  int err_fd = g_file_open_tmp ("bench-sync-err-XXXXXX", &err_path, NULL);
-  int in_fd = -1;
-  Run *run = g_new0 (Run, 1);
-  gint64 start = g_get_monotonic_time ();
-  GPid pid;
-
-  run->status = -1;
-  run->listed = -1;
-  if (g_spawn_async_with_pipes_and_fds (NULL, argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_SEARCH_PATH, NULL, NULL,
-                                        -1, out_fd, err_fd, NULL, NULL, 0, &pid, input != NULL ? &in_fd : NULL, NULL,
-                                        NULL, &error))
-    {
-      if (input != NULL)
-        {
-          if (write (in_fd, input, strlen (input)) < 0)
-            g_warning ("could not write to %s: %s", argv[0], g_strerror (errno));
-          close (in_fd);
-        }
-      wait_for_child (run, pid, start, watch);
-    }
-  close (out_fd);
-  close (err_fd);
-  run->out = read_and_remove (out_path);
-  run->err = error != NULL ? g_strdup (error->message) : read_and_remove (err_path);
-  if (error != NULL)
-    g_unlink (err_path);
-  return run;
-}
-
-G_GNUC_NULL_TERMINATED
-static Run *
-run_cli (const char *data_dir, const char *input, Watch *watch, ...)
-{
-  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
-  const char *arg;
-  va_list args;
-
-  g_ptr_array_add (argv, COURRIEL_CLI);
-  g_ptr_array_add (argv, "--data-dir");
-  g_ptr_array_add (argv, (gpointer)data_dir);
-  va_start (args, watch);
-  while ((arg = va_arg (args, const char *)) != NULL)
-    g_ptr_array_add (argv, (gpointer)arg);
-  va_end (args);
-  g_ptr_array_add (argv, NULL);
-  return run_program ((const char * const *)argv->pdata, input, watch);
-}
-
-static gboolean
-run_ok (const Run *run)
-{
-  return run != NULL && run->status == 0;
-}
-
-/* "n/a (exit N: the first line of stderr)", safe in a Markdown table. */
-static char *
-describe_failure (const Run *run)
-{
-  g_auto (GStrv) lines = g_strsplit (run->err != NULL ? run->err : "", "\n", -1);
-  const char *first = "";
-  g_autofree char *shown = NULL;
-
-  for (guint i = 0; lines[i] != NULL; i++)
-    if (*g_strstrip (lines[i]) != '\0')
-      {
-        first = lines[i];
-        break;
-      }
-  shown = g_utf8_substring (first, 0, MIN (g_utf8_strlen (first, -1), 90));
-  g_strdelimit (shown, "|", '/');
-  return g_strdup_printf ("n/a (exit %d: %s)", run->status, shown);
-}
-
-/* The sum of the numbers after every "key": in a JSON text, or -1 if there is none. */
-static double
-json_sum (const char *json, const char *key)
-{
-  g_autofree char *pattern = g_strdup_printf ("\"%s\"\\s*:\\s*([0-9.eE+-]+)", key);
-  g_autoptr (GRegex) regex = g_regex_new (pattern, 0, 0, NULL);
-  g_autoptr (GMatchInfo) match = NULL;
-  double sum = -1;
-
-  for (g_regex_match (regex, json != NULL ? json : "", 0, &match); g_match_info_matches (match);
-       g_match_info_next (match, NULL))
-    {
-      g_autofree char *number = g_match_info_fetch (match, 1);
-      sum = MAX (sum, 0) + g_ascii_strtod (number, NULL);
-    }
-  return sum;
-}
-
 /* ------------------------------------------------------------------------------------------ */
 /* What Dovecot says it sent, from its log: bytes for a CLI without --json                    */
-
-static gsize
-dovecot_log_size (CourrielTestBench *bench)
-{
-  g_autofree char *path = g_build_filename (courriel_test_bench_get_dir (bench), "log", "dovecot.log", NULL);
-  GStatBuf st;
-
-  return g_stat (path, &st) == 0 ? (gsize)st.st_size : 0;
-}
 
 /* Bytes Dovecot's IMAP sessions of @user that ended after @offset sent (out=), or -1. */
 static gint64
 dovecot_sent_since (CourrielTestBench *bench, const char *user, gsize offset)
 {
-  g_autofree char *path = g_build_filename (courriel_test_bench_get_dir (bench), "log", "dovecot.log", NULL);
   g_autofree char *pattern = g_strdup_printf ("imap\\(%s\\).* out=([0-9]+)", user);
-  g_autoptr (GRegex) regex = g_regex_new (pattern, G_REGEX_MULTILINE, 0, NULL);
-  gint64 sent = -1;
 
-  /* The server logs the end of a session a moment after the client has gone. */
-  for (guint attempt = 0; attempt < 100 && sent < 0; attempt++)
-    {
-      g_autofree char *log = NULL;
-      gsize length = 0;
-      g_autoptr (GMatchInfo) match = NULL;
-
-      if (attempt > 0)
-        g_usleep (20000);
-      if (!g_file_get_contents (path, &log, &length, NULL) || length <= offset)
-        continue;
-      for (g_regex_match (regex, log + offset, 0, &match); g_match_info_matches (match);
-           g_match_info_next (match, NULL))
-        {
-          g_autofree char *number = g_match_info_fetch (match, 1);
-          sent = MAX (sent, 0) + g_ascii_strtoll (number, NULL, 10);
-        }
-    }
-  return sent;
+  return server_log_sum_since (bench, "dovecot.log", pattern, offset, 1, NULL);
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -556,7 +319,7 @@ add_account (CourrielTestBench *bench, const char *data_dir, const char *user, c
     g_strdup_printf ("smtps://127.0.0.1:%u", courriel_test_bench_get_port (bench, COURRIEL_TEST_BENCH_SUBMISSIONS));
   g_autofree char *password = g_strdup_printf ("%s\n", courriel_test_bench_get_password (bench, user));
 
-  return run_cli (data_dir, password, NULL, "account", "add", "--email", user, "--incoming", incoming, "--outgoing",
+  return run_cli (data_dir, password, "account", "add", "--email", user, "--incoming", incoming, "--outgoing",
                   outgoing, "--password-stdin", "--accept-certificate", fingerprint, NULL);
 }
 
@@ -578,12 +341,15 @@ static void
 run_sync (CourrielTestBench *bench, const char *data_dir, const char *user, gboolean bodies, Watch *watch,
           Sync *sync)
 {
-  gsize log_offset = dovecot_log_size (bench);
+  gsize log_offset = server_log_size (bench, "dovecot.log");
+  RunPoll poll = { watch_tick, watch };
+  const char *with_json[] = { "sync", user, "--json", bodies ? "--bodies" : NULL, NULL };
+  const char *without_json[] = { "sync", user, bodies ? "--bodies" : NULL, NULL };
 
   sync_clear (sync);
   if (cli_has_json)
     {
-      sync->run = run_cli (data_dir, NULL, watch, "sync", user, "--json", bodies ? "--bodies" : NULL, NULL);
+      sync->run = run_cli_argv (data_dir, NULL, with_json, watch != NULL ? &poll : NULL);
       if (sync->run->status == 2 && !bodies)
         {
           cli_has_json = FALSE;
@@ -591,7 +357,7 @@ run_sync (CourrielTestBench *bench, const char *data_dir, const char *user, gboo
         }
     }
   if (sync->run == NULL)
-    sync->run = run_cli (data_dir, NULL, watch, "sync", user, bodies ? "--bodies" : NULL, NULL);
+    sync->run = run_cli_argv (data_dir, NULL, without_json, watch != NULL ? &poll : NULL);
   sync->bytes_received = run_ok (sync->run) ? json_sum (sync->run->out, "bytes_received") : -1;
   sync->dovecot_sent = run_ok (sync->run) ? dovecot_sent_since (bench, user, log_offset) : -1;
 }
@@ -633,24 +399,6 @@ count_files (const char *dir)
   return n;
 }
 
-static gboolean
-ensure_mbsync (void)
-{
-  g_autofree char *path = g_find_program_in_path ("mbsync");
-
-  if (path == NULL && geteuid () == 0)
-    {
-      const char *argv[] = { "apt-get", "install", "-y", "-q", "isync", NULL };
-      g_autoptr (Run) run = NULL;
-
-      progress ("mbsync is missing: apt-get install -y isync");
-      g_setenv ("DEBIAN_FRONTEND", "noninteractive", TRUE);
-      run = run_program (argv, NULL, NULL);
-      path = g_find_program_in_path ("mbsync");
-    }
-  return path != NULL;
-}
-
 /* mbsync pulling @user's INBOX into an empty Maildir under @dir; sets how many it wrote. mbsync
  * checks the certificate's DNS names only, never its IP address: it connects to localhost. */
 static Run *
@@ -683,20 +431,6 @@ run_mbsync (CourrielTestBench *bench, const char *user, const char *dir, guint *
 /* ------------------------------------------------------------------------------------------ */
 /* Search in this process, as the application runs it                                         */
 
-static void
-got_result (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  *(GAsyncResult **)user_data = g_object_ref (result);
-}
-
-static GAsyncResult *
-wait_for (GAsyncResult **slot)
-{
-  while (*slot == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  return *slot;
-}
-
 /* Runs @query on @store; returns the milliseconds it took, or -1; sets the number of results. */
 static double
 time_search (CourrielStore *store, const char *text, guint *n_results)
@@ -722,60 +456,6 @@ static const char *queries[] = {
 
 /* ------------------------------------------------------------------------------------------ */
 /* The table                                                                                  */
-
-typedef struct
-{
-  GString *rows;
-} Table;
-
-G_GNUC_PRINTF (2, 0)
-static void
-table_row_valist (Table *table, const char *format, va_list args)
-{
-  g_string_append (table->rows, "| ");
-  g_string_append_vprintf (table->rows, format, args);
-  g_string_append (table->rows, " |\n");
-}
-
-/* One row: cells separated by " | " in @format. */
-G_GNUC_PRINTF (2, 3)
-static void
-table_row (Table *table, const char *format, ...)
-{
-  va_list args;
-
-  va_start (args, format);
-  table_row_valist (table, format, args);
-  va_end (args);
-}
-
-/* The first figure of /proc/loadavg: other work on the machine makes the figures noisy. */
-static char *
-load_average (void)
-{
-  g_autofree char *text = NULL;
-
-  if (!g_file_get_contents ("/proc/loadavg", &text, NULL, NULL))
-    return g_strdup ("?");
-  return g_strndup (text, strcspn (text, " "));
-}
-
-static char *
-describe_machine (void)
-{
-  g_autofree char *cpuinfo = NULL;
-  g_autofree char *model = NULL;
-  const char *line;
-
-  if (g_file_get_contents ("/proc/cpuinfo", &cpuinfo, NULL, NULL) && (line = strstr (cpuinfo, "model name")) != NULL)
-    {
-      const char *colon = strchr (line, ':');
-      model = g_strndup (colon + 2, strcspn (colon + 2, "\n"));
-    }
-  return g_strdup_printf ("%u CPUs (nproc), %s, %.1f GiB RAM", g_get_num_processors (),
-                          model != NULL ? model : "unknown model",
-                          sysconf (_SC_PHYS_PAGES) * (double)sysconf (_SC_PAGESIZE) / (1 << 30));
-}
 
 static void
 describe_mailbox (GString *out, const char *user, const BenchMailboxStats *s, double seconds, const Floor *warm)
@@ -807,7 +487,6 @@ typedef struct
   Floor              small_floor;
   GString           *header;
   Table              table;
-  char              *load_at_start;
 } Bench;
 
 static char *
@@ -860,7 +539,7 @@ initial_sync (Bench *b, const char *dir)
   g_autofree char *seconds = NULL;
   g_autofree char *listed = NULL;
   g_autofree char *rss = NULL;
-  Watch watch = { db_path, NULL, NULL };
+  Watch watch = { db_path, NULL, NULL, -1 };
   Sync sync = { 0 };
   const Run *run;
   gboolean ok;
@@ -881,12 +560,12 @@ initial_sync (Bench *b, const char *dir)
 
   if (!ok)
     listed = describe_failure (run);
-  else if (run->listed < 0)
+  else if (watch.listed < 0)
     listed = g_strdup ("never seen (polled every 10 ms)");
   else
-    listed = g_strdup_printf ("%.2f s from process start", run->listed);
+    listed = g_strdup_printf ("%.2f s from process start", watch.listed);
   table_row (&b->table, "b. newest %d of the %u listed in the store | %s | – | ≤ 1 s after login | %s", FIRST_LISTED,
-             b->n_big, listed, yes_no (ok && run->listed >= 0, run->listed <= 1.0));
+             b->n_big, listed, yes_no (ok && watch.listed >= 0, watch.listed <= 1.0));
 
   rss = ok ? g_strdup_printf ("%.0f MB", run->maxrss_kib / 1024.0) : describe_failure (run);
   table_row (&b->table, "g. peak RSS of courriel-cli sync, %u messages | %s | – | ≤ 150 MB | %s", b->n_big, rss,
@@ -910,7 +589,7 @@ resync_unchanged (Bench *b, const char *dir, char **described)
   progress ("resync with nothing changed, %d times, and `folders` as the baseline", RESYNC_RUNS);
   for (guint i = 0; ok && i < RESYNC_RUNS; i++)
     {
-      g_autoptr (Run) folders = run_cli (dir, NULL, NULL, "folders", BIG_USER, NULL);
+      g_autoptr (Run) folders = run_cli (dir, NULL, "folders", BIG_USER, NULL);
 
       process_seconds[i] = run_ok (folders) ? folders->seconds : -1;
       run_sync (b->bench, dir, BIG_USER, FALSE, NULL, &sync);
@@ -1008,7 +687,7 @@ resync_flags (Bench *b, const char *dir, double unchanged_bytes, const char *unc
   gsize log_offset;
 
   progress ("another client stars %d messages; resync", FLAG_CHANGES);
-  log_offset = dovecot_log_size (b->bench);
+  log_offset = server_log_size (b->bench, "dovecot.log");
   if (!change_flags_elsewhere (b->bench, BIG_USER, b->n_big, FLAG_CHANGES, &error))
     progress ("UID STORE: %s", error->message);
   /* Its session's end reaches Dovecot's log first: not counted in the resync's bytes. */
@@ -1093,7 +772,7 @@ offline_download (Bench *b)
     measured = describe_failure (sync.run);
 
   progress ("mbsync of the same folder");
-  if (ensure_mbsync ())
+  if (ensure_program ("mbsync", "isync"))
     {
       mbsync = run_mbsync (b->bench, SMALL_USER, mbsync_dir, &downloaded);
       reference = run_ok (mbsync) ? g_strdup_printf ("mbsync %.2f s (CPU %.1f s), %u messages, peak RSS %.0f MB "
@@ -1128,7 +807,7 @@ search (Bench *b, const char *dir)
   progress ("search: %u queries through courriel-cli search --json", (guint)G_N_ELEMENTS (queries));
   for (guint i = 0; i < G_N_ELEMENTS (queries) && failed == NULL; i++)
     {
-      g_autoptr (Run) run = run_cli (dir, NULL, NULL, "search", queries[i], "--json", NULL);
+      g_autoptr (Run) run = run_cli (dir, NULL, "search", queries[i], "--json", NULL);
 
       cli_ms[i] = run->seconds * 1000;
       if (!run_ok (run))
@@ -1191,10 +870,6 @@ measure_courriel (Bench *b)
 int
 main (int argc, char **argv)
 {
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GTlsCertificate) certificate = NULL;
-  g_autofree char *machine = NULL;
-  g_autofree char *load_at_end = NULL;
   Bench b = {
     .n_big = argc > 1 ? (guint)g_ascii_strtoull (argv[1], NULL, 10) : 100000,
     .n_small = argc > 2 ? (guint)g_ascii_strtoull (argv[2], NULL, 10) : 10000,
@@ -1202,54 +877,37 @@ main (int argc, char **argv)
     .table = { g_string_new (NULL) },
   };
 
-  bench_start = g_get_monotonic_time ();
-  b.load_at_start = load_average ();
-  if (g_getenv ("DBUS_SESSION_BUS_ADDRESS") == NULL)
-    {
-      printf ("bench-sync: courriel-cli keeps passwords in the Secret Service: run it under build-aux/test-session, "
-              "e.g. build-aux/test-session build/bench/bench-sync. Nothing measured.\n");
-      return 0;
-    }
+  bench_begin ();
+  if (!has_session_bus ("bench-sync"))
+    return 0;
   if (b.n_big < FLAG_CHANGES || b.n_small == 0)
     {
       printf ("Usage: bench-sync [MESSAGES (100000, at least %d) [SMALL_MESSAGES (10000)]]\n", FLAG_CHANGES);
       return 0;
     }
 
-  b.bench = courriel_test_bench_new (&error);
-  if (b.bench == NULL)
-    g_error ("%s", error->message);
-  certificate = g_tls_certificate_new_from_file (courriel_test_bench_get_ca_file (b.bench), &error);
-  if (certificate == NULL)
-    g_error ("%s", error->message);
-  b.fingerprint = courriel_certificate_get_fingerprint (certificate);
+  b.bench = start_bench (&b.fingerprint);
   b.work_dir = g_build_filename (courriel_test_bench_get_dir (b.bench), "bench-sync", NULL);
 
   seed (&b);
   measure_floors (&b);
   measure_courriel (&b);
 
-  machine = describe_machine ();
-  load_at_end = load_average ();
-  printf ("Courriel sync benchmark (issue 4): courriel-cli against a minimal client and mbsync, loopback Dovecot "
-          "IMAPS\n\n- machine: %s; load average %s at the start, %s at the end\n", machine, b.load_at_start,
-          load_at_end);
   {
-    g_autoptr (GString) mailboxes = g_string_new (NULL);
-    describe_mailbox (mailboxes, BIG_USER, &b.big, b.big_fill_seconds, &b.big_floor);
-    describe_mailbox (mailboxes, SMALL_USER, &b.small, b.small_fill_seconds, &b.small_floor);
-    printf ("%s%s", mailboxes->str, b.header->str);
+    g_autoptr (GString) lines = g_string_new (NULL);
+    describe_mailbox (lines, BIG_USER, &b.big, b.big_fill_seconds, &b.big_floor);
+    describe_mailbox (lines, SMALL_USER, &b.small, b.small_fill_seconds, &b.small_floor);
+    g_string_append_printf (lines, "%s- times are wall clock of the whole courriel-cli process unless said otherwise; "
+                            "bytes are what the IMAP connection read (sync --json) and what Dovecot logged as sent "
+                            "(out=)\n", b.header->str);
+    print_report ("Courriel sync benchmark (issue 4): courriel-cli against a minimal client and mbsync, loopback "
+                  "Dovecot IMAPS", lines->str, &b.table, "reference / floor");
   }
-  printf ("- times are wall clock of the whole courriel-cli process unless said otherwise; bytes are what the IMAP "
-          "connection read (sync --json) and what Dovecot logged as sent (out=)\n\n");
-  printf ("| step | Courriel | reference / floor | target | met? |\n|---|---|---|---|---|\n%s", b.table.rows->str);
-  fprintf (stderr, "[%7.1f s] done\n", seconds_since (bench_start));
 
   courriel_test_bench_stop (b.bench);
   g_object_unref (b.bench);
   g_free (b.fingerprint);
   g_free (b.work_dir);
-  g_free (b.load_at_start);
   g_string_free (b.header, TRUE);
   g_string_free (b.table.rows, TRUE);
   return 0;

@@ -278,6 +278,58 @@ script_old_server (GSocketConnection *connection, gpointer user_data)
   net_test_drain (stream);
 }
 
+/* A message that arrives in pieces cut anywhere (in a line, in its CRLF, in the final dot),
+ * with a stuffed dot and a bare LF; then an answer followed by something no command asked for. */
+static void
+script_messages_in_pieces (GSocketConnection *connection, gpointer user_data)
+{
+  static const char *pieces[] = { "+OK 60 octets\r\nSubject: pi", "eces\r\n\r\n..a stuffed dot\r",
+                                  "\nbare LF\n.", ".\r\n.", "\r", "\n" };
+  GIOStream *stream = G_IO_STREAM (connection);
+  g_autofree char *capa = NULL;
+  g_autofree char *first = NULL;
+  g_autofree char *second = NULL;
+
+  net_test_send (stream, "+OK ready\r\n");
+  capa = net_test_receive_line (stream);
+  net_test_send (stream, "-ERR unknown command\r\n");
+  first = net_test_receive_line (stream);
+  g_assert_cmpstr (first, ==, "RETR 1\r\n");
+  for (guint i = 0; i < G_N_ELEMENTS (pieces); i++)
+    {
+      net_test_send (stream, pieces[i]);
+      g_usleep (20000); /* each piece its own read */
+    }
+  second = net_test_receive_line (stream);
+  g_assert_cmpstr (second, ==, "RETR 2\r\n");
+  net_test_send (stream, "+OK\r\nSubject: b\r\n\r\nb\r\n.\r\n+OK unasked\r\n");
+  net_test_drain (stream);
+}
+
+static void
+test_message_pieces (void)
+{
+  g_autoptr (GError) error = NULL;
+  NetTestServer *server = net_test_server_start (script_messages_in_pieces, NULL);
+  g_autoptr (CourrielPop3Client) client = new_client (server->port, COURRIEL_SECURITY_NONE);
+  g_autoptr (GAsyncResult) r1 = NULL;
+  g_autoptr (GAsyncResult) r2 = NULL;
+  g_autoptr (GBytes) first = NULL;
+  g_autoptr (GBytes) second = NULL;
+  const char *expected = "Subject: pieces\r\n\r\n.a stuffed dot\r\nbare LF\r\n.\r\n";
+
+  g_assert_true (connect_client (client, &error));
+  courriel_pop3_client_retr_async (client, 1, NULL, NULL, net_test_store_result, &r1);
+  first = courriel_pop3_client_retr_finish (client, net_test_wait (&r1), &error);
+  g_assert_no_error (error);
+  g_assert_cmpmem (g_bytes_get_data (first, NULL), g_bytes_get_size (first), expected, strlen (expected));
+  courriel_pop3_client_retr_async (client, 2, NULL, NULL, net_test_store_result, &r2);
+  second = courriel_pop3_client_retr_finish (client, net_test_wait (&r2), &error);
+  g_assert_null (second);
+  g_assert_error (error, COURRIEL_POP3_ERROR, COURRIEL_POP3_ERROR_PROTOCOL);
+  net_test_server_finish (server);
+}
+
 static void
 test_misbehaving_servers (void)
 {
@@ -361,6 +413,7 @@ main (int argc, char **argv)
   g_test_add_func ("/pop3-client/wrong-password", test_wrong_password);
   g_test_add_func ("/pop3-client/dovecot-transaction", test_dovecot_transaction);
   g_test_add_func ("/pop3-client/misbehaving-servers", test_misbehaving_servers);
+  g_test_add_func ("/pop3-client/message-pieces", test_message_pieces);
   status = g_test_run ();
   g_clear_object (&bench);
   g_free (fingerprint);

@@ -21,6 +21,9 @@
 
 G_DEFINE_QUARK (courriel-pop3-error-quark, courriel_pop3_error)
 
+/* The longest line of a message (RETR, TOP) kept apart, as the connection does for lines. */
+#define MAX_MESSAGE_LINE (1024 * 1024)
+
 struct _CourrielPop3Client
 {
   GObject             parent_instance;
@@ -102,6 +105,8 @@ typedef struct
   GByteArray *data;     /* raw, without a sink */
   GOutputStream *sink;  /* raw, written there as it arrives */
   GBytes    *pending;   /* being written to the sink */
+  GByteArray *partial;  /* raw: bytes received after the last complete line */
+  gboolean   sink_done; /* raw: the end was seen, its last lines are being written */
 } Command;
 
 static void
@@ -115,6 +120,7 @@ command_clear (Command *command)
   g_clear_pointer (&command->data, g_byte_array_unref);
   g_clear_object (&command->sink);
   g_clear_pointer (&command->pending, g_bytes_unref);
+  g_clear_pointer (&command->partial, g_byte_array_unref);
 }
 
 static void
@@ -124,7 +130,6 @@ command_free (Command *command)
 }
 
 static void read_status (GTask *task);
-static void on_sink_written (GObject *source, GAsyncResult *result, gpointer user_data);
 
 static void
 on_data_line (GObject *source, GAsyncResult *result, gpointer user_data)
@@ -152,45 +157,150 @@ on_data_line (GObject *source, GAsyncResult *result, gpointer user_data)
   /* Dot-stuffing undone: a line that began with "." was sent with one more. */
   start = line[0] == '.' ? line + 1 : line;
   length -= start - line;
-  if (!command->raw)
-    g_ptr_array_add (command->lines, g_strchomp (g_strndup (start, length)));
-  else if (command->sink == NULL)
-    {
-      g_byte_array_append (command->data, (const guint8 *)start, length);
-      g_byte_array_append (command->data, (const guint8 *)"\r\n", 2);
-    }
-  else
-    {
-      GByteArray *chunk = g_byte_array_sized_new (length + 2);
-
-      g_byte_array_append (chunk, (const guint8 *)start, length);
-      g_byte_array_append (chunk, (const guint8 *)"\r\n", 2);
-      g_clear_pointer (&command->pending, g_bytes_unref);
-      command->pending = g_byte_array_free_to_bytes (chunk);
-      g_output_stream_write_all_async (command->sink, g_bytes_get_data (command->pending, NULL),
-                                       g_bytes_get_size (command->pending), G_PRIORITY_DEFAULT,
-                                       g_task_get_cancellable (task), on_sink_written, task);
-      return;
-    }
+  g_ptr_array_add (command->lines, g_strchomp (g_strndup (start, length)));
   courriel_connection_read_line_async (self->connection, g_task_get_cancellable (task), on_data_line, task);
 }
 
+/* A message's lines (RETR, TOP) are read by chunks, not a line at a time: a line is 70 bytes
+ * and each read of the connection is a task, a timeout and a main loop turn. */
+static void read_message_chunk (GTask *task);
+
 static void
-on_sink_written (GObject *source, GAsyncResult *result, gpointer user_data)
+message_failed (GTask *task, GError *error)
+{
+  CourrielPop3Client *self = g_task_get_source_object (task);
+
+  /* The rest of the answer may still be coming: the session is out of step. */
+  courriel_connection_close (self->connection);
+  g_task_return_error (task, error);
+  g_object_unref (task);
+}
+
+static void
+on_message_chunk_written (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   GTask *task = user_data;
-  CourrielPop3Client *self = g_task_get_source_object (task);
   GError *error = NULL;
 
   if (!g_output_stream_write_all_finish (G_OUTPUT_STREAM (source), result, NULL, &error))
     {
-      /* The rest of the answer is still coming: the session is out of step. */
-      courriel_connection_close (self->connection);
+      message_failed (task, error);
+      return;
+    }
+  read_message_chunk (task);
+}
+
+/* Moves the complete lines of command->partial to @out, dot-stuffing undone and CRLF line
+ * ends; returns TRUE at the lone "." that ends the answer, and sets @error if something other
+ * than the answer came after it or a line is too long. */
+static gboolean
+take_message_lines (CourrielPop3Client *self, Command *command, GByteArray *out, GError **error)
+{
+  GByteArray *partial = command->partial;
+  gsize done = 0;
+  gboolean ended = FALSE;
+
+  while (!ended)
+    {
+      const guint8 *line = partial->data + done;
+      const guint8 *newline = memchr (line, '\n', partial->len - done);
+      gsize length;
+
+      if (newline == NULL)
+        break;
+      length = newline - line;
+      done += length + 1;
+      if (length > 0 && line[length - 1] == '\r')
+        length--;
+      if (length == 1 && line[0] == '.')
+        ended = TRUE;
+      else
+        {
+          /* Dot-stuffing undone: a line that began with "." was sent with one more. */
+          gsize skip = length > 0 && line[0] == '.' ? 1 : 0;
+
+          g_byte_array_append (out, line + skip, length - skip);
+          g_byte_array_append (out, (const guint8 *)"\r\n", 2);
+        }
+    }
+  g_byte_array_remove_range (partial, 0, done);
+  if (ended && partial->len > 0)
+    {
+      /* POP3 answers one command at a time: nothing may follow the end of this one. */
+      g_set_error (error, COURRIEL_POP3_ERROR, COURRIEL_POP3_ERROR_PROTOCOL,
+                   _("The mail server %s answered something that is not POP3."),
+                   courriel_connection_get_host (self->connection));
+      return FALSE;
+    }
+  if (!ended && partial->len > MAX_MESSAGE_LINE + 1)
+    {
+      g_set_error (error, COURRIEL_NET_ERROR, COURRIEL_NET_ERROR_LINE_TOO_LONG,
+                   _("The mail server %s sent a line longer than %lu bytes."),
+                   courriel_connection_get_host (self->connection), (gulong)MAX_MESSAGE_LINE);
+      return FALSE;
+    }
+  return ended;
+}
+
+static void
+on_message_chunk (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  CourrielPop3Client *self = g_task_get_source_object (task);
+  Command *command = g_task_get_task_data (task);
+  GError *error = NULL;
+  g_autoptr (GBytes) chunk = courriel_connection_read_finish (self->connection, result, &error);
+  g_autoptr (GByteArray) lines = NULL;
+  gboolean ended;
+
+  if (chunk == NULL)
+    {
       g_task_return_error (task, error);
       g_object_unref (task);
       return;
     }
-  courriel_connection_read_line_async (self->connection, g_task_get_cancellable (task), on_data_line, task);
+  g_byte_array_append (command->partial, g_bytes_get_data (chunk, NULL), g_bytes_get_size (chunk));
+  lines = command->sink == NULL ? g_byte_array_ref (command->data) : g_byte_array_new ();
+  ended = take_message_lines (self, command, lines, &error);
+  if (error != NULL)
+    {
+      message_failed (task, error);
+      return;
+    }
+  if (command->sink != NULL && lines->len > 0)
+    {
+      /* The task's own read goes on once these lines are written; the end waits for them too. */
+      g_clear_pointer (&command->pending, g_bytes_unref);
+      command->pending = g_byte_array_free_to_bytes (g_steal_pointer (&lines));
+      if (ended)
+        command->sink_done = TRUE;
+      g_output_stream_write_all_async (command->sink, g_bytes_get_data (command->pending, NULL),
+                                       g_bytes_get_size (command->pending), G_PRIORITY_DEFAULT,
+                                       g_task_get_cancellable (task), on_message_chunk_written, task);
+      return;
+    }
+  if (ended)
+    {
+      g_task_return_pointer (task, NULL, NULL);
+      g_object_unref (task);
+      return;
+    }
+  read_message_chunk (task);
+}
+
+static void
+read_message_chunk (GTask *task)
+{
+  CourrielPop3Client *self = g_task_get_source_object (task);
+  Command *command = g_task_get_task_data (task);
+
+  if (command->sink_done)
+    {
+      g_task_return_pointer (task, NULL, NULL);
+      g_object_unref (task);
+      return;
+    }
+  courriel_connection_read_async (self->connection, 0, g_task_get_cancellable (task), on_message_chunk, task);
 }
 
 static void
@@ -227,8 +337,14 @@ on_status_line (GObject *source, GAsyncResult *result, gpointer user_data)
   if (command->ok && command->multiline)
     {
       command->lines = g_ptr_array_new_with_free_func (g_free);
-      if (command->raw && command->sink == NULL)
-        command->data = g_byte_array_new ();
+      if (command->raw)
+        {
+          if (command->sink == NULL)
+            command->data = g_byte_array_new ();
+          command->partial = g_byte_array_new ();
+          read_message_chunk (task);
+          return;
+        }
       courriel_connection_read_line_async (self->connection, g_task_get_cancellable (task), on_data_line, task);
       return;
     }

@@ -40,6 +40,13 @@
 
 #define DAY (24 * 60 * 60)
 
+/* Messages keep coming while the store writes those before, and those that arrived meanwhile
+ * are written by one job: one transaction (one sync to disk, one full-text index flush) for many
+ * messages rather than one each. Bounded in count and in bytes; an interruption loses none of
+ * them (they are downloaded again next time: their UIDL is recorded only with them). */
+#define MAX_WRITES_IN_FLIGHT 64
+#define MAX_BYTES_IN_FLIGHT (16 * 1024 * 1024)
+
 typedef struct
 {
   char    *uid;
@@ -68,7 +75,10 @@ typedef struct
   GArray                  *suspects;  /* indexes in entries: doomed, if their header is the stored one */
   guint                    suspect;
   GArray                  *doomed;    /* message numbers to DELE */
-  guint                    writing;
+  GPtrArray               *queued;        /* Arrival, downloaded, for the next write job */
+  gboolean                 writing;       /* a write job is running */
+  guint                    pending;       /* messages downloaded and not yet committed */
+  gsize                    pending_bytes;
   gboolean                 fetching;
   GError                  *error;
   CourrielPop3DownloadReport report;
@@ -95,6 +105,7 @@ download_free (Download *d)
   g_clear_pointer (&d->suspects, g_array_unref);
   g_free (d->checked);
   g_clear_pointer (&d->doomed, g_array_unref);
+  g_clear_pointer (&d->queued, g_ptr_array_unref);
   g_clear_error (&d->error);
   g_free (d);
 }
@@ -266,6 +277,18 @@ write_arrival (sqlite3 *db, gpointer data, GError **error)
   return courriel_store_set_error_from_db (db, rc, error);
 }
 
+/* Messages that arrived while the store wrote the ones before, in one job: all of them, or none. */
+static gboolean
+write_arrivals (sqlite3 *db, gpointer data, GError **error)
+{
+  GPtrArray *arrivals = data;
+
+  for (guint i = 0; i < arrivals->len; i++)
+    if (!write_arrival (db, arrivals->pdata[i], error))
+      return FALSE;
+  return TRUE;
+}
+
 /* Forgets the UIDLs the server no longer lists and whose message is no longer here: those
  * messages are gone from both sides. One still here is remembered, in case the server lists it
  * again (some forget a UIDL for a session). */
@@ -351,11 +374,11 @@ delete_next (GTask *task)
                                    g_task_get_cancellable (task), on_deleted, task);
 }
 
-/* Stores @raw (owned) under @uid, its header's digest added to those known for that UIDL. The
+/* @raw (owned) to store under @uid, its header's digest added to those known for that UIDL. The
  * session counts it as stored at once: deletions are chosen only once every write of the session
  * succeeded, so by then it is. */
-static void
-store_message (GTask *task, const char *uid, const char *digest, GBytes *raw, GAsyncReadyCallback done)
+static Arrival *
+arrival_new (GTask *task, const char *uid, const char *digest, GBytes *raw)
 {
   Download *d = g_task_get_task_data (task);
   Known *known = g_hash_table_lookup (d->known, uid);
@@ -377,7 +400,16 @@ store_message (GTask *task, const char *uid, const char *digest, GBytes *raw, GA
   known->header = g_strdup (arrival->header);
   known->downloaded = d->now;
   known->here = TRUE;
-  courriel_store_write_async (d->store, write_arrival, arrival, (GDestroyNotify)arrival_free, NULL, done, task);
+  return arrival;
+}
+
+static void
+store_message (GTask *task, const char *uid, const char *digest, GBytes *raw, GAsyncReadyCallback done)
+{
+  Download *d = g_task_get_task_data (task);
+
+  courriel_store_write_async (d->store, write_arrival, arrival_new (task, uid, digest, raw),
+                              (GDestroyNotify)arrival_free, NULL, done, task);
 }
 
 /* Known, stored, and the session brought it or its header matched: it may go, by the policy. */
@@ -558,7 +590,7 @@ maybe_done_downloading (GTask *task)
 {
   Download *d = g_task_get_task_data (task);
 
-  if (d->fetching || d->writing > 0)
+  if (d->fetching || d->pending > 0)
     return;
   if (d->error != NULL)
     finish (task);
@@ -566,21 +598,69 @@ maybe_done_downloading (GTask *task)
     courriel_store_write_async (d->store, write_forget, d, NULL, g_task_get_cancellable (task), on_forgotten, task);
 }
 
-static void
-on_arrival_written (GObject *source, GAsyncResult *result, gpointer user_data)
+typedef struct
 {
-  GTask *task = user_data;
+  GTask *task;
+  guint  messages;
+  gsize  bytes;
+} Writing;
+
+static gboolean
+may_retrieve_more (Download *d)
+{
+  return d->pending < MAX_WRITES_IN_FLIGHT && d->pending_bytes < MAX_BYTES_IN_FLIGHT && d->error == NULL;
+}
+
+static void on_arrivals_written (GObject *source, GAsyncResult *result, gpointer user_data);
+
+/* What arrived while the store was busy goes to it in one job; once the download is cancelled,
+ * nothing more is written (it is downloaded again next time). */
+static void
+write_queued (GTask *task)
+{
+  Download *d = g_task_get_task_data (task);
+  Writing *writing;
+
+  if (g_cancellable_is_cancelled (g_task_get_cancellable (task)))
+    {
+      for (guint i = 0; i < d->queued->len; i++)
+        d->pending_bytes -= g_bytes_get_size (((Arrival *)d->queued->pdata[i])->raw);
+      d->pending -= d->queued->len;
+      g_ptr_array_set_size (d->queued, 0);
+    }
+  if (d->writing || d->queued->len == 0)
+    return;
+  writing = g_new0 (Writing, 1);
+  writing->task = task;
+  writing->messages = d->queued->len;
+  for (guint i = 0; i < d->queued->len; i++)
+    writing->bytes += g_bytes_get_size (((Arrival *)d->queued->pdata[i])->raw);
+  d->writing = TRUE;
+  courriel_store_write_async (d->store, write_arrivals, g_steal_pointer (&d->queued), (GDestroyNotify)g_ptr_array_unref,
+                              NULL, on_arrivals_written, writing);
+  d->queued = g_ptr_array_new_with_free_func ((GDestroyNotify)arrival_free);
+}
+
+static void
+on_arrivals_written (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Writing *writing = user_data;
+  GTask *task = writing->task;
   Download *d = g_task_get_task_data (task);
   GError *error = NULL;
 
-  d->writing--;
+  d->writing = FALSE;
+  d->pending -= writing->messages;
+  d->pending_bytes -= writing->bytes;
   if (!courriel_store_write_finish (d->store, result, &error))
     keep_error (d, error);
   else
-    d->report.downloaded++;
+    d->report.downloaded += writing->messages;
+  g_free (writing);
   if (d->progress != NULL)
     d->progress (d->report.downloaded, d->wanted->len, d->progress_data);
-  if (!d->fetching && d->error == NULL)
+  write_queued (task);
+  if (!d->fetching && may_retrieve_more (d))
     retrieve_next (task);
   else
     maybe_done_downloading (task);
@@ -617,14 +697,18 @@ on_retrieved (GObject *source, GAsyncResult *result, gpointer user_data)
       if (d->by_retr || headers_hold (known->header, digest))
         {
           g_bytes_unref (raw);
-          if (d->writing < 2)
+          if (may_retrieve_more (d))
             retrieve_next (task);
+          else
+            maybe_done_downloading (task);
           return;
         }
     }
-  d->writing++;
-  store_message (task, entry->uid, digest, raw, on_arrival_written);
-  if (d->writing < 2 && d->error == NULL)
+  d->pending++;
+  d->pending_bytes += g_bytes_get_size (raw);
+  g_ptr_array_add (d->queued, arrival_new (task, entry->uid, digest, raw));
+  write_queued (task);
+  if (may_retrieve_more (d))
     retrieve_next (task);
 }
 
@@ -807,6 +891,7 @@ courriel_pop3_download_async (CourrielPop3Client *client, CourrielStore *store, 
   d->progress = progress;
   d->progress_data = progress_data;
   d->known = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify)known_free);
+  d->queued = g_ptr_array_new_with_free_func ((GDestroyNotify)arrival_free);
   g_task_set_source_tag (task, courriel_pop3_download_async);
   g_task_set_task_data (task, d, (GDestroyNotify)download_free);
   courriel_store_write_async (store, prepare, d, NULL, cancellable, on_prepared, task);
