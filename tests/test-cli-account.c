@@ -632,17 +632,18 @@ insert_uncertain (const char *db_path, const char *subject)
 {
   sqlite3 *db = NULL;
   g_autofree char *sql = g_strdup_printf (
-    "INSERT INTO outbox (account_id, sender, recipients, raw, created, state, last_error) "
-    "SELECT id, address, 'amelie@[192.0.2.1]', CAST ('From: bob@example.test\r\nTo: amelie@[192.0.2.1]\r\n"
-    "Subject: %s\r\n\r\nTexte.\r\n' AS BLOB), 0, 'sending', 'Maybe sent' FROM accounts "
-    "WHERE address = 'bob@example.test'",
+    "INSERT INTO outbox (account_id, sender, recipients, created, state, last_error) "
+    "SELECT id, address, 'amelie@[192.0.2.1]', 0, 'sending', 'Maybe sent' FROM accounts "
+    "WHERE address = 'bob@example.test';"
+    "INSERT INTO outbox_bodies (outbox_id, raw) VALUES (last_insert_rowid (), CAST ('From: bob@example.test\r\n"
+    "To: amelie@[192.0.2.1]\r\nSubject: %s\r\n\r\nTexte.\r\n' AS BLOB))",
     subject);
   char *id;
 
   g_assert_cmpint (sqlite3_open (db_path, &db), ==, SQLITE_OK);
   sqlite3_busy_timeout (db, 5000);
   g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
-  id = g_strdup_printf ("%lld", (long long)sqlite3_last_insert_rowid (db));
+  id = g_strdup_printf ("%lld", (long long)sqlite3_last_insert_rowid (db)); /* the body's key is the message's */
   sqlite3_close (db);
   return id;
 }

@@ -131,6 +131,13 @@ test_migrations_from_every_version (void)
                                      "VALUES (1, 'flags', '()', 0)",
                                      NULL, NULL, NULL),
                        ==, SQLITE_OK);
+      /* Version 5 and later have an Outbox: its messages keep their bytes. */
+      if (version >= 5)
+        g_assert_cmpint (sqlite3_exec (db,
+                                       "INSERT INTO outbox (account_id, sender, recipients, raw, created) "
+                                       "VALUES (1, 'a@example.org', 'b@example.org', X'4869', 0)",
+                                       NULL, NULL, NULL),
+                         ==, SQLITE_OK);
       sqlite3_close (db);
 
       store = courriel_store_open (path, &error);
@@ -140,6 +147,9 @@ test_migrations_from_every_version (void)
       g_assert_cmpint (query (store, "SELECT count (*) FROM pending_ops"), ==, 1);
       /* Added by version 2: on demand only, as before. */
       g_assert_cmpint (query (store, "SELECT offline_days FROM accounts"), ==, 0);
+      g_assert_cmpint (query (store, "SELECT count (*) FROM outbox o JOIN outbox_bodies b ON b.outbox_id = o.id "
+                                     "WHERE b.raw = X'4869'"),
+                       ==, version >= 5 ? 1 : 0);
     }
 }
 

@@ -715,28 +715,30 @@ to_wire (GBytes *message, gboolean *eight_bit)
   const guchar *data = g_bytes_get_data (message, &length);
   GByteArray *out = g_byte_array_sized_new (length + length / 50 + 8);
   gboolean line_start = TRUE;
+  guchar high = 0;
+  gsize i = 0;
 
-  *eight_bit = FALSE;
-  for (gsize i = 0; i < length; i++)
+  /* A line at a time: its text in one copy, then CRLF for whatever ended it (CRLF, CR or LF). */
+  while (i < length)
     {
-      guchar c = data[i];
+      gsize start = i;
 
-      *eight_bit |= c >= 0x80;
-      if (line_start && c == '.')
+      if (line_start && data[i] == '.')
         g_byte_array_append (out, (const guint8 *)".", 1);
-      if (c == '\r' && i + 1 < length && data[i + 1] == '\n')
-        continue; /* the \n writes the CRLF */
-      if (c == '\n' || c == '\r')
+      while (i < length && data[i] != '\r' && data[i] != '\n')
+        high |= data[i++];
+      g_byte_array_append (out, data + start, i - start);
+      line_start = line_start && i == start;
+      if (i < length)
         {
+          i += data[i] == '\r' && i + 1 < length && data[i + 1] == '\n' ? 2 : 1;
           g_byte_array_append (out, (const guint8 *)"\r\n", 2);
           line_start = TRUE;
-          continue;
         }
-      g_byte_array_append (out, &c, 1);
-      line_start = FALSE;
     }
   if (!line_start)
     g_byte_array_append (out, (const guint8 *)"\r\n", 2);
+  *eight_bit = high >= 0x80;
   return g_byte_array_free_to_bytes (out);
 }
 

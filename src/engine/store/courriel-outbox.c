@@ -35,9 +35,7 @@ write_add (sqlite3 *db, gpointer data, GError **error)
   CourrielOutboxItem *item = data;
   g_autofree char *recipients = g_strjoinv ("\n", item->recipients);
   sqlite3_stmt *stmt = NULL;
-  int rc = sqlite3_prepare_v2 (db,
-                               "INSERT INTO outbox (account_id, sender, recipients, raw, created) "
-                               "VALUES (?1, ?2, ?3, ?4, ?5)",
+  int rc = sqlite3_prepare_v2 (db, "INSERT INTO outbox (account_id, sender, recipients, created) VALUES (?1, ?2, ?3, ?4)",
                                -1, &stmt, NULL);
 
   if (rc == SQLITE_OK)
@@ -45,8 +43,17 @@ write_add (sqlite3 *db, gpointer data, GError **error)
       sqlite3_bind_int64 (stmt, 1, item->account_id);
       sqlite3_bind_text (stmt, 2, item->sender, -1, SQLITE_STATIC);
       sqlite3_bind_text (stmt, 3, recipients, -1, SQLITE_STATIC);
-      sqlite3_bind_blob64 (stmt, 4, g_bytes_get_data (item->raw, NULL), g_bytes_get_size (item->raw), SQLITE_STATIC);
-      sqlite3_bind_int64 (stmt, 5, g_get_real_time () / G_USEC_PER_SEC);
+      sqlite3_bind_int64 (stmt, 4, g_get_real_time () / G_USEC_PER_SEC);
+      rc = sqlite3_step (stmt) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode (db);
+    }
+  sqlite3_finalize (stmt);
+  stmt = NULL;
+  if (rc == SQLITE_OK)
+    rc = sqlite3_prepare_v2 (db, "INSERT INTO outbox_bodies (outbox_id, raw) VALUES (last_insert_rowid (), ?1)", -1,
+                             &stmt, NULL);
+  if (rc == SQLITE_OK)
+    {
+      sqlite3_bind_blob64 (stmt, 1, g_bytes_get_data (item->raw, NULL), g_bytes_get_size (item->raw), SQLITE_STATIC);
       rc = sqlite3_step (stmt);
     }
   sqlite3_finalize (stmt);
@@ -172,7 +179,7 @@ write_sent (sqlite3 *db, gpointer data, GError **error)
   sqlite3_stmt *stmt = NULL;
   g_autoptr (GBytes) raw = NULL;
   gint64 account_id = 0, message_id;
-  int rc = sqlite3_prepare_v2 (db, "SELECT raw, account_id FROM outbox WHERE id = ?1", -1, &stmt, NULL);
+  int rc = sqlite3_prepare_v2 (db, "SELECT b.raw, o.account_id FROM outbox o JOIN outbox_bodies b ON b.outbox_id = o.id WHERE o.id = ?1", -1, &stmt, NULL);
 
   if (rc == SQLITE_OK)
     {
@@ -208,8 +215,9 @@ read_list (sqlite3 *db, gpointer data, GError **error)
   g_autoptr (GPtrArray) items = g_ptr_array_new_with_free_func ((GDestroyNotify)courriel_outbox_item_free);
   sqlite3_stmt *stmt = NULL;
   int rc = sqlite3_prepare_v2 (db,
-                               "SELECT id, account_id, sender, recipients, raw, state, attempts, next_attempt, "
-                               "last_error FROM outbox WHERE ?1 = 0 OR account_id = ?1 ORDER BY id",
+                               "SELECT o.id, o.account_id, o.sender, o.recipients, b.raw, o.state, o.attempts, "
+                               "o.next_attempt, o.last_error FROM outbox o JOIN outbox_bodies b ON b.outbox_id = o.id "
+                               "WHERE ?1 = 0 OR o.account_id = ?1 ORDER BY o.id",
                                -1, &stmt, NULL);
 
   if (rc == SQLITE_OK)

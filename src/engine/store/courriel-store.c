@@ -152,6 +152,15 @@ static const char *migrations[] = {
   /* 6: POP3 — the SHA-256 of each downloaded message's header, so that a message is deleted on
    * the server only once its header there is the one stored here (a server may reuse a UIDL) */
   "ALTER TABLE pop3_uidls ADD COLUMN header TEXT;",
+
+  /* 7: an Outbox message's bytes in a table of their own: changing its state no longer rewrites
+   * the whole message (20 MB written again, twice, for a large attachment) */
+  "CREATE TABLE outbox_bodies ("
+  "  outbox_id INTEGER PRIMARY KEY REFERENCES outbox (id) ON DELETE CASCADE,"
+  "  raw BLOB NOT NULL"
+  ");"
+  "INSERT INTO outbox_bodies (outbox_id, raw) SELECT id, raw FROM outbox;"
+  "ALTER TABLE outbox DROP COLUMN raw;",
 };
 
 typedef struct
