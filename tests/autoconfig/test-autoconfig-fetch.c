@@ -121,72 +121,20 @@ fake_resolver_init (FakeResolver *self)
 /* ---- certificates ---- */
 
 static gboolean
-openssl (GError **error, ...)
-{
-  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
-  g_autofree char *output = NULL;
-  int status;
-  va_list args;
-
-  g_ptr_array_add (argv, "openssl");
-  va_start (args, error);
-  for (const char *arg = va_arg (args, const char *); arg != NULL; arg = va_arg (args, const char *))
-    g_ptr_array_add (argv, (gpointer)arg);
-  va_end (args);
-  g_ptr_array_add (argv, NULL);
-  if (!g_spawn_sync (bench.dir, (char **)argv->pdata, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL, NULL,
-                     NULL, NULL, &output, &status, error))
-    return FALSE;
-  if (!g_spawn_check_wait_status (status, error))
-    {
-      g_prefix_error (error, "openssl: %s: ", output);
-      return FALSE;
-    }
-  return TRUE;
-}
-
-/* A certificate for @names, signed by the test CA, as NAME.pem and NAME.key in the bench's folder. */
-static GTlsCertificate *
-make_certificate (const char *name, const char *san, GError **error)
-{
-  g_autofree char *key = g_strconcat (name, ".key", NULL);
-  g_autofree char *pem = g_strconcat (name, ".pem", NULL);
-  g_autofree char *subject = g_strdup_printf ("/CN=%s", name);
-  g_autofree char *alt = g_strdup_printf ("subjectAltName=%s", san);
-  g_autofree char *key_path = g_build_filename (bench.dir, key, NULL);
-  g_autofree char *pem_path = g_build_filename (bench.dir, pem, NULL);
-
-  if (!openssl (error, "req", "-config", "req.cnf", "-x509", "-newkey", "ec", "-pkeyopt",
-                "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2", "-keyout", key, "-out", pem, "-subj", subject,
-                "-CA", "ca.pem", "-CAkey", "ca.key", "-addext", alt, "-addext", "basicConstraints=critical,CA:FALSE",
-                NULL))
-    return NULL;
-  return g_tls_certificate_new_from_files (pem_path, key_path, error);
-}
-
-static gboolean
 make_certificates (GTlsCertificate **good, GTlsCertificate **wrong, GError **error)
 {
   g_autoptr (GString) san = g_string_new ("DNS:" ISPDB_HOST);
-  g_autofree char *config = g_build_filename (bench.dir, "req.cnf", NULL);
-  g_autofree char *ca = g_build_filename (bench.dir, "ca.pem", NULL);
 
   for (guint i = 0; i < G_N_ELEMENTS (domains); i++)
     g_string_append_printf (san, ",DNS:%s,DNS:autoconfig.%s", domains[i], domains[i]);
-  if (!g_file_set_contents (config, "[req]\ndistinguished_name = dn\n[dn]\n", -1, error)
-      || !openssl (error, "req", "-config", "req.cnf", "-x509", "-newkey", "ec", "-pkeyopt",
-                   "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2", "-keyout", "ca.key", "-out", "ca.pem",
-                   "-subj", "/CN=Courriel autoconfig test CA", "-addext", "basicConstraints=critical,CA:TRUE",
-                   "-addext", "keyUsage=critical,keyCertSign", NULL))
+  bench.database = autoconfig_test_make_ca (bench.dir, error);
+  if (bench.database == NULL)
     return FALSE;
-  *good = make_certificate ("good", san->str, error);
+  *good = autoconfig_test_make_certificate (bench.dir, "good", san->str, error);
   if (*good == NULL)
     return FALSE;
-  *wrong = make_certificate ("wrong", "DNS:other.test", error);
-  if (*wrong == NULL)
-    return FALSE;
-  bench.database = g_tls_file_database_new (ca, error);
-  return bench.database != NULL;
+  *wrong = autoconfig_test_make_certificate (bench.dir, "wrong", "DNS:other.test", error);
+  return *wrong != NULL;
 }
 
 /* ---- the servers ---- */
