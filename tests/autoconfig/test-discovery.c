@@ -89,6 +89,8 @@ ispdb_entry (const char *domain)
     return config_xml (domain, "imap", "imap.ispdb-says.test", 993, "SSL", "smtp.ispdb-says.test", 465, "SSL");
   if (g_str_equal (domain, "isp.test") || g_str_equal (domain, "slowprov.test"))
     return config_xml (domain, "pop3", "pop.isp.test", 995, "SSL", "smtp.isp.test", 465, "SSL");
+  if (g_str_equal (domain, "hoster.test"))
+    return config_xml (domain, "imap", "imap.hoster.test", 993, "SSL", "smtp.hoster.test", 465, "SSL");
   if (g_str_equal (domain, "googlemail.com"))
     return ispdb_file (domain);
   return NULL;
@@ -381,6 +383,20 @@ test_google_mx (void)
   g_assert_cmpuint (result->elapsed_ms, <, COURRIEL_DISCOVERY_SETTLE_MS);
 }
 
+/* A hoster no table knows: its MX host's domain, then its base domain, are asked of the ISP
+ * database, and the second answers. */
+static void
+test_mx_walk (void)
+{
+  g_autoptr (CourrielDiscovery) discovery = new_discovery ();
+  g_autoptr (CourrielDiscoveryResult) result
+      = discover (discovery, "dan@hosted.test", "hosted.test MX 10 mx1.mail.hoster.test\nispdb.test A 127.0.0.1\n");
+
+  assert_server (first (result->incoming), COURRIEL_DISCOVERY_SOURCE_ISPDB_MX, COURRIEL_MAIL_SERVER_IMAP,
+                 "imap.hoster.test", 993, COURRIEL_SECURITY_TLS);
+  g_assert_cmpstr (first (result->incoming)->server->username, ==, "dan@hosted.test");
+}
+
 /* Only SRV records, pointing at the bench: their priorities put IMAP first, POP3 after. */
 static void
 test_srv_only (void)
@@ -604,6 +620,7 @@ main (int argc, char **argv)
     { "/autoconfig/discovery/provider-wins", test_provider_wins },
     { "/autoconfig/discovery/ispdb-only", test_ispdb_only },
     { "/autoconfig/discovery/google-mx", test_google_mx },
+    { "/autoconfig/discovery/mx-walk", test_mx_walk },
     { "/autoconfig/discovery/srv-only", test_srv_only },
     { "/autoconfig/discovery/guess", test_guess },
     { "/autoconfig/discovery/guess-untrusted", test_guess_untrusted },

@@ -879,15 +879,23 @@ on_srv (GObject *object, GAsyncResult *res, gpointer user_data)
   else
     {
       gboolean any = srv->config->incoming->len + srv->config->outgoing->len > 0;
+      CourrielDnsOutcome outcome = COURRIEL_DNS_NO_RECORDS;
 
       for (guint i = 0; i < srv->queries->len; i++)
         {
           CourrielDnsQuery *query = srv->queries->pdata[i];
 
+          /* The step's outcome: the most telling of the six (answered, then timed out, then failed). */
+          if (query->outcome == COURRIEL_DNS_ANSWERED
+              || (outcome != COURRIEL_DNS_ANSWERED
+                  && (query->outcome == COURRIEL_DNS_TIMED_OUT
+                      || (query->outcome == COURRIEL_DNS_FAILED && outcome != COURRIEL_DNS_TIMED_OUT))))
+            outcome = query->outcome;
           g_string_append_printf (detail, "%s%s %s (%u ms)", i > 0 ? ", " : "", query->name,
                                   courriel_dns_outcome_to_string (query->outcome), query->elapsed_ms);
         }
-      step_end (run, job->step, any ? "answered" : "no-records", g_string_free (g_steal_pointer (&detail), FALSE));
+      step_end (run, job->step, courriel_dns_outcome_to_string (outcome),
+                g_string_free (g_steal_pointer (&detail), FALSE));
       if (any && run->task != NULL)
         add_config (run, COURRIEL_DISCOVERY_SOURCE_DNS_SRV, g_steal_pointer (&srv->config));
     }
