@@ -16,6 +16,7 @@
  *     slow.test                 DELAY 800                   (answers about it come late)
  *     silent.test               SILENT                      (questions about it never answered)
  *     broken.test               FAIL                        (a temporary failure)
+ *     gone.test                 NXDOMAIN                    (does not exist, whatever else matches)
  *     *.quiet.test              SILENT                      (a name and all below it)
  *
  * A name absent from the table, or without a record of the type asked, does not exist
@@ -101,7 +102,9 @@ parse_line (CourrielStaticResolver *self, char **words, guint n, GError **error)
     entry->record = g_variant_ref_sink (g_variant_new ("(qqqs)", (guint16)a, (guint16)b, (guint16)c, words[5]));
   else if (g_str_equal (entry->type, "DELAY") && n == 3 && parse_number (words[2], 600000, &entry->delay_ms))
     ;
-  else if ((g_str_equal (entry->type, "SILENT") || g_str_equal (entry->type, "FAIL")) && n == 2)
+  else if ((g_str_equal (entry->type, "SILENT") || g_str_equal (entry->type, "FAIL")
+            || g_str_equal (entry->type, "NXDOMAIN"))
+           && n == 2)
     ;
   else
     {
@@ -211,7 +214,7 @@ answer (CourrielStaticResolver *self, const char *name, const char *type, GResol
                    name);
       return NULL;
     }
-  for (guint i = 0; i < self->entries->len; i++)
+  for (guint i = 0; i < self->entries->len && find (self, name, "NXDOMAIN") == NULL; i++)
     {
       Entry *entry = self->entries->pdata[i];
       gboolean wanted;
