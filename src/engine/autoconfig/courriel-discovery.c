@@ -81,7 +81,6 @@ typedef struct
   GSource                 *guess_timer;
   gboolean                 settled;
   GPtrArray               *found;  /* CourrielDiscoveryServer* */
-  guint                    order;  /* of the next server found */
   GPtrArray               *steps;  /* CourrielDiscoveryStep* */
   guint                    pending[COURRIEL_DISCOVERY_N_SOURCES + 1];
   CourrielMailConfig      *configs[COURRIEL_DISCOVERY_N_SOURCES]; /* the first file of each, for its links */
@@ -100,7 +99,7 @@ typedef struct
   Run                    *run;
   guint                   source; /* CourrielDiscoverySource, or UPGRADE */
   CourrielDiscoveryStep  *step;   /* owned by run->steps */
-  guint                   order;  /* a server's rank among the probes */
+  CourrielDiscoverySource credit; /* an upgrade probe's: the source its server is listed under */
 } Job;
 
 /* ---- the object ---- */
@@ -638,8 +637,7 @@ on_probed (GObject *object, GAsyncResult *res, gpointer user_data)
   Run *run = job->run;
   g_autoptr (GError) error = NULL;
   g_autoptr (CourrielProbeResult) probed = courriel_server_probe_finish (res, &error);
-  CourrielDiscoverySource source = job->source == UPGRADE ? (CourrielDiscoverySource)job->order
-                                                          : COURRIEL_DISCOVERY_SOURCE_GUESS;
+  CourrielDiscoverySource source = job->source == UPGRADE ? job->credit : COURRIEL_DISCOVERY_SOURCE_GUESS;
 
   if (probed == NULL)
     step_end (run, job->step, "stopped", g_strdup (_("Not needed: a more trusted source answered.")));
@@ -659,13 +657,14 @@ on_probed (GObject *object, GAsyncResult *res, gpointer user_data)
 }
 
 static void
-start_probe (Run *run, CourrielMailServer *server, guint source, guint order, GCancellable *cancellable)
+start_probe (Run *run, CourrielMailServer *server, guint source, CourrielDiscoverySource credit,
+             GCancellable *cancellable)
 {
   Job *job = job_new (run, source, source == UPGRADE ? "upgrade" : "guess",
                       g_strdup_printf ("%s %s:%u %s", courriel_mail_server_type_to_string (server->type),
                                        server->host, server->port, security_name (server->security)));
 
-  job->order = order;
+  job->credit = credit;
   courriel_server_probe_async (server, run->self->probe_timeout, run->self->database, cancellable, on_probed, job);
 }
 
@@ -677,7 +676,7 @@ pump_guesses (Run *run)
     {
       g_autoptr (CourrielMailServer) server = g_queue_pop_head (&run->guesses);
 
-      start_probe (run, server, COURRIEL_DISCOVERY_SOURCE_GUESS, 0, run->guess_cancel);
+      start_probe (run, server, COURRIEL_DISCOVERY_SOURCE_GUESS, COURRIEL_DISCOVERY_SOURCE_GUESS, run->guess_cancel);
     }
 }
 
@@ -983,7 +982,7 @@ decide (Run *run)
     {
       /* Every more trusted source is done: the rest could only add less sure servers. Guessing
        * goes on to its end, to find the other protocol too, unless the settle deadline passed. */
-      ready = run->settled || best != COURRIEL_DISCOVERY_SOURCE_GUESS || source_done (run, best);
+      ready = best != COURRIEL_DISCOVERY_SOURCE_GUESS || source_done (run, best);
       for (guint i = 0; i < (guint)best && ready; i++)
         ready = source_done (run, i);
       ready = ready || run->settled;
