@@ -64,19 +64,6 @@ parse_server (const char *url, gboolean outgoing, gboolean insecure, CourrielPro
   return FALSE;
 }
 
-static char *
-read_password (void)
-{
-  char line[4096];
-  size_t length;
-
-  if (fgets (line, sizeof line, stdin) == NULL)
-    return NULL;
-  length = strcspn (line, "\r\n");
-  line[length] = '\0';
-  return g_strdup (line);
-}
-
 /* Logs in to the incoming IMAP server as the account would, and out again. */
 static gboolean
 verify_imap (CourrielAccount *account, const char *password, GError **error)
@@ -199,7 +186,7 @@ account_add (int argc, char **argv)
       account->outgoing.fingerprint = g_strdup (fingerprints[1] != NULL ? fingerprints[1] : fingerprints[0]);
     }
 
-  password = read_password ();
+  password = courriel_cli_read_password ();
   if (password == NULL || *password == '\0')
     {
       g_printerr ("courriel-cli: %s\n", _("no password on standard input"));

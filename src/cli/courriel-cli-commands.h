@@ -29,6 +29,8 @@ int courriel_cli_delete  (int argc, char **argv);
 int courriel_cli_send    (int argc, char **argv);
 int courriel_cli_draft   (int argc, char **argv);
 int courriel_cli_outbox  (int argc, char **argv);
+/* argv[0] is "autoconfig". */
+int courriel_cli_autoconfig (int argc, char **argv);
 
 /* --json was given. */
 extern gboolean courriel_cli_json;
@@ -54,6 +56,8 @@ CourrielPop3Client *courriel_cli_log_in_pop3 (CourrielAccount *account,
                                               const char      *password,
                                               GError         **error);
 char               *courriel_cli_json_string (const char   *text);
+/* For --password-stdin: the first line of standard input. */
+char               *courriel_cli_read_password (void);
 /* Sends what is due in the account's Outbox; failures are warnings on stderr. */
 void                courriel_cli_send_due     (CourrielStore   *store,
                                                CourrielAccount *account);

@@ -6,6 +6,7 @@
 #include "courriel-cli-commands.h"
 
 #include <glib/gi18n.h>
+#include <stdio.h>
 
 #include "courriel-engine.h"
 #include "courriel-imap-client.h"
@@ -235,4 +236,18 @@ courriel_cli_parse_message_ids (int argc, char **argv, GError **error)
       g_array_append_val (ids, id);
     }
   return g_steal_pointer (&ids);
+}
+
+/* The first line of standard input, without its line break; NULL at end of input. */
+char *
+courriel_cli_read_password (void)
+{
+  char line[4096];
+  size_t length;
+
+  if (fgets (line, sizeof line, stdin) == NULL)
+    return NULL;
+  length = strcspn (line, "\r\n");
+  line[length] = '\0';
+  return g_strdup (line);
 }

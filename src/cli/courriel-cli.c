@@ -70,6 +70,7 @@ command_data_dir (int argc, char **argv)
 
 static const Command commands[] = {
   { "account", N_("Add (after checking the login), list or remove accounts"), courriel_cli_account },
+  { "autoconfig", N_("Find an address’s mail servers, and with --verify log in to them"), courriel_cli_autoconfig },
   { "sync", N_("Bring an account’s folders and message headers into the store"), courriel_cli_sync },
   { "folders", N_("List an account’s folders"), courriel_cli_folders },
   { "list", N_("List a folder’s messages, newest first"), courriel_cli_list },

@@ -3,7 +3,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * A SoupServer on loopback plays every web server of the discovery: autoconfig.DOMAIN, DOMAIN's
- * .well-known, plain HTTP and the ISP database. A fake resolver sends every *.test name to
+ * .well-known, plain HTTP and the ISP database. A static resolver sends every *.test name to
  * 127.0.0.1, so the fetcher uses the real host names and the certificates are checked against
  * them as they would be. Each test domain is a behaviour: good.test answers, broken.test serves
  * malformed XML, slow.test never answers in time, and so on (see serve()).
@@ -18,6 +18,7 @@
 
 #include "autoconfig-test-util.h"
 #include "courriel-autoconfig-fetcher.h"
+#include "courriel-static-resolver.h"
 
 #define ISPDB_HOST "autoconfig.thunderbird.test"
 #define SLOW_MS    3000
@@ -44,149 +45,23 @@ static struct
   char         *skip;     /* why every test is skipped */
 } bench;
 
-/* ---- the fake resolver: *.test is 127.0.0.1, except nowhere.test ---- */
-
-typedef GResolver      FakeResolver;
-typedef GResolverClass FakeResolverClass;
-static GType fake_resolver_get_type (void);
-G_DEFINE_TYPE (FakeResolver, fake_resolver, G_TYPE_RESOLVER)
-
-static GList *
-fake_lookup (const char *hostname, GResolverNameLookupFlags flags, GError **error)
-{
-  if (g_str_has_suffix (hostname, ".test") && !g_str_has_suffix (hostname, "nowhere.test")
-      && !(flags & G_RESOLVER_NAME_LOOKUP_FLAGS_IPV6_ONLY))
-    return g_list_prepend (NULL, g_inet_address_new_from_string ("127.0.0.1"));
-  g_set_error (error, G_RESOLVER_ERROR, G_RESOLVER_ERROR_NOT_FOUND, "No address for %s (test resolver)", hostname);
-  return NULL;
-}
-
-static GList *
-fake_lookup_by_name (GResolver *resolver, const char *hostname, GCancellable *cancellable, GError **error)
-{
-  return fake_lookup (hostname, G_RESOLVER_NAME_LOOKUP_FLAGS_DEFAULT, error);
-}
-
-static GList *
-fake_lookup_by_name_with_flags (GResolver *resolver, const char *hostname, GResolverNameLookupFlags flags,
-                                GCancellable *cancellable, GError **error)
-{
-  return fake_lookup (hostname, flags, error);
-}
-
-static void
-fake_lookup_by_name_with_flags_async (GResolver *resolver, const char *hostname, GResolverNameLookupFlags flags,
-                                      GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
-{
-  g_autoptr (GTask) task = g_task_new (resolver, cancellable, callback, user_data);
-  GError *error = NULL;
-  GList *addresses = fake_lookup (hostname, flags, &error);
-
-  if (addresses == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, addresses, (GDestroyNotify)g_resolver_free_addresses);
-}
-
-static void
-fake_lookup_by_name_async (GResolver *resolver, const char *hostname, GCancellable *cancellable,
-                           GAsyncReadyCallback callback, gpointer user_data)
-{
-  fake_lookup_by_name_with_flags_async (resolver, hostname, G_RESOLVER_NAME_LOOKUP_FLAGS_DEFAULT, cancellable,
-                                        callback, user_data);
-}
-
-static GList *
-fake_lookup_finish (GResolver *resolver, GAsyncResult *result, GError **error)
-{
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-static void
-fake_resolver_class_init (FakeResolverClass *klass)
-{
-  klass->lookup_by_name = fake_lookup_by_name;
-  klass->lookup_by_name_async = fake_lookup_by_name_async;
-  klass->lookup_by_name_finish = fake_lookup_finish;
-  klass->lookup_by_name_with_flags = fake_lookup_by_name_with_flags;
-  klass->lookup_by_name_with_flags_async = fake_lookup_by_name_with_flags_async;
-  klass->lookup_by_name_with_flags_finish = fake_lookup_finish;
-}
-
-static void
-fake_resolver_init (FakeResolver *self)
-{
-}
-
 /* ---- certificates ---- */
-
-static gboolean
-openssl (GError **error, ...)
-{
-  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
-  g_autofree char *output = NULL;
-  int status;
-  va_list args;
-
-  g_ptr_array_add (argv, "openssl");
-  va_start (args, error);
-  for (const char *arg = va_arg (args, const char *); arg != NULL; arg = va_arg (args, const char *))
-    g_ptr_array_add (argv, (gpointer)arg);
-  va_end (args);
-  g_ptr_array_add (argv, NULL);
-  if (!g_spawn_sync (bench.dir, (char **)argv->pdata, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL, NULL,
-                     NULL, NULL, &output, &status, error))
-    return FALSE;
-  if (!g_spawn_check_wait_status (status, error))
-    {
-      g_prefix_error (error, "openssl: %s: ", output);
-      return FALSE;
-    }
-  return TRUE;
-}
-
-/* A certificate for @names, signed by the test CA, as NAME.pem and NAME.key in the bench's folder. */
-static GTlsCertificate *
-make_certificate (const char *name, const char *san, GError **error)
-{
-  g_autofree char *key = g_strconcat (name, ".key", NULL);
-  g_autofree char *pem = g_strconcat (name, ".pem", NULL);
-  g_autofree char *subject = g_strdup_printf ("/CN=%s", name);
-  g_autofree char *alt = g_strdup_printf ("subjectAltName=%s", san);
-  g_autofree char *key_path = g_build_filename (bench.dir, key, NULL);
-  g_autofree char *pem_path = g_build_filename (bench.dir, pem, NULL);
-
-  if (!openssl (error, "req", "-config", "req.cnf", "-x509", "-newkey", "ec", "-pkeyopt",
-                "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2", "-keyout", key, "-out", pem, "-subj", subject,
-                "-CA", "ca.pem", "-CAkey", "ca.key", "-addext", alt, "-addext", "basicConstraints=critical,CA:FALSE",
-                NULL))
-    return NULL;
-  return g_tls_certificate_new_from_files (pem_path, key_path, error);
-}
 
 static gboolean
 make_certificates (GTlsCertificate **good, GTlsCertificate **wrong, GError **error)
 {
   g_autoptr (GString) san = g_string_new ("DNS:" ISPDB_HOST);
-  g_autofree char *config = g_build_filename (bench.dir, "req.cnf", NULL);
-  g_autofree char *ca = g_build_filename (bench.dir, "ca.pem", NULL);
 
   for (guint i = 0; i < G_N_ELEMENTS (domains); i++)
     g_string_append_printf (san, ",DNS:%s,DNS:autoconfig.%s", domains[i], domains[i]);
-  if (!g_file_set_contents (config, "[req]\ndistinguished_name = dn\n[dn]\n", -1, error)
-      || !openssl (error, "req", "-config", "req.cnf", "-x509", "-newkey", "ec", "-pkeyopt",
-                   "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2", "-keyout", "ca.key", "-out", "ca.pem",
-                   "-subj", "/CN=Courriel autoconfig test CA", "-addext", "basicConstraints=critical,CA:TRUE",
-                   "-addext", "keyUsage=critical,keyCertSign", NULL))
+  bench.database = autoconfig_test_make_ca (bench.dir, error);
+  if (bench.database == NULL)
     return FALSE;
-  *good = make_certificate ("good", san->str, error);
+  *good = autoconfig_test_make_certificate (bench.dir, "good", san->str, error);
   if (*good == NULL)
     return FALSE;
-  *wrong = make_certificate ("wrong", "DNS:other.test", error);
-  if (*wrong == NULL)
-    return FALSE;
-  bench.database = g_tls_file_database_new (ca, error);
-  return bench.database != NULL;
+  *wrong = autoconfig_test_make_certificate (bench.dir, "wrong", "DNS:other.test", error);
+  return *wrong != NULL;
 }
 
 /* ---- the servers ---- */
@@ -882,13 +757,16 @@ main (int argc, char **argv)
     { "/autoconfig/fetch/ispdb", test_ispdb },
   };
   g_autoptr (GResolver) original = NULL;
-  g_autoptr (GResolver) fake = NULL;
+  g_autoptr (CourrielStaticResolver) fake = NULL;
+  g_autoptr (GError) error = NULL;
   int status;
 
   g_test_init (&argc, &argv, NULL);
   original = g_resolver_get_default ();
-  fake = g_object_new (fake_resolver_get_type (), NULL);
-  g_resolver_set_default (fake);
+  /* Every *.test name is 127.0.0.1, except under nowhere.test. */
+  fake = courriel_static_resolver_new_from_data ("*.test A 127.0.0.1\n*.nowhere.test NXDOMAIN\n", &error);
+  g_assert_no_error (error);
+  g_resolver_set_default (G_RESOLVER (fake));
   bench_start ();
 
   for (guint i = 0; i < G_N_ELEMENTS (tests); i++)

@@ -123,6 +123,7 @@ test_known_providers (void)
   g_autoptr (CourrielMailConfig) hotmail = NULL;
   g_autoptr (CourrielMailConfig) yahoo = NULL;
   g_autoptr (CourrielMailConfig) gmx = NULL;
+  g_autoptr (CourrielMailConfig) gmail = NULL;
   CourrielMailServer *s;
 
   if (dir == NULL)
@@ -156,6 +157,10 @@ test_known_providers (void)
   gmx = read_file (dir, "gmx.net.xml", "camille@gmx.net");
   g_assert_nonnull (gmx->enable_url);
   g_assert_true (g_str_has_prefix (gmx->enable_url, "https://"));
+  /* Gmail says so beside its <emailProvider>, not in it. */
+  gmail = read_file (dir, "googlemail.com.xml", "camille@gmail.com");
+  g_assert_true (g_str_has_prefix (gmail->enable_url, "https://mail.google.com/"));
+  g_assert_cmpstr (gmail->enable_instruction, ==, "You need to enable IMAP access");
 }
 
 static CourrielMailConfig *

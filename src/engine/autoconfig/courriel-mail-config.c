@@ -273,6 +273,15 @@ on_start (GMarkupParseContext *context, const char *element, const char **names,
         reader->config->provider_id = g_strdup (attribute (names, values, "id"));
       return;
     }
+  /* Most files have <enable> in <emailProvider>; googlemail.com's and yandex.ru's have it beside. */
+  if (g_strcmp0 (element, "enable") == 0 && reader->providers == 1
+      && (g_strcmp0 (parent, "emailProvider") == 0 || g_strcmp0 (parent, "clientConfig") == 0))
+    {
+      g_free (reader->config->enable_url);
+      reader->config->enable_url = g_strdup (attribute (names, values, "visiturl"));
+      reader->in_enable = TRUE;
+      return;
+    }
   if (reader->providers != 1 || g_strcmp0 (parent, "emailProvider") != 0)
     {
       reader->in_pop3 |= reader->server != NULL && g_strcmp0 (element, "pop3") == 0;
@@ -288,12 +297,6 @@ on_start (GMarkupParseContext *context, const char *element, const char **names,
     }
   else if (g_strcmp0 (element, "documentation") == 0 && reader->config->documentation == NULL)
     reader->config->documentation = g_strdup (attribute (names, values, "url"));
-  else if (g_strcmp0 (element, "enable") == 0)
-    {
-      g_free (reader->config->enable_url);
-      reader->config->enable_url = g_strdup (attribute (names, values, "visiturl"));
-      reader->in_enable = TRUE;
-    }
 }
 
 static guint
@@ -395,9 +398,9 @@ on_end (GMarkupParseContext *context, const char *element, gpointer user_data, G
         g_ptr_array_add (reader->domains, g_ascii_strdown (text, -1));
       else if (g_strcmp0 (element, "displayName") == 0 && reader->config->display_name == NULL)
         reader->config->display_name = g_steal_pointer (&text);
-      else if (g_strcmp0 (element, "enable") == 0)
-        reader->in_enable = FALSE;
     }
+  if (g_strcmp0 (element, "enable") == 0)
+    reader->in_enable = FALSE;
   else if (reader->in_enable && g_strcmp0 (element, "instruction") == 0 && reader->config->enable_instruction == NULL)
     reader->config->enable_instruction = g_steal_pointer (&text);
 }
