@@ -16,7 +16,7 @@
  *   COURRIEL_AUTOCONFIG_PORTS      "993=10993,465=10465,443=8443,…": the probes' ports, and the
  *                                  provider's HTTPS (443) and HTTP (80) ports
  *   COURRIEL_AUTOCONFIG_CA_FILE    certificate authorities trusted instead of the system's
- *   COURRIEL_AUTOCONFIG_DEADLINES  "SETTLE,HARD" in milliseconds (3000,12000)
+ *   COURRIEL_AUTOCONFIG_DEADLINES  "SETTLE,HARD" in milliseconds (2500,12000)
  */
 #define G_LOG_DOMAIN "courriel-cli"
 
