@@ -98,7 +98,11 @@ serve_ispdb (SoupServer *server, SoupServerMessage *msg, const char *path, GHash
 {
   g_autofree char *xml = NULL;
 
-  if (!ispdb_knows || !g_str_equal (path, "/v1.1/example.test"))
+  const char *asked = g_uri_get_query (soup_server_message_get_uri (msg));
+  gboolean as_provider = g_str_equal (path, "/provider/example.test")
+                         && g_strcmp0 (asked, "emailaddress=bob%40example.test") == 0;
+
+  if (!as_provider && (!ispdb_knows || !g_str_equal (path, "/v1.1/example.test")))
     {
       soup_server_message_set_status (msg, SOUP_STATUS_NOT_FOUND, NULL);
       return;
@@ -217,6 +221,22 @@ test_file (void)
   g_assert_nonnull (strstr (r.out, "OK, logged in as bob@example.test"));
 }
 
+/* The provider's own file, at the address a harness gives in COURRIEL_AUTOCONFIG_URL_TEMPLATE. */
+static void
+test_url_template (void)
+{
+  g_auto (Result) r = { 0 };
+  g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%u/provider/%%DOMAIN%%?emailaddress=%%EMAILADDRESS%%",
+                                          ispdb_port);
+  g_autofree char *imap = g_strdup_printf ("IMAP localhost:%u, STARTTLS, user bob@example.test — the provider’s own "
+                                           "configuration", PORT (IMAP));
+
+  cli (&r, "", NULL, (const char *[]){ "COURRIEL_AUTOCONFIG_URL_TEMPLATE", url, NULL },
+       (const char *[]){ "bob@example.test", NULL });
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (r.out, imap));
+}
+
 /* Everything silent: the (shortened) hard deadline ends it, and the exit status says nothing was found. */
 static void
 test_silent (void)
@@ -264,6 +284,7 @@ main (int argc, char **argv)
   fingerprint = courriel_certificate_get_fingerprint (certificate);
   ispdb = soup_server_new (NULL, NULL);
   soup_server_add_handler (ispdb, "/v1.1/", serve_ispdb, NULL, NULL);
+  soup_server_add_handler (ispdb, "/provider/", serve_ispdb, NULL, NULL);
   soup_server_listen_local (ispdb, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error);
   g_assert_no_error (error);
   uris = soup_server_get_uris (ispdb);
@@ -274,6 +295,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/autoconfig/guess-verify", test_guess_verify);
   g_test_add_func ("/cli/autoconfig/srv", test_srv);
   g_test_add_func ("/cli/autoconfig/file", test_file);
+  g_test_add_func ("/cli/autoconfig/url-template", test_url_template);
   g_test_add_func ("/cli/autoconfig/silent", test_silent);
   g_test_add_func ("/cli/autoconfig/usage", test_usage);
   g_test_add_func ("/cli/autoconfig/wrong-password", test_wrong_password);

@@ -12,10 +12,11 @@
  *   COURRIEL_AUTOCONFIG_DNS_FILE   DNS answers from a file (see courriel-static-resolver.c); also
  *                                  the hosts map: a name's A records say where it is
  *   COURRIEL_AUTOCONFIG_ISPDB_URL  the ISP database's base URL (the domain is appended)
+ *   COURRIEL_AUTOCONFIG_URL_TEMPLATE  the provider's own URL, %DOMAIN% and %EMAILADDRESS% filled in
  *   COURRIEL_AUTOCONFIG_PORTS      "993=10993,465=10465,443=8443,…": the probes' ports, and the
  *                                  provider's HTTPS (443) and HTTP (80) ports
  *   COURRIEL_AUTOCONFIG_CA_FILE    certificate authorities trusted instead of the system's
- *   COURRIEL_AUTOCONFIG_DEADLINES  "SETTLE,HARD" in milliseconds (3000,12000)
+ *   COURRIEL_AUTOCONFIG_DEADLINES  "SETTLE,HARD" in milliseconds (2500,12000)
  */
 #define G_LOG_DOMAIN "courriel-cli"
 
@@ -73,6 +74,7 @@ discovery_from_environment (Hooks *hooks, GError **error)
 {
   const char *dns = g_getenv ("COURRIEL_AUTOCONFIG_DNS_FILE");
   const char *ispdb = g_getenv ("COURRIEL_AUTOCONFIG_ISPDB_URL");
+  const char *url_template = g_getenv ("COURRIEL_AUTOCONFIG_URL_TEMPLATE");
   const char *ports = g_getenv ("COURRIEL_AUTOCONFIG_PORTS");
   const char *ca = g_getenv ("COURRIEL_AUTOCONFIG_CA_FILE");
   const char *deadlines = g_getenv ("COURRIEL_AUTOCONFIG_DEADLINES");
@@ -99,6 +101,8 @@ discovery_from_environment (Hooks *hooks, GError **error)
   fetcher = courriel_autoconfig_fetcher_new (session);
   if (ispdb != NULL)
     courriel_autoconfig_fetcher_set_ispdb_url (fetcher, ispdb);
+  if (url_template != NULL)
+    courriel_autoconfig_fetcher_set_provider_url (fetcher, url_template);
   discovery = courriel_discovery_new (fetcher);
   courriel_discovery_set_tls_database (discovery, hooks->database);
   if (ports != NULL && !apply_ports (discovery, ports, error))
@@ -423,6 +427,7 @@ courriel_cli_autoconfig (int argc, char **argv)
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   g_option_context_set_description (
       context, _("Environment, for tests and harnesses: COURRIEL_AUTOCONFIG_DNS_FILE, COURRIEL_AUTOCONFIG_ISPDB_URL,\n"
+                 "COURRIEL_AUTOCONFIG_URL_TEMPLATE, "
                  "COURRIEL_AUTOCONFIG_PORTS, COURRIEL_AUTOCONFIG_CA_FILE, COURRIEL_AUTOCONFIG_DEADLINES (see README.md)."));
   if (!g_option_context_parse (context, &argc, &argv, &error) || argc != 2)
     {

@@ -34,6 +34,7 @@ struct _CourrielAutoconfigFetcher
   guint        timeout_ms;
   gsize        max_size;
   char        *ispdb_url;
+  char        *provider_url; /* nullable: a template for the provider's own URL (harnesses) */
   guint16      https_port; /* 0: the scheme's own */
   guint16      http_port;
 };
@@ -137,6 +138,7 @@ courriel_autoconfig_fetcher_finalize (GObject *object)
 
   g_clear_object (&self->session);
   g_free (self->ispdb_url);
+  g_free (self->provider_url);
   G_OBJECT_CLASS (courriel_autoconfig_fetcher_parent_class)->finalize (object);
 }
 
@@ -198,6 +200,17 @@ courriel_autoconfig_fetcher_set_ispdb_url (CourrielAutoconfigFetcher *self, cons
   self->ispdb_url = g_str_has_suffix (base_url, "/") ? g_strdup (base_url) : g_strconcat (base_url, "/", NULL);
 }
 
+/* The provider's own URL (the first source) from a template, for a harness pointing Courriel at
+ * local servers: %DOMAIN% and %EMAILADDRESS% (escaped) are filled in. NULL: the standard one,
+ * https://autoconfig.%DOMAIN%/mail/config-v1.1.xml?emailaddress=%EMAILADDRESS%. */
+void
+courriel_autoconfig_fetcher_set_provider_url (CourrielAutoconfigFetcher *self, const char *url_template)
+{
+  g_return_if_fail (COURRIEL_IS_AUTOCONFIG_FETCHER (self));
+  g_free (self->provider_url);
+  self->provider_url = g_strdup (url_template);
+}
+
 /* The ports of the provider's URLs, for a test server or a harness; 0: the scheme's own (443, 80). The host
  * names stay those of the domain, so that certificates are checked against them as they would be. */
 void
@@ -240,6 +253,13 @@ source_url (CourrielAutoconfigFetcher *self, CourrielAutoconfigSource source, co
   switch (source)
     {
     case COURRIEL_AUTOCONFIG_SOURCE_PROVIDER:
+      if (self->provider_url != NULL)
+        {
+          GString *url = g_string_new (self->provider_url);
+          g_string_replace (url, "%DOMAIN%", domain, 0);
+          g_string_replace (url, "%EMAILADDRESS%", escaped, 0);
+          return g_string_free (url, FALSE);
+        }
       return g_strdup_printf ("https://autoconfig.%s%s/mail/config-v1.1.xml?emailaddress=%s", domain, https_port,
                               escaped);
     case COURRIEL_AUTOCONFIG_SOURCE_PROVIDER_WELL_KNOWN:

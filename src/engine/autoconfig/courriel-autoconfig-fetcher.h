@@ -63,6 +63,8 @@ void                       courriel_autoconfig_fetcher_set_max_size   (CourrielA
                                                                        gsize                      max_size);
 void                       courriel_autoconfig_fetcher_set_ispdb_url  (CourrielAutoconfigFetcher *self,
                                                                        const char                *base_url);
+void                       courriel_autoconfig_fetcher_set_provider_url (CourrielAutoconfigFetcher *self,
+                                                                         const char                *url_template);
 void                       courriel_autoconfig_fetcher_set_ports      (CourrielAutoconfigFetcher *self,
                                                                        guint16                    https_port,
                                                                        guint16                    http_port);

@@ -60,7 +60,7 @@ typedef struct
   gboolean   hard_deadline;      /* the hard deadline ended it: some sources did not answer */
 } CourrielDiscoveryResult;
 
-#define COURRIEL_DISCOVERY_SETTLE_MS      3000
+#define COURRIEL_DISCOVERY_SETTLE_MS      2500
 #define COURRIEL_DISCOVERY_HARD_MS        12000
 #define COURRIEL_DISCOVERY_GUESS_DELAY_MS 300
 #define COURRIEL_DISCOVERY_PROBE_TIMEOUT  3 /* seconds */
