@@ -708,10 +708,14 @@ on_retrieved (GObject *source, GAsyncResult *result, gpointer user_data)
     }
   d->pending++;
   d->pending_bytes += g_bytes_get_size (raw);
-  g_ptr_array_add (d->queued, arrival_new (task, entry->uid, digest, raw));
-  write_queued (task);
+  /* The next RETR goes out first: the server sends it while this message's text is read here. */
   if (may_retrieve_more (d))
     retrieve_next (task);
+  g_ptr_array_add (d->queued, arrival_new (task, entry->uid, digest, raw));
+  write_queued (task);
+  /* Cancelled meanwhile, nothing left to write: the download ends here. */
+  if (!d->fetching)
+    maybe_done_downloading (task);
 }
 
 static void
