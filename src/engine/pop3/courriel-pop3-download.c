@@ -229,7 +229,6 @@ typedef struct
   char   *uid;
   char   *header;
   GBytes *raw;
-  CourrielMessageText *text; /* read on the main thread, while the store writes the messages before */
 } Arrival;
 
 static void
@@ -238,7 +237,6 @@ arrival_free (Arrival *arrival)
   g_free (arrival->uid);
   g_free (arrival->header);
   g_bytes_unref (arrival->raw);
-  g_clear_pointer (&arrival->text, courriel_message_text_free);
   g_free (arrival);
 }
 
@@ -247,12 +245,21 @@ static gboolean
 write_arrival (sqlite3 *db, gpointer data, GError **error)
 {
   Arrival *arrival = data;
+  g_autoptr (CourrielMessageText) text = courriel_message_text_new_from_bytes (arrival->raw, NULL);
   sqlite3_stmt *stmt = NULL;
   gint64 id;
   int rc;
 
-  if (!courriel_stored_message_insert (db, arrival->folder_id, arrival->raw, arrival->text, arrival->uid, arrival->now,
-                                       &id, error))
+  if (text == NULL)
+    {
+      /* An empty message: kept all the same, with nothing to show. */
+      text = g_new0 (CourrielMessageText, 1);
+      text->text = g_strdup ("");
+      text->preview = g_strdup ("");
+      text->attachments = g_ptr_array_new ();
+    }
+  if (!courriel_stored_message_insert (db, arrival->folder_id, arrival->raw, text, arrival->uid, arrival->now, &id,
+                                       error))
     return FALSE;
   rc = sqlite3_prepare_v2 (db,
                            "INSERT OR REPLACE INTO pop3_uidls (account_id, uidl, downloaded, header) "
@@ -383,15 +390,6 @@ arrival_new (GTask *task, const char *uid, const char *digest, GBytes *raw)
   arrival->uid = g_strdup (uid);
   arrival->header = known != NULL && known->downloaded != 0 ? headers_add (known->header, digest) : g_strdup (digest);
   arrival->raw = raw;
-  arrival->text = courriel_message_text_new_from_bytes (raw, NULL);
-  if (arrival->text == NULL)
-    {
-      /* An empty message: kept all the same, with nothing to show. */
-      arrival->text = g_new0 (CourrielMessageText, 1);
-      arrival->text->text = g_strdup ("");
-      arrival->text->preview = g_strdup ("");
-      arrival->text->attachments = g_ptr_array_new ();
-    }
   if (known == NULL)
     {
       known = g_new0 (Known, 1);
