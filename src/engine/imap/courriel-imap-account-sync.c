@@ -16,6 +16,7 @@
 #include "courriel-imap-folder-sync.h"
 #include "courriel-imap-message-sync.h"
 #include "courriel-imap-replay.h"
+#include "courriel-task.h"
 
 void
 courriel_imap_folder_report_free (CourrielImapFolderReport *report)
@@ -48,16 +49,6 @@ sync_free (Sync *sync)
   g_clear_pointer (&sync->folders, g_ptr_array_unref);
   g_clear_pointer (&sync->listing, g_ptr_array_unref);
   g_free (sync);
-}
-
-static gboolean
-fail_if (GTask *task, GError *error)
-{
-  if (error == NULL)
-    return FALSE;
-  g_task_return_error (task, error);
-  g_object_unref (task);
-  return TRUE;
 }
 
 /* The folders to synchronise, the Inbox first, then those with a role, then by name. */
@@ -128,7 +119,7 @@ on_totals_read (GObject *source, GAsyncResult *result, gpointer user_data)
   GError *error = NULL;
 
   now = courriel_store_read_finish (sync->store, result, &error);
-  if (fail_if (task, error))
+  if (courriel_task_fail_if (task, error))
     return;
   for (guint i = 0; i < sync->folders->len; i++)
     for (guint j = 0; j < now->len; j++)
@@ -147,7 +138,7 @@ on_bodies (GObject *source, GAsyncResult *result, gpointer user_data)
   GError *error = NULL;
 
   report->bodies = courriel_imap_body_sync_finish (result, &error);
-  if (!fail_if (task, error))
+  if (!courriel_task_fail_if (task, error))
     sync_next_folder (task);
 }
 
@@ -160,7 +151,7 @@ on_messages (GObject *source, GAsyncResult *result, gpointer user_data)
   GError *error = NULL;
 
   report->added = courriel_imap_message_sync_finish (result, &error);
-  if (fail_if (task, error))
+  if (courriel_task_fail_if (task, error))
     return;
   if (sync->flags & COURRIEL_IMAP_SYNC_BODIES)
     courriel_imap_body_sync_async (sync->client, sync->store, report->id, report->name, NULL, sync->bodies_since,
@@ -226,7 +217,7 @@ on_folders_read (GObject *source, GAsyncResult *result, gpointer user_data)
   GError *error = NULL;
 
   sync->folders = courriel_store_read_finish (sync->store, result, &error);
-  if (!fail_if (task, error))
+  if (!courriel_task_fail_if (task, error))
     sync_next_folder (task);
 }
 
@@ -238,7 +229,7 @@ on_folder_list (GObject *source, GAsyncResult *result, gpointer user_data)
   GError *error = NULL;
 
   sync->listing = courriel_imap_folder_sync_finish (result, &error);
-  if (!fail_if (task, error))
+  if (!courriel_task_fail_if (task, error))
     courriel_store_read_async (sync->store, read_folders, sync, NULL, (GDestroyNotify)g_ptr_array_unref,
                                g_task_get_cancellable (task), on_folders_read, task);
 }
@@ -251,7 +242,7 @@ on_replayed (GObject *source, GAsyncResult *result, gpointer user_data)
   GError *error = NULL;
 
   sync->replayed = courriel_imap_replay_finish (result, &error);
-  if (!fail_if (task, error))
+  if (!courriel_task_fail_if (task, error))
     courriel_imap_folder_sync_async (sync->client, sync->store, sync->account_id, g_task_get_cancellable (task),
                                      on_folder_list, task);
 }
@@ -265,7 +256,7 @@ on_enabled (GObject *source, GAsyncResult *result, gpointer user_data)
   GError *error = NULL;
 
   enabled = courriel_imap_client_enable_finish (sync->client, result, &error);
-  if (!fail_if (task, error))
+  if (!courriel_task_fail_if (task, error))
     courriel_imap_replay_async (sync->client, sync->store, sync->account_id, g_task_get_cancellable (task),
                                 on_replayed, task);
 }

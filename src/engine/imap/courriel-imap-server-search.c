@@ -11,6 +11,7 @@
 #include "config.h"
 #include "courriel-imap-server-search.h"
 
+#include "courriel-task.h"
 typedef struct
 {
   gint64 id;
@@ -45,16 +46,6 @@ search_free (Search *search)
   g_clear_pointer (&search->found, courriel_imap_uid_set_free);
   g_array_unref (search->ids);
   g_free (search);
-}
-
-static gboolean
-fail_if (GTask *task, GError *error)
-{
-  if (error == NULL)
-    return FALSE;
-  g_task_return_error (task, error);
-  g_object_unref (task);
-  return TRUE;
 }
 
 /* The account's folders where some message has no body in the store. */
@@ -119,7 +110,7 @@ on_ids (GObject *source, GAsyncResult *result, gpointer user_data)
   GError *error = NULL;
 
   courriel_store_read_finish (search->store, result, &error);
-  if (!fail_if (task, error))
+  if (!courriel_task_fail_if (task, error))
     search_next (task);
 }
 
@@ -132,7 +123,7 @@ on_searched (GObject *source, GAsyncResult *result, gpointer user_data)
 
   g_clear_pointer (&search->found, courriel_imap_uid_set_free);
   search->found = courriel_imap_client_uid_search_finish (search->client, result, &error);
-  if (!fail_if (task, error))
+  if (!courriel_task_fail_if (task, error))
     courriel_store_read_async (search->store, read_ids, search, NULL, NULL, g_task_get_cancellable (task), on_ids,
                                task);
 }
@@ -146,7 +137,7 @@ on_selected (GObject *source, GAsyncResult *result, gpointer user_data)
   GError *error = NULL;
 
   selection = courriel_imap_client_select_finish (search->client, result, &error);
-  if (!fail_if (task, error))
+  if (!courriel_task_fail_if (task, error))
     courriel_imap_client_uid_search_async (search->client, search->criteria, g_task_get_cancellable (task),
                                            on_searched, task);
 }
@@ -174,7 +165,7 @@ on_folders (GObject *source, GAsyncResult *result, gpointer user_data)
   GError *error = NULL;
 
   search->folders = courriel_store_read_finish (search->store, result, &error);
-  if (!fail_if (task, error))
+  if (!courriel_task_fail_if (task, error))
     search_next (task);
 }
 

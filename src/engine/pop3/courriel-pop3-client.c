@@ -18,6 +18,7 @@
 
 #include "courriel-net-error.h"
 #include "courriel-sasl.h"
+#include "courriel-task.h"
 
 G_DEFINE_QUARK (courriel-pop3-error-quark, courriel_pop3_error)
 
@@ -435,16 +436,6 @@ typedef struct
 
 static void connect_step (GTask *task);
 
-static gboolean
-fail_if (GTask *task, GError *error)
-{
-  if (error == NULL)
-    return FALSE;
-  g_task_return_error (task, error);
-  g_object_unref (task);
-  return TRUE;
-}
-
 static void
 set_error_from_answer (Command *answer, const char *what, GError **error)
 {
@@ -463,7 +454,7 @@ on_connect_answer (GObject *source, GAsyncResult *result, gpointer user_data)
   GError *error = NULL;
   Command *answer = command_finish (result, &error);
 
-  if (fail_if (task, error))
+  if (courriel_task_fail_if (task, error))
     return;
   switch (state->step)
     {
@@ -471,7 +462,7 @@ on_connect_answer (GObject *source, GAsyncResult *result, gpointer user_data)
       if (!answer->ok)
         {
           set_error_from_answer (answer, _("Connecting"), &error);
-          fail_if (task, error);
+          courriel_task_fail_if (task, error);
           return;
         }
       {
@@ -494,7 +485,7 @@ on_connect_answer (GObject *source, GAsyncResult *result, gpointer user_data)
       if (!answer->ok)
         {
           set_error_from_answer (answer, "STLS", &error);
-          fail_if (task, error);
+          courriel_task_fail_if (task, error);
           return;
         }
       state->step++;
@@ -513,7 +504,7 @@ on_tls_started (GObject *source, GAsyncResult *result, gpointer user_data)
 
   if (!courriel_connection_start_tls_finish (COURRIEL_CONNECTION (source), result, &error))
     {
-      fail_if (task, error);
+      courriel_task_fail_if (task, error);
       return;
     }
   connect_step (task);
@@ -572,7 +563,7 @@ on_connected (GObject *source, GAsyncResult *result, gpointer user_data)
 
   if (!courriel_connection_connect_finish (COURRIEL_CONNECTION (source), result, &error))
     {
-      fail_if (task, error);
+      courriel_task_fail_if (task, error);
       return;
     }
   connect_step (task);
@@ -647,7 +638,7 @@ sasl_respond (GTask *task, const char *challenge_base64)
     {
       /* The exchange cannot go on: the session is in an unknown state. */
       courriel_connection_close (self->connection);
-      fail_if (task, error);
+      courriel_task_fail_if (task, error);
       return;
     }
   command_async (self, encoded, FALSE, TRUE, g_task_get_cancellable (task), on_login_answer, task);
@@ -662,7 +653,7 @@ on_login_answer (GObject *source, GAsyncResult *result, gpointer user_data)
   GError *error = NULL;
   Command *answer = command_finish (result, &error);
 
-  if (fail_if (task, error))
+  if (courriel_task_fail_if (task, error))
     return;
   if (answer->challenge && login->sasl != NULL)
     {
@@ -713,7 +704,7 @@ courriel_pop3_client_authenticate_async (CourrielPop3Client *self, const char *m
   g_task_set_task_data (task, login, (GDestroyNotify)login_free);
   if (!courriel_connection_check_credentials_allowed (self->connection, &error))
     {
-      fail_if (task, error);
+      courriel_task_fail_if (task, error);
       return;
     }
   if (mechanism == NULL)
@@ -731,7 +722,7 @@ courriel_pop3_client_authenticate_async (CourrielPop3Client *self, const char *m
       login->sasl = courriel_sasl_new (mechanism, username, password, &error);
       if (login->sasl == NULL)
         {
-          fail_if (task, error);
+          courriel_task_fail_if (task, error);
           return;
         }
       {
@@ -744,7 +735,7 @@ courriel_pop3_client_authenticate_async (CourrielPop3Client *self, const char *m
 
             if (initial == NULL)
               {
-                fail_if (task, error);
+                courriel_task_fail_if (task, error);
                 return;
               }
             line = g_strdup_printf ("AUTH %s %s", courriel_sasl_get_mechanism (login->sasl),
@@ -805,12 +796,12 @@ on_request_answer (GObject *source, GAsyncResult *result, gpointer user_data)
   GError *error = NULL;
   Command *answer = command_finish (result, &error);
 
-  if (fail_if (task, error))
+  if (courriel_task_fail_if (task, error))
     return;
   if (!answer->ok)
     {
       set_error_from_answer (answer, g_task_get_name (task), &error);
-      fail_if (task, error);
+      courriel_task_fail_if (task, error);
       return;
     }
   g_task_return_pointer (task, g_rc_box_acquire (answer), (GDestroyNotify)command_free);
@@ -1059,13 +1050,13 @@ on_quit_answer (GObject *source, GAsyncResult *result, gpointer user_data)
   Command *answer = command_finish (result, &error);
 
   courriel_connection_close (self->connection);
-  if (fail_if (task, error))
+  if (courriel_task_fail_if (task, error))
     return;
   /* After QUIT, the server commits the session's deletions (RFC 1939 UPDATE state). */
   if (!answer->ok)
     {
       set_error_from_answer (answer, "QUIT", &error);
-      fail_if (task, error);
+      courriel_task_fail_if (task, error);
       return;
     }
   g_task_return_boolean (task, TRUE);

@@ -36,6 +36,7 @@
 
 #include "courriel-net-error.h"
 #include "courriel-sasl.h"
+#include "courriel-task.h"
 
 G_DEFINE_QUARK (courriel-smtp-error-quark, courriel_smtp_error)
 
@@ -323,16 +324,6 @@ set_error_from_reply (CourrielSmtpClient *self, Exchange *reply, const char *wha
     }
 }
 
-static gboolean
-fail_if (GTask *task, GError *error)
-{
-  if (error == NULL)
-    return FALSE;
-  g_task_return_error (task, error);
-  g_object_unref (task);
-  return TRUE;
-}
-
 /* Connecting ----------------------------------------------------------------------------------- */
 
 static char *
@@ -360,7 +351,7 @@ on_tls_started (GObject *source, GAsyncResult *result, gpointer user_data)
 
   if (!courriel_connection_start_tls_finish (COURRIEL_CONNECTION (source), result, &error))
     {
-      fail_if (task, error);
+      courriel_task_fail_if (task, error);
       return;
     }
   connect_step (task);
@@ -375,7 +366,7 @@ on_connect_reply (GObject *source, GAsyncResult *result, gpointer user_data)
   GError *error = NULL;
   Exchange *reply = exchange_finish (result, &error);
 
-  if (fail_if (task, error))
+  if (courriel_task_fail_if (task, error))
     return;
   switch (state->step)
     {
@@ -383,7 +374,7 @@ on_connect_reply (GObject *source, GAsyncResult *result, gpointer user_data)
       if (reply->code != 220)
         {
           set_error_from_reply (self, reply, _("Connecting"), FALSE, &error);
-          fail_if (task, error);
+          courriel_task_fail_if (task, error);
           return;
         }
       state->step = 1;
@@ -402,7 +393,7 @@ on_connect_reply (GObject *source, GAsyncResult *result, gpointer user_data)
       else
         {
           set_error_from_reply (self, reply, "EHLO", FALSE, &error);
-          fail_if (task, error);
+          courriel_task_fail_if (task, error);
           return;
         }
       break;
@@ -410,7 +401,7 @@ on_connect_reply (GObject *source, GAsyncResult *result, gpointer user_data)
       if (reply->code != 250)
         {
           set_error_from_reply (self, reply, "HELO", FALSE, &error);
-          fail_if (task, error);
+          courriel_task_fail_if (task, error);
           return;
         }
       state->step = 3;
@@ -419,7 +410,7 @@ on_connect_reply (GObject *source, GAsyncResult *result, gpointer user_data)
       if (reply->code != 220)
         {
           set_error_from_reply (self, reply, "STARTTLS", FALSE, &error);
-          fail_if (task, error);
+          courriel_task_fail_if (task, error);
           return;
         }
       state->tls_done = TRUE;
@@ -479,7 +470,7 @@ on_connected (GObject *source, GAsyncResult *result, gpointer user_data)
 
   if (!courriel_connection_connect_finish (COURRIEL_CONNECTION (source), result, &error))
     {
-      fail_if (task, error);
+      courriel_task_fail_if (task, error);
       return;
     }
   connect_step (task);
@@ -543,7 +534,7 @@ start_auth (GTask *task, const char *mechanism)
   auth->sasl = courriel_sasl_new (mechanism, auth->username, auth->password, &error);
   if (auth->sasl == NULL)
     {
-      fail_if (task, error);
+      courriel_task_fail_if (task, error);
       return;
     }
   if (courriel_sasl_has_initial_response (auth->sasl))
@@ -552,7 +543,7 @@ start_auth (GTask *task, const char *mechanism)
 
       if (initial == NULL)
         {
-          fail_if (task, error);
+          courriel_task_fail_if (task, error);
           return;
         }
       line = g_strdup_printf ("AUTH %s %s", courriel_sasl_get_mechanism (auth->sasl), *initial != '\0' ? initial : "=");
@@ -570,7 +561,7 @@ on_auth_cancelled (GObject *source, GAsyncResult *result, gpointer user_data)
   GError *error = NULL;
 
   exchange_finish (result, &error);
-  if (!fail_if (task, error))
+  if (!courriel_task_fail_if (task, error))
     start_auth (task, "PLAIN");
 }
 
@@ -584,7 +575,7 @@ on_auth_reply (GObject *source, GAsyncResult *result, gpointer user_data)
   Exchange *reply = exchange_finish (result, &error);
   g_autofree char *encoded = NULL;
 
-  if (fail_if (task, error))
+  if (courriel_task_fail_if (task, error))
     return;
   if (reply->code == 235)
     {
@@ -595,7 +586,7 @@ on_auth_reply (GObject *source, GAsyncResult *result, gpointer user_data)
   if (reply->code != 334)
     {
       set_error_from_reply (self, reply, "AUTH", FALSE, &error);
-      fail_if (task, error);
+      courriel_task_fail_if (task, error);
       return;
     }
   encoded = courriel_sasl_step_base64 (auth->sasl, reply->lines->len > 0 ? reply->lines->pdata[0] : "", &error);
@@ -614,7 +605,7 @@ on_auth_reply (GObject *source, GAsyncResult *result, gpointer user_data)
           return;
         }
       courriel_connection_close (self->connection);
-      fail_if (task, error);
+      courriel_task_fail_if (task, error);
       return;
     }
   exchange_async (self, encoded, NULL, TRUE, g_task_get_cancellable (task), on_auth_reply, task);
@@ -645,7 +636,7 @@ courriel_smtp_client_authenticate_async (CourrielSmtpClient *self, const char *m
   g_task_set_task_data (task, auth, (GDestroyNotify)auth_free);
   if (!courriel_connection_check_credentials_allowed (self->connection, &error))
     {
-      fail_if (task, error);
+      courriel_task_fail_if (task, error);
       return;
     }
   if (mechanism == NULL && extension_value (self, "AUTH") != NULL)
@@ -785,7 +776,7 @@ on_reset (GObject *source, GAsyncResult *result, gpointer user_data)
   CourrielSmtpClient *self = g_task_get_source_object (task);
 
   exchange_finish (result, NULL);
-  fail_if (task, recipients_refused_error (self, g_task_get_task_data (task)));
+  courriel_task_fail_if (task, recipients_refused_error (self, g_task_get_task_data (task)));
 }
 
 static void
@@ -798,7 +789,7 @@ on_body_written (GObject *source, GAsyncResult *result, gpointer user_data)
 
   if (result != NULL && !courriel_connection_write_finish (self->connection, result, &error))
     {
-      fail_if (task, error);
+      courriel_task_fail_if (task, error);
       return;
     }
   /* The transaction stays open, waiting for its final dot: the task's copy is emptied. */
@@ -824,9 +815,9 @@ on_data_reply (GTask *task, Exchange *reply)
       if (reply->code == 354)
         courriel_connection_close (self->connection);
       if (t->mail_error != NULL)
-        fail_if (task, g_steal_pointer (&t->mail_error));
+        courriel_task_fail_if (task, g_steal_pointer (&t->mail_error));
       else if (reply->code == 354)
-        fail_if (task, recipients_refused_error (self, t));
+        courriel_task_fail_if (task, recipients_refused_error (self, t));
       else
         exchange_async (self, "RSET", NULL, FALSE, g_task_get_cancellable (task), on_reset, task);
       return;
@@ -834,7 +825,7 @@ on_data_reply (GTask *task, Exchange *reply)
   if (reply->code != 354)
     {
       set_error_from_reply (self, reply, "DATA", FALSE, &error);
-      fail_if (task, error);
+      courriel_task_fail_if (task, error);
       return;
     }
   if (g_bytes_get_size (t->body) == 0)
@@ -858,14 +849,14 @@ on_envelope_reply (GObject *source, GAsyncResult *result, gpointer user_data)
   Exchange *reply = exchange_finish (result, &error);
   guint index = t->answered++;
 
-  if (fail_if (task, error))
+  if (courriel_task_fail_if (task, error))
     return;
   if (reply->code == 421)
     {
       /* The server is closing the connection: nothing more will come. */
       set_error_from_reply (self, reply, "MAIL FROM", FALSE, &error);
       courriel_connection_close (self->connection);
-      fail_if (task, error);
+      courriel_task_fail_if (task, error);
       return;
     }
   if (index == 0)
@@ -900,7 +891,7 @@ on_envelope_reply (GObject *source, GAsyncResult *result, gpointer user_data)
     }
   if (t->mail_error != NULL)
     {
-      fail_if (task, g_steal_pointer (&t->mail_error));
+      courriel_task_fail_if (task, g_steal_pointer (&t->mail_error));
       return;
     }
   send_group (task);
@@ -1029,13 +1020,13 @@ on_end_reply (GObject *source, GAsyncResult *result, gpointer user_data)
   GError *error = NULL;
   Exchange *reply = exchange_finish (result, &error);
 
-  if (fail_if (task, error))
+  if (courriel_task_fail_if (task, error))
     return;
   /* After the final dot, the server's answer is the message's fate. */
   if (reply->code != 250)
     {
       set_error_from_reply (self, reply, _("Sending"), FALSE, &error);
-      fail_if (task, error);
+      courriel_task_fail_if (task, error);
       return;
     }
   g_ptr_array_add (t->accepted, NULL);
@@ -1081,7 +1072,7 @@ on_send_ended (GObject *source, GAsyncResult *result, gpointer user_data)
   GError *error = NULL;
   CourrielSmtpSendResult *sent = courriel_smtp_client_send_end_finish (COURRIEL_SMTP_CLIENT (source), result, &error);
 
-  if (fail_if (task, error))
+  if (courriel_task_fail_if (task, error))
     return;
   g_task_return_pointer (task, sent, (GDestroyNotify)courriel_smtp_send_result_free);
   g_object_unref (task);
@@ -1095,7 +1086,7 @@ on_send_begun (GObject *source, GAsyncResult *result, gpointer user_data)
 
   if (!courriel_smtp_client_send_begin_finish (COURRIEL_SMTP_CLIENT (source), result, &error))
     {
-      fail_if (task, error);
+      courriel_task_fail_if (task, error);
       return;
     }
   courriel_smtp_client_send_end_async (COURRIEL_SMTP_CLIENT (source), g_task_get_cancellable (task), on_send_ended,
@@ -1142,7 +1133,7 @@ on_quit_reply (GObject *source, GAsyncResult *result, gpointer user_data)
 
   exchange_finish (result, &error);
   courriel_connection_close (self->connection);
-  if (!fail_if (task, error))
+  if (!courriel_task_fail_if (task, error))
     {
       g_task_return_boolean (task, TRUE);
       g_object_unref (task);
