@@ -706,7 +706,7 @@ on_retrieved (GObject *source, GAsyncResult *result, gpointer user_data)
     }
   d->pending++;
   d->pending_bytes += g_bytes_get_size (raw);
-  /* The next RETR goes out first: the server sends it while this message's text is read here. */
+  /* The next RETR goes out first: the server sends it while the store parses and writes this one. */
   if (may_retrieve_more (d))
     retrieve_next (task);
   g_ptr_array_add (d->queued, arrival_new (task, entry->uid, digest, raw));
