@@ -234,6 +234,58 @@ test_batching (void)
 }
 
 static void
+record_tables (CourrielStore *store, guint tables, gpointer user_data)
+{
+  GArray *emissions = user_data;
+
+  g_array_append_val (emissions, tables);
+}
+
+/* The window's lists follow the store: every committed write is announced, with what it touched,
+ * in the main context, and a write that failed announces nothing. */
+static void
+test_changed_signal (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *path = store_path ("changed.db");
+  g_autoptr (CourrielStore) store = courriel_store_open (path, &error);
+  g_autoptr (GArray) emissions = g_array_new (FALSE, FALSE, sizeof (guint));
+  guint tables;
+
+  g_assert_no_error (error);
+  g_signal_connect (store, "changed", G_CALLBACK (record_tables), emissions);
+  g_assert_true (run_write (store, account_sql, &error));
+  while (emissions->len == 0)
+    g_main_context_iteration (NULL, TRUE);
+  tables = g_array_index (emissions, guint, 0);
+  g_assert_true (tables & COURRIEL_STORE_TABLE_ACCOUNTS);
+  g_assert_true (tables & COURRIEL_STORE_TABLE_FOLDERS);
+  g_assert_false (tables & COURRIEL_STORE_TABLE_MESSAGES);
+
+  /* Many commits in a row come as few emissions, the last one covering the messages. */
+  g_array_set_size (emissions, 0);
+  for (guint i = 1; i <= 200; i++)
+    {
+      g_autofree char *sql = g_strdup_printf ("INSERT INTO messages (folder_id, uid, subject) VALUES (1, %u, 'm')", i);
+      courriel_store_write_async (store, write_sql, g_steal_pointer (&sql), g_free, NULL, count_done, store);
+    }
+  g_assert_true (run_write (store, "UPDATE messages SET flags = 1 WHERE uid = 1", &error));
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_cmpuint (emissions->len, >=, 1);
+  g_assert_cmpuint (emissions->len, <, 200);
+  g_assert_true (g_array_index (emissions, guint, emissions->len - 1) & COURRIEL_STORE_TABLE_MESSAGES);
+
+  /* A failed write changed nothing, so nothing is announced. */
+  g_array_set_size (emissions, 0);
+  g_assert_false (run_write (store, "INSERT INTO messages (folder_id, uid, subject) VALUES (99, 1, 'orphan')", &error));
+  g_clear_error (&error);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_cmpuint (emissions->len, ==, 0);
+}
+
+static void
 test_refuses_newer_and_foreign_files (void)
 {
   g_autoptr (GError) error = NULL;
@@ -365,6 +417,7 @@ main (int argc, char **argv)
   g_test_add_func ("/store/migrations-from-every-version", test_migrations_from_every_version);
   g_test_add_func ("/store/foreign-keys-and-savepoints", test_foreign_keys_and_savepoints);
   g_test_add_func ("/store/batching", test_batching);
+  g_test_add_func ("/store/changed-signal", test_changed_signal);
   g_test_add_func ("/store/refuses-newer-and-foreign-files", test_refuses_newer_and_foreign_files);
   g_test_add_func ("/store/search-ignores-accents", test_search_ignores_accents);
 

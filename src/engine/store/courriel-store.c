@@ -183,7 +183,16 @@ struct _CourrielStore
   GAsyncQueue  *jobs;
   gint          transactions;
   gboolean      closed;
+
+  /* "changed": the writer thread collects the tables its jobs touched (update hook, writer only),
+   * and after a commit hands them to @context, where they are emitted in one signal. */
+  GMainContext *context;
+  guint         touched;      /* writer thread only */
+  gint          unsignalled;  /* atomic: committed, not yet emitted */
 };
+
+enum { SIGNAL_CHANGED, N_SIGNALS };
+static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (CourrielStore, courriel_store, G_TYPE_OBJECT)
 
@@ -312,10 +321,12 @@ job_finish (Job *job, GError *error)
   job_free (job);
 }
 
-/* Runs one job in its own savepoint; a failure undoes only this job. */
+/* Runs one job in its own savepoint; a failure undoes only this job (and forgets what it touched). */
 static void
-run_job (sqlite3 *db, Job *job)
+run_job (CourrielStore *self, sqlite3 *db, Job *job)
 {
+  guint touched = self->touched;
+
   if (g_task_return_error_if_cancelled (job->task))
     {
       g_clear_object (&job->task);
@@ -327,8 +338,61 @@ run_job (sqlite3 *db, Job *job)
       if (job->error == NULL)
         g_set_error_literal (&job->error, COURRIEL_STORE_ERROR, COURRIEL_STORE_ERROR_SQL, _("A database change failed."));
       sqlite3_exec (db, "ROLLBACK TO job", NULL, NULL, NULL);
+      self->touched = touched;
     }
   sqlite3_exec (db, "RELEASE job", NULL, NULL, NULL);
+}
+
+static void
+note_update (void *user_data, int operation, const char *database, const char *table, sqlite3_int64 rowid)
+{
+  CourrielStore *self = user_data;
+
+  if (g_str_equal (table, "messages") || g_str_equal (table, "bodies") || g_str_equal (table, "attachments"))
+    self->touched |= COURRIEL_STORE_TABLE_MESSAGES;
+  else if (g_str_equal (table, "folders"))
+    self->touched |= COURRIEL_STORE_TABLE_FOLDERS;
+  else if (g_str_equal (table, "accounts"))
+    self->touched |= COURRIEL_STORE_TABLE_ACCOUNTS;
+  else if (g_str_equal (table, "outbox") || g_str_equal (table, "outbox_bodies"))
+    self->touched |= COURRIEL_STORE_TABLE_OUTBOX;
+  else
+    self->touched |= COURRIEL_STORE_TABLE_OTHER;
+}
+
+static gboolean
+emit_changed (gpointer user_data)
+{
+  g_autoptr (CourrielStore) self = g_weak_ref_get (user_data);
+  guint tables;
+
+  if (self == NULL)
+    return G_SOURCE_REMOVE;
+  tables = (guint)g_atomic_int_exchange (&self->unsignalled, 0);
+  if (tables != 0)
+    g_signal_emit (self, signals[SIGNAL_CHANGED], 0, tables);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+weak_ref_free (gpointer data)
+{
+  g_weak_ref_clear (data);
+  g_free (data);
+}
+
+/* Called by the writer after a commit: one emission for however many commits happen before the
+ * store's main context gets to it. */
+static void
+schedule_changed (CourrielStore *self, guint tables)
+{
+  GWeakRef *ref;
+
+  if (tables == 0 || g_atomic_int_or (&self->unsignalled, tables) != 0)
+    return;
+  ref = g_new0 (GWeakRef, 1);
+  g_weak_ref_init (ref, self);
+  g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT, emit_changed, ref, weak_ref_free);
 }
 
 static gpointer
@@ -349,7 +413,7 @@ writer_main (gpointer user_data)
       exec (self->writer_db, "BEGIN IMMEDIATE", NULL);
       do
         {
-          run_job (self->writer_db, job);
+          run_job (self, self->writer_db, job);
           g_ptr_array_add (batch, job);
           if (batch->len >= MAX_BATCH)
             break;
@@ -361,6 +425,9 @@ writer_main (gpointer user_data)
 
       exec (self->writer_db, "COMMIT", &commit_error);
       g_atomic_int_inc (&self->transactions);
+      if (commit_error == NULL)
+        schedule_changed (self, self->touched);
+      self->touched = 0;
       for (guint i = 0; i < batch->len; i++)
         {
           Job *done = batch->pdata[i];
@@ -411,6 +478,7 @@ courriel_store_open (const char *path, GError **error)
   self->writer_db = open_connection (path, FALSE, error);
   if (self->writer_db == NULL || !migrate (self->writer_db, courriel_store_get_schema_version (), error))
     return NULL;
+  sqlite3_update_hook (self->writer_db, note_update, self);
   self->reader_db = open_connection (path, TRUE, error);
   if (self->reader_db == NULL)
     return NULL;
@@ -568,6 +636,7 @@ courriel_store_finalize (GObject *object)
 
   courriel_store_close (self);
   g_free (self->path);
+  g_main_context_unref (self->context);
 
   G_OBJECT_CLASS (courriel_store_parent_class)->finalize (object);
 }
@@ -576,11 +645,23 @@ static void
 courriel_store_class_init (CourrielStoreClass *klass)
 {
   G_OBJECT_CLASS (klass)->finalize = courriel_store_finalize;
+
+  /**
+   * CourrielStore::changed:
+   * @tables: the #CourrielStoreTables whose rows committed writes added, changed or removed
+   *
+   * Emitted in the main context that was the thread default when the store was opened, after
+   * one or more write transactions committed. Commits that follow each other quickly are
+   * folded into one emission. Models over the store re-read what they show.
+   */
+  signals[SIGNAL_CHANGED] = g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                                          NULL, G_TYPE_NONE, 1, G_TYPE_UINT);
 }
 
 static void
 courriel_store_init (CourrielStore *self)
 {
+  self->context = g_main_context_ref_thread_default ();
 }
 
 /**

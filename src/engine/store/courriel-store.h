@@ -20,6 +20,16 @@ typedef enum
   COURRIEL_STORE_ERROR_CLOSED,    /* the store was closed */
 } CourrielStoreError;
 
+/* What a committed write touched, in CourrielStore::changed. */
+typedef enum
+{
+  COURRIEL_STORE_TABLE_ACCOUNTS = 1 << 0,
+  COURRIEL_STORE_TABLE_FOLDERS  = 1 << 1,
+  COURRIEL_STORE_TABLE_MESSAGES = 1 << 2, /* messages, their bodies and attachments */
+  COURRIEL_STORE_TABLE_OUTBOX   = 1 << 3,
+  COURRIEL_STORE_TABLE_OTHER    = 1 << 4, /* queued changes, POP3 bookkeeping... */
+} CourrielStoreTables;
+
 /* Runs on the writer thread, inside a transaction (a savepoint of its own): return FALSE with
  * @error set to undo exactly this job's changes. */
 typedef gboolean (*CourrielStoreWriteFunc) (sqlite3  *db,
