@@ -15,6 +15,9 @@
 struct _CourrielApplication
 {
   AdwApplication parent_instance;
+
+  CourrielStore *store;       /* opened by the first window that asks */
+  GError        *store_error; /* or why it could not be */
 };
 
 G_DEFINE_FINAL_TYPE (CourrielApplication, courriel_application, ADW_TYPE_APPLICATION)
@@ -85,6 +88,31 @@ static const GActionEntry app_actions[] = {
   { "quit", quit },
 };
 
+/* The main window's shortcuts (listed in ui/help-overlay.ui). Ctrl+R checks for mail, as F5
+ * does; replying takes Ctrl+Alt+R and Ctrl+Shift+R replies to all. */
+static const struct
+{
+  const char *action;
+  const char *accels[3];
+} window_accels[] = {
+  { "win.mark-read", { "<Control>i", NULL } },
+  { "win.mark-unread", { "<Control>u", NULL } },
+  { "win.star", { "<Control>s", NULL } },
+  { "win.unstar", { "<Control><Shift>s", NULL } },
+  { "win.archive", { "<Control>e", NULL } },
+  { "win.mark-junk", { "<Control>j", NULL } },
+  { "win.move", { "<Control>m", NULL } },
+  { "win.delete", { "Delete", "KP_Delete", NULL } },
+  { "win.undo", { "<Control>z", NULL } },
+  { "win.reply", { "<Control><Alt>r", NULL } },
+  { "win.reply-all", { "<Control><Shift>r", NULL } },
+  { "win.forward", { "<Control>l", NULL } },
+  { "win.refresh", { "F5", "<Control>r", NULL } },
+  { "win.new-folder", { "<Control><Shift>n", NULL } },
+  { "win.rename-folder", { "F2", NULL } },
+  { "win.go-back", { "<Alt>Left", NULL } },
+};
+
 static void
 courriel_application_startup (GApplication *app)
 {
@@ -96,12 +124,39 @@ courriel_application_startup (GApplication *app)
   g_action_map_add_action_entries (G_ACTION_MAP (app), app_actions, G_N_ELEMENTS (app_actions), app);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit", quit_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "window.close", close_accels);
+  for (guint i = 0; i < G_N_ELEMENTS (window_accels); i++)
+    gtk_application_set_accels_for_action (GTK_APPLICATION (app), window_accels[i].action, window_accels[i].accels);
+}
+
+static void
+courriel_application_shutdown (GApplication *app)
+{
+  CourrielApplication *self = COURRIEL_APPLICATION (app);
+
+  if (self->store != NULL)
+    courriel_store_close (self->store);
+
+  G_APPLICATION_CLASS (courriel_application_parent_class)->shutdown (app);
+}
+
+static void
+courriel_application_finalize (GObject *object)
+{
+  CourrielApplication *self = COURRIEL_APPLICATION (object);
+
+  g_clear_object (&self->store);
+  g_clear_error (&self->store_error);
+
+  G_OBJECT_CLASS (courriel_application_parent_class)->finalize (object);
 }
 
 static void
 courriel_application_class_init (CourrielApplicationClass *klass)
 {
   GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
+
+  G_OBJECT_CLASS (klass)->finalize = courriel_application_finalize;
+  app_class->shutdown = courriel_application_shutdown;
 
   app_class->handle_local_options = courriel_application_handle_local_options;
   app_class->startup = courriel_application_startup;
@@ -129,4 +184,30 @@ courriel_application_new (void)
                        "resource-base-path", RESOURCE_BASE,
                        "flags", G_APPLICATION_DEFAULT_FLAGS,
                        NULL);
+}
+
+/**
+ * courriel_application_get_store:
+ *
+ * The mail database of the data folder, opened the first time it is asked for (opening is
+ * quick; a migration after an update may take a moment).
+ *
+ * Returns: (transfer none) (nullable): the store, or %NULL with @error set when it cannot be opened
+ */
+CourrielStore *
+courriel_application_get_store (CourrielApplication *self, GError **error)
+{
+  g_return_val_if_fail (COURRIEL_IS_APPLICATION (self), NULL);
+
+  if (self->store == NULL && self->store_error == NULL)
+    {
+      g_autofree char *path = courriel_engine_dup_database_path ();
+      self->store = courriel_store_open (path, &self->store_error);
+    }
+  if (self->store_error != NULL)
+    {
+      g_propagate_error (error, g_error_copy (self->store_error));
+      return NULL;
+    }
+  return self->store;
 }

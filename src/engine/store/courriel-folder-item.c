@@ -124,7 +124,7 @@ courriel_folder_item_class_init (CourrielFolderItemClass *klass)
   /* What the sidebar shows: the last part of the folder's path, or the translated name of a
    * special folder */
   properties[PROP_NAME] = g_param_spec_string ("name", NULL, NULL, NULL, flags);
-  /* The folder's full decoded name on the server ("Work/Projects"), NULL for other rows */
+  /* The folder's full decoded name on the server ("Work/Projects"); an account's address */
   properties[PROP_FULL_NAME] = g_param_spec_string ("full-name", NULL, NULL, NULL, flags);
   properties[PROP_ROLE] = g_param_spec_string ("role", NULL, NULL, NULL, flags);
   properties[PROP_ICON_NAME] = g_param_spec_string ("icon-name", NULL, NULL, NULL, flags);

@@ -212,14 +212,15 @@ read_rows (sqlite3 *db, gpointer data, GError **error)
   int rc;
 
   rc = sqlite3_prepare_v2 (db,
-                           "SELECT id, CASE display_name WHEN '' THEN address ELSE display_name END FROM accounts "
+                           "SELECT id, CASE display_name WHEN '' THEN address ELSE display_name END, address FROM accounts "
                            "ORDER BY id",
                            -1, &stmt, NULL);
   while (rc == SQLITE_OK && (rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       CourrielFolderItem *item = courriel_folder_item_new (COURRIEL_FOLDER_KIND_ACCOUNT, sqlite3_column_int64 (stmt, 0),
                                                            0);
-      courriel_folder_item_set_fields (item, (const char *)sqlite3_column_text (stmt, 1), NULL, NULL,
+      courriel_folder_item_set_fields (item, (const char *)sqlite3_column_text (stmt, 1),
+                                       (const char *)sqlite3_column_text (stmt, 2), NULL,
                                        "avatar-default-symbolic", 0, 0, 0);
       g_ptr_array_add (accounts, item);
       rc = SQLITE_OK;
@@ -302,16 +303,19 @@ find_row (CourrielFolderList *self, guint from, CourrielFolderItem *row)
 static void
 apply_rows (CourrielFolderList *self, GPtrArray *rows)
 {
-  guint n_accounts = 0;
   guint i;
+
+  /* Known before the first items-changed, for the handlers that look at it. */
+  self->n_accounts = 0;
+  for (i = 0; i < rows->len; i++)
+    if (courriel_folder_item_get_kind (rows->pdata[i]) == COURRIEL_FOLDER_KIND_ACCOUNT)
+      self->n_accounts++;
 
   for (i = 0; i < rows->len; i++)
     {
       CourrielFolderItem *row = rows->pdata[i];
       int found = find_row (self, i, row);
 
-      if (courriel_folder_item_get_kind (row) == COURRIEL_FOLDER_KIND_ACCOUNT)
-        n_accounts++;
       if (found < 0)
         {
           g_ptr_array_insert (self->items, i, g_object_ref (row));
@@ -332,7 +336,6 @@ apply_rows (CourrielFolderList *self, GPtrArray *rows)
       g_ptr_array_remove_range (self->items, i, removed);
       g_list_model_items_changed (G_LIST_MODEL (self), i, removed, 0);
     }
-  self->n_accounts = n_accounts;
 }
 
 static void read_again (CourrielFolderList *self);
