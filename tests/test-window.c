@@ -386,14 +386,41 @@ test_window_remembers_size (void)
   close_window (window);
 }
 
+/* The action that the window's own shortcut for @trigger activates. */
+static const char *
+window_shortcut_action (CourrielWindow *window, const char *trigger)
+{
+  g_autoptr (GListModel) controllers = gtk_widget_observe_controllers (GTK_WIDGET (window));
+  static char name[64];
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr (GObject) controller = g_list_model_get_item (controllers, i);
+
+      for (guint j = 0; GTK_IS_SHORTCUT_CONTROLLER (controller) && j < g_list_model_get_n_items (G_LIST_MODEL (controller)); j++)
+        {
+          g_autoptr (GtkShortcut) shortcut = g_list_model_get_item (G_LIST_MODEL (controller), j);
+          g_autofree char *text = gtk_shortcut_trigger_to_string (gtk_shortcut_get_trigger (shortcut));
+          GtkShortcutAction *action = gtk_shortcut_get_action (shortcut);
+
+          if (g_str_equal (text, trigger) && GTK_IS_NAMED_ACTION (action))
+            {
+              g_strlcpy (name, gtk_named_action_get_action_name (GTK_NAMED_ACTION (action)), sizeof name);
+              return name;
+            }
+        }
+    }
+  return NULL;
+}
+
 static void
 test_shortcuts (void)
 {
   static const char *expected[][2] = {
     { "app.quit", "<Control>q" },        { "window.close", "<Control>w" },  { "win.mark-read", "<Control>i" },
-    { "win.mark-unread", "<Control>u" }, { "win.star", "<Control>s" },      { "win.delete", "Delete" },
+    { "win.mark-unread", "<Control>u" }, { "win.star", "<Control>s" },      { "win.reply-all", "<Control><Shift>r" },
     { "win.archive", "<Control>e" },     { "win.mark-junk", "<Control>j" }, { "win.move", "<Control>m" },
-    { "win.refresh", "F5" },             { "win.refresh", "<Control>r" },   { "win.undo", "<Control>z" },
+    { "win.refresh", "F5" },             { "win.refresh", "<Control>r" },   { "win.rename-folder", "F2" },
   };
   g_autoptr (GBytes) overlay = NULL;
   CourrielWindow *window;
@@ -401,7 +428,14 @@ test_shortcuts (void)
   for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
     {
       g_auto (GStrv) accels = gtk_application_get_accels_for_action (GTK_APPLICATION (app), expected[i][0]);
-      g_assert_true (g_strv_contains ((const char *const *)accels, expected[i][1]));
+      guint key, wanted_key;
+      GdkModifierType mods, wanted_mods;
+      gboolean found = FALSE;
+
+      g_assert_true (gtk_accelerator_parse (expected[i][1], &wanted_key, &wanted_mods));
+      for (guint a = 0; accels[a] != NULL; a++)
+        found |= gtk_accelerator_parse (accels[a], &key, &mods) && key == wanted_key && mods == wanted_mods;
+      g_assert_true (found);
     }
   g_assert_true (g_action_group_has_action (G_ACTION_GROUP (app), "about"));
 
@@ -411,6 +445,9 @@ test_shortcuts (void)
   g_assert_nonnull (g_strstr_len (g_bytes_get_data (overlay, NULL), -1, "win.archive"));
   window = open_window ();
   g_assert_nonnull (gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (window)));
+  /* Delete and Ctrl+Z are the window's, after the focused widget (a text field keeps them). */
+  g_assert_cmpstr (window_shortcut_action (window, "Delete"), ==, "win.delete");
+  g_assert_cmpstr (window_shortcut_action (window, "<Control>z"), ==, "win.undo");
   close_window (window);
 }
 

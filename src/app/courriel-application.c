@@ -89,7 +89,8 @@ static const GActionEntry app_actions[] = {
 };
 
 /* The main window's shortcuts (listed in ui/help-overlay.ui). Ctrl+R checks for mail, as F5
- * does; replying takes Ctrl+Alt+R and Ctrl+Shift+R replies to all. */
+ * does; replying takes Ctrl+Alt+R and Ctrl+Shift+R replies to all. Delete and Ctrl+Z are the
+ * window's own (courriel-window.c): application shortcuts would take them from text fields. */
 static const struct
 {
   const char *action;
@@ -102,8 +103,6 @@ static const struct
   { "win.archive", { "<Control>e", NULL } },
   { "win.mark-junk", { "<Control>j", NULL } },
   { "win.move", { "<Control>m", NULL } },
-  { "win.delete", { "Delete", "KP_Delete", NULL } },
-  { "win.undo", { "<Control>z", NULL } },
   { "win.reply", { "<Control><Alt>r", NULL } },
   { "win.reply-all", { "<Control><Shift>r", NULL } },
   { "win.forward", { "<Control>l", NULL } },

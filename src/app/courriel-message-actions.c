@@ -488,6 +488,7 @@ courriel_undo_is_empty (CourrielUndo *undo)
   return undo == NULL || undo->steps->len == 0;
 }
 
+/* @undo may be freed once this returns: the run holds its steps. */
 void
 courriel_message_actions_undo_async (CourrielMessageActions *self, CourrielUndo *undo, GCancellable *cancellable,
                                      GAsyncReadyCallback callback, gpointer user_data)

@@ -416,8 +416,6 @@ undo (GtkWidget *widget, const char *action_name, GVariant *parameter)
     return;
   gtk_widget_action_set_enabled (widget, "win.undo", FALSE);
   courriel_message_actions_undo_async (self->actions, undo, self->cancellable, on_undone, g_object_ref (self));
-  /* The steps are the undo's: it lives until they ran. */
-  g_object_set_data_full (G_OBJECT (self), "running-undo", g_steal_pointer (&undo), (GDestroyNotify)courriel_undo_free);
   /* The toast is left to time out, its button disabled with the action: libadwaita 1.2 can
    * crash when a toast is dismissed while it is still sliding in. */
 }
@@ -1351,6 +1349,11 @@ courriel_window_class_init (CourrielWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.delete-folder", NULL, delete_folder);
   gtk_widget_class_install_action (widget_class, "win.refresh", NULL, refresh);
   gtk_widget_class_install_action (widget_class, "win.go-back", NULL, go_back);
+
+  /* After the focused widget: a text field keeps Delete and Ctrl+Z for its text. */
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Delete, 0, "win.delete", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Delete, 0, "win.delete", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_z, GDK_CONTROL_MASK, "win.undo", NULL);
 }
 
 static void
