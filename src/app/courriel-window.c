@@ -556,10 +556,10 @@ update_title (CourrielWindow *self)
   /* The folder first, as GNOME apps name their windows after what they show; its unread count
    * is what a glance at a window list or a task switcher wants to know. */
   if (unread > 0)
-    /* TRANSLATORS: the window's title: a folder's name, its unread messages, the app's name */
-    title = g_strdup_printf (_("%s (%" G_GINT64_FORMAT ") — Courriel"), courriel_folder_item_get_name (folder), unread);
+    /* Translators: the window's title: a folder's name, its unread messages, the app's name */
+    title = g_strdup_printf (_("%s (%lld) — Courriel"), courriel_folder_item_get_name (folder), (long long)unread);
   else
-    /* TRANSLATORS: the window's title: a folder's name and the app's name */
+    /* Translators: the window's title: a folder's name and the app's name */
     title = g_strdup_printf (_("%s — Courriel"), courriel_folder_item_get_name (folder));
   gtk_window_set_title (GTK_WINDOW (self), title);
   adw_window_title_set_title (self->list_title, courriel_folder_item_get_name (folder));
@@ -834,10 +834,10 @@ delete_folder (GtkWidget *widget, const char *action_name, GVariant *parameter)
   adw_message_dialog_format_heading (ADW_MESSAGE_DIALOG (dialog), _("Delete the Folder “%s”?"),
                                      courriel_folder_item_get_name (target));
   adw_message_dialog_format_body (ADW_MESSAGE_DIALOG (dialog),
-                                  g_dngettext (NULL, "Its %" G_GINT64_FORMAT " message will be deleted too, here and on the server.",
-                                               "Its %" G_GINT64_FORMAT " messages will be deleted too, here and on the server.",
+                                  g_dngettext (NULL, "Its %lld message will be deleted too, here and on the server.",
+                                               "Its %lld messages will be deleted too, here and on the server.",
                                                (gulong)MIN (total, G_MAXLONG)),
-                                  total);
+                                  (long long)total);
   adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "cancel", _("_Cancel"), "delete", _("_Delete"), NULL);
   adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "delete", ADW_RESPONSE_DESTRUCTIVE);
   adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
@@ -1077,9 +1077,8 @@ courriel_window_set_sync_progress (CourrielWindow *self, const char *folder, gin
       adw_window_title_set_subtitle (self->list_title, NULL);
       return;
     }
-  /* TRANSLATORS: sync progress; %'… numbers are written with the locale's digit grouping */
-  text = g_strdup_printf (_("Downloading messages: %'" G_GINT64_FORMAT " of %'" G_GINT64_FORMAT), MAX (done, 0),
-                          total);
+  /* Translators: sync progress; %'lld writes a number with the locale's digit grouping (1,200) */
+  text = g_strdup_printf (_("Downloading messages: %'lld of %'lld"), (long long)MAX (done, 0), (long long)total);
   gtk_progress_bar_set_fraction (self->progress_bar, (double)MAX (done, 0) / (double)total);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->progress_bar), folder);
   adw_window_title_set_subtitle (self->list_title, text);
