@@ -16,6 +16,7 @@
 #include "courriel-changes.h"
 #include "courriel-engine.h"
 #include "courriel-imap-error.h"
+#include "courriel-net-error.h"
 #include "courriel-window.h"
 
 static CourrielApplication *app;
@@ -613,6 +614,7 @@ static void
 test_actions_and_undo (void)
 {
   static const gint64 ids[] = { 101, 102, 104 };
+  g_autoptr (GSettings) settings = g_settings_new (APPLICATION_ID);
   g_autoptr (GtkSelectionModel) selection = NULL;
   CourrielWindow *window;
   GtkWidget *archive;
@@ -683,13 +685,23 @@ test_actions_and_undo (void)
   g_assert_nonnull (strstr (gtk_widget_get_tooltip_text (find_button (GTK_WIDGET (window), "win.forward")),
                             "not available yet"));
 
-  /* Auto-mark read when the reader opens a message (mark-read-delay 0: at once). */
+  /* Auto-mark read when the reader opens a message (mark-read-delay 0: at once; -1: never). */
   courriel_window_message_opened (window, 103);
   assert_store ("SELECT flags & 1 FROM messages WHERE id = 103", 1);
   run_write ("UPDATE messages SET flags = 0 WHERE id = 103");
+  g_settings_set_int (settings, "mark-read-delay", -1);
+  courriel_window_message_opened (window, 103);
+  iterate (50);
+  g_assert_cmpint (query ("SELECT flags & 1 FROM messages WHERE id = 103"), ==, 0);
+  g_settings_set_int (settings, "mark-read-delay", 0);
 
+  /* Closing the window while an action runs: the change is made, nothing breaks. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.delete", NULL));
   courriel_window_set_message_selection (window, NULL);
   close_window (window);
+  assert_store ("SELECT count (*) FROM messages WHERE folder_id = 11", 3);
+  run_write ("UPDATE messages SET folder_id = 13 WHERE id IN (101, 102, 104);"
+             "UPDATE folders SET total = 5, unread = 3 WHERE id = 13; UPDATE folders SET total = 0 WHERE id = 11");
 }
 
 static GtkWidget *
@@ -806,10 +818,19 @@ revealed_label (CourrielWindow *window, const char *text)
 }
 
 static void
+count_refresh (guint *count)
+{
+  (*count)++;
+}
+
+static void
 test_banner_and_progress (void)
 {
   g_autoptr (GError) refused = g_error_new_literal (COURRIEL_IMAP_ERROR, COURRIEL_IMAP_ERROR_AUTH_FAILED,
                                                     "Authentication failed.");
+  g_autoptr (GError) changed = g_error_new_literal (COURRIEL_NET_ERROR, COURRIEL_NET_ERROR_CERTIFICATE_UNTRUSTED,
+                                                    "The certificate is not trusted.");
+  guint refreshes = 0;
   CourrielWindow *window;
   GtkWidget *button;
   GtkWidget *progress;
@@ -832,8 +853,20 @@ test_banner_and_progress (void)
   g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (button)), ==, "_Enter Password…");
   g_assert_false (gtk_widget_is_sensitive (button));
 
+  courriel_window_set_sync_status (window, 1, COURRIEL_WINDOW_SYNC_ERROR, changed);
+  iterate (5);
+  g_assert_true (revealed_label (window, "The server’s certificate changed for ada@example.org: Courriel will not "
+                                         "connect until you check it."));
+
+  /* Other errors and being offline offer to try again: the window asks for a sync. */
+  courriel_window_set_sync_status (window, 1, COURRIEL_WINDOW_SYNC_OFFLINE, NULL);
+  g_signal_connect_swapped (window, "refresh", G_CALLBACK (count_refresh), &refreshes);
+  g_signal_emit_by_name (find_button (GTK_WIDGET (window), "win.refresh"), "clicked");
+  g_assert_cmpuint (refreshes, ==, 1);
+
   courriel_window_set_sync_status (window, 1, COURRIEL_WINDOW_SYNC_IDLE, NULL);
   iterate (5);
+  g_assert_false (revealed_label (window, "Offline — showing the mail already downloaded."));
   g_assert_false (revealed_label (window, "Courriel could not sign in to ada@example.org: the password was refused."));
 
   /* A long first download shows how far it is, beside the list that can be read meanwhile. */

@@ -164,8 +164,12 @@ update_message_actions (CourrielWindow *self)
 static void
 show_error_toast (CourrielWindow *self, const char *what, const GError *error)
 {
-  g_autoptr (AdwToast) toast = adw_toast_new_format ("%s %s", what, error->message);
+  g_autoptr (AdwToast) toast = NULL;
 
+  /* A closed window has no overlay left to show it in. */
+  if (g_cancellable_is_cancelled (self->cancellable))
+    return;
+  toast = adw_toast_new_format ("%s %s", what, error->message);
   adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
   adw_toast_overlay_add_toast (self->toast_overlay, g_steal_pointer (&toast));
 }
@@ -232,6 +236,12 @@ on_action_applied (GObject *source, GAsyncResult *result, gpointer user_data)
                                                                          &error);
   g_autofree char *text = NULL;
 
+  if (g_cancellable_is_cancelled (self->cancellable))
+    {
+      /* The change is made (or failed) all the same; the window that asked is closed. */
+      action_request_free (request);
+      return;
+    }
   if (undo == NULL)
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -333,7 +343,7 @@ on_snapshot_read (GObject *source, GAsyncResult *result, gpointer user_data)
       action_request_free (request);
       return;
     }
-  if (courriel_message_snapshot_get_n_messages (snapshot) == 0)
+  if (courriel_message_snapshot_get_n_messages (snapshot) == 0 || g_cancellable_is_cancelled (self->cancellable))
     {
       action_request_free (request);
       return;
@@ -428,7 +438,8 @@ on_mark_read_snapshot (GObject *source, GAsyncResult *result, gpointer user_data
     COURRIEL_MESSAGE_ACTIONS (source), result, NULL);
   ActionRequest *request;
 
-  if (snapshot == NULL || courriel_message_snapshot_all_have_flags (snapshot, COURRIEL_MESSAGE_SEEN)
+  if (snapshot == NULL || g_cancellable_is_cancelled (self->cancellable)
+      || courriel_message_snapshot_all_have_flags (snapshot, COURRIEL_MESSAGE_SEEN)
       || courriel_message_snapshot_get_n_messages (snapshot) == 0)
     return;
   request = g_new0 (ActionRequest, 1);
