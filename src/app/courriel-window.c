@@ -24,20 +24,12 @@
 #include <glib/gi18n.h>
 
 #include "courriel-changes.h"
-#include "courriel-imap-error.h"
+#include "courriel-folder-row.h"
 #include "courriel-message-actions.h"
-#include "courriel-net-error.h"
-#include "courriel-pop3-client.h"
-#include "courriel-smtp-client.h"
+#include "courriel-sync-banner.h"
 
 #define MIN_PANE_WIDTH 180
 #define MAX_PANE_WIDTH 640
-
-typedef struct
-{
-  CourrielWindowSyncState state;
-  GError                 *error;
-} SyncStatus;
 
 struct _CourrielWindow
 {
@@ -52,7 +44,6 @@ struct _CourrielWindow
   CourrielFolderItem     *selected_folder; /* the one whose notifications update the title */
   GtkSelectionModel      *message_selection;
   GCancellable           *cancellable;
-  GHashTable             *sync_statuses;   /* account id (gint64*) → SyncStatus* */
 
   CourrielUndo           *undo;            /* the last action's, while its toast is up */
   AdwToast               *undo_toast;
@@ -76,9 +67,7 @@ struct _CourrielWindow
   AdwHeaderBar           *list_header;
   AdwWindowTitle         *list_title;
   GtkWidget              *list_back_button;
-  GtkRevealer            *banner_revealer;
-  GtkLabel               *banner_label;
-  GtkButton              *banner_button;
+  CourrielSyncBanner     *sync_banner;
   GtkRevealer            *progress_revealer;
   GtkProgressBar         *progress_bar;
   AdwBin                 *message_list_slot;
@@ -100,13 +89,6 @@ static guint signals[N_SIGNALS];
 
 static const char *message_actions[] = { "win.mark-read", "win.mark-unread", "win.star",    "win.unstar", "win.delete",
                                          "win.archive",   "win.mark-junk",   "win.move-to", "win.move" };
-
-static void
-sync_status_free (SyncStatus *status)
-{
-  g_clear_error (&status->error);
-  g_free (status);
-}
 
 /* Messages ------------------------------------------------------------------------------------ */
 
@@ -861,33 +843,6 @@ delete_folder (GtkWidget *widget, const char *action_name, GVariant *parameter)
 /* The sidebar's rows ------------------------------------------------------------------------- */
 
 static void
-update_row (GtkListItem *list_item)
-{
-  CourrielFolderItem *item = gtk_list_item_get_item (list_item);
-  GtkWidget *box = gtk_list_item_get_child (list_item);
-  GtkWidget *icon = gtk_widget_get_first_child (box);
-  GtkWidget *label = gtk_widget_get_next_sibling (icon);
-  GtkWidget *badge = gtk_widget_get_next_sibling (label);
-  gboolean header = courriel_folder_item_get_kind (item) == COURRIEL_FOLDER_KIND_ACCOUNT;
-  gint64 unread = courriel_folder_item_get_unread (item);
-  g_autofree char *count = g_strdup_printf ("%" G_GINT64_FORMAT, unread);
-
-  gtk_image_set_from_icon_name (GTK_IMAGE (icon), courriel_folder_item_get_icon_name (item));
-  gtk_widget_set_visible (icon, !header);
-  gtk_label_set_label (GTK_LABEL (label), courriel_folder_item_get_name (item));
-  gtk_label_set_label (GTK_LABEL (badge), count);
-  gtk_widget_set_visible (badge, unread > 0 && !header);
-  gtk_widget_set_margin_start (box, 12 * courriel_folder_item_get_depth (item));
-  gtk_widget_set_margin_top (box, header ? 12 : 0);
-  if (header)
-    gtk_widget_add_css_class (label, "heading");
-  else
-    gtk_widget_remove_css_class (label, "heading");
-  gtk_list_item_set_selectable (list_item, !header);
-  gtk_list_item_set_activatable (list_item, !header);
-}
-
-static void
 on_row_pressed (GtkGestureClick *gesture, int n_press, double x, double y, GtkListItem *list_item)
 {
   GtkWidget *row = gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (gesture));
@@ -910,40 +865,30 @@ on_row_pressed (GtkGestureClick *gesture, int n_press, double x, double y, GtkLi
 static void
 setup_row (GtkSignalListItemFactory *factory, GtkListItem *list_item)
 {
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
-  GtkWidget *label = gtk_label_new (NULL);
-  GtkWidget *badge = gtk_label_new (NULL);
+  GtkWidget *row = courriel_folder_row_new ();
   GtkGesture *click = gtk_gesture_click_new ();
 
-  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
-  gtk_label_set_xalign (GTK_LABEL (label), 0);
-  gtk_widget_set_hexpand (label, TRUE);
-  gtk_widget_add_css_class (badge, "unread-badge");
-  gtk_widget_add_css_class (badge, "numeric");
-  gtk_widget_set_valign (badge, GTK_ALIGN_CENTER);
-  gtk_box_append (GTK_BOX (box), gtk_image_new ());
-  gtk_box_append (GTK_BOX (box), label);
-  gtk_box_append (GTK_BOX (box), badge);
   gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (click), GDK_BUTTON_SECONDARY);
   g_signal_connect (click, "pressed", G_CALLBACK (on_row_pressed), list_item);
-  gtk_widget_add_controller (box, GTK_EVENT_CONTROLLER (click));
-  gtk_list_item_set_child (list_item, box);
+  gtk_widget_add_controller (row, GTK_EVENT_CONTROLLER (click));
+  gtk_list_item_set_child (list_item, row);
 }
 
 static void
 bind_row (GtkSignalListItemFactory *factory, GtkListItem *list_item)
 {
   CourrielFolderItem *item = gtk_list_item_get_item (list_item);
+  gboolean header = courriel_folder_item_get_kind (item) == COURRIEL_FOLDER_KIND_ACCOUNT;
 
-  update_row (list_item);
-  /* Counts change in place as mail arrives: the row follows its item. */
-  g_signal_connect_swapped (item, "notify", G_CALLBACK (update_row), list_item);
+  courriel_folder_row_set_item (COURRIEL_FOLDER_ROW (gtk_list_item_get_child (list_item)), item);
+  gtk_list_item_set_selectable (list_item, !header);
+  gtk_list_item_set_activatable (list_item, !header);
 }
 
 static void
 unbind_row (GtkSignalListItemFactory *factory, GtkListItem *list_item)
 {
-  g_signal_handlers_disconnect_by_func (gtk_list_item_get_item (list_item), update_row, list_item);
+  courriel_folder_row_set_item (COURRIEL_FOLDER_ROW (gtk_list_item_get_child (list_item)), NULL);
 }
 
 static void
@@ -954,14 +899,6 @@ on_folder_popover_closed (CourrielWindow *self)
 }
 
 /* Sync status and progress -------------------------------------------------------------------- */
-
-static gboolean
-is_auth_error (const GError *error)
-{
-  return g_error_matches (error, COURRIEL_IMAP_ERROR, COURRIEL_IMAP_ERROR_AUTH_FAILED)
-         || g_error_matches (error, COURRIEL_POP3_ERROR, COURRIEL_POP3_ERROR_AUTH_FAILED)
-         || g_error_matches (error, COURRIEL_SMTP_ERROR, COURRIEL_SMTP_ERROR_AUTH_FAILED);
-}
 
 /* The account's address, as its header in the sidebar knows it. */
 static char *
@@ -979,73 +916,6 @@ account_address (CourrielWindow *self, gint64 account_id)
   return g_strdup (_("your account"));
 }
 
-static void
-show_banner (CourrielWindow *self, const char *text, const char *button, const char *action, const char *tooltip)
-{
-  gtk_label_set_label (self->banner_label, text);
-  gtk_button_set_label (self->banner_button, button);
-  gtk_actionable_set_action_name (GTK_ACTIONABLE (self->banner_button), action);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->banner_button), tooltip);
-  gtk_revealer_set_reveal_child (self->banner_revealer, TRUE);
-}
-
-/* One banner for all accounts: what needs the user first (an error), else being offline. */
-static void
-update_banner (CourrielWindow *self)
-{
-  GHashTableIter iter;
-  gpointer key, value;
-  gint64 error_account = 0;
-  const GError *error = NULL;
-  gboolean offline = FALSE;
-  g_autofree char *address = NULL;
-  g_autofree char *text = NULL;
-
-  g_hash_table_iter_init (&iter, self->sync_statuses);
-  while (g_hash_table_iter_next (&iter, &key, &value))
-    {
-      SyncStatus *status = value;
-
-      if (status->state == COURRIEL_WINDOW_SYNC_ERROR && (error == NULL || *(gint64 *)key < error_account))
-        {
-          error_account = *(gint64 *)key;
-          error = status->error;
-        }
-      offline |= status->state == COURRIEL_WINDOW_SYNC_OFFLINE;
-    }
-  if (error_account == 0 && !offline)
-    {
-      gtk_revealer_set_reveal_child (self->banner_revealer, FALSE);
-      return;
-    }
-  if (error_account == 0)
-    {
-      show_banner (self, _("Offline — showing the mail already downloaded."), _("_Try Again"), "win.refresh", NULL);
-      return;
-    }
-  address = account_address (self, error_account);
-  if (is_auth_error (error))
-    {
-      text = g_strdup_printf (_("Courriel could not sign in to %s: the password was refused."), address);
-      show_banner (self, text, _("_Enter Password…"), "win.enter-password",
-                   _("Not available yet: the account setup wizard is still being built"));
-    }
-  else if (g_error_matches (error, COURRIEL_NET_ERROR, COURRIEL_NET_ERROR_CERTIFICATE_UNTRUSTED))
-    {
-      text = g_strdup_printf (_("The server’s certificate changed for %s: Courriel will not connect until you check "
-                                "it."),
-                              address);
-      show_banner (self, text, _("_Check Certificate…"), "win.review-certificate",
-                   _("Not available yet: the account setup wizard is still being built"));
-    }
-  else
-    {
-      text = g_strdup_printf (_("Courriel could not check %s for new mail: %s"), address,
-                              error != NULL ? error->message : _("unknown error"));
-      show_banner (self, text, _("_Try Again"), "win.refresh", NULL);
-    }
-}
-
 /**
  * courriel_window_set_sync_status:
  * @state: the account's state, as the sync service's "state-changed" tells it
@@ -1058,15 +928,12 @@ void
 courriel_window_set_sync_status (CourrielWindow *self, gint64 account_id, CourrielWindowSyncState state,
                                  const GError *error)
 {
-  SyncStatus *status;
+  g_autofree char *address = NULL;
 
   g_return_if_fail (COURRIEL_IS_WINDOW (self));
 
-  status = g_new0 (SyncStatus, 1);
-  status->state = state;
-  status->error = error != NULL ? g_error_copy (error) : NULL;
-  g_hash_table_replace (self->sync_statuses, g_memdup2 (&account_id, sizeof account_id), status);
-  update_banner (self);
+  address = account_address (self, account_id);
+  courriel_sync_banner_set_status (self->sync_banner, account_id, address, state, error);
 }
 
 /**
@@ -1243,7 +1110,6 @@ courriel_window_finalize (GObject *object)
   CourrielWindow *self = COURRIEL_WINDOW (object);
 
   g_clear_error (&self->store_error);
-  g_hash_table_unref (self->sync_statuses);
 
   G_OBJECT_CLASS (courriel_window_parent_class)->finalize (object);
 }
@@ -1311,6 +1177,7 @@ courriel_window_class_init (CourrielWindowClass *klass)
   signals[SIGNAL_REFRESH] = g_signal_new ("refresh", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                                           NULL, G_TYPE_NONE, 0);
 
+  g_type_ensure (COURRIEL_TYPE_SYNC_BANNER);
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE "/ui/courriel-window.ui");
   gtk_widget_class_bind_template_child (widget_class, CourrielWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, CourrielWindow, main_stack);
@@ -1325,9 +1192,7 @@ courriel_window_class_init (CourrielWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CourrielWindow, list_header);
   gtk_widget_class_bind_template_child (widget_class, CourrielWindow, list_title);
   gtk_widget_class_bind_template_child (widget_class, CourrielWindow, list_back_button);
-  gtk_widget_class_bind_template_child (widget_class, CourrielWindow, banner_revealer);
-  gtk_widget_class_bind_template_child (widget_class, CourrielWindow, banner_label);
-  gtk_widget_class_bind_template_child (widget_class, CourrielWindow, banner_button);
+  gtk_widget_class_bind_template_child (widget_class, CourrielWindow, sync_banner);
   gtk_widget_class_bind_template_child (widget_class, CourrielWindow, progress_revealer);
   gtk_widget_class_bind_template_child (widget_class, CourrielWindow, progress_bar);
   gtk_widget_class_bind_template_child (widget_class, CourrielWindow, message_list_slot);
@@ -1370,7 +1235,6 @@ static void
 courriel_window_init (CourrielWindow *self)
 {
   self->cancellable = g_cancellable_new ();
-  self->sync_statuses = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, (GDestroyNotify)sync_status_free);
 
   gtk_widget_init_template (GTK_WIDGET (self));
 

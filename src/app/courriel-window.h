@@ -8,18 +8,9 @@
 
 #include "courriel-application.h"
 #include "courriel-folder-list.h"
+#include "courriel-sync-banner.h"
 
 G_BEGIN_DECLS
-
-/* An account's synchronisation, as courriel_window_set_sync_status() is told it: the same values,
- * in the same order, as the sync service's CourrielSyncState. */
-typedef enum
-{
-  COURRIEL_WINDOW_SYNC_IDLE,
-  COURRIEL_WINDOW_SYNC_SYNCING,
-  COURRIEL_WINDOW_SYNC_OFFLINE,
-  COURRIEL_WINDOW_SYNC_ERROR,
-} CourrielWindowSyncState;
 
 #define COURRIEL_TYPE_WINDOW (courriel_window_get_type ())
 G_DECLARE_FINAL_TYPE (CourrielWindow, courriel_window, COURRIEL, WINDOW, AdwApplicationWindow)
