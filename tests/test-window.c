@@ -779,6 +779,7 @@ static void
 test_folder_actions (void)
 {
   CourrielWindow *window;
+  gint64 receipts;
   g_autoptr (GString) rows = g_string_new (NULL);
 
   ensure_mailbox ();
@@ -796,13 +797,24 @@ test_folder_actions (void)
   /* Special folders keep their names; others can be renamed and deleted (after a question). */
   g_assert_true (courriel_window_select_folder (window, 13));
   g_assert_false (gtk_widget_activate_action (GTK_WIDGET (window), "win.rename-folder", NULL) && dialog_shown (NULL));
-  g_assert_true (courriel_window_select_folder (window, query ("SELECT id FROM folders WHERE name = 'Receipts'")));
+  receipts = query ("SELECT id FROM folders WHERE name = 'Receipts'");
+  g_assert_true (courriel_window_select_folder (window, receipts));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.rename-folder", NULL));
-  answer_dialog ("Bills", "ok");
-  assert_store ("SELECT count (*) FROM folders WHERE name = 'Bills'", 1);
+  answer_dialog ("Zulu", "ok");
+  assert_store ("SELECT count (*) FROM folders WHERE name = 'Zulu'", 1);
+  iterate (20);
+  /* Its row moved to the end: it is still the folder shown. */
+  g_string_truncate (rows, 0);
+  describe_rows (find_descendant (GTK_WIDGET (window), GTK_TYPE_LIST_VIEW), rows);
+  g_assert_true (g_str_has_suffix (rows->str, "[folder-symbolic] Reports\n[folder-symbolic] Zulu\n"));
+  g_assert_cmpint (courriel_folder_item_get_folder_id (courriel_window_get_selected_folder (window)), ==, receipts);
+  g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (window)), ==, "Zulu — Courriel");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.delete-folder", NULL));
   answer_dialog (NULL, "delete");
-  assert_store ("SELECT count (*) FROM folders WHERE name = 'Bills'", 0);
+  assert_store ("SELECT count (*) FROM folders WHERE name = 'Zulu'", 0);
+  iterate (20);
+  /* The folder shown is gone: the Inbox is shown instead. */
+  g_assert_cmpint (courriel_folder_item_get_folder_id (courriel_window_get_selected_folder (window)), ==, 13);
   assert_store ("SELECT count (*) FROM pending_ops WHERE kind = 'delete-folder'", 1);
 
   close_window (window);

@@ -42,6 +42,7 @@ struct _CourrielWindow
   CourrielMessageActions *actions;
   GtkSingleSelection     *folder_selection;
   CourrielFolderItem     *selected_folder; /* the one whose notifications update the title */
+  gint64                  last_folder_id;  /* the folder shown last, -1 before the first */
   GtkSelectionModel      *message_selection;
   GCancellable           *cancellable;
 
@@ -577,7 +578,10 @@ on_folder_selected (CourrielWindow *self)
     g_signal_handlers_disconnect_by_func (self->selected_folder, on_selected_folder_notify, self);
   g_set_object (&self->selected_folder, folder);
   if (folder != NULL)
-    g_signal_connect_swapped (folder, "notify", G_CALLBACK (on_selected_folder_notify), self);
+    {
+      g_signal_connect_swapped (folder, "notify", G_CALLBACK (on_selected_folder_notify), self);
+      self->last_folder_id = courriel_folder_item_get_folder_id (folder);
+    }
   update_title (self);
   update_move_menu (self);
   update_message_actions (self);
@@ -624,7 +628,9 @@ update_stack (CourrielWindow *self)
   else
     page = "mail";
   gtk_stack_set_visible_child_name (self->main_stack, page);
-  if (g_str_equal (page, "mail") && gtk_single_selection_get_selected_item (self->folder_selection) == NULL)
+  /* A folder whose row was replaced (renamed, moved in the list) stays the one shown. */
+  if (g_str_equal (page, "mail") && gtk_single_selection_get_selected_item (self->folder_selection) == NULL
+      && (self->last_folder_id < 0 || !courriel_window_select_folder (self, self->last_folder_id)))
     select_default_folder (self);
   update_title (self);
 }
@@ -1065,8 +1071,7 @@ courriel_window_constructed (GObject *object)
   gtk_list_view_set_single_click_activate (self->sidebar_list, TRUE);
   g_signal_connect (self->sidebar_list, "activate", G_CALLBACK (on_sidebar_activate), self);
   g_signal_connect_swapped (self->folder_selection, "notify::selected-item", G_CALLBACK (on_folder_selected), self);
-  g_signal_connect_swapped (self->folders, "notify::loaded", G_CALLBACK (on_folders_changed), self);
-  g_signal_connect_swapped (self->folders, "items-changed", G_CALLBACK (on_folders_changed), self);
+  g_signal_connect_swapped (self->folders, "updated", G_CALLBACK (on_folders_changed), self);
   update_stack (self);
   update_message_actions (self);
   update_folder_actions (self);
@@ -1235,6 +1240,7 @@ static void
 courriel_window_init (CourrielWindow *self)
 {
   self->cancellable = g_cancellable_new ();
+  self->last_folder_id = -1;
 
   gtk_widget_init_template (GTK_WIDGET (self));
 

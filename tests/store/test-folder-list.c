@@ -271,7 +271,13 @@ test_follows_changes (void)
   courriel_store_close (store);
 }
 
-/* A damaged database is a warning and an empty list, never a crash. */
+static void
+count_update (guint *count)
+{
+  (*count)++;
+}
+
+/* A store that cannot be read (here: closed) is a warning and an empty list, never a crash. */
 static void
 test_closed_store (void)
 {
@@ -280,6 +286,7 @@ test_closed_store (void)
   g_autoptr (CourrielStore) store = courriel_store_open (path, &error);
   g_autoptr (CourrielFolderList) list = NULL;
   Changes changes = { 0 };
+  guint updates = 0;
 
   g_assert_no_error (error);
   if (g_test_subprocess ())
@@ -287,9 +294,11 @@ test_closed_store (void)
       g_log_set_always_fatal (G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL);
       courriel_store_close (store);
       list = courriel_folder_list_new (store);
+      g_signal_connect_swapped (list, "updated", G_CALLBACK (count_update), &updates);
       settle (list, &changes, 0);
       g_assert_true (courriel_folder_list_get_loaded (list));
       g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, 0);
+      g_assert_cmpuint (updates, ==, 1);
       return;
     }
   g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);

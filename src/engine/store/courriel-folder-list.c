@@ -45,6 +45,9 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (CourrielFolderList, courriel_folder_list, G_TYPE_
 enum { PROP_0, PROP_STORE, PROP_LOADED, N_PROPS };
 static GParamSpec *properties[N_PROPS];
 
+enum { SIGNAL_UPDATED, N_SIGNALS };
+static guint signals[N_SIGNALS];
+
 /* Special folders, in the order the sidebar lists them. */
 static const struct
 {
@@ -359,6 +362,7 @@ on_rows_read (GObject *source, GAsyncResult *result, gpointer user_data)
       self->loaded = TRUE;
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADED]);
     }
+  g_signal_emit (self, signals[SIGNAL_UPDATED], 0);
   if (self->reread)
     read_again (self);
 }
@@ -514,6 +518,16 @@ courriel_folder_list_class_init (CourrielFolderListClass *klass)
   properties[PROP_LOADED] = g_param_spec_boolean ("loaded", NULL, NULL, FALSE,
                                                   G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * CourrielFolderList::updated:
+   *
+   * The list is whole again after a read: every items-changed of the read was emitted (a row
+   * that moved was removed in one and inserted in another). For what looks at the rows as a
+   * whole, such as a selection to restore.
+   */
+  signals[SIGNAL_UPDATED] = g_signal_new ("updated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                                          NULL, G_TYPE_NONE, 0);
 }
 
 static void
