@@ -501,6 +501,43 @@ test_window_renders (void)
   close_window (window);
 }
 
+/* The folder pane's edge, which can be dragged. */
+static GtkWidget *
+find_handle (GtkWidget *widget)
+{
+  if (GTK_IS_SEPARATOR (widget) && gtk_widget_has_css_class (widget, "pane-handle")
+      && gtk_widget_has_css_class (widget, "sidebar"))
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_handle (child);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* Drags a pane's edge (the separator after it) by @dx pixels, as a pointer would. */
+static void
+drag_pane_edge (GtkWidget *separator, double dx)
+{
+  g_autoptr (GListModel) controllers = NULL;
+  GtkGesture *drag = NULL;
+
+  g_assert_true (GTK_IS_SEPARATOR (separator));
+  controllers = gtk_widget_observe_controllers (separator);
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr (GObject) controller = g_list_model_get_item (controllers, i);
+      if (GTK_IS_GESTURE_DRAG (controller))
+        drag = GTK_GESTURE (controller);
+    }
+  g_assert_nonnull (drag);
+  g_signal_emit_by_name (drag, "drag-begin", 0.0, 0.0);
+  g_signal_emit_by_name (drag, "drag-update", dx, 0.0);
+  g_signal_emit_by_name (drag, "drag-end", dx, 0.0);
+}
+
 static void
 test_sidebar (void)
 {
@@ -509,6 +546,7 @@ test_sidebar (void)
   g_autoptr (GString) rows = g_string_new (NULL);
   GtkWidget *list;
   GtkWidget *pane;
+  int width;
 
   g_settings_set_int (settings, "window-width", 1200);
   g_settings_set_int (settings, "window-height", 700);
@@ -541,9 +579,14 @@ test_sidebar (void)
   g_assert_cmpint (courriel_folder_item_get_folder_id (courriel_window_get_selected_folder (window)), ==, 13);
   g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (window)), ==, "Inbox (3) — Courriel");
 
-  /* The folder pane is as wide as it was left. */
+  /* The folder pane is as wide as it was left, and dragging its edge changes that. */
   pane = gtk_widget_get_parent (gtk_widget_get_parent (list));
-  g_assert_cmpint (gtk_widget_get_width (pane), >=, 300);
+  width = gtk_widget_get_width (pane);
+  g_assert_cmpint (width, >=, 300);
+  drag_pane_edge (find_handle (GTK_WIDGET (window)), 40);
+  g_assert_cmpint (g_settings_get_int (settings, "sidebar-width"), ==, width + 40);
+  iterate (10);
+  g_assert_cmpint (gtk_widget_get_width (pane), >=, width + 40);
 
   /* Counts follow the store, and the selection stays. */
   run_write ("UPDATE folders SET unread = 2 WHERE id = 13");
