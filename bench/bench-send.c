@@ -472,7 +472,8 @@ measure (Bench *b)
   compare (b, step, &cli, "curl, one process per file", &curl_each, b->n_small);
   g_free (step);
   step = g_strdup_printf ("%u × %.0f KB in one session (in process: the files in the Outbox, "
-                          "courriel_smtp_outbox_send_async, until the server took the last and Courriel recorded so)", b->n_small, b->small_size / 1024.0);
+                          "courriel_smtp_outbox_send_async, until the server took the last and Courriel recorded so)",
+                          b->n_small, b->small_size / 1024.0);
   compare (b, step, &engine, "curl, all files in one invocation (--next)", &curl_once, b->n_small);
   g_free (step);
   step = g_strdup_printf ("1 × %.0f MB (`courriel-cli send --attach`)", b->large_size / 1048576.0);
@@ -529,9 +530,9 @@ main (int argc, char **argv)
   measure (&b);
 
   g_string_append (b.header, "- times are the wall clock until the last message was accepted (the last process "
-                   "exited; in process, until courriel_smtp_outbox_send_async returned), CPU is user + system of the "
-                   "processes and peak RSS the largest of them (wait4); Postfix's figures are from its log (qmgr "
-                   "size=, connect from)\n");
+                   "exited; in process, until Courriel recorded the last one accepted — ACCEPTED, committed — "
+                   "the Sent copies being filed after), CPU is user + system of the processes and peak RSS the "
+                   "largest of them (wait4); Postfix's figures are from its log (qmgr size=, connect from)\n");
   print_report ("Courriel sending benchmark (issue 5): Courriel against curl, the bench's Postfix submission over "
                 "implicit TLS (smtps)", b.header->str, &b.table, "reference");
 
