@@ -1,0 +1,480 @@
+/* test-html-view.c — a hostile HTML message makes no connection and runs no script; "Show once"
+ * lets through images only; cid: images render from the message; links are handed out, not followed.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <webkit/webkit.h>
+
+#include "courriel-gmime-autoptr.h"
+#include "courriel-html-view.h"
+
+/* A web server on loopback that counts TCP connections (not requests: a preconnect opens one
+ * and sends nothing) and records the paths asked for. */
+typedef struct
+{
+  GSocketService *service;
+  guint16         port;
+  gint            connections;   /* atomic */
+  GMutex          lock;
+  GPtrArray      *paths;         /* char*, under lock */
+} Server;
+
+static Server server;
+static CourrielHtmlView *view;
+static GtkWindow *window;
+static guint loads_finished;
+static guint blocked_signals;
+static GPtrArray *activated_links;
+
+/* The smallest PNG: one transparent pixel. */
+static const guchar tiny_png[] = {
+  0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52,
+  0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1f, 0x15, 0xc4,
+  0x89, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9c, 0x63, 0x00, 0x01, 0x00, 0x00,
+  0x05, 0x00, 0x01, 0x0d, 0x0a, 0x2d, 0xb4, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae,
+  0x42, 0x60, 0x82,
+};
+
+static gboolean
+serve_connection (GThreadedSocketService *service, GSocketConnection *connection, GObject *source, gpointer data)
+{
+  g_autoptr (GDataInputStream) input = NULL;
+  GOutputStream *output = g_io_stream_get_output_stream (G_IO_STREAM (connection));
+  g_autofree char *request = NULL;
+  g_auto (GStrv) words = NULL;
+  const char *type = "text/html";
+  gconstpointer body = "<html><title>remote</title></html>";
+  gsize length = strlen (body);
+  g_autofree char *header = NULL;
+
+  g_atomic_int_inc (&server.connections);
+  g_socket_set_timeout (g_socket_connection_get_socket (connection), 3);
+  input = g_data_input_stream_new (g_io_stream_get_input_stream (G_IO_STREAM (connection)));
+  request = g_data_input_stream_read_line (input, NULL, NULL, NULL);
+  if (request == NULL)
+    return TRUE;
+  for (;;)
+    {
+      g_autofree char *line = g_data_input_stream_read_line (input, NULL, NULL, NULL);
+
+      if (line == NULL || line[0] == '\0' || g_str_equal (line, "\r"))
+        break;
+    }
+  words = g_strsplit (request, " ", 3);
+  if (words[0] != NULL && words[1] != NULL)
+    {
+      /* Through a proxy the request line carries the whole URL; keep the path. */
+      const char *path = strstr (words[1], "://") != NULL ? strchr (strstr (words[1], "://") + 3, '/') : words[1];
+
+      g_mutex_lock (&server.lock);
+      g_ptr_array_add (server.paths, g_strdup (path != NULL ? path : words[1]));
+      g_mutex_unlock (&server.lock);
+      if (g_str_has_suffix (words[1], ".png"))
+        type = "image/png", body = tiny_png, length = sizeof tiny_png;
+      else if (g_str_has_suffix (words[1], ".css"))
+        type = "text/css", body = "body { color: red }", length = strlen (body);
+      else if (g_str_has_suffix (words[1], ".js"))
+        type = "text/javascript", body = "document.title = 'REMOTE SCRIPT RAN';", length = strlen (body);
+    }
+  header = g_strdup_printf ("HTTP/1.1 200 OK\r\nContent-Type: %s\r\nContent-Length: %" G_GSIZE_FORMAT "\r\n"
+                            "Connection: close\r\n\r\n", type, length);
+  g_output_stream_write_all (output, header, strlen (header), NULL, NULL, NULL);
+  g_output_stream_write_all (output, body, length, NULL, NULL, NULL);
+  return TRUE;
+}
+
+static void
+start_server (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr (GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
+  g_autoptr (GSocketAddress) effective = NULL;
+
+  g_mutex_init (&server.lock);
+  server.paths = g_ptr_array_new_with_free_func (g_free);
+  server.service = g_threaded_socket_service_new (8);
+  g_signal_connect (server.service, "run", G_CALLBACK (serve_connection), NULL);
+  g_socket_listener_add_address (G_SOCKET_LISTENER (server.service), address, G_SOCKET_TYPE_STREAM,
+                                 G_SOCKET_PROTOCOL_TCP, NULL, &effective, &error);
+  g_assert_no_error (error);
+  server.port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (effective));
+  g_socket_service_start (server.service);
+}
+
+static void
+reset_server (void)
+{
+  g_mutex_lock (&server.lock);
+  g_ptr_array_set_size (server.paths, 0);
+  g_mutex_unlock (&server.lock);
+  g_atomic_int_set (&server.connections, 0);
+}
+
+static char *
+server_paths (void)
+{
+  g_autoptr (GString) joined = g_string_new (NULL);
+
+  g_mutex_lock (&server.lock);
+  for (guint i = 0; i < server.paths->len; i++)
+    g_string_append_printf (joined, "%s%s", i > 0 ? " " : "", (char *)server.paths->pdata[i]);
+  g_mutex_unlock (&server.lock);
+  return g_string_free (g_steal_pointer (&joined), FALSE);
+}
+
+static void
+on_load_changed (WebKitWebView *web_view, WebKitLoadEvent event, gpointer data)
+{
+  if (event == WEBKIT_LOAD_FINISHED)
+    loads_finished++;
+}
+
+/* The view makes (and remakes, between "blocked" and "Show once") its WebKitWebView itself. */
+static void
+on_child_changed (AdwBin *bin, GParamSpec *pspec, gpointer data)
+{
+  GtkWidget *child = adw_bin_get_child (bin);
+
+  if (WEBKIT_IS_WEB_VIEW (child))
+    g_signal_connect (child, "load-changed", G_CALLBACK (on_load_changed), NULL);
+}
+
+static WebKitWebView *
+web_view (void)
+{
+  return WEBKIT_WEB_VIEW (adw_bin_get_child (ADW_BIN (view)));
+}
+
+static void
+spin (guint milliseconds)
+{
+  gint64 until = g_get_monotonic_time () + milliseconds * 1000;
+
+  while (g_get_monotonic_time () < until)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+}
+
+/* Loads and waits until WebKit says the page is finished, then lets anything late (preconnects,
+ * refreshes, fonts) have its chance for @settle milliseconds. */
+static void
+load_and_settle (const char *html, GMimeMessage *message, gboolean allow_remote, guint settle)
+{
+  guint before = loads_finished;
+  gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+
+  courriel_html_view_load (view, html, message, allow_remote);
+  while (loads_finished == before && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (loads_finished, >, before);
+  spin (settle);
+}
+
+static char *
+hostile_html (void)
+{
+  const char *host = "127.0.0.1";
+  guint port = server.port;
+
+  return g_strdup_printf (
+    "<html><head><title>Courriel test</title>"
+    "<meta http-equiv=\"refresh\" content=\"0;url=http://%s:%u/refresh\">"
+    "<link rel=\"preconnect\" href=\"http://%s:%u/\">"
+    "<link rel=\"dns-prefetch\" href=\"//%s:%u/\">"
+    "<link rel=\"prefetch\" href=\"http://%s:%u/prefetch.html\">"
+    "<link rel=\"prerender\" href=\"http://%s:%u/prerender.html\">"
+    "<link rel=\"preload\" as=\"image\" href=\"http://%s:%u/preload.png\">"
+    "<link rel=\"stylesheet\" href=\"http://%s:%u/style.css\">"
+    "<style>@import url(http://%s:%u/import.css);"
+    "@font-face { font-family: Remote; src: url(http://%s:%u/font.woff); }"
+    "p { font-family: Remote; } body { background-image: url(http://%s:%u/bg2.png); }</style>"
+    "<script src=\"http://%s:%u/script.js\"></script>"
+    "<script>document.title = 'INLINE SCRIPT RAN'; location.href = 'http://%s:%u/script-nav';</script>"
+    "</head><body onload=\"document.title = 'ONLOAD RAN'\">"
+    "<p>Hello, this is a hostile newsletter.</p>"
+    "<img src=\"http://%s:%u/img.png\" width=\"10\" height=\"10\">"
+    "<img src=\"cid:missing@courriel.test\" srcset=\"http://%s:%u/srcset-1x.png 1x, http://%s:%u/srcset-2x.png 2x\">"
+    "<div style=\"width:20px;height:20px;background:url(http://%s:%u/bg.png)\"></div>"
+    "<iframe src=\"http://%s:%u/frame.html\"></iframe>"
+    "<video poster=\"http://%s:%u/poster.png\" src=\"http://%s:%u/video.webm\" autoplay></video>"
+    "<audio src=\"http://%s:%u/audio.ogg\" autoplay></audio>"
+    "<object data=\"http://%s:%u/object.swf\"></object>"
+    "<form id=\"f\" action=\"http://%s:%u/form\" method=\"post\"><input name=\"a\" value=\"b\"></form>"
+    "<script>document.getElementById('f').submit();</script>"
+    "<img src=\"http://%s:%u/onerror.png\" onerror=\"document.title = 'ONERROR RAN'\">"
+    "</body></html>",
+    host, port, host, port, host, port, host, port, host, port, host, port, host, port, host, port,
+    host, port, host, port, host, port, host, port, host, port, host, port, host, port, host, port,
+    host, port, host, port, host, port, host, port, host, port, host, port, host, port);
+}
+
+static void
+test_blocks_everything (void)
+{
+  g_autofree char *html = hostile_html ();
+  g_autofree char *paths = NULL;
+
+  reset_server ();
+  blocked_signals = 0;
+  load_and_settle (html, NULL, FALSE, 2000);
+  paths = server_paths ();
+
+  g_assert_cmpstr (paths, ==, "");
+  g_assert_cmpint (g_atomic_int_get (&server.connections), ==, 0);
+  g_assert_cmpstr (webkit_web_view_get_title (web_view ()), ==, "Courriel test");
+  /* Neither the meta refresh nor a script moved the page. */
+  g_assert_cmpstr (webkit_web_view_get_uri (web_view ()), ==, "about:blank");
+  g_assert_cmpuint (blocked_signals, ==, 1);
+}
+
+static void
+test_show_once_loads_images_only (void)
+{
+  static const char * const images[] = {
+    "/img.png", "/srcset-1x.png", "/srcset-2x.png", "/bg.png", "/bg2.png", "/onerror.png", NULL,
+  };
+  g_autofree char *html = hostile_html ();
+  g_autofree char *paths = NULL;
+  g_auto (GStrv) asked = NULL;
+
+  reset_server ();
+  blocked_signals = 0;
+  load_and_settle (html, NULL, TRUE, 2000);
+  paths = server_paths ();
+  g_test_message ("Show once: %d connections for requests: %s", g_atomic_int_get (&server.connections), paths);
+
+  asked = g_strsplit (paths, " ", -1);
+  g_assert_true (g_strv_contains ((const char * const *)asked, "/img.png"));
+  g_assert_true (g_strv_contains ((const char * const *)asked, "/bg.png"));
+  for (guint i = 0; asked[i] != NULL; i++)
+    if (!g_strv_contains (images, asked[i]))
+      g_error ("\"Show once\" let through %s, which is not an image (all: %s)", asked[i], paths);
+  /* Every connection carried an image request: no preconnect, no prefetch. */
+  g_assert_cmpint (g_atomic_int_get (&server.connections), ==, g_strv_length (asked));
+  g_assert_cmpstr (webkit_web_view_get_title (web_view ()), ==, "Courriel test");
+  g_assert_cmpstr (webkit_web_view_get_uri (web_view ()), ==, "about:blank");
+  g_assert_cmpuint (blocked_signals, ==, 0);
+
+  /* Back to a blocked load on the same view: closed again. */
+  reset_server ();
+  load_and_settle (html, NULL, FALSE, 1000);
+  g_assert_cmpint (g_atomic_int_get (&server.connections), ==, 0);
+  g_assert_cmpuint (blocked_signals, ==, 1);
+}
+
+static void
+test_local_message_is_not_flagged (void)
+{
+  blocked_signals = 0;
+  load_and_settle ("<p>Plain <a href=\"https://example.org/\">link</a> and <img src=\"cid:x@y\"></p>"
+                   "<p style=\"color: red\">https://example.org/ in text</p>", NULL, FALSE, 100);
+  g_assert_cmpuint (blocked_signals, ==, 0);
+}
+
+static GBytes *
+red_png (void)
+{
+  g_autoptr (GdkPixbuf) pixbuf = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, 64, 64);
+  g_autoptr (GError) error = NULL;
+  gchar *buffer = NULL;
+  gsize size = 0;
+
+  gdk_pixbuf_fill (pixbuf, 0xff0000ff);
+  g_assert_true (gdk_pixbuf_save_to_buffer (pixbuf, &buffer, &size, "png", &error, NULL));
+  return g_bytes_new_take (buffer, size);
+}
+
+/* multipart/related: the HTML and a red square it shows through cid:. */
+static GMimeMessage *
+related_message (void)
+{
+  GMimeMessage *message = g_mime_message_new (TRUE);
+  g_autoptr (GMimeMultipart) related = g_mime_multipart_new_with_subtype ("related");
+  g_autoptr (GMimeTextPart) html = g_mime_text_part_new_with_subtype ("html");
+  g_autoptr (GMimePart) image = g_mime_part_new_with_type ("image", "png");
+  g_autoptr (GBytes) png = red_png ();
+  g_autoptr (GMimeStream) stream = g_mime_stream_mem_new_with_buffer (g_bytes_get_data (png, NULL),
+                                                                      g_bytes_get_size (png));
+  g_autoptr (GMimeDataWrapper) content = g_mime_data_wrapper_new_with_stream (stream, GMIME_CONTENT_ENCODING_DEFAULT);
+
+  g_mime_text_part_set_text (html, "<img src=\"cid:red%40courriel.test\">");
+  g_mime_part_set_content (image, content);
+  g_mime_part_set_content_encoding (image, GMIME_CONTENT_ENCODING_BASE64);
+  g_mime_object_set_content_id (GMIME_OBJECT (image), "red@courriel.test");
+  g_mime_multipart_add (related, GMIME_OBJECT (html));
+  g_mime_multipart_add (related, GMIME_OBJECT (image));
+  g_mime_message_set_mime_part (message, GMIME_OBJECT (related));
+
+  /* Round-trip through text, as a message from the store would be: base64 on the wire. */
+  {
+    g_autoptr (GMimeStream) wire = g_mime_stream_mem_new ();
+    g_autoptr (GMimeParser) parser = NULL;
+
+    g_mime_object_write_to_stream (GMIME_OBJECT (message), NULL, wire);
+    g_mime_stream_seek (wire, 0, GMIME_STREAM_SEEK_SET);
+    parser = g_mime_parser_new_with_stream (wire);
+    g_object_unref (message);
+    message = g_mime_parser_construct_message (parser, NULL);
+  }
+  return message;
+}
+
+static void
+snapshot_done (GObject *source, GAsyncResult *result, gpointer data)
+{
+  GdkTexture **texture = data;
+  g_autoptr (GError) error = NULL;
+
+  *texture = webkit_web_view_get_snapshot_finish (WEBKIT_WEB_VIEW (source), result, &error);
+  g_assert_no_error (error);
+}
+
+static guint32
+pixel_at (int x, int y)
+{
+  g_autoptr (GdkTexture) texture = NULL;
+  g_autofree guchar *pixels = NULL;
+  gsize stride;
+
+  webkit_web_view_get_snapshot (web_view (), WEBKIT_SNAPSHOT_REGION_VISIBLE, WEBKIT_SNAPSHOT_OPTIONS_NONE, NULL,
+                                snapshot_done, &texture);
+  while (texture == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpint (gdk_texture_get_width (texture), >, x);
+  g_assert_cmpint (gdk_texture_get_height (texture), >, y);
+  stride = gdk_texture_get_width (texture) * 4;
+  pixels = g_malloc (stride * gdk_texture_get_height (texture));
+  gdk_texture_download (texture, pixels, stride);
+  /* Cairo's ARGB32, native endian: 0xAARRGGBB. */
+  return *(guint32 *)(pixels + y * stride + x * 4) & 0xffffff;
+}
+
+static void
+test_cid_images_render (void)
+{
+  g_autoptr (GMimeMessage) message = related_message ();
+  GMimeObject *html = g_mime_multipart_get_part (GMIME_MULTIPART (g_mime_message_get_mime_part (message)), 0);
+  g_autofree char *text = g_mime_text_part_get_text (GMIME_TEXT_PART (html));
+  g_autofree char *page = g_strdup_printf ("<body style=\"margin:0\">%s"
+                                           "<img src=\"cid:unknown@courriel.test\"></body>", text);
+
+  load_and_settle (page, message, FALSE, 500);
+  /* Inside the 64×64 red square at the top left, past the user style's margin. */
+  g_assert_cmphex (pixel_at (40, 40), ==, 0xff0000);
+  g_assert_cmphex (pixel_at (300, 300), ==, 0xffffff);
+
+  /* Without the message, the same cid: is an error answer: a page without the image, no crash. */
+  load_and_settle (page, NULL, FALSE, 500);
+  g_assert_cmphex (pixel_at (40, 40), ==, 0xffffff);
+}
+
+static void
+on_link_activated (CourrielHtmlView *html_view, const char *uri, gpointer data)
+{
+  g_ptr_array_add (activated_links, g_strdup (uri));
+}
+
+static void
+clicked (GObject *source, GAsyncResult *result, gpointer data)
+{
+  g_autoptr (JSCValue) value = webkit_web_view_evaluate_javascript_finish (WEBKIT_WEB_VIEW (source), result, NULL);
+  gboolean *done = data;
+
+  *done = TRUE;
+}
+
+static void
+test_links_are_handed_out (void)
+{
+  g_autofree char *navigate = g_strdup_printf ("http://127.0.0.1:%u/navigate", server.port);
+  WebKitSettings *settings;
+  gboolean done = FALSE;
+
+  reset_server ();
+  g_ptr_array_set_size (activated_links, 0);
+  load_and_settle ("<title>Links</title><a id=\"l\" href=\"https://example.org/landing?a=1\">Landing</a>"
+                   "<a id=\"j\" href=\"javascript:document.title='JS LINK RAN'\">Script</a>", NULL, FALSE, 100);
+
+  /* A click, as the user would make it. The page itself still runs no script: the test turns on
+   * script for the API only (markup stays off) to press the link. */
+  settings = webkit_web_view_get_settings (web_view ());
+  webkit_settings_set_enable_javascript (settings, TRUE);
+  g_assert_false (webkit_settings_get_enable_javascript_markup (settings));
+  webkit_web_view_evaluate_javascript (web_view (), "document.getElementById('l').click();"
+                                                    "document.getElementById('j').click();",
+                                       -1, NULL, NULL, NULL, clicked, &done);
+  while (!done)
+    g_main_context_iteration (NULL, TRUE);
+  webkit_settings_set_enable_javascript (settings, FALSE);
+  spin (500);
+
+  g_assert_cmpuint (activated_links->len, ==, 1);
+  g_assert_cmpstr (activated_links->pdata[0], ==, "https://example.org/landing?a=1");
+  g_assert_cmpstr (webkit_web_view_get_uri (web_view ()), ==, "about:blank");
+  g_assert_cmpstr (webkit_web_view_get_title (web_view ()), ==, "Links");
+
+  /* A navigation that is not a click (what a refresh or a form would ask) goes nowhere, silently. */
+  webkit_web_view_load_uri (web_view (), navigate);
+  spin (1000);
+  g_assert_cmpuint (activated_links->len, ==, 1);
+  g_assert_cmpstr (webkit_web_view_get_uri (web_view ()), ==, "about:blank");
+  g_assert_cmpint (g_atomic_int_get (&server.connections), ==, 0);
+}
+
+static void
+test_clear (void)
+{
+  load_and_settle ("<title>Before</title><p>text</p>", NULL, FALSE, 100);
+  courriel_html_view_clear (view);
+  spin (1000);
+  g_assert_cmpstr (webkit_web_view_get_title (web_view ()), !=, "Before");
+  g_assert_cmphex (pixel_at (20, 20), ==, 0xffffff);
+}
+
+static void
+on_blocked (CourrielHtmlView *html_view, gpointer data)
+{
+  blocked_signals++;
+}
+
+int
+main (int argc, char **argv)
+{
+  g_autofree char *cache = g_dir_make_tmp ("courriel-html-view-XXXXXX", NULL);
+  int status;
+
+  /* The compiled content filters go to the cache folder: a private one. */
+  g_setenv ("XDG_CACHE_HOME", cache, TRUE);
+  g_test_init (&argc, &argv, NULL);
+  gtk_init ();
+  adw_init ();
+  g_mime_init ();
+
+  start_server ();
+  activated_links = g_ptr_array_new_with_free_func (g_free);
+  view = COURRIEL_HTML_VIEW (courriel_html_view_new ());
+  g_signal_connect (view, "notify::child", G_CALLBACK (on_child_changed), NULL);
+  g_signal_connect (view, "remote-content-blocked", G_CALLBACK (on_blocked), NULL);
+  g_signal_connect (view, "link-activated", G_CALLBACK (on_link_activated), NULL);
+  window = GTK_WINDOW (gtk_window_new ());
+  gtk_window_set_default_size (window, 640, 480);
+  gtk_window_set_child (window, GTK_WIDGET (view));
+  gtk_window_present (window);
+
+  g_test_add_func ("/html-view/blocks-everything", test_blocks_everything);
+  g_test_add_func ("/html-view/show-once-loads-images-only", test_show_once_loads_images_only);
+  g_test_add_func ("/html-view/local-message-is-not-flagged", test_local_message_is_not_flagged);
+  g_test_add_func ("/html-view/cid-images-render", test_cid_images_render);
+  g_test_add_func ("/html-view/links-are-handed-out", test_links_are_handed_out);
+  g_test_add_func ("/html-view/clear", test_clear);
+
+  status = g_test_run ();
+  gtk_window_destroy (window);
+  g_socket_service_stop (server.service);
+  return status;
+}
