@@ -16,6 +16,7 @@ typedef struct
 {
   GSocketService *service;
   guint16         port;
+  guint16         hint_port;     /* only named by preconnect/prefetch hints: any connection is theirs */
   gint            connections;   /* atomic */
   GMutex          lock;
   GPtrArray      *paths;         /* char*, under lock */
@@ -101,6 +102,11 @@ start_server (void)
                                  G_SOCKET_PROTOCOL_TCP, NULL, &effective, &error);
   g_assert_no_error (error);
   server.port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (effective));
+  g_clear_object (&effective);
+  g_socket_listener_add_address (G_SOCKET_LISTENER (server.service), address, G_SOCKET_TYPE_STREAM,
+                                 G_SOCKET_PROTOCOL_TCP, NULL, &effective, &error);
+  g_assert_no_error (error);
+  server.hint_port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (effective));
   g_socket_service_start (server.service);
 }
 
@@ -175,42 +181,45 @@ load_and_settle (const char *html, GMimeMessage *message, gboolean allow_remote,
   spin (settle);
 }
 
+/* Everything a newsletter or an attacker can use to make a mail client connect somewhere.
+ * SERVER is the counting server; HINTS a port of it named only by connection hints. */
 static char *
 hostile_html (void)
 {
-  const char *host = "127.0.0.1";
-  guint port = server.port;
-
-  return g_strdup_printf (
+  g_autofree char *address = g_strdup_printf ("127.0.0.1:%u", server.port);
+  g_autofree char *hints = g_strdup_printf ("127.0.0.1:%u", server.hint_port);
+  GString *html = g_string_new (
     "<html><head><title>Courriel test</title>"
-    "<meta http-equiv=\"refresh\" content=\"0;url=http://%s:%u/refresh\">"
-    "<link rel=\"preconnect\" href=\"http://%s:%u/\">"
-    "<link rel=\"dns-prefetch\" href=\"//%s:%u/\">"
-    "<link rel=\"prefetch\" href=\"http://%s:%u/prefetch.html\">"
-    "<link rel=\"prerender\" href=\"http://%s:%u/prerender.html\">"
-    "<link rel=\"preload\" as=\"image\" href=\"http://%s:%u/preload.png\">"
-    "<link rel=\"stylesheet\" href=\"http://%s:%u/style.css\">"
-    "<style>@import url(http://%s:%u/import.css);"
-    "@font-face { font-family: Remote; src: url(http://%s:%u/font.woff); }"
-    "p { font-family: Remote; } body { background-image: url(http://%s:%u/bg2.png); }</style>"
-    "<script src=\"http://%s:%u/script.js\"></script>"
-    "<script>document.title = 'INLINE SCRIPT RAN'; location.href = 'http://%s:%u/script-nav';</script>"
+    "<meta http-equiv=\"refresh\" content=\"0;url=http://SERVER/refresh\">"
+    "<link rel=\"preconnect\" href=\"http://HINTS/\">"
+    "<link rel=\"dns-prefetch\" href=\"//HINTS/\">"
+    "<link rel=\"prefetch\" href=\"http://HINTS/prefetch.html\">"
+    "<link rel=\"prerender\" href=\"http://HINTS/prerender.html\">"
+    "<a href=\"http://HINTS/hovered\">a link WebKit could prefetch</a>"
+    "<link rel=\"preload\" as=\"image\" href=\"http://SERVER/preload.png\">"
+    "<link rel=\"stylesheet\" href=\"http://SERVER/style.css\">"
+    "<style>@import url(http://SERVER/import.css);"
+    "@font-face { font-family: Remote; src: url(http://SERVER/font.woff); }"
+    "p { font-family: Remote; } body { background-image: url(http://SERVER/bg2.png); }</style>"
+    "<script src=\"http://SERVER/script.js\"></script>"
+    "<script>document.title = 'INLINE SCRIPT RAN'; location.href = 'http://SERVER/script-nav';</script>"
     "</head><body onload=\"document.title = 'ONLOAD RAN'\">"
     "<p>Hello, this is a hostile newsletter.</p>"
-    "<img src=\"http://%s:%u/img.png\" width=\"10\" height=\"10\">"
-    "<img src=\"cid:missing@courriel.test\" srcset=\"http://%s:%u/srcset-1x.png 1x, http://%s:%u/srcset-2x.png 2x\">"
-    "<div style=\"width:20px;height:20px;background:url(http://%s:%u/bg.png)\"></div>"
-    "<iframe src=\"http://%s:%u/frame.html\"></iframe>"
-    "<video poster=\"http://%s:%u/poster.png\" src=\"http://%s:%u/video.webm\" autoplay></video>"
-    "<audio src=\"http://%s:%u/audio.ogg\" autoplay></audio>"
-    "<object data=\"http://%s:%u/object.swf\"></object>"
-    "<form id=\"f\" action=\"http://%s:%u/form\" method=\"post\"><input name=\"a\" value=\"b\"></form>"
+    "<img src=\"http://SERVER/img.png\" width=\"10\" height=\"10\">"
+    "<img src=\"cid:missing@courriel.test\" srcset=\"http://SERVER/srcset-1x.png 1x, http://SERVER/srcset-2x.png 2x\">"
+    "<div style=\"width:20px;height:20px;background:url(http://SERVER/bg.png)\"></div>"
+    "<iframe src=\"http://SERVER/frame.html\"></iframe>"
+    "<video poster=\"http://SERVER/poster.png\" src=\"http://SERVER/video.webm\" autoplay></video>"
+    "<audio src=\"http://SERVER/audio.ogg\" autoplay></audio>"
+    "<object data=\"http://SERVER/object.swf\"></object>"
+    "<form id=\"f\" action=\"http://SERVER/form\" method=\"post\"><input name=\"a\" value=\"b\"></form>"
     "<script>document.getElementById('f').submit();</script>"
-    "<img src=\"http://%s:%u/onerror.png\" onerror=\"document.title = 'ONERROR RAN'\">"
-    "</body></html>",
-    host, port, host, port, host, port, host, port, host, port, host, port, host, port, host, port,
-    host, port, host, port, host, port, host, port, host, port, host, port, host, port, host, port,
-    host, port, host, port, host, port, host, port, host, port, host, port, host, port);
+    "<img src=\"http://SERVER/onerror.png\" onerror=\"document.title = 'ONERROR RAN'\">"
+    "</body></html>");
+
+  g_string_replace (html, "SERVER", address, 0);
+  g_string_replace (html, "HINTS", hints, 0);
+  return g_string_free (html, FALSE);
 }
 
 static void
@@ -236,7 +245,7 @@ static void
 test_show_once_loads_images_only (void)
 {
   static const char * const images[] = {
-    "/img.png", "/srcset-1x.png", "/srcset-2x.png", "/bg.png", "/bg2.png", "/onerror.png", NULL,
+    "/img.png", "/srcset-1x.png", "/srcset-2x.png", "/bg.png", "/bg2.png", "/onerror.png", "/poster.png", NULL,
   };
   g_autofree char *html = hostile_html ();
   g_autofree char *paths = NULL;
@@ -398,6 +407,7 @@ test_links_are_handed_out (void)
   reset_server ();
   g_ptr_array_set_size (activated_links, 0);
   load_and_settle ("<title>Links</title><a id=\"l\" href=\"https://example.org/landing?a=1\">Landing</a>"
+                   "<a id=\"b\" href=\"mailto:someone@example.org\" target=\"_blank\">Write</a>"
                    "<a id=\"j\" href=\"javascript:document.title='JS LINK RAN'\">Script</a>", NULL, FALSE, 100);
 
   /* A click, as the user would make it. The page itself still runs no script: the test turns on
@@ -406,6 +416,7 @@ test_links_are_handed_out (void)
   webkit_settings_set_enable_javascript (settings, TRUE);
   g_assert_false (webkit_settings_get_enable_javascript_markup (settings));
   webkit_web_view_evaluate_javascript (web_view (), "document.getElementById('l').click();"
+                                                    "document.getElementById('b').click();"
                                                     "document.getElementById('j').click();",
                                        -1, NULL, NULL, NULL, clicked, &done);
   while (!done)
@@ -413,15 +424,17 @@ test_links_are_handed_out (void)
   webkit_settings_set_enable_javascript (settings, FALSE);
   spin (500);
 
-  g_assert_cmpuint (activated_links->len, ==, 1);
+  /* The javascript: link is not handed out: it is no place to go. */
+  g_assert_cmpuint (activated_links->len, ==, 2);
   g_assert_cmpstr (activated_links->pdata[0], ==, "https://example.org/landing?a=1");
+  g_assert_cmpstr (activated_links->pdata[1], ==, "mailto:someone@example.org");
   g_assert_cmpstr (webkit_web_view_get_uri (web_view ()), ==, "about:blank");
   g_assert_cmpstr (webkit_web_view_get_title (web_view ()), ==, "Links");
 
   /* A navigation that is not a click (what a refresh or a form would ask) goes nowhere, silently. */
   webkit_web_view_load_uri (web_view (), navigate);
   spin (1000);
-  g_assert_cmpuint (activated_links->len, ==, 1);
+  g_assert_cmpuint (activated_links->len, ==, 2);
   g_assert_cmpstr (webkit_web_view_get_uri (web_view ()), ==, "about:blank");
   g_assert_cmpint (g_atomic_int_get (&server.connections), ==, 0);
 }
