@@ -35,29 +35,24 @@
 #define FILTER_IMAGES_ONLY "courriel-html-images-only-v1"
 
 /* Everything but the message's own parts: the main document is about:blank, styles are inline. */
-#define CSP_CLOSED                                                                              \
-  "default-src 'none'; img-src cid: data:; style-src 'unsafe-inline' cid:; font-src cid: data:; " \
-  "script-src 'none'; object-src 'none'; frame-src 'none'; child-src 'none'; media-src 'none'; "  \
-  "connect-src 'none'; form-action 'none'; base-uri 'none'"
-#define CSP_IMAGES                                                                                          \
-  "default-src 'none'; img-src cid: data: http: https:; style-src 'unsafe-inline' cid:; font-src cid: data:; " \
-  "script-src 'none'; object-src 'none'; frame-src 'none'; child-src 'none'; media-src 'none'; "               \
-  "connect-src 'none'; form-action 'none'; base-uri 'none'"
+#define CSP_COMMON                                                                            \
+  "default-src 'none'; style-src 'unsafe-inline' cid:; font-src cid: data:; script-src 'none'; " \
+  "object-src 'none'; frame-src 'none'; child-src 'none'; media-src 'none'; connect-src 'none'; " \
+  "form-action 'none'; base-uri 'none'; "
+#define CSP_CLOSED CSP_COMMON "img-src cid: data:"
+#define CSP_IMAGES CSP_COMMON "img-src cid: data: http: https:"
 
 /* Content blocker rules (the Safari format WebKit compiles). The first rule blocks every load;
- * the later ones make exceptions, and WebKit applies the last matching "ignore-previous-rules". */
-static const char block_all_rules[] =
-  "[{\"trigger\":{\"url-filter\":\".*\"},\"action\":{\"type\":\"block\"}},"
-  "{\"trigger\":{\"url-filter\":\"^about:\"},\"action\":{\"type\":\"ignore-previous-rules\"}},"
-  "{\"trigger\":{\"url-filter\":\"^cid:\"},\"action\":{\"type\":\"ignore-previous-rules\"}},"
-  "{\"trigger\":{\"url-filter\":\"^data:\",\"resource-type\":[\"image\",\"font\"]},"
-  "\"action\":{\"type\":\"ignore-previous-rules\"}}]";
+ * the later ones make exceptions ("ignore-previous-rules" undoes the earlier matching rules). */
+#define RULES_LOCAL_ONLY                                                                       \
+  "{\"trigger\":{\"url-filter\":\".*\"},\"action\":{\"type\":\"block\"}},"                       \
+  "{\"trigger\":{\"url-filter\":\"^about:\"},\"action\":{\"type\":\"ignore-previous-rules\"}},"   \
+  "{\"trigger\":{\"url-filter\":\"^cid:\"},\"action\":{\"type\":\"ignore-previous-rules\"}},"     \
+  "{\"trigger\":{\"url-filter\":\"^data:\",\"resource-type\":[\"image\",\"font\"]},"              \
+  "\"action\":{\"type\":\"ignore-previous-rules\"}}"
+static const char block_all_rules[] = "[" RULES_LOCAL_ONLY "]";
 static const char images_only_rules[] =
-  "[{\"trigger\":{\"url-filter\":\".*\"},\"action\":{\"type\":\"block\"}},"
-  "{\"trigger\":{\"url-filter\":\"^about:\"},\"action\":{\"type\":\"ignore-previous-rules\"}},"
-  "{\"trigger\":{\"url-filter\":\"^cid:\"},\"action\":{\"type\":\"ignore-previous-rules\"}},"
-  "{\"trigger\":{\"url-filter\":\"^data:\",\"resource-type\":[\"image\",\"font\"]},"
-  "\"action\":{\"type\":\"ignore-previous-rules\"}},"
+  "[" RULES_LOCAL_ONLY ","
   "{\"trigger\":{\"url-filter\":\"^https?://\",\"resource-type\":[\"image\"]},"
   "\"action\":{\"type\":\"ignore-previous-rules\"}}]";
 
@@ -82,7 +77,7 @@ struct _CourrielHtmlView
   GMimeMessage  *message;           /* answers cid: requests */
   char          *pending_html;      /* waits for the content filters to compile */
   gboolean       pending_remote;
-  gboolean       expect_initial_load;
+  guint          loads_requested;   /* load_html() calls whose navigation WebKit has yet to ask for */
 };
 
 G_DEFINE_FINAL_TYPE (CourrielHtmlView, courriel_html_view, ADW_TYPE_BIN)
@@ -350,10 +345,12 @@ on_decide_policy (WebKitWebView *web_view, WebKitPolicyDecision *decision, WebKi
   uri = webkit_uri_request_get_uri (webkit_navigation_action_get_request (action));
 
   if (type == WEBKIT_POLICY_DECISION_TYPE_NAVIGATION_ACTION && navigation != WEBKIT_NAVIGATION_TYPE_LINK_CLICKED
-      && self->expect_initial_load && g_strcmp0 (uri, BASE_URI) == 0)
+      && self->loads_requested > 0 && g_strcmp0 (uri, BASE_URI) == 0)
     {
-      /* Our own load_html(); after it, nothing (meta refresh, form, frame) moves the page. */
-      self->expect_initial_load = FALSE;
+      /* Our own load_html(); apart from these, nothing (meta refresh, form, frame) moves the page.
+       * A count, not a flag: two quick loads ask twice. A load WebKit drops before asking leaves
+       * the count high, which can only let a later page go to an empty about:blank. */
+      self->loads_requested--;
       webkit_policy_decision_use (decision);
       return TRUE;
     }
@@ -439,8 +436,11 @@ start_load (CourrielHtmlView *self)
   if (html == NULL)
     return;
   if (self->web_view == NULL || self->web_view_remote != remote)
-    replace_web_view (self, remote);
-  self->expect_initial_load = TRUE;
+    {
+      replace_web_view (self, remote);
+      self->loads_requested = 0;
+    }
+  self->loads_requested++;
   webkit_web_view_load_html (self->web_view, html, BASE_URI);
 }
 
@@ -706,7 +706,7 @@ courriel_html_view_clear (CourrielHtmlView *self)
   g_clear_object (&self->message);
   if (self->web_view != NULL)
     {
-      self->expect_initial_load = TRUE;
+      self->loads_requested++;
       webkit_web_view_load_html (self->web_view, "", BASE_URI);
     }
 }
