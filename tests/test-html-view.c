@@ -510,6 +510,41 @@ test_links_are_handed_out (void)
   g_assert_cmpint (g_atomic_int_get (&server.connections), ==, 0);
 }
 
+/* Right-click offers copying, never a way to open, download, reload or inspect. */
+static void
+test_context_menu (void)
+{
+  static const WebKitContextMenuAction offered[] = {
+    WEBKIT_CONTEXT_MENU_ACTION_OPEN_LINK, WEBKIT_CONTEXT_MENU_ACTION_OPEN_LINK_IN_NEW_WINDOW,
+    WEBKIT_CONTEXT_MENU_ACTION_DOWNLOAD_LINK_TO_DISK, WEBKIT_CONTEXT_MENU_ACTION_COPY_LINK_TO_CLIPBOARD,
+    WEBKIT_CONTEXT_MENU_ACTION_OPEN_IMAGE_IN_NEW_WINDOW, WEBKIT_CONTEXT_MENU_ACTION_DOWNLOAD_IMAGE_TO_DISK,
+    WEBKIT_CONTEXT_MENU_ACTION_GO_BACK, WEBKIT_CONTEXT_MENU_ACTION_RELOAD, WEBKIT_CONTEXT_MENU_ACTION_COPY,
+    WEBKIT_CONTEXT_MENU_ACTION_INSPECT_ELEMENT, WEBKIT_CONTEXT_MENU_ACTION_OPEN_FRAME_IN_NEW_WINDOW,
+  };
+  g_autoptr (WebKitContextMenu) menu = webkit_context_menu_new ();
+  gboolean suppressed = TRUE;
+  GList *items;
+
+  load_and_settle ("<p>text</p>", NULL, FALSE, 0);
+  for (guint i = 0; i < G_N_ELEMENTS (offered); i++)
+    webkit_context_menu_append (menu, webkit_context_menu_item_new_from_stock_action (offered[i]));
+  g_signal_emit_by_name (web_view (), "context-menu", menu, NULL, &suppressed);
+
+  g_assert_false (suppressed);
+  items = webkit_context_menu_get_items (menu);
+  g_assert_cmpuint (g_list_length (items), ==, 2);
+  g_assert_cmpint (webkit_context_menu_item_get_stock_action (items->data), ==,
+                   WEBKIT_CONTEXT_MENU_ACTION_COPY_LINK_TO_CLIPBOARD);
+  g_assert_cmpint (webkit_context_menu_item_get_stock_action (items->next->data), ==,
+                   WEBKIT_CONTEXT_MENU_ACTION_COPY);
+
+  /* Nothing left to offer: no menu at all. */
+  webkit_context_menu_remove_all (menu);
+  webkit_context_menu_append (menu, webkit_context_menu_item_new_from_stock_action (WEBKIT_CONTEXT_MENU_ACTION_RELOAD));
+  g_signal_emit_by_name (web_view (), "context-menu", menu, NULL, &suppressed);
+  g_assert_true (suppressed);
+}
+
 static void
 test_clear (void)
 {
@@ -559,6 +594,7 @@ main (int argc, char **argv)
   g_test_add_func ("/html-view/truncated-html", test_truncated_html);
   g_test_add_func ("/html-view/cid-images-render", test_cid_images_render);
   g_test_add_func ("/html-view/links-are-handed-out", test_links_are_handed_out);
+  g_test_add_func ("/html-view/context-menu", test_context_menu);
   g_test_add_func ("/html-view/clear", test_clear);
 
   status = g_test_run ();
