@@ -448,6 +448,10 @@ test_cid_images_render (void)
   g_assert_cmphex (pixel_at (40, 40, "html-view-cid.png"), ==, 0xff0000);
   g_assert_cmphex (pixel_at (300, 300, NULL), ==, 0xffffff);
 
+  /* With the Content-ID's angle brackets kept in the URL, as some senders write it. */
+  load_and_settle ("<body style=\"margin:0\"><img src=\"cid:%3Cred@courriel.test%3E\"></body>", message, FALSE, 200);
+  g_assert_cmphex (pixel_at (40, 40, NULL), ==, 0xff0000);
+
   /* Without the message, the same cid: is an error answer: a page without the image, no crash. */
   load_and_settle (page, NULL, FALSE, 500);
   g_assert_cmphex (pixel_at (40, 40, NULL), ==, 0xffffff);

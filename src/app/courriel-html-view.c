@@ -24,7 +24,6 @@
 #include "config.h"
 #include "courriel-html-view.h"
 
-#include <glib/gi18n.h>
 #include "courriel-gmime-autoptr.h"
 #include <webkit/webkit.h>
 
@@ -142,19 +141,6 @@ new_session (const char *proxy_uri)
   return session;
 }
 
-static gboolean
-find_cid_part (GMimeObject *object, const char *cid, GMimePart **found)
-{
-  const char *id;
-
-  if (*found != NULL || !GMIME_IS_PART (object))
-    return *found != NULL;
-  id = g_mime_object_get_content_id (object);
-  if (id != NULL && g_ascii_strcasecmp (id, cid) == 0)
-    *found = GMIME_PART (object);
-  return *found != NULL;
-}
-
 typedef struct
 {
   const char *cid;
@@ -165,8 +151,13 @@ static void
 search_cid (GMimeObject *parent, GMimeObject *part, gpointer user_data)
 {
   CidSearch *search = user_data;
+  const char *id;
 
-  find_cid_part (part, search->cid, &search->found);
+  if (search->found != NULL || !GMIME_IS_PART (part))
+    return;
+  id = g_mime_object_get_content_id (part);
+  if (id != NULL && g_ascii_strcasecmp (id, search->cid) == 0)
+    search->found = GMIME_PART (part);
 }
 
 static GBytes *
@@ -190,17 +181,22 @@ answer_cid (WebKitURISchemeRequest *request, gpointer user_data)
   GtkWidget *parent = web_view != NULL ? gtk_widget_get_parent (GTK_WIDGET (web_view)) : NULL;
   const char *uri = webkit_uri_scheme_request_get_uri (request);
   g_autofree char *cid = g_uri_unescape_string (uri + strlen ("cid:"), NULL);
-  CidSearch search = { cid, NULL };
+  CidSearch search = { NULL, NULL };
   g_autoptr (GBytes) bytes = NULL;
   g_autoptr (GInputStream) stream = NULL;
   g_autofree char *mime_type = NULL;
 
+  /* Some senders keep the Content-ID's angle brackets in the URL. */
+  if (cid != NULL && cid[0] == '<' && g_str_has_suffix (cid, ">"))
+    cid[strlen (cid) - 1] = '\0';
+  search.cid = cid != NULL && cid[0] == '<' ? cid + 1 : cid;
   if (cid != NULL && COURRIEL_IS_HTML_VIEW (parent) && COURRIEL_HTML_VIEW (parent)->message != NULL)
     g_mime_message_foreach (COURRIEL_HTML_VIEW (parent)->message, search_cid, &search);
   if (search.found == NULL || (bytes = decoded_content (search.found)) == NULL)
     {
+      /* Nobody reads this (the page shows a missing image), so it is not translated. */
       g_autoptr (GError) error = g_error_new (G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-                                              _("This message has no part “%s”"), uri);
+                                              "This message has no part “%s”", uri);
       webkit_uri_scheme_request_finish_error (request, error);
       return;
     }
