@@ -563,6 +563,22 @@ test_clear (void)
 }
 
 static void
+remove_tree (GFile *file)
+{
+  g_autoptr (GFileEnumerator) children = g_file_enumerate_children (file, G_FILE_ATTRIBUTE_STANDARD_NAME,
+                                                                    G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS, NULL, NULL);
+  GFileInfo *info;
+
+  while (children != NULL && g_file_enumerator_iterate (children, &info, NULL, NULL, NULL) && info != NULL)
+    {
+      g_autoptr (GFile) child = g_file_get_child (file, g_file_info_get_name (info));
+
+      remove_tree (child);
+    }
+  g_file_delete (file, NULL, NULL);
+}
+
+static void
 on_blocked (CourrielHtmlView *html_view, gpointer data)
 {
   blocked_signals++;
@@ -604,5 +620,10 @@ main (int argc, char **argv)
   status = g_test_run ();
   gtk_window_destroy (window);
   g_socket_service_stop (server.service);
+  {
+    g_autoptr (GFile) cache_dir = g_file_new_for_path (cache);
+
+    remove_tree (cache_dir);
+  }
   return status;
 }

@@ -18,6 +18,13 @@
  *  4. decide-policy: the view never navigates; a click is handed to the reader ("link-activated").
  * "Show once" (allow_remote) swaps in a second session that may connect, with a filter and a
  * policy that let through images only; everything else above stays.
+ *
+ * Checked by tests/test-html-view.c (a counting server: zero connections) and, for name lookups,
+ * by hand with strace -f on that test pointed at an unknown host name: no DNS query and no read of
+ * /etc/resolv.conf with this setup, 18 queries with proxy, filter and policy all removed; with
+ * the proxy alone the network process only knocks at the sinkhole port. With the proxy removed,
+ * webkit_web_view_load_uri() preconnects to the host even though decide-policy refuses the load.
+ * WebKit's bubblewrap sandbox for the web processes works on the development machine as is.
  */
 #define G_LOG_DOMAIN "courriel-html-view"
 
