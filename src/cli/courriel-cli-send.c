@@ -329,7 +329,7 @@ settle (CourrielStore *store, CourrielAccount *account, gint64 id, gboolean retr
 int
 courriel_cli_outbox (int argc, char **argv)
 {
-  static const char *states[] = { "queued", "sending", "failed" };
+  static const char *states[] = { "queued", "sending", "failed", "sent" };
   g_autoptr (GOptionContext) context = g_option_context_new (_("[ACCOUNT] — the messages waiting to be sent"));
   g_autoptr (GError) error = NULL;
   g_autoptr (CourrielStore) store = NULL;

@@ -566,12 +566,58 @@ test_headers (void)
   g_assert_null (bare->message_id);
 }
 
+/* The size shown next to an attachment is its decoded size, whatever its length (padding) and
+ * however its lines are cut, for base64 counted without decoding it. */
+static void
+test_base64_attachment_sizes (void)
+{
+  for (gsize length = 0; length < 200; length += (length < 12 ? 1 : 37))
+    {
+      g_autofree guchar *data = g_malloc (length + 1);
+      g_autofree char *encoded = NULL;
+      g_autoptr (GString) wrapped = g_string_new (NULL);
+      g_autofree char *raw = NULL;
+      g_autoptr (CourrielMessageText) message = NULL;
+
+      for (gsize i = 0; i < length; i++)
+        data[i] = (guchar)(i * 151 + 7);
+      encoded = g_base64_encode (data, length);
+      for (gsize i = 0; encoded[i] != '\0'; i++)
+        {
+          g_string_append_c (wrapped, encoded[i]);
+          if (i % 19 == 18)
+            g_string_append (wrapped, " \n"); /* short lines, a space before some ends */
+        }
+      raw = g_strdup_printf ("From: a@example.test\n"
+                             "Subject: sizes\n"
+                             "MIME-Version: 1.0\n"
+                             "Content-Type: multipart/mixed; boundary=b\n"
+                             "\n"
+                             "--b\n"
+                             "Content-Type: text/plain\n"
+                             "\n"
+                             "Voir la pièce jointe.\n"
+                             "--b\n"
+                             "Content-Type: application/octet-stream; name=data.bin\n"
+                             "Content-Disposition: attachment; filename=data.bin\n"
+                             "Content-Transfer-Encoding: base64\n"
+                             "\n"
+                             "%s\n"
+                             "--b--\n",
+                             wrapped->str);
+      message = parse (raw);
+      g_assert_cmpuint (message->attachments->len, ==, 1);
+      g_assert_cmpuint (attachment (message, 0)->size, ==, length);
+    }
+}
+
 int
 main (int argc, char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/message-text/plain-utf8", test_plain_utf8);
+  g_test_add_func ("/message-text/base64-attachment-sizes", test_base64_attachment_sizes);
   g_test_add_func ("/message-text/headers", test_headers);
   g_test_add_func ("/message-text/quoted-printable-latin1", test_quoted_printable_latin1);
   g_test_add_func ("/message-text/alternative-prefers-text", test_alternative_prefers_text);

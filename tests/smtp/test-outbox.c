@@ -628,6 +628,53 @@ test_pop3_keeps_sent_copy (Fixture *f, gconstpointer data)
   g_assert_cmpstr (sent, ==, "copie:1:1;");
 }
 
+static gboolean
+mark_accepted (sqlite3 *db, gpointer data, GError **error)
+{
+  return courriel_store_set_error_from_db (db,
+                                           sqlite3_exec (db,
+                                                         "UPDATE outbox SET state = 'sending';"
+                                                         "INSERT INTO outbox_accepted (outbox_id, accepted) "
+                                                         "SELECT id, 0 FROM outbox",
+                                                         NULL, NULL, NULL),
+                                           error);
+}
+
+/* Stopped after the server took a message, before its copy was filed: the next send files it in
+ * Sent and never sends it again — here with no server at all to send it to. */
+static void
+test_accepted_is_filed_not_resent (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GAsyncResult) made = NULL;
+  g_autoptr (GAsyncResult) marked = NULL;
+  g_autoptr (GAsyncResult) read = NULL;
+  const char *text = "From: " SENDER "\r\nTo: " RECIPIENT "\r\nSubject: parti\r\n\r\nDéjà envoyé.\r\n";
+  g_autoptr (GBytes) raw = g_bytes_new_static (text, strlen (text));
+  g_autoptr (GPtrArray) before = NULL;
+  g_autoptr (GPtrArray) after = NULL;
+  g_autofree char *outcome = NULL;
+  g_autofree char *sent = NULL;
+
+  courriel_store_write_async (f->store, make_pop3, NULL, NULL, NULL, net_test_store_result, &made);
+  g_assert_true (courriel_store_write_finish (f->store, net_test_wait (&made), &error));
+  queue (f, raw);
+  courriel_store_write_async (f->store, mark_accepted, NULL, NULL, NULL, net_test_store_result, &marked);
+  g_assert_true (courriel_store_write_finish (f->store, net_test_wait (&marked), &error));
+  before = outbox (f);
+  g_assert_cmpuint (before->len, ==, 1);
+  g_assert_cmpint (((CourrielOutboxItem *)before->pdata[0])->state, ==, COURRIEL_OUTBOX_ACCEPTED);
+
+  f->account->outgoing.port = 1; /* nothing listens there: had it been sent again, it would fail */
+  outcome = send_outbox (f, g_get_real_time () / G_USEC_PER_SEC);
+  g_assert_cmpstr (outcome, ==, "0/0/0/0");
+  after = outbox (f);
+  g_assert_cmpuint (after->len, ==, 0);
+  courriel_store_read_async (f->store, read_sent, NULL, NULL, g_free, NULL, net_test_store_result, &read);
+  sent = courriel_store_read_finish (f->store, net_test_wait (&read), &error);
+  g_assert_cmpstr (sent, ==, "parti:1:1;");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -648,5 +695,7 @@ main (int argc, char **argv)
               fixture_tear_down);
   g_test_add ("/outbox/pop3-keeps-sent-copy", Fixture, NULL, fixture_set_up, test_pop3_keeps_sent_copy,
               fixture_tear_down);
+  g_test_add ("/outbox/accepted-is-filed-not-resent", Fixture, NULL, scripted_set_up,
+              test_accepted_is_filed_not_resent, fixture_tear_down);
   return g_test_run ();
 }

@@ -6,7 +6,10 @@
  * its final dot; then SENDING is committed; then the final dot goes and the server answers.
  * SENDING is committed only if the message is still QUEUED: of two senders at work on one Outbox
  * (the app and courriel-cli), the second to get there abandons its transaction before the dot.
- * Accepted, the message leaves the Outbox; refused for good (no recipient, too large, relay
+ * Accepted, the message is marked so at once (a few bytes, ACCEPTED: never sent again) and the
+ * next message goes; filing it in Sent, which copies the whole message, follows as a write of
+ * its own, and the send finishes when every copy is filed. An ACCEPTED message found in the
+ * Outbox (a crash before its filing) is filed, not sent. Refused for good (no recipient, too large, relay
  * denied), it stays FAILED with the server's reason; anything else (server busy, network down, the
  * login refused, the connection lost before the final dot) leaves it QUEUED, attempts counted, for
  * a later attempt, waiting longer each time (1, 2, 4… minutes, an hour at most).
@@ -44,6 +47,10 @@ typedef struct
   GPtrArray                *due;    /* CourrielOutboxItem */
   guint                     next;
   GError                   *connect_error;
+  GError                   *filing_error;
+  GArray                   *accepted; /* gint64: accepted in this session, to file in Sent */
+  guint                     filing;  /* Sent copies being filed */
+  gboolean                  done;    /* waiting only for them */
   CourrielSmtpOutboxReport  report;
 } Sending;
 
@@ -58,6 +65,8 @@ sending_free (Sending *s)
   g_clear_object (&s->client);
   g_clear_pointer (&s->due, g_ptr_array_unref);
   g_clear_error (&s->connect_error);
+  g_clear_error (&s->filing_error);
+  g_array_unref (s->accepted);
   g_free (s);
 }
 
@@ -78,6 +87,77 @@ is_permanent (const GError *error)
 
 static void send_next (GTask *task);
 
+/* The end, once every accepted message is filed in Sent. */
+static void
+finish_when_filed (GTask *task)
+{
+  Sending *s = g_task_get_task_data (task);
+
+  s->done = TRUE;
+  if (s->filing > 0)
+    return;
+  if (s->filing_error != NULL)
+    g_task_return_error (task, g_steal_pointer (&s->filing_error));
+  else
+    g_task_return_pointer (task, g_memdup2 (&s->report, sizeof s->report), g_free);
+  g_object_unref (task);
+}
+
+/* The store failed: the error is the task's, once the copies under way are filed. */
+static void
+fail_when_filed (GTask *task, GError *error)
+{
+  Sending *s = g_task_get_task_data (task);
+
+  g_clear_error (&s->filing_error);
+  s->filing_error = error;
+  finish_when_filed (task);
+}
+
+static void
+on_filed (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  Sending *s = g_task_get_task_data (task);
+  g_autoptr (GError) error = NULL;
+
+  /* Not filed: it stays ACCEPTED, and the next send files it. Only the store can fail here. */
+  if (!courriel_store_write_finish (s->store, result, &error) && s->filing_error == NULL)
+    s->filing_error = g_steal_pointer (&error);
+  s->filing--;
+  if (s->done)
+    finish_when_filed (task);
+}
+
+/* Queued behind the sending's own small writes; the task holds on until it is done. */
+static void
+file_in_sent (GTask *task, gint64 id)
+{
+  Sending *s = g_task_get_task_data (task);
+
+  s->filing++;
+  courriel_outbox_sent_async (s->store, id, NULL, on_filed, task);
+}
+
+static void
+on_accepted (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  Sending *s = g_task_get_task_data (task);
+  CourrielOutboxItem *item = s->due->pdata[s->next - 1];
+  GError *error = NULL;
+
+  if (!courriel_store_write_finish (s->store, result, &error))
+    {
+      fail_when_filed (task, error);
+      return;
+    }
+  s->report.sent++;
+  s->report.accepted_at = g_get_monotonic_time ();
+  g_array_append_val (s->accepted, item->id);
+  send_next (task);
+}
+
 static void
 on_recorded (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -87,8 +167,7 @@ on_recorded (GObject *source, GAsyncResult *result, gpointer user_data)
 
   if (!courriel_store_write_finish (s->store, result, &error))
     {
-      g_task_return_error (task, error);
-      g_object_unref (task);
+      fail_when_filed (task, error);
       return;
     }
   send_next (task);
@@ -137,8 +216,7 @@ on_ended (GObject *source, GAsyncResult *result, gpointer user_data)
   sent = courriel_smtp_client_send_end_finish (s->client, result, &error);
   if (sent != NULL)
     {
-      s->report.sent++;
-      courriel_outbox_sent_async (s->store, item->id, NULL, on_recorded, task);
+      courriel_outbox_accepted_async (s->store, item->id, NULL, on_accepted, task);
       return;
     }
   if (error->domain == COURRIEL_SMTP_ERROR && error->code != COURRIEL_SMTP_ERROR_PROTOCOL)
@@ -174,11 +252,10 @@ on_claimed (GObject *source, GAsyncResult *result, gpointer user_data)
           /* Another sender took it since the list was read: the rest is left to it too. */
           g_debug ("%s", error->message);
           g_error_free (error);
-          g_task_return_pointer (task, g_memdup2 (&s->report, sizeof s->report), g_free);
+          finish_when_filed (task);
         }
       else
-        g_task_return_error (task, error);
-      g_object_unref (task);
+        fail_when_filed (task, error);
       return;
     }
   courriel_smtp_client_send_end_async (s->client, g_task_get_cancellable (task), on_ended, task);
@@ -209,8 +286,7 @@ on_quit (GObject *source, GAsyncResult *result, gpointer user_data)
   Sending *s = g_task_get_task_data (task);
 
   courriel_smtp_client_quit_finish (s->client, result, NULL);
-  g_task_return_pointer (task, g_memdup2 (&s->report, sizeof s->report), g_free);
-  g_object_unref (task);
+  finish_when_filed (task);
 }
 
 static void
@@ -221,13 +297,16 @@ send_next (GTask *task)
 
   if (s->next >= s->due->len)
     {
+      /* Filed once the last message went, so that no message waits behind another's copy. */
+      for (guint i = 0; i < s->accepted->len; i++)
+        file_in_sent (task, g_array_index (s->accepted, gint64, i));
+      g_array_set_size (s->accepted, 0);
       if (s->client != NULL && s->connect_error == NULL)
         {
           courriel_smtp_client_quit_async (s->client, NULL, on_quit, task);
           return;
         }
-      g_task_return_pointer (task, g_memdup2 (&s->report, sizeof s->report), g_free);
-      g_object_unref (task);
+      finish_when_filed (task);
       return;
     }
   item = s->due->pdata[s->next++];
@@ -289,7 +368,9 @@ on_listed (GObject *source, GAsyncResult *result, gpointer user_data)
     {
       CourrielOutboxItem *item = items->pdata[i];
 
-      if (item->state == COURRIEL_OUTBOX_SENDING)
+      if (item->state == COURRIEL_OUTBOX_ACCEPTED)
+        file_in_sent (task, item->id); /* accepted before a crash, never filed */
+      else if (item->state == COURRIEL_OUTBOX_SENDING)
         s->report.uncertain++;
       else if (item->state == COURRIEL_OUTBOX_QUEUED && item->next_attempt <= s->now)
         g_ptr_array_add (s->due, g_steal_pointer (&items->pdata[i]));
@@ -321,6 +402,7 @@ courriel_smtp_outbox_send_async (CourrielStore *store, const CourrielAccount *ac
   Sending *s = g_new0 (Sending, 1);
 
   s->store = g_object_ref (store);
+  s->accepted = g_array_new (FALSE, FALSE, sizeof (gint64));
   s->account = courriel_account_copy (account);
   s->password = g_strdup (password);
   s->now = now;

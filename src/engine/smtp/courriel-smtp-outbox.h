@@ -15,6 +15,7 @@ typedef struct
   guint deferred;  /* to try again later */
   guint failed;    /* refused for good */
   guint uncertain; /* found SENDING: maybe sent, left to the user */
+  gint64 accepted_at; /* g_get_monotonic_time() when the last accepted message was recorded so */
 } CourrielSmtpOutboxReport;
 
 void                      courriel_smtp_outbox_send_async  (CourrielStore         *store,

@@ -6,7 +6,9 @@
  * server accepted it. The states tell what the sender knew when it last wrote: QUEUED (try at
  * next_attempt), SENDING (a transaction began and its end was never recorded: Courriel was
  * stopped meanwhile, so the message may have been sent — never resent without the user), and
- * FAILED (refused for good, with the server's reason).
+ * FAILED (refused for good, with the server's reason). Once a server took it, a row of
+ * outbox_accepted says so (ACCEPTED), written in the same instant, before the message is filed
+ * in Sent: filing copies the whole message, and a crash in between must not send it again.
  */
 #define G_LOG_DOMAIN "courriel-store"
 
@@ -103,8 +105,10 @@ courriel_outbox_set_state_async (CourrielStore *store, gint64 id, CourrielOutbox
                                  const char *error_message, GCancellable *cancellable, GAsyncReadyCallback callback,
                                  gpointer user_data)
 {
-  CourrielOutboxItem *item = g_new0 (CourrielOutboxItem, 1);
+  CourrielOutboxItem *item;
 
+  g_return_if_fail (state != COURRIEL_OUTBOX_ACCEPTED); /* courriel_outbox_accepted_async() */
+  item = g_new0 (CourrielOutboxItem, 1);
   item->id = id;
   item->state = state;
   item->next_attempt = next_attempt;
@@ -113,20 +117,26 @@ courriel_outbox_set_state_async (CourrielStore *store, gint64 id, CourrielOutbox
                               callback, user_data);
 }
 
+/* Runs @sql, whose ?1 is the message's id (*(gint64 *)@id). */
 static gboolean
-write_claim (sqlite3 *db, gpointer data, GError **error)
+run_for_id (sqlite3 *db, const char *sql, gconstpointer id, GError **error)
 {
   sqlite3_stmt *stmt = NULL;
-  int rc = sqlite3_prepare_v2 (db, "UPDATE outbox SET state = 'sending' WHERE id = ?1 AND state = 'queued'", -1,
-                               &stmt, NULL);
+  int rc = sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL);
 
   if (rc == SQLITE_OK)
     {
-      sqlite3_bind_int64 (stmt, 1, *(gint64 *)data);
+      sqlite3_bind_int64 (stmt, 1, *(const gint64 *)id);
       rc = sqlite3_step (stmt);
     }
   sqlite3_finalize (stmt);
-  if (!courriel_store_set_error_from_db (db, rc, error))
+  return courriel_store_set_error_from_db (db, rc, error);
+}
+
+static gboolean
+write_claim (sqlite3 *db, gpointer data, GError **error)
+{
+  if (!run_for_id (db, "UPDATE outbox SET state = 'sending' WHERE id = ?1 AND state = 'queued'", data, error))
     return FALSE;
   if (sqlite3_changes (db) == 0)
     {
@@ -150,16 +160,7 @@ courriel_outbox_claim_async (CourrielStore *store, gint64 id, GCancellable *canc
 static gboolean
 write_remove (sqlite3 *db, gpointer data, GError **error)
 {
-  sqlite3_stmt *stmt = NULL;
-  int rc = sqlite3_prepare_v2 (db, "DELETE FROM outbox WHERE id = ?1", -1, &stmt, NULL);
-
-  if (rc == SQLITE_OK)
-    {
-      sqlite3_bind_int64 (stmt, 1, *(gint64 *)data);
-      rc = sqlite3_step (stmt);
-    }
-  sqlite3_finalize (stmt);
-  return courriel_store_set_error_from_db (db, rc, error);
+  return run_for_id (db, "DELETE FROM outbox WHERE id = ?1", data, error);
 }
 
 void
@@ -208,6 +209,21 @@ courriel_outbox_sent_async (CourrielStore *store, gint64 id, GCancellable *cance
                               user_data);
 }
 
+static gboolean
+write_accepted (sqlite3 *db, gpointer data, GError **error)
+{
+  return run_for_id (db, "INSERT OR IGNORE INTO outbox_accepted (outbox_id, accepted) VALUES (?1, unixepoch ())",
+                     data, error);
+}
+
+void
+courriel_outbox_accepted_async (CourrielStore *store, gint64 id, GCancellable *cancellable,
+                                GAsyncReadyCallback callback, gpointer user_data)
+{
+  courriel_store_write_async (store, write_accepted, g_memdup2 (&id, sizeof id), g_free, cancellable, callback,
+                              user_data);
+}
+
 static gpointer
 read_list (sqlite3 *db, gpointer data, GError **error)
 {
@@ -216,7 +232,9 @@ read_list (sqlite3 *db, gpointer data, GError **error)
   sqlite3_stmt *stmt = NULL;
   int rc = sqlite3_prepare_v2 (db,
                                "SELECT o.id, o.account_id, o.sender, o.recipients, b.raw, o.state, o.attempts, "
-                               "o.next_attempt, o.last_error FROM outbox o JOIN outbox_bodies b ON b.outbox_id = o.id "
+                               "o.next_attempt, o.last_error, a.outbox_id IS NOT NULL FROM outbox o "
+                               "JOIN outbox_bodies b ON b.outbox_id = o.id "
+                               "LEFT JOIN outbox_accepted a ON a.outbox_id = o.id "
                                "WHERE ?1 = 0 OR o.account_id = ?1 ORDER BY o.id",
                                -1, &stmt, NULL);
 
@@ -232,7 +250,8 @@ read_list (sqlite3 *db, gpointer data, GError **error)
       item->sender = g_strdup ((const char *)sqlite3_column_text (stmt, 2));
       item->recipients = g_strsplit ((const char *)sqlite3_column_text (stmt, 3), "\n", -1);
       item->raw = g_bytes_new (sqlite3_column_blob (stmt, 4), sqlite3_column_bytes (stmt, 4));
-      item->state = g_strcmp0 (state, "sending") == 0  ? COURRIEL_OUTBOX_SENDING
+      item->state = sqlite3_column_int (stmt, 9) != 0    ? COURRIEL_OUTBOX_ACCEPTED
+                    : g_strcmp0 (state, "sending") == 0  ? COURRIEL_OUTBOX_SENDING
                     : g_strcmp0 (state, "failed") == 0 ? COURRIEL_OUTBOX_FAILED
                                                        : COURRIEL_OUTBOX_QUEUED;
       item->attempts = sqlite3_column_int (stmt, 6);

@@ -13,6 +13,7 @@ typedef enum
   COURRIEL_OUTBOX_QUEUED,  /* to send, at next_attempt or later */
   COURRIEL_OUTBOX_SENDING, /* its final dot was (about to be) sent and no answer recorded: maybe sent */
   COURRIEL_OUTBOX_FAILED,  /* refused for good (see last_error): the user decides */
+  COURRIEL_OUTBOX_ACCEPTED, /* the server took it; it waits to be filed in Sent, never sent again */
 } CourrielOutboxState;
 
 typedef struct
@@ -61,8 +62,15 @@ void courriel_outbox_remove_async    (CourrielStore       *store,
                                       GCancellable        *cancellable,
                                       GAsyncReadyCallback  callback,
                                       gpointer             user_data);
-/* The server took it: it leaves the Outbox, and a copy goes to the account's Sent folder (and,
- * for an IMAP account, to the server's by a queued APPEND). */
+/* The server took it: recorded in a few bytes, the moment its answer came. The message is then
+ * ACCEPTED: never sent again, only filed (courriel_outbox_sent_async()). */
+void courriel_outbox_accepted_async  (CourrielStore       *store,
+                                      gint64               id,
+                                      GCancellable        *cancellable,
+                                      GAsyncReadyCallback  callback,
+                                      gpointer             user_data);
+/* Filed: it leaves the Outbox, and a copy goes to the account's Sent folder (and, for an IMAP
+ * account, to the server's by a queued APPEND). */
 void courriel_outbox_sent_async      (CourrielStore       *store,
                                       gint64               id,
                                       GCancellable        *cancellable,

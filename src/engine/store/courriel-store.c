@@ -161,6 +161,13 @@ static const char *migrations[] = {
   ");"
   "INSERT INTO outbox_bodies (outbox_id, raw) SELECT id, raw FROM outbox;"
   "ALTER TABLE outbox DROP COLUMN raw;",
+
+  /* 8: a message the server accepted is marked so at once, in a few bytes, and filed in Sent
+   * (20 MB copied, for a large attachment) as a step of its own: never sent again meanwhile */
+  "CREATE TABLE outbox_accepted ("
+  "  outbox_id INTEGER PRIMARY KEY REFERENCES outbox (id) ON DELETE CASCADE,"
+  "  accepted INTEGER NOT NULL"
+  ");",
 };
 
 typedef struct
@@ -290,7 +297,11 @@ open_connection (const char *path, gboolean read_only, GError **error)
   sqlite3_busy_timeout (db, 10000);
   /* WAL lets readers go on while the writer writes; FULL makes every commit durable before
    * anything (a POP3 DELE, say) relies on it. */
-  if (!exec (db, "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL", error)
+  /* Debian's SQLite zeroes every deleted byte (SECURE_DELETE): a sent 20 MB message leaving the
+   * Outbox was written a second time, as zeros. FAST still clears what deleted rows leave on
+   * shared pages, not whole pages that only go back to the free list (which the WAL keeps a copy
+   * of until a checkpoint anyway). */
+  if (!exec (db, "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL; PRAGMA secure_delete = FAST", error)
       || (!read_only && !exec (db, "PRAGMA journal_mode = WAL", error)))
     {
       sqlite3_close (db);
