@@ -965,6 +965,11 @@ test_narrow_window (void)
   list = GTK_LIST_VIEW (find_descendant (GTK_WIDGET (window), GTK_TYPE_LIST_VIEW));
   g_signal_emit_by_name (list, "activate", 1);
   g_assert_cmpstr (adw_leaflet_get_visible_child_name (leaflet), ==, "list");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.go-back", NULL));
+  g_assert_cmpstr (adw_leaflet_get_visible_child_name (leaflet), ==, "sidebar");
+  /* A click selects a row: the same. */
+  gtk_selection_model_select_item (gtk_list_view_get_model (list), 5, TRUE);
+  g_assert_cmpstr (adw_leaflet_get_visible_child_name (leaflet), ==, "list");
   g_assert_true (gtk_widget_get_visible (find_button (GTK_WIDGET (window), "win.go-back")));
   iterate (50);
   save_screenshot (window, "window-narrow-list.png");

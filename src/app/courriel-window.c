@@ -43,6 +43,7 @@ struct _CourrielWindow
   GtkSingleSelection     *folder_selection;
   CourrielFolderItem     *selected_folder; /* the one whose notifications update the title */
   gint64                  last_folder_id;  /* the folder shown last, -1 before the first */
+  gboolean                selecting;       /* the window, not the user, is choosing a folder */
   GtkSelectionModel      *message_selection;
   GCancellable           *cancellable;
 
@@ -125,11 +126,22 @@ shown_account (CourrielWindow *self)
   return self->selected_folder != NULL ? courriel_folder_item_get_account_id (self->selected_folder) : 0;
 }
 
+static gboolean
+has_selected_messages (CourrielWindow *self)
+{
+  g_autoptr (GtkBitset) selected = NULL;
+
+  if (self->message_selection == NULL)
+    return FALSE;
+  /* Without reading the items: a paged list need not load a whole selection for this. */
+  selected = gtk_selection_model_get_selection (self->message_selection);
+  return !gtk_bitset_is_empty (selected);
+}
+
 static void
 update_message_actions (CourrielWindow *self)
 {
-  g_autoptr (GArray) ids = selected_ids (self);
-  gboolean any = ids->len > 0;
+  gboolean any = has_selected_messages (self);
 
   for (guint i = 0; i < G_N_ELEMENTS (message_actions); i++)
     gtk_widget_action_set_enabled (GTK_WIDGET (self), message_actions[i], any);
@@ -586,8 +598,12 @@ on_folder_selected (CourrielWindow *self)
   update_move_menu (self);
   update_message_actions (self);
   update_folder_actions (self);
-  if (folder != NULL)
-    g_signal_emit (self, signals[SIGNAL_FOLDER_SELECTED], 0, folder);
+  if (folder == NULL)
+    return;
+  g_signal_emit (self, signals[SIGNAL_FOLDER_SELECTED], 0, folder);
+  /* A folder chosen in a narrow window: its messages are what the user wants to see next. */
+  if (!self->selecting && adw_leaflet_get_folded (self->leaflet))
+    adw_leaflet_set_visible_child_name (self->leaflet, "list");
 }
 
 /* The row to show when none is: the unified Inbox, else the first Inbox, else the first folder. */
@@ -605,13 +621,15 @@ select_default_folder (CourrielWindow *self)
       if (kind == COURRIEL_FOLDER_KIND_UNIFIED_INBOX
           || g_strcmp0 (courriel_folder_item_get_role (item), "inbox") == 0)
         {
-          gtk_single_selection_set_selected (self->folder_selection, i);
-          return;
+          fallback = i;
+          break;
         }
       if (kind == COURRIEL_FOLDER_KIND_FOLDER && fallback == GTK_INVALID_LIST_POSITION)
         fallback = i;
     }
+  self->selecting = TRUE;
   gtk_single_selection_set_selected (self->folder_selection, fallback);
+  self->selecting = FALSE;
 }
 
 static void
@@ -666,7 +684,9 @@ courriel_window_select_folder (CourrielWindow *self, gint64 folder_id)
       if (courriel_folder_item_get_kind (item) != COURRIEL_FOLDER_KIND_ACCOUNT
           && courriel_folder_item_get_folder_id (item) == folder_id)
         {
+          self->selecting = TRUE;
           gtk_single_selection_set_selected (self->folder_selection, i);
+          self->selecting = FALSE;
           return TRUE;
         }
     }
@@ -1068,7 +1088,6 @@ courriel_window_constructed (GObject *object)
   g_signal_connect (factory, "unbind", G_CALLBACK (unbind_row), NULL);
   gtk_list_view_set_factory (self->sidebar_list, factory);
   gtk_list_view_set_model (self->sidebar_list, GTK_SELECTION_MODEL (self->folder_selection));
-  gtk_list_view_set_single_click_activate (self->sidebar_list, TRUE);
   g_signal_connect (self->sidebar_list, "activate", G_CALLBACK (on_sidebar_activate), self);
   g_signal_connect_swapped (self->folder_selection, "notify::selected-item", G_CALLBACK (on_folder_selected), self);
   g_signal_connect_swapped (self->folders, "updated", G_CALLBACK (on_folders_changed), self);
