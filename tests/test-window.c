@@ -818,6 +818,41 @@ answer_dialog (const char *text, const char *response)
   iterate (10);
 }
 
+/* A right click on the sidebar row named @name. */
+static void
+press_row (GtkWidget *window, const char *name)
+{
+  GtkWidget *row = gtk_widget_get_parent (find_label (find_descendant (window, GTK_TYPE_LIST_VIEW), name));
+  g_autoptr (GListModel) controllers = gtk_widget_observe_controllers (row);
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr (GObject) controller = g_list_model_get_item (controllers, i);
+      if (GTK_IS_GESTURE_CLICK (controller))
+        g_signal_emit_by_name (controller, "pressed", 1, 10.0, 10.0);
+    }
+}
+
+static GtkWidget *
+find_open_popover (GtkWidget *widget)
+{
+  if (GTK_IS_POPOVER (widget) && gtk_widget_get_mapped (widget))
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_open_popover (child);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+popover_shown (gpointer window)
+{
+  return find_open_popover (window) != NULL;
+}
+
 static void
 test_folder_actions (void)
 {
@@ -836,6 +871,18 @@ test_folder_actions (void)
   iterate (20);
   describe_rows (find_descendant (GTK_WIDGET (window), GTK_TYPE_LIST_VIEW), rows);
   g_assert_nonnull (strstr (rows->str, "[folder-symbolic] Receipts\n[folder-symbolic] Work (1)\n"));
+
+  /* A right click on a row opens its menu; its actions are about that row, not the folder shown. */
+  g_assert_true (courriel_window_select_folder (window, 13));
+  press_row (GTK_WIDGET (window), "Work");
+  wait_for (popover_shown, window);
+  /* As a menu item does: the menu closes, then the action runs. */
+  gtk_popover_popdown (GTK_POPOVER (find_open_popover (GTK_WIDGET (window))));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.rename-folder", NULL));
+  wait_for (dialog_shown, NULL);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (adw_message_dialog_get_extra_child (
+                     ADW_MESSAGE_DIALOG (find_dialog ())))), ==, "Work");
+  answer_dialog (NULL, "cancel");
 
   /* Special folders keep their names; others can be renamed and deleted (after a question). */
   g_assert_true (courriel_window_select_folder (window, 13));

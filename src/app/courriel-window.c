@@ -917,11 +917,21 @@ unbind_row (GtkSignalListItemFactory *factory, GtkListItem *list_item)
   courriel_folder_row_set_item (COURRIEL_FOLDER_ROW (gtk_list_item_get_child (list_item)), NULL);
 }
 
+static gboolean
+forget_context_folder (gpointer user_data)
+{
+  g_autoptr (CourrielWindow) self = user_data;
+
+  g_clear_object (&self->context_folder);
+  update_folder_actions (self);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 on_folder_popover_closed (CourrielWindow *self)
 {
-  g_clear_object (&self->context_folder);
-  update_folder_actions (self);
+  /* The menu closes before the action of its item runs: the row stays the target until then. */
+  g_idle_add (forget_context_folder, g_object_ref (self));
 }
 
 /* Sync status and progress -------------------------------------------------------------------- */
