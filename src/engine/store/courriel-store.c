@@ -161,6 +161,12 @@ static const char *migrations[] = {
   ");"
   "INSERT INTO outbox_bodies (outbox_id, raw) SELECT id, raw FROM outbox;"
   "ALTER TABLE outbox DROP COLUMN raw;",
+
+  /* 8: the senders whose messages may load remote content (images…) without asking again */
+  "CREATE TABLE remote_content_senders ("
+  "  address TEXT PRIMARY KEY COLLATE NOCASE,"
+  "  allowed INTEGER NOT NULL"
+  ");",
 };
 
 typedef struct
