@@ -88,6 +88,7 @@ struct _CourrielReader
   GtkLabel       *body_label;
   AdwBin         *html_slot;
   GtkSpinner     *fetch_spinner;
+  AdwStatusPage  *offline_page;
   AdwStatusPage  *body_error_page;
 };
 
@@ -1021,6 +1022,8 @@ courriel_reader_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
+  /* AdwBin holds the template's top child: it lets go of it first. */
+  adw_bin_set_child (ADW_BIN (self), NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), COURRIEL_TYPE_READER);
   self->html_view = NULL;
   g_clear_pointer (&self->loaded, loaded_free);
@@ -1073,6 +1076,7 @@ courriel_reader_class_init (CourrielReaderClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CourrielReader, body_label);
   gtk_widget_class_bind_template_child (widget_class, CourrielReader, html_slot);
   gtk_widget_class_bind_template_child (widget_class, CourrielReader, fetch_spinner);
+  gtk_widget_class_bind_template_child (widget_class, CourrielReader, offline_page);
   gtk_widget_class_bind_template_child (widget_class, CourrielReader, body_error_page);
 
   gtk_widget_class_install_action (widget_class, "reader.show-remote-once", NULL, show_remote_once);
