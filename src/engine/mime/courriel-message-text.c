@@ -666,7 +666,7 @@ auth_results (GMimeObject *object)
       if (g_ascii_strcasecmp (g_mime_header_get_name (header), "Authentication-Results") != 0)
         continue;
       value = g_utf8_make_valid (g_mime_header_get_value (header) ?: "", -1);
-      g_strdelimit (g_strstrip (value), "\r\n", ' ');
+      g_strdelimit (g_strstrip (value), "\r\n\t", ' ');
       if (out == NULL)
         out = g_string_new (value);
       else
