@@ -610,6 +610,9 @@ test_html_and_remote_content (void)
   GtkRevealer *banner;
   gint64 first = add_message (html_message);
   gint64 second = add_message (html_message);
+  g_autofree char *forged_raw = g_strconcat ("Authentication-Results: mx.example.fr; dmarc=fail header.from=shop.example\r\n",
+                                             html_message, NULL);
+  gint64 forged = add_message (forged_raw);
   g_autofree char *opened = NULL;
   GtkWidget *view;
 
@@ -653,6 +656,11 @@ test_html_and_remote_content (void)
   loads.allow_remote = FALSE;
   show (reader, first);
   g_assert_true (loads.allow_remote);
+
+  /* Not for a message the provider found forged in the sender's name. */
+  show (reader, forged);
+  g_assert_cmpstr (page (reader, "body_stack"), ==, "html");
+  g_assert_false (loads.allow_remote);
 
   /* Links from the view: web links open, scripts do not. */
   g_signal_connect (reader, "open-uri", G_CALLBACK (on_open_uri), &opened);

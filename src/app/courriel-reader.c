@@ -277,14 +277,15 @@ read_message (sqlite3 *db, gpointer data, GError **error)
       return NULL;
     }
 
-  g_mime_init ();
-  read_sender (loaded);
+  read_sender (loaded); /* GMime was initialised by the class, on the main thread */
   loaded->trusted_id = courriel_account_get_authserv_id (&account);
   g_free (account.incoming.host);
   g_free (account.authserv_id);
   loaded->verdict = courriel_auth_results_verdict (auth_results, loaded->trusted_id, loaded->from_address,
                                                    &loaded->verified_domain);
-  loaded->remote_allowed = courriel_remote_content_is_allowed (db, loaded->from_address);
+  /* "Always for this sender" trusts a From address: not one the provider found forged. */
+  loaded->remote_allowed = loaded->verdict != COURRIEL_AUTH_VERDICT_FAILED
+                           && courriel_remote_content_is_allowed (db, loaded->from_address);
   if (!read_attachments (db, loaded, error))
     return NULL;
   if (loaded->raw != NULL)
