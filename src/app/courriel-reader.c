@@ -8,7 +8,7 @@
  * fetches it answers with courriel_reader_body_arrived() or _body_failed().
  *
  * The body: the HTML part when there is one and an HTML view to show it (most clients do, and
- * many senders' plain parts are an afterthought), else the plain text, escaped, with its web
+ * many senders' plain parts are an afterthought), else the plain text as it is, with its web
  * links clickable. Links open in the browser, after a question when their text shows another
  * site than the one they lead to.
  */
@@ -85,7 +85,10 @@ struct _CourrielReader
   GtkRevealer    *remote_revealer;
   GtkListBox     *attachments_list;
   GtkStack       *body_stack;
-  GtkLabel       *body_label;
+  GtkTextView    *body_view;
+  GtkTextTag     *link_tag;
+  struct _TextFill *fill;      /* the plain text still going into body_view */
+  guint          fill_source;
   AdwBin         *html_slot;
   GtkSpinner     *fetch_spinner;
   AdwStatusPage  *offline_page;
@@ -383,6 +386,8 @@ show_verification (CourrielReader *self, Loaded *loaded)
   gtk_label_set_text (self->verification_label, text);
 }
 
+static void show_text (CourrielReader *self, const char *text);
+static void stop_text_fill (CourrielReader *self);
 static void save_attachment_clicked (GtkButton *button, CourrielReader *self);
 static void open_attachment_clicked (GtkButton *button, CourrielReader *self);
 
@@ -517,12 +522,8 @@ show_body (CourrielReader *self, Loaded *loaded)
       gtk_stack_set_visible_child_name (self->body_stack, "html");
       return;
     }
-  {
-    g_autofree char *markup = courriel_reader_text_to_markup (loaded->body->plain != NULL ? loaded->body->plain : "");
-
-    gtk_label_set_markup (self->body_label, markup);
-    gtk_stack_set_visible_child_name (self->body_stack, "text");
-  }
+  show_text (self, loaded->body->plain != NULL ? loaded->body->plain : "");
+  gtk_stack_set_visible_child_name (self->body_stack, "text");
 }
 
 static void
@@ -530,6 +531,7 @@ show_loaded (CourrielReader *self, Loaded *loaded)
 {
   g_clear_pointer (&self->loaded, loaded_free);
   self->loaded = loaded;
+  stop_text_fill (self);
   clear_html (self);
   gtk_revealer_set_reveal_child (self->remote_revealer, FALSE);
   show_headers (self, loaded);
@@ -598,7 +600,8 @@ courriel_reader_clear (CourrielReader *self)
   self->waiting_for_body = FALSE;
   g_clear_pointer (&self->loaded, loaded_free);
   clear_html (self);
-  gtk_label_set_text (self->body_label, "");
+  stop_text_fill (self);
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->body_view), "", 0);
   gtk_revealer_set_reveal_child (self->remote_revealer, FALSE);
   gtk_spinner_set_spinning (self->fetch_spinner, FALSE);
   gtk_stack_set_visible_child_name (self->stack, "empty");
@@ -676,62 +679,141 @@ courriel_reader_body_failed (CourrielReader *self, gint64 message_id, const GErr
 
 /* Plain text and links -------------------------------------------------------------------------- */
 
-/**
- * courriel_reader_text_to_markup:
- * @text: a plain-text body
- *
- * Returns: Pango markup showing @text as it is, with its http, https and mailto addresses (and
- * "www." ones) as links; everything else escaped, so that "<b>" in a message stays "<b>".
- */
-char *
-courriel_reader_text_to_markup (const char *text)
+/* The plain text in a text view (a label lays a long body out at once: 30 s for a megabyte);
+ * its web and mail addresses carry the link tag. Nothing is markup: "<b>" in a message is
+ * shown as it is. A long text goes in by chunks, one a main-loop turn below the redraw
+ * priority: the view lays out each before the next, and frames keep coming. */
+#define TEXT_CHUNK 8192 /* bytes: about 25 ms of layout each */
+
+typedef struct _TextFill
 {
-  static GRegex *links;
-  g_autofree char *valid = g_utf8_make_valid (text != NULL ? text : "", -1);
-  g_autoptr (GMatchInfo) match = NULL;
-  GString *out = g_string_new (NULL);
-  const char *done = valid;
+  char   *text;
+  gsize   length;
+  gsize   done;
+  GArray *links;     /* CourrielLinkSpan */
+  guint   next_link;
+} TextFill;
 
-  if (g_once_init_enter (&links))
-    g_once_init_leave (&links, g_regex_new ("(?:\\bhttps?://|\\bmailto:|\\bwww\\.)[^\\s<>\"'`{}|\\\\^\\[\\]]+",
-                                            G_REGEX_CASELESS | G_REGEX_OPTIMIZE, 0, NULL));
-  for (g_regex_match (links, valid, 0, &match); g_match_info_matches (match); g_match_info_next (match, NULL))
+static void
+text_fill_free (TextFill *fill)
+{
+  g_free (fill->text);
+  g_array_unref (fill->links);
+  g_free (fill);
+}
+
+static void
+stop_text_fill (CourrielReader *self)
+{
+  g_clear_handle_id (&self->fill_source, g_source_remove);
+  g_clear_pointer (&self->fill, text_fill_free);
+}
+
+/* Adds the next chunk to the view; FALSE when the whole text is in. */
+static gboolean
+fill_text_chunk (CourrielReader *self)
+{
+  TextFill *fill = self->fill;
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->body_view);
+  gsize limit = fill->done + TEXT_CHUNK;
+  GtkTextIter end;
+
+  gtk_text_buffer_get_end_iter (buffer, &end);
+  while (fill->done < fill->length && fill->done < limit)
     {
-      int start, end;
-      g_autofree char *before = NULL;
-      g_autofree char *link = NULL;
-      g_autofree char *href = NULL;
-      g_autofree char *escaped_href = NULL;
-      g_autofree char *escaped_link = NULL;
+      CourrielLinkSpan *span = fill->next_link < fill->links->len
+                                 ? &g_array_index (fill->links, CourrielLinkSpan, fill->next_link) : NULL;
+      gsize stop = span != NULL ? span->start : fill->length;
 
-      g_match_info_fetch_pos (match, 0, &start, &end);
-      /* A sentence's full stop or closing bracket is not part of the address. */
-      while (end > start && strchr (".,;:!?)", valid[end - 1]) != NULL)
-        end--;
-      if (valid + start < done)
-        continue;
-      link = g_strndup (valid + start, end - start);
-      href = g_ascii_strncasecmp (link, "www.", 4) == 0 ? g_strconcat ("http://", link, NULL) : g_strdup (link);
-      if (courriel_link_check (NULL, href, NULL, NULL) == COURRIEL_LINK_REFUSED)
-        continue;
-      before = g_markup_escape_text (done, valid + start - done);
-      escaped_href = g_markup_escape_text (href, -1);
-      escaped_link = g_markup_escape_text (link, -1);
-      g_string_append_printf (out, "%s<a href=\"%s\">%s</a>", before, escaped_href, escaped_link);
-      done = valid + end;
+      if (stop == fill->done && span != NULL)
+        {
+          gtk_text_buffer_insert_with_tags (buffer, &end, fill->text + span->start, (int)(span->end - span->start),
+                                            self->link_tag, NULL);
+          fill->done = span->end;
+          fill->next_link++;
+          continue;
+        }
+      if (stop > limit)
+        {
+          /* Cut after a line: never inside a character. */
+          const char *newline = memchr (fill->text + limit, '\n', stop - limit);
+          stop = newline != NULL ? (gsize)(newline + 1 - fill->text) : stop;
+        }
+      gtk_text_buffer_insert (buffer, &end, fill->text + fill->done, (int)(stop - fill->done));
+      fill->done = stop;
     }
-  {
-    g_autofree char *rest = g_markup_escape_text (done, -1);
-    g_string_append (out, rest);
-  }
-  return g_string_free (out, FALSE);
+  return fill->done < fill->length;
 }
 
 static gboolean
-on_body_link (GtkLabel *label, const char *uri, CourrielReader *self)
+on_fill_idle (gpointer user_data)
 {
-  courriel_reader_activate_link (self, uri, uri);
-  return TRUE;
+  CourrielReader *self = user_data;
+
+  if (fill_text_chunk (self))
+    return G_SOURCE_CONTINUE;
+  self->fill_source = 0;
+  g_clear_pointer (&self->fill, text_fill_free);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+show_text (CourrielReader *self, const char *text)
+{
+  TextFill *fill = g_new0 (TextFill, 1);
+
+  stop_text_fill (self);
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->body_view), "", 0);
+  fill->text = g_strdup (text);
+  fill->length = strlen (text);
+  fill->links = courriel_link_find_all (text);
+  self->fill = fill;
+  if (fill_text_chunk (self))
+    self->fill_source = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, on_fill_idle, self, NULL);
+  else
+    g_clear_pointer (&self->fill, text_fill_free);
+}
+
+/* The link under a point of the text view, as its text; NULL when there is none. */
+static char *
+link_at (CourrielReader *self, double x, double y)
+{
+  GtkTextIter start, end;
+  int buffer_x, buffer_y;
+
+  gtk_text_view_window_to_buffer_coords (self->body_view, GTK_TEXT_WINDOW_WIDGET, (int)x, (int)y, &buffer_x,
+                                         &buffer_y);
+  if (!gtk_text_view_get_iter_at_location (self->body_view, &start, buffer_x, buffer_y)
+      || !gtk_text_iter_has_tag (&start, self->link_tag))
+    return NULL;
+  end = start;
+  if (!gtk_text_iter_starts_tag (&start, self->link_tag))
+    gtk_text_iter_backward_to_tag_toggle (&start, self->link_tag);
+  gtk_text_iter_forward_to_tag_toggle (&end, self->link_tag);
+  return gtk_text_iter_get_text (&start, &end);
+}
+
+static void
+on_body_released (GtkGestureClick *gesture, int n_press, double x, double y, CourrielReader *self)
+{
+  g_autofree char *text = NULL;
+  g_autoptr (GArray) links = NULL;
+
+  /* Selecting text across a link is not clicking it. */
+  if (gtk_text_buffer_get_has_selection (gtk_text_view_get_buffer (self->body_view))
+      || (text = link_at (self, x, y)) == NULL)
+    return;
+  links = courriel_link_find_all (text);
+  if (links->len > 0)
+    courriel_reader_activate_link (self, g_array_index (links, CourrielLinkSpan, 0).uri, text);
+}
+
+static void
+on_body_motion (GtkEventControllerMotion *motion, double x, double y, CourrielReader *self)
+{
+  g_autofree char *text = link_at (self, x, y);
+
+  gtk_widget_set_cursor_from_name (GTK_WIDGET (self->body_view), text != NULL ? "pointer" : "text");
 }
 
 static void
@@ -1023,6 +1105,7 @@ courriel_reader_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
+  stop_text_fill (self);
   /* AdwBin holds the template's top child: it lets go of it first. */
   adw_bin_set_child (ADW_BIN (self), NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), COURRIEL_TYPE_READER);
@@ -1074,7 +1157,7 @@ courriel_reader_class_init (CourrielReaderClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CourrielReader, remote_revealer);
   gtk_widget_class_bind_template_child (widget_class, CourrielReader, attachments_list);
   gtk_widget_class_bind_template_child (widget_class, CourrielReader, body_stack);
-  gtk_widget_class_bind_template_child (widget_class, CourrielReader, body_label);
+  gtk_widget_class_bind_template_child (widget_class, CourrielReader, body_view);
   gtk_widget_class_bind_template_child (widget_class, CourrielReader, html_slot);
   gtk_widget_class_bind_template_child (widget_class, CourrielReader, fetch_spinner);
   gtk_widget_class_bind_template_child (widget_class, CourrielReader, offline_page);
@@ -1089,8 +1172,17 @@ courriel_reader_class_init (CourrielReaderClass *klass)
 static void
 courriel_reader_init (CourrielReader *self)
 {
+  GtkGesture *click = gtk_gesture_click_new ();
+  GtkEventController *motion = gtk_event_controller_motion_new ();
+
   gtk_widget_init_template (GTK_WIDGET (self));
-  g_signal_connect (self->body_label, "activate-link", G_CALLBACK (on_body_link), self);
+  self->link_tag = gtk_text_buffer_create_tag (gtk_text_view_get_buffer (self->body_view), "link", "underline",
+                                               PANGO_UNDERLINE_SINGLE, "foreground", "#3584e4", NULL);
+  gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (click), GDK_BUTTON_PRIMARY);
+  g_signal_connect (click, "released", G_CALLBACK (on_body_released), self);
+  gtk_widget_add_controller (GTK_WIDGET (self->body_view), GTK_EVENT_CONTROLLER (click));
+  g_signal_connect (motion, "motion", G_CALLBACK (on_body_motion), self);
+  gtk_widget_add_controller (GTK_WIDGET (self->body_view), motion);
 }
 
 GtkWidget *

@@ -55,6 +55,4 @@ gboolean   courriel_reader_save_attachment_finish (CourrielReader       *self,
                                                    GAsyncResult         *result,
                                                    GError              **error);
 
-char      *courriel_reader_text_to_markup         (const char           *text);
-
 G_END_DECLS

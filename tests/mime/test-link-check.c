@@ -62,6 +62,34 @@ test_dangerous_refused (void)
   g_assert_cmpint (courriel_link_check (NULL, NULL, NULL, NULL), ==, COURRIEL_LINK_REFUSED);
 }
 
+static void
+test_find_all (void)
+{
+  const char *text = "(see https://a.example/x). Mail mailto:a@b.example, or www.c.example/p?q=1&r=2!\n"
+                     "Not javascript:alert('x') data:text/html,x file:///etc/passwd http:// nor "
+                     "https://d.example/\"><script>";
+  g_autoptr (GArray) spans = courriel_link_find_all (text);
+  const char *expected[][2] = {
+    { "https://a.example/x", "https://a.example/x" },
+    { "mailto:a@b.example", "mailto:a@b.example" },
+    { "www.c.example/p?q=1&r=2", "http://www.c.example/p?q=1&r=2" },
+    { "https://d.example/", "https://d.example/" },
+  };
+
+  g_assert_cmpuint (spans->len, ==, G_N_ELEMENTS (expected));
+  for (guint i = 0; i < spans->len; i++)
+    {
+      CourrielLinkSpan *span = &g_array_index (spans, CourrielLinkSpan, i);
+      g_autofree char *shown = g_strndup (text + span->start, span->end - span->start);
+
+      g_assert_cmpstr (shown, ==, expected[i][0]);
+      g_assert_cmpstr (span->uri, ==, expected[i][1]);
+    }
+  g_array_unref (g_steal_pointer (&spans));
+  spans = courriel_link_find_all (NULL);
+  g_assert_cmpuint (spans->len, ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -69,5 +97,6 @@ main (int argc, char **argv)
   g_test_add_func ("/link-check/same-site-opens", test_same_site_opens);
   g_test_add_func ("/link-check/other-site-asks", test_other_site_asks);
   g_test_add_func ("/link-check/dangerous-refused", test_dangerous_refused);
+  g_test_add_func ("/link-check/find-all", test_find_all);
   return g_test_run ();
 }

@@ -106,3 +106,54 @@ courriel_link_check (const char *visible_text, const char *uri, char **shown_hos
     *target_host = g_steal_pointer (&target);
   return verdict;
 }
+
+static void
+link_span_clear (CourrielLinkSpan *span)
+{
+  g_free (span->uri);
+}
+
+/**
+ * courriel_link_find_all:
+ * @text: plain text, UTF-8
+ *
+ * Returns: (element-type CourrielLinkSpan): the web and mail addresses in @text that may open
+ * (http, https, mailto, and "www." ones), without a sentence's closing punctuation; never a
+ * javascript:, data: or file: one.
+ */
+GArray *
+courriel_link_find_all (const char *text)
+{
+  static GRegex *links;
+  GArray *spans = g_array_new (FALSE, FALSE, sizeof (CourrielLinkSpan));
+  g_autoptr (GMatchInfo) match = NULL;
+
+  g_array_set_clear_func (spans, (GDestroyNotify)link_span_clear);
+  if (g_once_init_enter (&links))
+    g_once_init_leave (&links, g_regex_new ("(?:\\bhttps?://|\\bmailto:|\\bwww\\.)[^\\s<>\"'`{}|\\\\^\\[\\]]+",
+                                            G_REGEX_CASELESS | G_REGEX_OPTIMIZE, 0, NULL));
+  if (text == NULL)
+    return spans;
+  for (g_regex_match (links, text, 0, &match); g_match_info_matches (match); g_match_info_next (match, NULL))
+    {
+      CourrielLinkSpan span = { 0 };
+      int start, end;
+      g_autofree char *link = NULL;
+
+      g_match_info_fetch_pos (match, 0, &start, &end);
+      /* A sentence's full stop or closing bracket is not part of the address. */
+      while (end > start && strchr (".,;:!?)", text[end - 1]) != NULL)
+        end--;
+      link = g_strndup (text + start, end - start);
+      span.uri = g_ascii_strncasecmp (link, "www.", 4) == 0 ? g_strconcat ("http://", link, NULL) : g_strdup (link);
+      if (courriel_link_check (NULL, span.uri, NULL, NULL) == COURRIEL_LINK_REFUSED)
+        {
+          g_free (span.uri);
+          continue;
+        }
+      span.start = start;
+      span.end = end;
+      g_array_append_val (spans, span);
+    }
+  return spans;
+}

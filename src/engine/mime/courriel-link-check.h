@@ -15,9 +15,17 @@ typedef enum
   COURRIEL_LINK_REFUSED,  /* not a web or mail link (javascript:, file:, data:…), or unreadable */
 } CourrielLinkVerdict;
 
-CourrielLinkVerdict courriel_link_check (const char  *visible_text,
-                                         const char  *uri,
-                                         char       **shown_host,
-                                         char       **target_host);
+typedef struct
+{
+  gsize  start; /* byte offsets of the link in the text */
+  gsize  end;
+  char  *uri;   /* what it opens: "www.example.org" opens "http://www.example.org" */
+} CourrielLinkSpan;
+
+CourrielLinkVerdict courriel_link_check    (const char  *visible_text,
+                                            const char  *uri,
+                                            char       **shown_host,
+                                            char       **target_host);
+GArray             *courriel_link_find_all (const char  *text);
 
 G_END_DECLS
