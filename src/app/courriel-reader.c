@@ -417,8 +417,8 @@ show_attachments (CourrielReader *self, Loaded *loaded)
       Attachment *a = loaded->attachments->pdata[i];
       g_autofree char *size = g_format_size ((guint64)MAX (a->size, 0));
       g_autofree char *content_type = g_content_type_from_mime_type (a->mime_type);
-      g_autofree char *description = g_content_type_get_description (content_type != NULL ? content_type
-                                                                                          : a->mime_type);
+      g_autofree char *description = content_type != NULL && !g_content_type_is_unknown (content_type)
+                                       ? g_content_type_get_description (content_type) : g_strdup (a->mime_type);
       /* Translators: an attachment's size and type: "12.3 kB — PDF document" */
       g_autofree char *subtitle = g_strdup_printf (_("%s — %s"), size, description);
       GtkWidget *row = adw_action_row_new ();
