@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include "courriel-account-sync.h"
 #include "courriel-changes.h"
 #include "courriel-draft.h"
 #include "courriel-message-text.h"
@@ -77,19 +78,10 @@ void
 courriel_cli_send_due (CourrielStore *store, CourrielAccount *account)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (GPtrArray) items = list_outbox (store, account->id, &error);
-  g_autofree CourrielSmtpOutboxReport *report = NULL;
-  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
-  gboolean due = FALSE;
+  g_autoptr (GAsyncResult) result = NULL;
 
-  for (guint i = 0; items != NULL && i < items->len; i++)
-    {
-      CourrielOutboxItem *item = items->pdata[i];
-      due |= item->state == COURRIEL_OUTBOX_QUEUED && item->next_attempt <= now;
-    }
-  if (due && account->outgoing.host != NULL)
-    report = send_outbox (store, account, &error);
-  if (error != NULL)
+  courriel_account_send_due_async (store, account, NULL, courriel_cli_got_result, &result);
+  if (!courriel_account_send_due_finish (courriel_cli_wait (&result), &error))
     g_printerr (_("courriel-cli: %s: the Outbox will be sent later (%s)\n"), account->address, error->message);
 }
 
