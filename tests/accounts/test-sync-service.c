@@ -265,6 +265,39 @@ test_coalesced (Fixture *f, gconstpointer data)
     g_main_context_iteration (NULL, TRUE);
   g_assert_cmpuint (f->syncing, ==, 2);
   g_assert_cmpint (courriel_sync_service_get_state (f->service, id, NULL), ==, COURRIEL_SYNC_STATE_IDLE);
+
+  /* Pokes after local changes: one sync soon after a burst of them, none at once. */
+  courriel_sync_service_poke (f->service, id);
+  courriel_sync_service_poke (f->service, id);
+  g_assert_cmpuint (f->syncing, ==, 2);
+  while (f->done < 3)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (f->syncing, ==, 3);
+}
+
+static gboolean
+quit_loop (gpointer user_data)
+{
+  *(gboolean *)user_data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+test_dispose_while_syncing (Fixture *f, gconstpointer data)
+{
+  gint64 id = add_bench_account (f, "alice@example.test");
+  gboolean over = FALSE;
+
+  /* Gone in the middle of a sync: what runs is cancelled, nothing is emitted afterwards. */
+  courriel_sync_service_sync_account (f->service, id);
+  g_assert_cmpuint (f->syncing, ==, 1);
+  while (f->progress == 0)
+    g_main_context_iteration (NULL, TRUE);
+  g_clear_object (&f->service);
+  g_timeout_add (1500, quit_loop, &over);
+  while (!over)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (f->done, ==, 0);
 }
 
 static void
@@ -409,6 +442,8 @@ main (int argc, char **argv)
   g_test_add ("/sync-service/certificate-untrusted", Fixture, NULL, fixture_set_up, test_certificate_untrusted,
               fixture_tear_down);
   g_test_add ("/sync-service/offline-retried", Fixture, NULL, fixture_set_up, test_offline_retried,
+              fixture_tear_down);
+  g_test_add ("/sync-service/dispose-while-syncing", Fixture, NULL, fixture_set_up, test_dispose_while_syncing,
               fixture_tear_down);
   g_test_add ("/sync-service/fetch-body", Fixture, NULL, fixture_set_up, test_fetch_body, fixture_tear_down);
   status = g_test_run ();
