@@ -229,6 +229,51 @@ test_check_interval (void)
   g_assert_cmpuint (courriel_sync_service_get_interval (service), ==, 0);
 }
 
+typedef struct
+{
+  guint    step;
+  gboolean alive; /* the application still ran after its last window closed */
+} Background;
+
+static gboolean
+background_step (gpointer user_data)
+{
+  Background *b = user_data;
+  g_autoptr (GSettings) settings = g_settings_new (APPLICATION_ID);
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (app));
+
+  if (b->step++ == 0)
+    {
+      /* The user closes the window. */
+      g_assert_nonnull (window);
+      gtk_window_destroy (window);
+      return G_SOURCE_CONTINUE;
+    }
+  /* Still here a while after: syncing and notifying go on. Then the option goes off, and with
+   * it the last reason to run. */
+  g_assert_null (window);
+  b->alive = TRUE;
+  g_settings_set_boolean (settings, "run-in-background", FALSE);
+  return G_SOURCE_REMOVE;
+}
+
+/* Last: g_application_run() ends with the application's shutdown. */
+static void
+test_run_in_background (void)
+{
+  g_autoptr (GSettings) settings = g_settings_new (APPLICATION_ID);
+  Background b = { 0, FALSE };
+
+  g_settings_set_boolean (settings, "run-in-background", TRUE);
+  g_application_release (G_APPLICATION (app));
+  g_timeout_add (300, background_step, &b);
+  /* Opens a window (activate), and returns once nothing holds the application any more. */
+  g_assert_cmpint (g_application_run (G_APPLICATION (app), 0, NULL), ==, 0);
+  g_assert_true (b.alive);
+  g_assert_cmpuint (b.step, ==, 2);
+  g_application_hold (G_APPLICATION (app));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -253,6 +298,7 @@ main (int argc, char **argv)
   g_test_add_func ("/notifier/one-notification-per-batch", test_one_notification_per_batch);
   g_test_add_func ("/notifier/click-shows-message", test_click_shows_message);
   g_test_add_func ("/notifier/check-interval", test_check_interval);
+  g_test_add_func ("/notifier/run-in-background", test_run_in_background);
 
   status = g_test_run ();
   g_application_release (G_APPLICATION (app));
