@@ -250,6 +250,43 @@ test_first_sync_then_new_mail (Fixture *f, gconstpointer data)
 }
 
 static void
+test_pop3_new_mail (Fixture *f, gconstpointer data)
+{
+  const char *address = "carol@example.test";
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (CourrielAccount) account = courriel_account_new (address);
+  const GError *sync_error = NULL;
+  gint64 id;
+
+  account->protocol = COURRIEL_PROTOCOL_POP3;
+  account->incoming = (CourrielServer){ g_strdup ("127.0.0.1"),
+                                        courriel_test_bench_get_port (bench, COURRIEL_TEST_BENCH_POP3S),
+                                        COURRIEL_SECURITY_TLS, g_strdup (address), NULL, g_strdup (fingerprint) };
+  courriel_account_save_async (f->store, account, courriel_test_bench_get_password (bench, address), NULL, NULL,
+                               got_result, &result);
+  id = courriel_account_save_finish (wait_for (&result), &error);
+  g_assert_no_error (error);
+
+  g_bytes_unref (deliver (address, "pop-premier", NULL));
+  g_assert_cmpint (sync_and_wait (f, id, &sync_error), ==, COURRIEL_SYNC_STATE_IDLE);
+  g_assert_null (sync_error);
+  g_assert_cmpuint (f->batches->len, ==, 0);
+
+  g_bytes_unref (deliver (address, "pop-nouveau", NULL));
+  g_assert_cmpint (sync_and_wait (f, id, &sync_error), ==, COURRIEL_SYNC_STATE_IDLE);
+  g_assert_cmpuint (f->batches->len, ==, 1);
+  {
+    GArray *ids = f->batches->pdata[0];
+    g_autoptr (Row) row = NULL;
+
+    g_assert_cmpuint (ids->len, ==, 1);
+    row = query (f, id, g_array_index (ids, gint64, 0), NULL);
+    g_assert_cmpstr (row->subject, ==, "pop-nouveau");
+  }
+}
+
+static void
 test_coalesced (Fixture *f, gconstpointer data)
 {
   gint64 id = add_bench_account (f, "alice@example.test");
@@ -437,6 +474,7 @@ main (int argc, char **argv)
 
   g_test_add ("/sync-service/first-sync-then-new-mail", Fixture, NULL, fixture_set_up, test_first_sync_then_new_mail,
               fixture_tear_down);
+  g_test_add ("/sync-service/pop3-new-mail", Fixture, NULL, fixture_set_up, test_pop3_new_mail, fixture_tear_down);
   g_test_add ("/sync-service/coalesced", Fixture, NULL, fixture_set_up, test_coalesced, fixture_tear_down);
   g_test_add ("/sync-service/wrong-password", Fixture, NULL, fixture_set_up, test_wrong_password, fixture_tear_down);
   g_test_add ("/sync-service/certificate-untrusted", Fixture, NULL, fixture_set_up, test_certificate_untrusted,
