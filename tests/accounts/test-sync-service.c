@@ -346,6 +346,10 @@ test_wrong_password (Fixture *f, gconstpointer data)
 
   g_assert_cmpint (sync_and_wait (f, id, &error), ==, COURRIEL_SYNC_STATE_ERROR);
   g_assert_error (error, COURRIEL_IMAP_ERROR, COURRIEL_IMAP_ERROR_AUTH_FAILED);
+
+  /* An account that is not (or no longer) there: an error, not a crash. */
+  g_assert_cmpint (sync_and_wait (f, id + 1000, &error), ==, COURRIEL_SYNC_STATE_ERROR);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
 }
 
 static void
