@@ -274,6 +274,20 @@ test_run_in_background (void)
   g_application_hold (G_APPLICATION (app));
 }
 
+static void
+remove_tree (const char *path)
+{
+  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+      remove_tree (child);
+    }
+  g_remove (path);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -305,5 +319,6 @@ main (int argc, char **argv)
   g_clear_object (&app);
   g_clear_object (&server);
   g_ptr_array_unref (calls);
+  remove_tree (dir);
   return status;
 }
