@@ -23,7 +23,6 @@
 #include <stdio.h>
 #include <unistd.h>
 
-#include "courriel-account-sync.h"
 #include "courriel-changes.h"
 #include "courriel-draft.h"
 #include "courriel-message-text.h"
@@ -69,20 +68,6 @@ list_outbox (CourrielStore *store, gint64 account_id, GError **error)
 
   courriel_outbox_list_async (store, account_id, NULL, courriel_cli_got_result, &result);
   return courriel_outbox_list_finish (store, courriel_cli_wait (&result), error);
-}
-
-/* What waits in @account's Outbox and is due goes now (sync does this first, so that the copies
- * of what was sent reach the server in the same run). A failure leaves the messages queued and
- * is only a warning: they will go at a later sync. */
-void
-courriel_cli_send_due (CourrielStore *store, CourrielAccount *account)
-{
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GAsyncResult) result = NULL;
-
-  courriel_account_send_due_async (store, account, NULL, courriel_cli_got_result, &result);
-  if (!courriel_account_send_due_finish (courriel_cli_wait (&result), &error))
-    g_printerr (_("courriel-cli: %s: the Outbox will be sent later (%s)\n"), account->address, error->message);
 }
 
 static void

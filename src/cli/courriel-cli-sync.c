@@ -12,25 +12,25 @@
 #include <stdio.h>
 #include <unistd.h>
 
-#include "courriel-account-sync.h"
+#include "courriel-sync-service.h"
 
 typedef struct
 {
-  const char *folder;
-  gboolean    open; /* a progress line waits for its end */
+  char     *folder;
+  gboolean  open; /* a progress line waits for its end */
 } Progress;
 
 /* On a terminal: "INBOX: 1500 of 10000 messages", rewritten in place. */
 static void
-show_progress (const char *folder, const char *stage, gint64 done, gint64 total, gpointer user_data)
+show_progress (const char *folder, const char *stage, gint64 done, gint64 total, Progress *progress)
 {
-  Progress *progress = user_data;
   g_autofree char *done_text = g_strdup_printf ("%" G_GINT64_FORMAT, done);
   g_autofree char *total_text = g_strdup_printf ("%" G_GINT64_FORMAT, total);
 
   if (progress->open && g_strcmp0 (progress->folder, folder) != 0)
     g_print ("\n");
-  progress->folder = folder;
+  g_free (progress->folder);
+  progress->folder = g_strdup (folder);
   progress->open = TRUE;
   g_print ("\r");
   if (g_str_equal (stage, "bodies"))
@@ -67,21 +67,50 @@ describe_json (CourrielAccount *account, CourrielAccountSyncReport *report)
   return g_string_free (out, FALSE);
 }
 
-/* One account, by the engine's sync (the app's too): its Outbox, its queued changes, its mail.
+static void
+on_headers_progress (CourrielSyncService *service, gint64 account_id, const char *folder, gint64 done, gint64 total,
+                     Progress *progress)
+{
+  show_progress (folder, "headers", done, total, progress);
+}
+
+static void
+on_bodies_progress (CourrielSyncService *service, gint64 account_id, const char *folder, gint64 done, gint64 total,
+                    Progress *progress)
+{
+  show_progress (folder, "bodies", done, total, progress);
+}
+
+/* One account, by the sync service (the app's): its Outbox, its queued changes, its mail.
  * Returns its JSON report, or NULL with @error set. */
 static char *
-sync_account (CourrielStore *store, CourrielAccount *account, gboolean bodies, GError **error)
+sync_account (CourrielSyncService *service, CourrielAccount *account, gboolean bodies, GError **error)
 {
   g_autoptr (CourrielAccountSyncReport) report = NULL;
   g_autoptr (GAsyncResult) result = NULL;
   Progress progress = { NULL, FALSE };
   gboolean terminal = isatty (fileno (stdout)) && !courriel_cli_json;
+  const GError *outbox_error;
+  gulong handlers[2] = { 0, 0 };
 
-  courriel_account_sync_async (store, account, bodies ? COURRIEL_ACCOUNT_SYNC_ALL_BODIES : 0,
-                               terminal ? show_progress : NULL, &progress, NULL, courriel_cli_got_result, &result);
-  report = courriel_account_sync_finish (courriel_cli_wait (&result), error);
+  if (terminal)
+    {
+      handlers[0] = g_signal_connect (service, "progress::headers", G_CALLBACK (on_headers_progress), &progress);
+      handlers[1] = g_signal_connect (service, "progress::bodies", G_CALLBACK (on_bodies_progress), &progress);
+    }
+  courriel_sync_service_sync_account_async (service, account->id, bodies ? COURRIEL_ACCOUNT_SYNC_ALL_BODIES : 0,
+                                            NULL, courriel_cli_got_result, &result);
+  report = courriel_sync_service_sync_account_finish (service, courriel_cli_wait (&result), error);
+  for (guint i = 0; i < G_N_ELEMENTS (handlers); i++)
+    g_clear_signal_handler (&handlers[i], service);
   if (progress.open)
     g_print ("\n");
+  g_free (progress.folder);
+  /* What could not be sent stays in the Outbox: a warning, not the sync's failure. */
+  outbox_error = courriel_sync_service_get_outbox_error (service, account->id);
+  if (outbox_error != NULL)
+    g_printerr (_("courriel-cli: %s: the Outbox will be sent later (%s)\n"), account->address,
+                outbox_error->message);
   if (report == NULL)
     return NULL;
   for (guint i = 0; terminal && i < report->folders->len; i++)
@@ -102,6 +131,7 @@ courriel_cli_sync (int argc, char **argv)
   g_autoptr (GOptionContext) context = g_option_context_new (_("[ACCOUNT] — bring accounts up to date"));
   g_autoptr (GError) error = NULL;
   g_autoptr (CourrielStore) store = NULL;
+  g_autoptr (CourrielSyncService) service = NULL;
   g_autoptr (GPtrArray) accounts = NULL;
   gboolean bodies = FALSE;
   GOptionEntry entries[] = {
@@ -135,15 +165,15 @@ courriel_cli_sync (int argc, char **argv)
       g_printerr ("courriel-cli: %s\n", error->message);
       return 1;
     }
+  /* One run per account and no retries behind the command's back: a failure is reported. */
+  service = courriel_sync_service_new (store);
+  courriel_sync_service_set_retry_delay (service, 0);
   if (courriel_cli_json && argc == 1)
     g_print ("[");
   for (guint i = 0; i < accounts->len; i++)
     {
       CourrielAccount *account = accounts->pdata[i];
-      g_autofree char *report = NULL;
-
-      courriel_cli_send_due (store, account);
-      report = sync_account (store, account, bodies, &error);
+      g_autofree char *report = sync_account (service, account, bodies, &error);
 
       if (report == NULL)
         {
@@ -156,6 +186,7 @@ courriel_cli_sync (int argc, char **argv)
     }
   if (courriel_cli_json)
     g_print (argc == 1 ? "]\n" : "\n");
+  g_clear_object (&service);
   courriel_store_close (store);
   return status;
 }

@@ -21,6 +21,23 @@
 #include "courriel-smtp-outbox.h"
 #include "courriel-task.h"
 
+CourrielAccountSyncReport *
+courriel_account_sync_report_copy (const CourrielAccountSyncReport *report)
+{
+  CourrielAccountSyncReport *copy = g_memdup2 (report, sizeof *report);
+
+  copy->folders = g_ptr_array_new_full (report->folders->len, (GDestroyNotify)courriel_imap_folder_report_free);
+  for (guint i = 0; i < report->folders->len; i++)
+    {
+      CourrielImapFolderReport *folder = g_memdup2 (report->folders->pdata[i], sizeof *folder);
+
+      folder->name = g_strdup (folder->name);
+      folder->role = g_strdup (folder->role);
+      g_ptr_array_add (copy->folders, folder);
+    }
+  return copy;
+}
+
 void
 courriel_account_sync_report_free (CourrielAccountSyncReport *report)
 {

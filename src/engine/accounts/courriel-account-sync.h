@@ -26,7 +26,8 @@ typedef struct
   double     seconds;           /* logging in and synchronising */
 } CourrielAccountSyncReport;
 
-void courriel_account_sync_report_free (CourrielAccountSyncReport *report);
+CourrielAccountSyncReport *courriel_account_sync_report_copy (const CourrielAccountSyncReport *report);
+void                       courriel_account_sync_report_free (CourrielAccountSyncReport       *report);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CourrielAccountSyncReport, courriel_account_sync_report_free)
 
 /* Sends what is due in the account's Outbox (nothing to send is a success). A failure leaves

@@ -42,6 +42,8 @@ typedef struct
   guint             backoff;     /* seconds before the next retry while OFFLINE */
   GSource          *retry;
   GSource          *poke;
+  GPtrArray        *waiting;     /* GTask of sync_account_async(), for the next run */
+  GError           *outbox_error; /* the last run could not send the Outbox */
 } AccountState;
 
 struct _CourrielSyncService
@@ -74,9 +76,20 @@ clear_source (GSource **source)
   g_clear_pointer (source, g_source_unref);
 }
 
+/* Tasks that will not get their sync: the service is going. */
+static void
+cancel_tasks (GPtrArray *tasks)
+{
+  for (guint i = 0; tasks != NULL && i < tasks->len; i++)
+    g_task_return_new_error (tasks->pdata[i], G_IO_ERROR, G_IO_ERROR_CANCELLED, "%s", _("Cancelled"));
+  g_clear_pointer (&tasks, g_ptr_array_unref);
+}
+
 static void
 account_state_free (AccountState *state)
 {
+  cancel_tasks (g_steal_pointer (&state->waiting));
+  g_clear_error (&state->outbox_error);
   g_clear_error (&state->error);
   clear_source (&state->retry);
   clear_source (&state->poke);
@@ -93,6 +106,7 @@ lookup_state (CourrielSyncService *self, gint64 account_id)
       state = g_new0 (AccountState, 1);
       state->service = self;
       state->id = account_id;
+      state->waiting = g_ptr_array_new_with_free_func (g_object_unref);
       g_hash_table_insert (self->accounts, &state->id, state);
     }
   return state;
@@ -145,11 +159,18 @@ typedef struct
   CourrielAccount     *account;
   gboolean             notify;      /* not the account's first sync: new mail is news */
   gint64               last_id;     /* the newest message of the store before this sync */
+  CourrielAccountSyncFlags   flags;
+  GPtrArray                 *tasks;        /* GTask waiting for this run's report */
+  CourrielAccountSyncReport *report;
+  GError                    *outbox_error;
 } Run;
 
 static void
 run_free (Run *run)
 {
+  cancel_tasks (g_steal_pointer (&run->tasks));
+  g_clear_pointer (&run->report, courriel_account_sync_report_free);
+  g_clear_error (&run->outbox_error);
   g_object_unref (run->cancellable);
   g_clear_pointer (&run->account, courriel_account_free);
   g_free (run);
@@ -178,6 +199,17 @@ run_done (Run *run, GError *error)
 
   state->running = FALSE;
   clear_source (&state->retry);
+  g_clear_error (&state->outbox_error);
+  state->outbox_error = g_steal_pointer (&run->outbox_error);
+  for (guint i = 0; run->tasks != NULL && i < run->tasks->len; i++)
+    {
+      if (error != NULL)
+        g_task_return_error (run->tasks->pdata[i], g_error_copy (error));
+      else
+        g_task_return_pointer (run->tasks->pdata[i], courriel_account_sync_report_copy (run->report),
+                               (GDestroyNotify)courriel_account_sync_report_free);
+    }
+  g_clear_pointer (&run->tasks, g_ptr_array_unref);
   if (error == NULL)
     {
       state->synced = TRUE;
@@ -189,7 +221,8 @@ run_done (Run *run, GError *error)
       state->backoff = state->backoff == 0 ? self->first_retry_delay : MIN (state->backoff * 2, LAST_RETRY_DELAY);
       g_debug ("account %" G_GINT64_FORMAT " offline, retried in %u s: %s", state->id, state->backoff,
                error->message);
-      state->retry = add_timeout (self, state->backoff, retry_now, state);
+      if (self->first_retry_delay > 0)
+        state->retry = add_timeout (self, state->backoff, retry_now, state);
       set_state (self, state, COURRIEL_SYNC_STATE_OFFLINE, error);
     }
   else
@@ -249,14 +282,14 @@ on_synced (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (Run) run = user_data;
   GError *error = NULL;
-  g_autoptr (CourrielAccountSyncReport) report = courriel_account_sync_finish (result, &error);
 
+  run->report = courriel_account_sync_finish (result, &error);
   if (g_cancellable_is_cancelled (run->cancellable))
     {
       g_clear_error (&error);
       return;
     }
-  if (report == NULL || !run->notify)
+  if (run->report == NULL || !run->notify)
     {
       run_done (run, error);
       return;
@@ -272,22 +305,23 @@ on_progress (const char *folder, const char *stage, gint64 done, gint64 total, g
   Run *run = user_data;
 
   if (!g_cancellable_is_cancelled (run->cancellable))
-    g_signal_emit (run->self, signals[SIGNAL_PROGRESS], 0, run->account_id, folder, done, total);
+    g_signal_emit (run->self, signals[SIGNAL_PROGRESS], g_quark_from_string (stage), run->account_id, folder, done,
+                   total);
 }
 
 static void
 on_sent (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (Run) run = user_data;
-  g_autoptr (GError) error = NULL;
 
   /* What could not be sent stays in the Outbox for the next sync: not this sync's failure. */
-  if (!courriel_account_send_due_finish (result, &error) && !g_cancellable_is_cancelled (run->cancellable))
-    g_message ("%s: the Outbox will be sent later: %s", run->account->address, error->message);
+  courriel_account_send_due_finish (result, &run->outbox_error);
   if (g_cancellable_is_cancelled (run->cancellable))
     return;
-  courriel_account_sync_async (run->self->store, run->account, COURRIEL_ACCOUNT_SYNC_DEFAULT, on_progress, run,
-                               run->cancellable, on_synced, run);
+  if (run->outbox_error != NULL)
+    g_message ("%s: the Outbox will be sent later: %s", run->account->address, run->outbox_error->message);
+  courriel_account_sync_async (run->self->store, run->account, run->flags, on_progress, run, run->cancellable,
+                               on_synced, run);
   g_steal_pointer (&run);
 }
 
@@ -397,6 +431,10 @@ start_sync (CourrielSyncService *self, AccountState *state)
   run->self = self;
   run->cancellable = g_object_ref (self->cancellable);
   run->account_id = state->id;
+  run->tasks = g_steal_pointer (&state->waiting);
+  state->waiting = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; i < run->tasks->len; i++)
+    run->flags |= GPOINTER_TO_UINT (g_task_get_task_data (run->tasks->pdata[i]));
   courriel_account_list_async (self->store, run->cancellable, on_accounts_listed, run);
 }
 
@@ -600,6 +638,45 @@ courriel_sync_service_sync_account (CourrielSyncService *self, gint64 account_id
     start_sync (self, state);
 }
 
+/* Like courriel_sync_service_sync_account(), and tells when that sync is over: its report, or
+ * the error that also became the account's state. With a sync running, it waits for the next.
+ * The sync is shared with every other request: @cancellable does not stop it. */
+void
+courriel_sync_service_sync_account_async (CourrielSyncService *self, gint64 account_id,
+                                          CourrielAccountSyncFlags flags, GCancellable *cancellable,
+                                          GAsyncReadyCallback callback, gpointer user_data)
+{
+  GTask *task;
+
+  g_return_if_fail (COURRIEL_IS_SYNC_SERVICE (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, courriel_sync_service_sync_account_async);
+  g_task_set_task_data (task, GUINT_TO_POINTER (flags), NULL);
+  g_ptr_array_add (lookup_state (self, account_id)->waiting, task);
+  courriel_sync_service_sync_account (self, account_id);
+}
+
+CourrielAccountSyncReport *
+courriel_sync_service_sync_account_finish (CourrielSyncService *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* The reason the account's Outbox was not sent at its last sync, or NULL. */
+const GError *
+courriel_sync_service_get_outbox_error (CourrielSyncService *self, gint64 account_id)
+{
+  AccountState *state;
+
+  g_return_val_if_fail (COURRIEL_IS_SYNC_SERVICE (self), NULL);
+
+  state = g_hash_table_lookup (self->accounts, &account_id);
+  return state != NULL ? state->outbox_error : NULL;
+}
+
 static void
 on_all_listed (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -681,12 +758,13 @@ courriel_sync_service_get_interval (CourrielSyncService *self)
   return self->interval;
 }
 
-/* The first wait before an OFFLINE account is tried again (30 s); it doubles at each failure. */
+/* The first wait before an OFFLINE account is tried again (30 s); it doubles at each failure.
+ * 0: never by itself, neither after a delay nor when the network comes back (a one-shot user
+ * such as courriel-cli). */
 void
 courriel_sync_service_set_retry_delay (CourrielSyncService *self, guint seconds)
 {
   g_return_if_fail (COURRIEL_IS_SYNC_SERVICE (self));
-  g_return_if_fail (seconds > 0);
 
   self->first_retry_delay = seconds;
 }
@@ -719,7 +797,7 @@ on_network_changed (GNetworkMonitor *monitor, gboolean available, gpointer user_
   GHashTableIter iter;
   AccountState *state;
 
-  if (!available)
+  if (!available || self->first_retry_delay == 0)
     return;
   g_hash_table_iter_init (&iter, self->accounts);
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *)&state))
@@ -809,8 +887,10 @@ courriel_sync_service_class_init (CourrielSyncServiceClass *klass)
                                                  G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
-  /* (account id, folder, done, total): how far the sync of a folder is. */
-  signals[SIGNAL_PROGRESS] = g_signal_new ("progress", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+  /* (account id, folder, done, total): how far the sync of a folder is. Its detail is the stage:
+   * "progress::headers" (messages listed) or "progress::bodies" (downloaded). */
+  signals[SIGNAL_PROGRESS] = g_signal_new ("progress", G_TYPE_FROM_CLASS (klass),
+                                           G_SIGNAL_RUN_LAST | G_SIGNAL_DETAILED, 0, NULL, NULL,
                                            NULL, G_TYPE_NONE, 4, G_TYPE_INT64, G_TYPE_STRING, G_TYPE_INT64,
                                            G_TYPE_INT64);
   /* (account id): see courriel_sync_service_get_state(). */

@@ -7,6 +7,7 @@
 
 #include <gio/gio.h>
 
+#include "courriel-account-sync.h"
 #include "courriel-store.h"
 
 G_BEGIN_DECLS
@@ -27,6 +28,17 @@ CourrielStore       *courriel_sync_service_get_store    (CourrielSyncService  *s
 void                 courriel_sync_service_sync_account (CourrielSyncService  *self,
                                                          gint64                account_id);
 void                 courriel_sync_service_sync_all     (CourrielSyncService  *self);
+void                 courriel_sync_service_sync_account_async  (CourrielSyncService      *self,
+                                                                gint64                    account_id,
+                                                                CourrielAccountSyncFlags  flags,
+                                                                GCancellable             *cancellable,
+                                                                GAsyncReadyCallback       callback,
+                                                                gpointer                  user_data);
+CourrielAccountSyncReport *courriel_sync_service_sync_account_finish (CourrielSyncService  *self,
+                                                                      GAsyncResult         *result,
+                                                                      GError              **error);
+const GError        *courriel_sync_service_get_outbox_error (CourrielSyncService *self,
+                                                             gint64               account_id);
 void                 courriel_sync_service_poke         (CourrielSyncService  *self,
                                                          gint64                account_id);
 void                 courriel_sync_service_set_interval (CourrielSyncService  *self,
