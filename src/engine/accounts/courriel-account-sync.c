@@ -5,7 +5,8 @@
  * A sync sends the due Outbox first (so that the copies of what was sent reach the server in the
  * same run), then brings the incoming server's mail — IMAP replays the queued local changes
  * before it reads the server's state. An Outbox that cannot be sent is not the sync's failure:
- * the messages stay queued for the next one. courriel-cli and CourrielSyncService both run them.
+ * the messages stay queued for the next one. CourrielSyncService runs them, for the app and for
+ * courriel-cli.
  */
 #define G_LOG_DOMAIN "courriel-accounts"
 
