@@ -190,26 +190,20 @@ retry_now (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-/* The end of a run, whichever way: the new state, then the run asked for meanwhile. */
+/* The end of a run, whichever way: the new state, the report to those who wait for it, then the
+ * run asked for meanwhile. */
 static void
 run_done (Run *run, GError *error)
 {
   CourrielSyncService *self = run->self;
   AccountState *state = lookup_state (self, run->account_id);
+  g_autoptr (GPtrArray) tasks = g_steal_pointer (&run->tasks);
+  g_autoptr (GError) task_error = error != NULL ? g_error_copy (error) : NULL;
 
   state->running = FALSE;
   clear_source (&state->retry);
   g_clear_error (&state->outbox_error);
   state->outbox_error = g_steal_pointer (&run->outbox_error);
-  for (guint i = 0; run->tasks != NULL && i < run->tasks->len; i++)
-    {
-      if (error != NULL)
-        g_task_return_error (run->tasks->pdata[i], g_error_copy (error));
-      else
-        g_task_return_pointer (run->tasks->pdata[i], courriel_account_sync_report_copy (run->report),
-                               (GDestroyNotify)courriel_account_sync_report_free);
-    }
-  g_clear_pointer (&run->tasks, g_ptr_array_unref);
   if (error == NULL)
     {
       state->synced = TRUE;
@@ -227,7 +221,15 @@ run_done (Run *run, GError *error)
     }
   else
     set_state (self, state, COURRIEL_SYNC_STATE_ERROR, error);
-  if (state->again)
+  for (guint i = 0; tasks != NULL && i < tasks->len; i++)
+    {
+      if (task_error != NULL)
+        g_task_return_error (tasks->pdata[i], g_error_copy (task_error));
+      else
+        g_task_return_pointer (tasks->pdata[i], courriel_account_sync_report_copy (run->report),
+                               (GDestroyNotify)courriel_account_sync_report_free);
+    }
+  if (state->again && !state->running)
     start_sync (self, state);
 }
 
