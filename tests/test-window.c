@@ -182,10 +182,9 @@ folders_loaded (gpointer window)
 static CourrielStore *
 store (void)
 {
-  g_autoptr (GError) error = NULL;
-  CourrielStore *store = courriel_application_get_store (app, &error);
+  CourrielStore *store = courriel_application_get_store (app);
 
-  g_assert_no_error (error);
+  g_assert_nonnull (store);
   return store;
 }
 
@@ -919,10 +918,12 @@ revealed_label (CourrielWindow *window, const char *text)
   return revealer != NULL && gtk_revealer_get_reveal_child (GTK_REVEALER (revealer));
 }
 
+/* Counts the refreshes, and keeps them from the sync service: the test's account is not real. */
 static void
-count_refresh (guint *count)
+count_refresh (CourrielWindow *window, guint *count)
 {
   (*count)++;
+  g_signal_stop_emission_by_name (window, "refresh");
 }
 
 static void
@@ -933,6 +934,7 @@ test_banner_and_progress (void)
   g_autoptr (GError) changed = g_error_new_literal (COURRIEL_NET_ERROR, COURRIEL_NET_ERROR_CERTIFICATE_UNTRUSTED,
                                                     "The certificate is not trusted.");
   guint refreshes = 0;
+  CourrielSyncService *sync;
   CourrielWindow *window;
   GtkWidget *button;
   GtkWidget *progress;
@@ -962,7 +964,7 @@ test_banner_and_progress (void)
 
   /* Other errors and being offline offer to try again: the window asks for a sync. */
   courriel_window_set_sync_status (window, 1, COURRIEL_WINDOW_SYNC_OFFLINE, NULL);
-  g_signal_connect_swapped (window, "refresh", G_CALLBACK (count_refresh), &refreshes);
+  g_signal_connect (window, "refresh", G_CALLBACK (count_refresh), &refreshes);
   g_signal_emit_by_name (find_button (GTK_WIDGET (window), "win.refresh"), "clicked");
   g_assert_cmpuint (refreshes, ==, 1);
 
@@ -982,6 +984,21 @@ test_banner_and_progress (void)
   courriel_window_set_sync_progress (window, "INBOX", 100000, 100000);
   iterate (5);
   g_assert_null (find_label (GTK_WIDGET (window), "Downloading messages: 1200 of 100000"));
+  g_assert_false (gtk_revealer_get_reveal_child (GTK_REVEALER (gtk_widget_get_ancestor (progress, GTK_TYPE_REVEALER))));
+
+  /* The same from the application's sync service, as a sync reports it. */
+  sync = courriel_application_get_sync_service (app);
+  g_assert_nonnull (sync);
+  g_signal_emit_by_name (sync, "progress", (gint64)1, "INBOX", (gint64)300, (gint64)1000);
+  iterate (5);
+  g_assert_nonnull (find_label (GTK_WIDGET (window), "Downloading messages: 300 of 1000"));
+  courriel_window_set_sync_status (window, 1, COURRIEL_WINDOW_SYNC_OFFLINE, NULL);
+  iterate (5);
+  g_assert_true (revealed_label (window, "Offline — showing the mail already downloaded."));
+  /* The service says the account is idle (it never synced it): no banner, no progress. */
+  g_signal_emit_by_name (sync, "state-changed", (gint64)1);
+  iterate (5);
+  g_assert_false (revealed_label (window, "Offline — showing the mail already downloaded."));
   g_assert_false (gtk_revealer_get_reveal_child (GTK_REVEALER (gtk_widget_get_ancestor (progress, GTK_TYPE_REVEALER))));
 
   close_window (window);
@@ -1081,6 +1098,7 @@ main (int argc, char **argv)
 {
   g_autoptr (GError) error = NULL;
   g_autofree char *data_dir = NULL;
+  g_autoptr (GSettings) settings = NULL;
   int status;
 
   /* No G_TEST_OPTION_ISOLATE_DIRS here: it empties XDG_DATA_DIRS, and GTK then finds no
@@ -1091,6 +1109,10 @@ main (int argc, char **argv)
   data_dir = g_dir_make_tmp ("test-window-XXXXXX", &error);
   g_assert_no_error (error);
   g_assert_true (courriel_engine_set_data_dir (data_dir, &error));
+
+  /* No periodic sync of the test's account, whose server does not exist. */
+  settings = g_settings_new (APPLICATION_ID);
+  g_settings_set_uint (settings, "check-interval", 0);
 
   app = courriel_application_new ();
   g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);

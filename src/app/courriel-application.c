@@ -10,17 +10,23 @@
 #include <glib/gi18n.h>
 
 #include "courriel-engine.h"
+#include "courriel-notifier.h"
 #include "courriel-window.h"
 
 struct _CourrielApplication
 {
-  AdwApplication parent_instance;
-
-  CourrielStore *store;       /* opened by the first window that asks */
-  GError        *store_error; /* or why it could not be */
+  AdwApplication       parent_instance;
+  GSettings           *settings;
+  CourrielStore       *store;        /* NULL when it cannot be opened */
+  CourrielSyncService *sync_service; /* idem */
+  CourrielNotifier    *notifier;
+  gboolean             held;         /* for run-in-background */
 };
 
 G_DEFINE_FINAL_TYPE (CourrielApplication, courriel_application, ADW_TYPE_APPLICATION)
+
+enum { SIGNAL_SHOW_MESSAGE, N_SIGNALS };
+static guint signals[N_SIGNALS];
 
 static int
 courriel_application_handle_local_options (GApplication *app, GVariantDict *options)
@@ -83,10 +89,64 @@ quit (GSimpleAction *action, GVariant *parameter, gpointer user_data)
   g_application_quit (G_APPLICATION (user_data));
 }
 
+/* A notification was clicked: the window comes up, and whoever shows messages (the window)
+ * hears "show-message". */
+static void
+show_message (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  g_application_activate (G_APPLICATION (user_data));
+  g_signal_emit (user_data, signals[SIGNAL_SHOW_MESSAGE], 0, g_variant_get_int64 (parameter));
+}
+
 static const GActionEntry app_actions[] = {
   { "about", show_about },
   { "quit", quit },
+  { "show-message", show_message, "x" },
 };
+
+/* Running in the background is holding the application: it stays when its last window closes. */
+static void
+on_run_in_background (GSettings *settings, const char *key, gpointer user_data)
+{
+  CourrielApplication *self = user_data;
+  gboolean wanted = g_settings_get_boolean (settings, "run-in-background");
+
+  if (wanted && !self->held)
+    g_application_hold (G_APPLICATION (self));
+  else if (!wanted && self->held)
+    g_application_release (G_APPLICATION (self));
+  self->held = wanted;
+}
+
+static void
+on_check_interval (GSettings *settings, const char *key, gpointer user_data)
+{
+  CourrielApplication *self = user_data;
+
+  if (self->sync_service != NULL)
+    courriel_sync_service_set_interval (self->sync_service, g_settings_get_uint (settings, "check-interval") * 60);
+}
+
+/* The store, the accounts' sync and the notifications of new mail live as long as the
+ * application, windows or not. */
+static void
+start_engine (CourrielApplication *self)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *path = courriel_engine_dup_database_path ();
+
+  self->store = courriel_store_open (path, &error);
+  if (self->store == NULL)
+    {
+      g_warning ("The mail store cannot be opened: %s", error->message);
+      return;
+    }
+  self->sync_service = courriel_sync_service_new (self->store);
+  self->notifier = courriel_notifier_new (G_APPLICATION (self), self->sync_service, self->settings);
+  g_signal_connect (self->settings, "changed::check-interval", G_CALLBACK (on_check_interval), self);
+  on_check_interval (self->settings, "check-interval", self);
+  courriel_sync_service_sync_all (self->sync_service);
+}
 
 /* The main window's shortcuts (listed in ui/help-overlay.ui). Ctrl+R checks for mail, as F5
  * does; replying takes Ctrl+Alt+R and Ctrl+Shift+R replies to all. Delete and Ctrl+Z are the
@@ -115,6 +175,7 @@ static const struct
 static void
 courriel_application_startup (GApplication *app)
 {
+  CourrielApplication *self = COURRIEL_APPLICATION (app);
   const char *quit_accels[] = { "<Control>q", NULL };
   const char *close_accels[] = { "<Control>w", NULL };
 
@@ -125,6 +186,11 @@ courriel_application_startup (GApplication *app)
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "window.close", close_accels);
   for (guint i = 0; i < G_N_ELEMENTS (window_accels); i++)
     gtk_application_set_accels_for_action (GTK_APPLICATION (app), window_accels[i].action, window_accels[i].accels);
+
+  self->settings = g_settings_new (APPLICATION_ID);
+  g_signal_connect (self->settings, "changed::run-in-background", G_CALLBACK (on_run_in_background), self);
+  on_run_in_background (self->settings, "run-in-background", self);
+  start_engine (self);
 }
 
 static void
@@ -132,21 +198,16 @@ courriel_application_shutdown (GApplication *app)
 {
   CourrielApplication *self = COURRIEL_APPLICATION (app);
 
+  g_clear_object (&self->notifier);
+  g_clear_object (&self->sync_service);
   if (self->store != NULL)
     courriel_store_close (self->store);
+  g_clear_object (&self->store);
+  if (self->settings != NULL)
+    g_signal_handlers_disconnect_by_data (self->settings, self);
+  g_clear_object (&self->settings);
 
   G_APPLICATION_CLASS (courriel_application_parent_class)->shutdown (app);
-}
-
-static void
-courriel_application_finalize (GObject *object)
-{
-  CourrielApplication *self = COURRIEL_APPLICATION (object);
-
-  g_clear_object (&self->store);
-  g_clear_error (&self->store_error);
-
-  G_OBJECT_CLASS (courriel_application_parent_class)->finalize (object);
 }
 
 static void
@@ -154,12 +215,15 @@ courriel_application_class_init (CourrielApplicationClass *klass)
 {
   GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
 
-  G_OBJECT_CLASS (klass)->finalize = courriel_application_finalize;
-  app_class->shutdown = courriel_application_shutdown;
-
   app_class->handle_local_options = courriel_application_handle_local_options;
   app_class->startup = courriel_application_startup;
   app_class->activate = courriel_application_activate;
+  app_class->shutdown = courriel_application_shutdown;
+
+  /* (message id): show this message; app.show-message (a clicked notification) emits it after
+   * presenting the window, which connects to it. */
+  signals[SIGNAL_SHOW_MESSAGE] = g_signal_new ("show-message", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                                               NULL, NULL, G_TYPE_NONE, 1, G_TYPE_INT64);
 }
 
 static void
@@ -185,28 +249,20 @@ courriel_application_new (void)
                        NULL);
 }
 
-/**
- * courriel_application_get_store:
- *
- * The mail database of the data folder, opened the first time it is asked for (opening is
- * quick; a migration after an update may take a moment).
- *
- * Returns: (transfer none) (nullable): the store, or %NULL with @error set when it cannot be opened
- */
+/* The application's store and sync service, or NULL when the store could not be opened (the
+ * reason was logged). Valid between startup and shutdown. */
 CourrielStore *
-courriel_application_get_store (CourrielApplication *self, GError **error)
+courriel_application_get_store (CourrielApplication *self)
 {
   g_return_val_if_fail (COURRIEL_IS_APPLICATION (self), NULL);
 
-  if (self->store == NULL && self->store_error == NULL)
-    {
-      g_autofree char *path = courriel_engine_dup_database_path ();
-      self->store = courriel_store_open (path, &self->store_error);
-    }
-  if (self->store_error != NULL)
-    {
-      g_propagate_error (error, g_error_copy (self->store_error));
-      return NULL;
-    }
   return self->store;
+}
+
+CourrielSyncService *
+courriel_application_get_sync_service (CourrielApplication *self)
+{
+  g_return_val_if_fail (COURRIEL_IS_APPLICATION (self), NULL);
+
+  return self->sync_service;
 }

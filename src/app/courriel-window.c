@@ -8,9 +8,11 @@
  * says so plainly: no sample mailbox, no fake folders; its "Add Account" action exists,
  * disabled, for the setup wizard to enable.
  *
- * Sync states come in through courriel_window_set_sync_status() and _set_sync_progress(): a
- * banner above the list says what is wrong and what to do, and a thin progress bar with a
- * count under the list's title shows a long download without stopping anyone from reading.
+ * Sync states come from the application's CourrielSyncService ("state-changed", "progress")
+ * through courriel_window_set_sync_status() and _set_sync_progress(): a banner above the list
+ * says what is wrong and what to do, and a thin progress bar with a count under the list's
+ * title shows a long download without stopping anyone from reading. Refreshing asks the sync
+ * service to check every account.
  *
  * The actions on messages work on the ids of the items selected in the message list's
  * selection model (courriel_window_set_message_selection()), through CourrielMessageActions;
@@ -37,7 +39,7 @@ struct _CourrielWindow
 
   GSettings              *settings;
   CourrielStore          *store;
-  GError                 *store_error;
+  CourrielSyncService    *sync_service;
   CourrielFolderList     *folders;
   CourrielMessageActions *actions;
   GtkSingleSelection     *folder_selection;
@@ -83,7 +85,7 @@ struct _CourrielWindow
 
 G_DEFINE_FINAL_TYPE (CourrielWindow, courriel_window, ADW_TYPE_APPLICATION_WINDOW)
 
-enum { PROP_0, PROP_STORE, N_PROPS };
+enum { PROP_0, PROP_STORE, PROP_SYNC_SERVICE, N_PROPS };
 static GParamSpec *properties[N_PROPS];
 
 enum { SIGNAL_FOLDER_SELECTED, SIGNAL_REFRESH, N_SIGNALS };
@@ -653,6 +655,8 @@ update_stack (CourrielWindow *self)
   update_title (self);
 }
 
+static void show_sync_states (CourrielWindow *self);
+
 static void
 on_folders_changed (CourrielWindow *self)
 {
@@ -660,6 +664,7 @@ on_folders_changed (CourrielWindow *self)
   update_move_menu (self);
   update_message_actions (self);
   update_folder_actions (self);
+  show_sync_states (self);
 }
 
 /**
@@ -972,6 +977,39 @@ courriel_window_set_sync_status (CourrielWindow *self, gint64 account_id, Courri
   courriel_sync_banner_set_status (self->sync_banner, account_id, address, state, error);
 }
 
+/* The sync service's state for @account_id, in the banner; a sync that ended hides its progress. */
+static void
+on_sync_state_changed (CourrielSyncService *sync_service, gint64 account_id, CourrielWindow *self)
+{
+  const GError *error = NULL;
+  CourrielSyncState state = courriel_sync_service_get_state (sync_service, account_id, &error);
+
+  courriel_window_set_sync_status (self, account_id, (CourrielWindowSyncState)state, error);
+  if (state != COURRIEL_SYNC_STATE_SYNCING)
+    courriel_window_set_sync_progress (self, NULL, 0, 0);
+}
+
+static void
+on_sync_progress (CourrielSyncService *sync_service, gint64 account_id, const char *folder, gint64 done,
+                  gint64 total, CourrielWindow *self)
+{
+  courriel_window_set_sync_progress (self, folder, done, total);
+}
+
+/* A window opened while the application ran in the background learns the states already known. */
+static void
+show_sync_states (CourrielWindow *self)
+{
+  GListModel *model = G_LIST_MODEL (self->folders);
+
+  for (guint i = 0; self->sync_service != NULL && i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr (CourrielFolderItem) item = g_list_model_get_item (model, i);
+      if (courriel_folder_item_get_kind (item) == COURRIEL_FOLDER_KIND_ACCOUNT)
+        on_sync_state_changed (self->sync_service, courriel_folder_item_get_account_id (item), self);
+    }
+}
+
 /**
  * courriel_window_set_sync_progress:
  * @folder: (nullable): the folder being downloaded
@@ -1056,6 +1094,13 @@ refresh (GtkWidget *widget, const char *action_name, GVariant *parameter)
 }
 
 static void
+courriel_window_real_refresh (CourrielWindow *self)
+{
+  if (self->sync_service != NULL)
+    courriel_sync_service_sync_all (self->sync_service);
+}
+
+static void
 unavailable (GtkWidget *widget, const char *action_name, GVariant *parameter)
 {
   /* Disabled until the part that does it exists; see courriel_window_constructed(). */
@@ -1081,7 +1126,8 @@ courriel_window_constructed (GObject *object)
     {
       adw_status_page_set_title (self->empty_page, _("Cannot Open the Mail Database"));
       adw_status_page_set_description (self->empty_page,
-                                       self->store_error != NULL ? self->store_error->message : NULL);
+                                       _("Courriel could not open the file that keeps your mail. The reason is "
+                                         "in the system log."));
       gtk_widget_set_visible (GTK_WIDGET (self->add_account_button), FALSE);
       update_stack (self);
       update_message_actions (self);
@@ -1101,6 +1147,11 @@ courriel_window_constructed (GObject *object)
   g_signal_connect (self->sidebar_list, "activate", G_CALLBACK (on_sidebar_activate), self);
   g_signal_connect_swapped (self->folder_selection, "notify::selected-item", G_CALLBACK (on_folder_selected), self);
   g_signal_connect_swapped (self->folders, "updated", G_CALLBACK (on_folders_changed), self);
+  if (self->sync_service != NULL)
+    {
+      g_signal_connect_object (self->sync_service, "state-changed", G_CALLBACK (on_sync_state_changed), self, 0);
+      g_signal_connect_object (self->sync_service, "progress", G_CALLBACK (on_sync_progress), self, 0);
+    }
   update_stack (self);
   update_message_actions (self);
   update_folder_actions (self);
@@ -1129,6 +1180,9 @@ courriel_window_dispose (GObject *object)
   g_clear_object (&self->actions);
   g_clear_object (&self->folders);
   g_clear_object (&self->context_folder);
+  if (self->sync_service != NULL)
+    g_signal_handlers_disconnect_by_data (self->sync_service, self);
+  g_clear_object (&self->sync_service);
   g_clear_object (&self->store);
   g_clear_object (&self->settings);
   g_clear_object (&self->cancellable);
@@ -1136,16 +1190,6 @@ courriel_window_dispose (GObject *object)
   self->undo_toast = NULL;
 
   G_OBJECT_CLASS (courriel_window_parent_class)->dispose (object);
-}
-
-static void
-courriel_window_finalize (GObject *object)
-{
-  CourrielWindow *self = COURRIEL_WINDOW (object);
-
-  g_clear_error (&self->store_error);
-
-  G_OBJECT_CLASS (courriel_window_parent_class)->finalize (object);
 }
 
 static void
@@ -1157,6 +1201,9 @@ courriel_window_set_property (GObject *object, guint prop_id, const GValue *valu
     {
     case PROP_STORE:
       self->store = g_value_dup_object (value);
+      break;
+    case PROP_SYNC_SERVICE:
+      self->sync_service = g_value_dup_object (value);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -1173,6 +1220,9 @@ courriel_window_get_property (GObject *object, guint prop_id, GValue *value, GPa
     case PROP_STORE:
       g_value_set_object (value, self->store);
       break;
+    case PROP_SYNC_SERVICE:
+      g_value_set_object (value, self->sync_service);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -1186,13 +1236,16 @@ courriel_window_class_init (CourrielWindowClass *klass)
 
   object_class->constructed = courriel_window_constructed;
   object_class->dispose = courriel_window_dispose;
-  object_class->finalize = courriel_window_finalize;
   object_class->get_property = courriel_window_get_property;
   object_class->set_property = courriel_window_set_property;
 
   /* NULL: the window says the mail database could not be opened */
   properties[PROP_STORE] = g_param_spec_object ("store", NULL, NULL, COURRIEL_TYPE_STORE,
                                                 G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  /* NULL: no sync states, and refreshing does nothing */
+  properties[PROP_SYNC_SERVICE] = g_param_spec_object ("sync-service", NULL, NULL, COURRIEL_TYPE_SYNC_SERVICE,
+                                                       G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY
+                                                         | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
@@ -1206,10 +1259,12 @@ courriel_window_class_init (CourrielWindowClass *klass)
   /**
    * CourrielWindow::refresh:
    *
-   * The user asked to check for new mail now (for the sync service's sync_all).
+   * The user asked to check for new mail now. The default handler has the sync service check
+   * every account.
    */
-  signals[SIGNAL_REFRESH] = g_signal_new ("refresh", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
-                                          NULL, G_TYPE_NONE, 0);
+  signals[SIGNAL_REFRESH] = g_signal_new_class_handler ("refresh", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                                        G_CALLBACK (courriel_window_real_refresh), NULL, NULL, NULL,
+                                                        G_TYPE_NONE, 0);
 
   g_type_ensure (COURRIEL_TYPE_SYNC_BANNER);
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE "/ui/courriel-window.ui");
@@ -1311,16 +1366,11 @@ courriel_window_init (CourrielWindow *self)
 CourrielWindow *
 courriel_window_new (CourrielApplication *application)
 {
-  g_autoptr (GError) error = NULL;
-  CourrielStore *store = courriel_application_get_store (application, &error);
-  CourrielWindow *self = g_object_new (COURRIEL_TYPE_WINDOW, "application", application, "store", store, NULL);
-
-  if (store == NULL)
-    {
-      g_warning ("Could not open the mail database: %s", error->message);
-      adw_status_page_set_description (self->empty_page, error->message);
-    }
-  return self;
+  return g_object_new (COURRIEL_TYPE_WINDOW,
+                       "application", application,
+                       "store", courriel_application_get_store (application),
+                       "sync-service", courriel_application_get_sync_service (application),
+                       NULL);
 }
 
 CourrielStore *

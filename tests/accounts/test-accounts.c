@@ -170,6 +170,59 @@ test_save_list_remove (void)
   g_assert_null (found);
 }
 
+static CourrielAccount *
+save_and_list_again (CourrielStore *store, CourrielAccount *account)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GPtrArray) accounts = NULL;
+
+  courriel_account_save_async (store, account, NULL, NULL, NULL, got_result, &result);
+  g_assert_cmpint (courriel_account_save_finish (wait_for (&result), &error), >, 0);
+  g_assert_no_error (error);
+  accounts = list (store);
+  g_assert_cmpuint (accounts->len, ==, 1);
+  return courriel_account_copy (accounts->pdata[0]);
+}
+
+/* The authserv-id whose Authentication-Results the reader trusts: derived from the incoming
+ * server, or set by the user and kept in the account's settings. */
+static void
+test_authserv_id (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *path = g_build_filename (g_get_user_data_dir (), "authserv", "courriel.db", NULL);
+  g_autoptr (CourrielStore) store = courriel_store_open (path, &error);
+  g_autoptr (CourrielAccount) account = courriel_account_new ("bob@example.fr");
+  g_autoptr (CourrielAccount) saved = NULL;
+  g_autofree char *id = NULL;
+
+  g_assert_no_error (error);
+  account->incoming = (CourrielServer){ g_strdup ("imap.mail.example.fr"), 993, COURRIEL_SECURITY_TLS,
+                                        g_strdup ("bob"), NULL, NULL };
+  saved = save_and_list_again (store, account);
+  g_assert_null (saved->authserv_id);
+  id = courriel_account_get_authserv_id (saved);
+  g_assert_cmpstr (id, ==, "example.fr");
+
+  courriel_account_set_authserv_id (account, " mx.provider.example ");
+  g_clear_pointer (&saved, courriel_account_free);
+  saved = save_and_list_again (store, account);
+  g_assert_cmpstr (saved->authserv_id, ==, "mx.provider.example");
+  g_free (id);
+  id = courriel_account_get_authserv_id (saved);
+  g_assert_cmpstr (id, ==, "mx.provider.example");
+
+  /* Cleared: derived again. */
+  courriel_account_set_authserv_id (account, "");
+  g_clear_pointer (&saved, courriel_account_free);
+  saved = save_and_list_again (store, account);
+  g_assert_null (saved->authserv_id);
+  g_free (id);
+  id = courriel_account_get_authserv_id (saved);
+  g_assert_cmpstr (id, ==, "example.fr");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -178,5 +231,6 @@ main (int argc, char **argv)
   if (g_getenv ("DBUS_SESSION_BUS_ADDRESS") == NULL)
     g_error ("No D-Bus session: run the tests through build-aux/check, which starts one with gnome-keyring");
   g_test_add_func ("/accounts/save-list-remove", test_save_list_remove);
+  g_test_add_func ("/accounts/authserv-id", test_authserv_id);
   return g_test_run ();
 }

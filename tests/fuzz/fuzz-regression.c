@@ -34,11 +34,17 @@ run_directory (gconstpointer user_data)
   g_assert_cmpuint (count, >, 0);
 }
 
+/* Each target's folders: "corpus" and "regressions" for the IMAP parser, FUZZ_FOLDER_PREFIX
+ * before them for the others ("auth-results-corpus"). */
+#ifndef FUZZ_FOLDER_PREFIX
+#define FUZZ_FOLDER_PREFIX ""
+#endif
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
-  g_test_add_data_func ("/fuzz/corpus", "corpus", run_directory);
-  g_test_add_data_func ("/fuzz/regressions", "regressions", run_directory);
+  g_test_add_data_func ("/fuzz/corpus", FUZZ_FOLDER_PREFIX "corpus", run_directory);
+  g_test_add_data_func ("/fuzz/regressions", FUZZ_FOLDER_PREFIX "regressions", run_directory);
   return g_test_run ();
 }

@@ -562,6 +562,7 @@ test_headers (void)
   g_assert_nonnull (strstr (message->references, "<m0@example.org>"));
   g_assert_cmpstr (message->auth_results, ==, "mx.example.net; dkim=pass");
   g_assert_null (bare->from);
+  g_assert_null (bare->auth_results);
   g_assert_cmpint (bare->date, ==, 0);
   g_assert_null (bare->message_id);
 }
@@ -611,6 +612,22 @@ test_base64_attachment_sizes (void)
     }
 }
 
+/* Every Authentication-Results header is kept, topmost first, one a line, unfolded: the reader
+ * trusts only its provider's, which need not be the first. */
+static void
+test_all_auth_results (void)
+{
+  g_autoptr (CourrielMessageText) message = parse (
+    "Authentication-Results: mx1.example.fr;\n"
+    "\tspf=pass smtp.mailfrom=a@shop.example\n"
+    "Received: from relay\n"
+    "Authentication-Results: relay.example.net; dkim=fail\n"
+    "From: a@shop.example\n\ntexte\n");
+
+  g_assert_cmpstr (message->auth_results, ==,
+                   "mx1.example.fr; spf=pass smtp.mailfrom=a@shop.example\nrelay.example.net; dkim=fail");
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -632,6 +649,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/message-text/broken-charsets", test_broken_charsets);
   g_test_add_func ("/message-text/garbage", test_garbage);
   g_test_add_func ("/message-text/empty", test_empty);
+  g_test_add_func ("/message-text/all-auth-results", test_all_auth_results);
 
   return g_test_run ();
 }

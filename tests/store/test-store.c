@@ -160,6 +160,8 @@ test_migrations_from_every_version (void)
                        ==, version >= 5 ? 1 : 0);
       /* Added by version 8: nothing was accepted and left unfiled before it. */
       g_assert_cmpint (query (store, "SELECT count (*) FROM outbox_accepted"), ==, 0);
+      /* Added by version 9: no sender is trusted with remote content until the user says so. */
+      g_assert_cmpint (query (store, "SELECT count (*) FROM remote_content_senders"), ==, 0);
     }
 }
 

@@ -13,6 +13,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "courriel-auth-results.h"
 #include "courriel-secrets.h"
 
 static const char *security_names[] = { "tls", "starttls", "none" };
@@ -72,6 +73,7 @@ courriel_account_copy (const CourrielAccount *account)
   copy->display_name = g_strdup (account->display_name);
   server_copy (&copy->incoming, &account->incoming);
   server_copy (&copy->outgoing, &account->outgoing);
+  copy->authserv_id = g_strdup (account->authserv_id);
   return copy;
 }
 
@@ -84,7 +86,31 @@ courriel_account_free (CourrielAccount *account)
   g_free (account->display_name);
   server_clear (&account->incoming);
   server_clear (&account->outgoing);
+  g_free (account->authserv_id);
   g_free (account);
+}
+
+/**
+ * courriel_account_get_authserv_id:
+ *
+ * Returns: (nullable): the authserv-id whose Authentication-Results headers the reader trusts:
+ * the one the user set, else the incoming server's registrable domain (imap.example.fr →
+ * example.fr, which also trusts mx1.example.fr).
+ */
+char *
+courriel_account_get_authserv_id (const CourrielAccount *account)
+{
+  if (account->authserv_id != NULL && *account->authserv_id != '\0')
+    return g_strdup (account->authserv_id);
+  return courriel_auth_results_trusted_id_for_host (account->incoming.host);
+}
+
+/* @authserv_id: (nullable): %NULL or "" goes back to the derived one. Saved with the account. */
+void
+courriel_account_set_authserv_id (CourrielAccount *account, const char *authserv_id)
+{
+  g_free (account->authserv_id);
+  account->authserv_id = authserv_id != NULL && *authserv_id != '\0' ? g_strstrip (g_strdup (authserv_id)) : NULL;
 }
 
 static void
@@ -147,14 +173,16 @@ write_account (sqlite3 *db, gpointer data, GError **error)
                            "incoming_port, incoming_security, incoming_username, incoming_auth, "
                            "incoming_fingerprint, outgoing_host, outgoing_port, outgoing_security, "
                            "outgoing_username, outgoing_auth, outgoing_fingerprint, allow_insecure, created, offline_days, "
-                           "pop3_keep_days, pop3_delete_when_deleted_here) "
-                           "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20) "
+                           "pop3_keep_days, pop3_delete_when_deleted_here, settings) "
+                           "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, "
+                           "CASE WHEN ?21 IS NULL THEN '{}' ELSE json_object ('authserv_id', ?21) END) "
                            "ON CONFLICT (address) DO UPDATE SET display_name = ?2, incoming_protocol = ?3, "
                            "incoming_host = ?4, incoming_port = ?5, incoming_security = ?6, incoming_username = ?7, "
                            "incoming_auth = ?8, incoming_fingerprint = ?9, outgoing_host = ?10, outgoing_port = ?11, "
                            "outgoing_security = ?12, outgoing_username = ?13, outgoing_auth = ?14, "
                            "outgoing_fingerprint = ?15, allow_insecure = ?16, offline_days = ?18, pop3_keep_days = ?19, "
-                           "pop3_delete_when_deleted_here = ?20 "
+                           "pop3_delete_when_deleted_here = ?20, settings = CASE WHEN ?21 IS NULL "
+                           "THEN json_remove (settings, '$.authserv_id') ELSE json_set (settings, '$.authserv_id', ?21) END "
                            "RETURNING id",
                            -1, &stmt, NULL);
   if (rc == SQLITE_OK)
@@ -182,6 +210,7 @@ write_account (sqlite3 *db, gpointer data, GError **error)
       sqlite3_bind_int (stmt, 18, a->offline_days);
       sqlite3_bind_int (stmt, 19, a->pop3_keep_days);
       sqlite3_bind_int (stmt, 20, a->pop3_delete_when_deleted_here);
+      bind_text (stmt, 21, a->authserv_id);
       rc = sqlite3_step (stmt);
       if (rc == SQLITE_ROW)
         save->id = sqlite3_column_int64 (stmt, 0);
@@ -304,7 +333,8 @@ read_accounts (sqlite3 *db, gpointer data, GError **error)
                                "incoming_security, incoming_username, incoming_auth, incoming_fingerprint, "
                                "outgoing_host, outgoing_port, outgoing_security, outgoing_username, outgoing_auth, "
                                "outgoing_fingerprint, allow_insecure, created, offline_days, pop3_keep_days, "
-                               "pop3_delete_when_deleted_here FROM accounts ORDER BY id",
+                               "pop3_delete_when_deleted_here, json_extract (settings, '$.authserv_id') "
+                               "FROM accounts ORDER BY id",
                                -1, &stmt, NULL);
 
   while (rc == SQLITE_OK && (rc = sqlite3_step (stmt)) == SQLITE_ROW)
@@ -333,6 +363,7 @@ read_accounts (sqlite3 *db, gpointer data, GError **error)
       a->offline_days = sqlite3_column_int (stmt, 18);
       a->pop3_keep_days = sqlite3_column_int (stmt, 19);
       a->pop3_delete_when_deleted_here = sqlite3_column_int (stmt, 20);
+      a->authserv_id = column_text (stmt, 21);
       g_ptr_array_add (accounts, a);
       rc = SQLITE_OK; /* go on stepping */
     }

@@ -38,11 +38,15 @@ typedef struct
   int              pop3_keep_days; /* POP3: days on the server after download; -1 always, 0 not at all */
   gboolean         pop3_delete_when_deleted_here;
   gint64           created;     /* Unix time */
+  char            *authserv_id; /* the trusted Authentication-Results authserv-id; NULL: derived */
 } CourrielAccount;
 
 CourrielAccount *courriel_account_new           (const char       *address);
 CourrielAccount *courriel_account_copy          (const CourrielAccount *account);
 void             courriel_account_free          (CourrielAccount  *account);
+char            *courriel_account_get_authserv_id (const CourrielAccount *account);
+void             courriel_account_set_authserv_id (CourrielAccount  *account,
+                                                   const char       *authserv_id);
 CourrielConnection *courriel_account_new_connection (const CourrielAccount *account,
                                                      const CourrielServer  *server);
 

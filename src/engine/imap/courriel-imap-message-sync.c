@@ -113,12 +113,15 @@ format_addresses (GPtrArray *addresses)
   return g_string_free (out, FALSE);
 }
 
+/* The unfolded value of the header @name; with @all, of every one, one a line (the store keeps
+ * all the Authentication-Results headers so). */
 static char *
-header_value (GBytes *headers, const char *name)
+header_values (GBytes *headers, const char *name, gboolean all)
 {
   g_autofree char *text = NULL;
   g_auto (GStrv) lines = NULL;
   GString *value = NULL;
+  gboolean in_header = FALSE;
 
   if (headers == NULL)
     return NULL;
@@ -128,12 +131,18 @@ header_value (GBytes *headers, const char *name)
     {
       char *line = g_strchomp (lines[i]);
 
-      if (value != NULL && (line[0] == ' ' || line[0] == '\t'))
+      if (in_header && (line[0] == ' ' || line[0] == '\t'))
         g_string_append_printf (value, " %s", g_strstrip (line));
-      else if (value != NULL)
+      else if (in_header && !all)
         break;
-      else if (g_ascii_strncasecmp (line, name, strlen (name)) == 0 && line[strlen (name)] == ':')
-        value = g_string_new (g_strstrip (line + strlen (name) + 1));
+      else if ((in_header = g_ascii_strncasecmp (line, name, strlen (name)) == 0 && line[strlen (name)] == ':'))
+        {
+          if (value == NULL)
+            value = g_string_new (NULL);
+          else
+            g_string_append_c (value, '\n');
+          g_string_append (value, g_strstrip (line + strlen (name) + 1));
+        }
     }
   return value != NULL ? g_string_free (value, FALSE) : NULL;
 }
@@ -209,8 +218,8 @@ row_from_fetch (Row *row, CourrielImapFetch *f)
   row->attachments = courriel_imap_body_structure_attachments (f->bodystructure);
   row->message_id = g_strdup (e->message_id);
   row->in_reply_to = g_strdup (e->in_reply_to);
-  row->refs = header_value (headers, "References");
-  row->auth = header_value (headers, "Authentication-Results");
+  row->refs = header_values (headers, "References", FALSE);
+  row->auth = header_values (headers, "Authentication-Results", TRUE);
   row->subject = e->subject != NULL ? g_mime_utils_header_decode_text (NULL, e->subject) : NULL;
   row->from = format_addresses (e->from);
   row->to = format_addresses (e->to);

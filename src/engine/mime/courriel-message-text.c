@@ -677,6 +677,31 @@ valid_utf8 (const char *text)
   return text != NULL ? g_utf8_make_valid (text, -1) : NULL;
 }
 
+/* Every Authentication-Results header, topmost first, one a line (courriel-auth-results.c
+ * reads them so); NULL when there is none. */
+static char *
+auth_results (GMimeObject *object)
+{
+  GMimeHeaderList *headers = g_mime_object_get_header_list (object);
+  GString *out = NULL;
+
+  for (int i = 0; i < g_mime_header_list_get_count (headers); i++)
+    {
+      GMimeHeader *header = g_mime_header_list_get_header_at (headers, i);
+      g_autofree char *value = NULL;
+
+      if (g_ascii_strcasecmp (g_mime_header_get_name (header), "Authentication-Results") != 0)
+        continue;
+      value = g_utf8_make_valid (g_mime_header_get_value (header) ?: "", -1);
+      g_strdelimit (g_strstrip (value), "\r\n\t", ' ');
+      if (out == NULL)
+        out = g_string_new (value);
+      else
+        g_string_append_printf (out, "\n%s", value);
+    }
+  return out != NULL ? g_string_free (out, FALSE) : NULL;
+}
+
 static void
 read_headers (CourrielMessageText *self, GMimeMessage *message)
 {
@@ -692,7 +717,7 @@ read_headers (CourrielMessageText *self, GMimeMessage *message)
   self->message_id = id != NULL ? g_strdup_printf ("<%s>", id) : NULL;
   self->in_reply_to = valid_utf8 (g_mime_object_get_header (object, "In-Reply-To"));
   self->references = valid_utf8 (g_mime_object_get_header (object, "References"));
-  self->auth_results = valid_utf8 (g_mime_object_get_header (object, "Authentication-Results"));
+  self->auth_results = auth_results (object);
   if (self->in_reply_to != NULL)
     g_strstrip (self->in_reply_to);
   if (self->references != NULL)

@@ -168,6 +168,12 @@ static const char *migrations[] = {
   "  outbox_id INTEGER PRIMARY KEY REFERENCES outbox (id) ON DELETE CASCADE,"
   "  accepted INTEGER NOT NULL"
   ");",
+
+  /* 9: the senders whose messages may load remote content (images…) without asking again */
+  "CREATE TABLE remote_content_senders ("
+  "  address TEXT PRIMARY KEY COLLATE NOCASE,"
+  "  allowed INTEGER NOT NULL"
+  ");",
 };
 
 typedef struct
