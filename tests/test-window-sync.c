@@ -17,51 +17,15 @@
 #include "courriel-engine.h"
 #include "courriel-test-bench.h"
 #include "courriel-window.h"
+#include "window-test-util.h"
 
 static CourrielTestBench *bench;
 static CourrielApplication *app;
 
-#define TEST_TYPE_MESSAGE (test_message_get_type ())
-G_DECLARE_FINAL_TYPE (TestMessage, test_message, TEST, MESSAGE, GObject)
-
-struct _TestMessage
+static gint64
+query (const char *sql)
 {
-  GObject parent_instance;
-  gint64  id;
-};
-
-G_DEFINE_FINAL_TYPE (TestMessage, test_message, G_TYPE_OBJECT)
-
-static void
-test_message_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
-{
-  g_value_set_int64 (value, TEST_MESSAGE (object)->id);
-}
-
-static void
-test_message_set_property (GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
-{
-  TEST_MESSAGE (object)->id = g_value_get_int64 (value);
-}
-
-static void
-test_message_class_init (TestMessageClass *klass)
-{
-  G_OBJECT_CLASS (klass)->get_property = test_message_get_property;
-  G_OBJECT_CLASS (klass)->set_property = test_message_set_property;
-  g_object_class_install_property (G_OBJECT_CLASS (klass), 1,
-                                   g_param_spec_int64 ("id", NULL, NULL, 0, G_MAXINT64, 0, G_PARAM_READWRITE));
-}
-
-static void
-test_message_init (TestMessage *self)
-{
-}
-
-static void
-got_result (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  *(GAsyncResult **)user_data = g_object_ref (result);
+  return test_query (courriel_application_get_store (app), sql);
 }
 
 static void
@@ -70,54 +34,6 @@ iterate (void)
   g_usleep (5000);
   while (g_main_context_iteration (NULL, FALSE))
     ;
-}
-
-static GtkWidget *
-find_label (GtkWidget *widget, const char *text)
-{
-  if (GTK_IS_LABEL (widget) && g_strcmp0 (gtk_label_get_label (GTK_LABEL (widget)), text) == 0)
-    return widget;
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_label (child, text);
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
-static gpointer
-read_int (sqlite3 *db, gpointer data, GError **error)
-{
-  sqlite3_stmt *stmt = NULL;
-  gint64 *value = g_new0 (gint64, 1);
-  int rc = sqlite3_prepare_v2 (db, data, -1, &stmt, NULL);
-
-  if (rc == SQLITE_OK && (rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    *value = sqlite3_column_int64 (stmt, 0);
-  sqlite3_finalize (stmt);
-  if (!courriel_store_set_error_from_db (db, rc, error))
-    {
-      g_free (value);
-      return NULL;
-    }
-  return value;
-}
-
-static gint64
-query (const char *sql)
-{
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GAsyncResult) result = NULL;
-  g_autofree gint64 *value = NULL;
-  CourrielStore *store = courriel_application_get_store (app);
-
-  courriel_store_read_async (store, read_int, g_strdup (sql), g_free, g_free, NULL, got_result, &result);
-  while (result == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  value = courriel_store_read_finish (store, result, &error);
-  g_assert_no_error (error);
-  return *value;
 }
 
 static void
@@ -162,7 +78,7 @@ add_accounts (void)
                                             courriel_test_bench_get_port (bench, COURRIEL_TEST_BENCH_IMAPS),
                                             COURRIEL_SECURITY_TLS, g_strdup (addresses[i]), NULL,
                                             g_strdup (fingerprint) };
-      courriel_account_save_async (store, account, password, NULL, NULL, got_result, &result);
+      courriel_account_save_async (store, account, password, NULL, NULL, test_got_result, &result);
       while (result == NULL)
         g_main_context_iteration (NULL, TRUE);
       courriel_account_save_finish (result, &error);
@@ -180,7 +96,7 @@ typedef struct
 static gboolean
 label_shown (Shown *shown)
 {
-  GtkWidget *label = find_label (GTK_WIDGET (shown->window), shown->text);
+  GtkWidget *label = test_find_label (GTK_WIDGET (shown->window), shown->text);
   return label != NULL && gtk_widget_get_mapped (label);
 }
 
@@ -210,9 +126,7 @@ wait_for_query (const char *sql, gint64 expected)
 static void
 test_synced_window (void)
 {
-  g_autoptr (GListStore) items = g_list_store_new (TEST_TYPE_MESSAGE);
   g_autoptr (GtkSelectionModel) selection = NULL;
-  g_autoptr (GObject) item = NULL;
   CourrielWindow *window;
   gint64 id;
 
@@ -231,10 +145,7 @@ test_synced_window (void)
   /* Marked read in the window: the store at once, the server at the next sync. */
   id = query ("SELECT m.id FROM messages m JOIN folders f ON f.id = m.folder_id WHERE f.role = 'inbox' "
               "AND f.account_id = 1 ORDER BY m.id LIMIT 1");
-  item = g_object_new (TEST_TYPE_MESSAGE, "id", id, NULL);
-  g_list_store_append (items, item);
-  selection = GTK_SELECTION_MODEL (gtk_multi_selection_new (g_object_ref (G_LIST_MODEL (items))));
-  gtk_selection_model_select_all (selection);
+  selection = test_select_messages (&id, 1);
   courriel_window_set_message_selection (window, selection);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.mark-read", NULL));
   wait_for_query ("SELECT count (*) FROM pending_ops WHERE account_id = 1", 1);

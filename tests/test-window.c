@@ -18,46 +18,9 @@
 #include "courriel-imap-error.h"
 #include "courriel-net-error.h"
 #include "courriel-window.h"
+#include "window-test-util.h"
 
 static CourrielApplication *app;
-
-/* A message list's item, as the message list widget has them: a GObject with an "id". */
-#define TEST_TYPE_MESSAGE (test_message_get_type ())
-G_DECLARE_FINAL_TYPE (TestMessage, test_message, TEST, MESSAGE, GObject)
-
-struct _TestMessage
-{
-  GObject parent_instance;
-  gint64  id;
-};
-
-G_DEFINE_FINAL_TYPE (TestMessage, test_message, G_TYPE_OBJECT)
-
-static void
-test_message_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
-{
-  g_value_set_int64 (value, TEST_MESSAGE (object)->id);
-}
-
-static void
-test_message_set_property (GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
-{
-  TEST_MESSAGE (object)->id = g_value_get_int64 (value);
-}
-
-static void
-test_message_class_init (TestMessageClass *klass)
-{
-  G_OBJECT_CLASS (klass)->get_property = test_message_get_property;
-  G_OBJECT_CLASS (klass)->set_property = test_message_set_property;
-  g_object_class_install_property (G_OBJECT_CLASS (klass), 1,
-                                   g_param_spec_int64 ("id", NULL, NULL, 0, G_MAXINT64, 0, G_PARAM_READWRITE));
-}
-
-static void
-test_message_init (TestMessage *self)
-{
-}
 
 /* Widgets --------------------------------------------------------------------------------------- */
 
@@ -69,20 +32,6 @@ find_descendant (GtkWidget *widget, GType type)
   for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
     {
       GtkWidget *found = find_descendant (child, type);
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
-static GtkWidget *
-find_label (GtkWidget *widget, const char *text)
-{
-  if (GTK_IS_LABEL (widget) && g_strcmp0 (gtk_label_get_label (GTK_LABEL (widget)), text) == 0)
-    return widget;
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_label (child, text);
       if (found != NULL)
         return found;
     }
@@ -188,12 +137,6 @@ store (void)
   return store;
 }
 
-static void
-got_result (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  *(GAsyncResult **)user_data = g_object_ref (result);
-}
-
 static gboolean
 write_sql (sqlite3 *db, gpointer data, GError **error)
 {
@@ -206,7 +149,7 @@ run_write (const char *sql)
   g_autoptr (GAsyncResult) result = NULL;
   g_autoptr (GError) error = NULL;
 
-  courriel_store_write_async (store (), write_sql, g_strdup (sql), g_free, NULL, got_result, &result);
+  courriel_store_write_async (store (), write_sql, g_strdup (sql), g_free, NULL, test_got_result, &result);
   while (result == NULL)
     g_main_context_iteration (NULL, TRUE);
   g_assert_true (courriel_store_write_finish (store (), result, &error));
@@ -214,37 +157,10 @@ run_write (const char *sql)
   iterate (20);
 }
 
-static gpointer
-read_int (sqlite3 *db, gpointer data, GError **error)
-{
-  sqlite3_stmt *stmt = NULL;
-  gint64 *value = g_new0 (gint64, 1);
-  int rc = sqlite3_prepare_v2 (db, data, -1, &stmt, NULL);
-
-  if (rc == SQLITE_OK && (rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    *value = sqlite3_column_int64 (stmt, 0);
-  sqlite3_finalize (stmt);
-  if (!courriel_store_set_error_from_db (db, rc, error))
-    {
-      g_free (value);
-      return NULL;
-    }
-  return value;
-}
-
 static gint64
 query (const char *sql)
 {
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GAsyncResult) result = NULL;
-  g_autofree gint64 *value = NULL;
-
-  courriel_store_read_async (store (), read_int, g_strdup (sql), g_free, g_free, NULL, got_result, &result);
-  while (result == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  value = courriel_store_read_finish (store (), result, &error);
-  g_assert_no_error (error);
-  return *value;
+  return test_query (store (), sql);
 }
 
 typedef struct
@@ -307,20 +223,12 @@ ensure_mailbox (void)
     run_write (mailbox_sql);
 }
 
-/* A GtkMultiSelection over items with these ids, all selected, given to the window. */
+/* A selection of these ids, given to the window. */
 static GtkSelectionModel *
 select_messages (CourrielWindow *window, const gint64 *ids, guint n)
 {
-  g_autoptr (GListStore) items = g_list_store_new (TEST_TYPE_MESSAGE);
-  GtkSelectionModel *selection;
+  GtkSelectionModel *selection = test_select_messages (ids, n);
 
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr (GObject) item = g_object_new (TEST_TYPE_MESSAGE, "id", ids[i], NULL);
-      g_list_store_append (items, item);
-    }
-  selection = GTK_SELECTION_MODEL (gtk_multi_selection_new (g_object_ref (G_LIST_MODEL (items))));
-  gtk_selection_model_select_all (selection);
   courriel_window_set_message_selection (window, selection);
   return selection;
 }
@@ -636,7 +544,7 @@ test_selecting_a_folder (void)
 static gboolean
 toast_shown (gpointer window)
 {
-  return find_label (window, "_Undo") != NULL || find_descendant (window, GTK_TYPE_BUTTON) == NULL;
+  return test_find_label (window, "_Undo") != NULL || find_descendant (window, GTK_TYPE_BUTTON) == NULL;
 }
 
 static void
@@ -821,7 +729,7 @@ answer_dialog (const char *text, const char *response)
 static void
 press_row (GtkWidget *window, const char *name)
 {
-  GtkWidget *row = gtk_widget_get_parent (find_label (find_descendant (window, GTK_TYPE_LIST_VIEW), name));
+  GtkWidget *row = gtk_widget_get_parent (test_find_label (find_descendant (window, GTK_TYPE_LIST_VIEW), name));
   g_autoptr (GListModel) controllers = gtk_widget_observe_controllers (row);
 
   for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
@@ -912,7 +820,7 @@ test_folder_actions (void)
 static gboolean
 revealed_label (CourrielWindow *window, const char *text)
 {
-  GtkWidget *label = find_label (GTK_WIDGET (window), text);
+  GtkWidget *label = test_find_label (GTK_WIDGET (window), text);
   GtkWidget *revealer = label != NULL ? gtk_widget_get_ancestor (label, GTK_TYPE_REVEALER) : NULL;
 
   return revealer != NULL && gtk_revealer_get_reveal_child (GTK_REVEALER (revealer));
@@ -979,11 +887,11 @@ test_banner_and_progress (void)
   progress = find_descendant (GTK_WIDGET (window), GTK_TYPE_PROGRESS_BAR);
   g_assert_true (gtk_revealer_get_reveal_child (GTK_REVEALER (gtk_widget_get_ancestor (progress, GTK_TYPE_REVEALER))));
   g_assert_cmpfloat_with_epsilon (gtk_progress_bar_get_fraction (GTK_PROGRESS_BAR (progress)), 0.012, 1e-9);
-  g_assert_nonnull (find_label (GTK_WIDGET (window), "Downloading messages: 1200 of 100000"));
+  g_assert_nonnull (test_find_label (GTK_WIDGET (window), "Downloading messages: 1200 of 100000"));
   save_screenshot (window, "window-syncing.png");
   courriel_window_set_sync_progress (window, "INBOX", 100000, 100000);
   iterate (5);
-  g_assert_null (find_label (GTK_WIDGET (window), "Downloading messages: 1200 of 100000"));
+  g_assert_null (test_find_label (GTK_WIDGET (window), "Downloading messages: 1200 of 100000"));
   g_assert_false (gtk_revealer_get_reveal_child (GTK_REVEALER (gtk_widget_get_ancestor (progress, GTK_TYPE_REVEALER))));
 
   /* The same from the application's sync service, as a sync reports it. */
@@ -991,7 +899,7 @@ test_banner_and_progress (void)
   g_assert_nonnull (sync);
   g_signal_emit_by_name (sync, "progress", (gint64)1, "INBOX", (gint64)300, (gint64)1000);
   iterate (5);
-  g_assert_nonnull (find_label (GTK_WIDGET (window), "Downloading messages: 300 of 1000"));
+  g_assert_nonnull (test_find_label (GTK_WIDGET (window), "Downloading messages: 300 of 1000"));
   courriel_window_set_sync_status (window, 1, COURRIEL_WINDOW_SYNC_OFFLINE, NULL);
   iterate (5);
   g_assert_true (revealed_label (window, "Offline — showing the mail already downloaded."));
