@@ -25,8 +25,6 @@
 #include "config.h"
 #include "courriel-message-list.h"
 
-#include <glib/gi18n-lib.h>
-
 #include "courriel-message-summary-private.h"
 #include "courriel-search-query.h"
 #include "courriel-threader.h"
