@@ -119,6 +119,36 @@ row_text (CourrielMessageListRow *row)
   return courriel_message_list_row_describe (row);
 }
 
+/* Saves what @widget shows as build/tests/NAME, for a person to look at. */
+static void
+save_screenshot (GtkWidget *widget, const char *name)
+{
+  int width = gtk_widget_get_width (widget), height = gtk_widget_get_height (widget);
+  g_autoptr (GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+  g_autoptr (GskRenderNode) node = NULL;
+  g_autoptr (GdkTexture) texture = NULL;
+  g_autofree char *path = g_build_filename (g_getenv ("G_TEST_BUILDDIR") ? g_getenv ("G_TEST_BUILDDIR") : ".", name,
+                                            NULL);
+
+  /* The paintable follows the widget's frames: wait for one drawn since it was made. */
+  for (gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC; g_get_monotonic_time () < deadline;)
+    {
+      GtkSnapshot *snapshot = gtk_snapshot_new ();
+
+      gdk_paintable_snapshot (paintable, snapshot, width, height);
+      node = gtk_snapshot_free_to_node (snapshot);
+      if (node != NULL)
+        break;
+      gtk_widget_queue_draw (widget);
+      g_main_context_iteration (NULL, TRUE);
+    }
+  g_assert_nonnull (node);
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)), node,
+                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("screenshot: %s", path);
+}
+
 static gboolean
 is_bold (CourrielMessageListRow *row)
 {
@@ -220,6 +250,8 @@ test_rows (Fixture *f, gconstpointer data)
   run_write (f->store, "UPDATE messages SET flags = 0 WHERE id = 1");
   while (!is_bold (row_for (f->view, 1)))
     g_main_context_iteration (NULL, TRUE);
+
+  save_screenshot (GTK_WIDGET (f->window), "message-list-view.png");
 
   /* Conversations: the reply and its original are one row, counted. */
   courriel_message_list_set_threaded (list, TRUE);
