@@ -230,17 +230,54 @@ fill (CourrielStore *store, int count)
   g_assert_no_error (error);
 }
 
+typedef struct
+{
+  guint position, removed, added;
+} Change;
+
+static void
+record_change (GListModel *model, guint position, guint removed, guint added, GArray *changes)
+{
+  Change change = { position, removed, added };
+
+  /* The model already says what the signal says. */
+  g_assert_cmpuint (position + added, <=, g_list_model_get_n_items (model));
+  g_array_append_val (changes, change);
+}
+
 static void
 test_paging (void)
 {
   g_autoptr (CourrielStore) store = open_store ();
   g_autoptr (CourrielMessageList) list = NULL;
   g_autoptr (CourrielMessageSummary) oldest = NULL;
+  g_autoptr (GArray) changes = g_array_new (FALSE, FALSE, sizeof (Change));
 
   fill (store, 100000);
   list = courriel_message_list_new (store, 1);
+  g_signal_connect (list, "items-changed", G_CALLBACK (record_change), changes);
+
+  /* The newest rows come first, loaded, before the whole list is known. */
+  while (g_list_model_get_n_items (G_LIST_MODEL (list)) == 0)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, 200);
+  g_assert_true (courriel_message_list_get_loading (list));
+  {
+    g_autoptr (CourrielMessageSummary) newest = item (list, 0);
+    g_autoptr (CourrielMessageSummary) last_of_head = item (list, 199);
+
+    g_assert_true (courriel_message_summary_get_loaded (newest));
+    g_assert_cmpstr (courriel_message_summary_get_subject (newest), ==, "Message 100000");
+    g_assert_true (courriel_message_summary_get_loaded (last_of_head));
+    g_assert_cmpstr (courriel_message_summary_get_subject (last_of_head), ==, "Message 99801");
+  }
+  /* Then the rest, added after them: a row shown stays where it is. */
   wait_loaded_list (list);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, 100000);
+  g_assert_cmpuint (changes->len, ==, 2);
+  g_assert_cmpuint (g_array_index (changes, Change, 1).position, ==, 200);
+  g_assert_cmpuint (g_array_index (changes, Change, 1).removed, ==, 0);
+  g_assert_cmpuint (g_array_index (changes, Change, 1).added, ==, 99800);
 
   /* Asking for the last row answers at once, unread, and its page arrives later. */
   oldest = item (list, 99999);
@@ -255,14 +292,14 @@ test_paging (void)
   {
     g_autoptr (CourrielMessageSummary) same_page = item (list, 99900);
     g_autoptr (CourrielMessageSummary) other_page = item (list, 99899);
-    g_autoptr (CourrielMessageSummary) newest = item (list, 0);
+    g_autoptr (CourrielMessageSummary) middle = item (list, 50000);
 
     g_assert_true (courriel_message_summary_get_loaded (same_page));
     g_assert_cmpstr (courriel_message_summary_get_subject (same_page), ==, "Message 100");
     g_assert_false (courriel_message_summary_get_loaded (other_page));
-    g_assert_false (courriel_message_summary_get_loaded (newest));
-    g_assert_cmpint (courriel_message_summary_get_id (newest), ==, 100000);
-    wait_loaded (newest);
+    g_assert_false (courriel_message_summary_get_loaded (middle));
+    g_assert_cmpint (courriel_message_summary_get_id (middle), ==, 50000);
+    wait_loaded (middle);
     wait_loaded (other_page);
     g_assert_cmpstr (courriel_message_summary_get_subject (other_page), ==, "Message 101");
   }
@@ -282,21 +319,6 @@ test_paging (void)
         g_assert_cmpstr (courriel_message_summary_get_subject (summary), ==, expected);
       }
   }
-}
-
-typedef struct
-{
-  guint position, removed, added;
-} Change;
-
-static void
-record_change (GListModel *model, guint position, guint removed, guint added, GArray *changes)
-{
-  Change change = { position, removed, added };
-
-  /* The model already says what the signal says. */
-  g_assert_cmpuint (position + added, <=, g_list_model_get_n_items (model));
-  g_array_append_val (changes, change);
 }
 
 static void

@@ -32,6 +32,7 @@
 #define PAGE_SIZE    100
 #define RECENT_SIZE  1000
 #define SEARCH_LIMIT 10000
+#define HEAD_SIZE    200  /* GTK 4.8's GtkListView makes 200 rows whatever the window's height */
 /* More separate changes than this in one refresh are emitted as one span: each emission moves
  * the rows after it. */
 #define MAX_RUNS     64
@@ -228,35 +229,51 @@ read_listing (sqlite3 *db, gpointer data, GError **error)
 
 /* Reading rows (reader thread) ------------------------------------------------------------------------ */
 
+#define ROW_COLUMNS                                                                                                    \
+  "m.id, m.date, m.folder_id, (SELECT account_id FROM folders WHERE id = m.folder_id), m.sender, m.subject, "          \
+  "m.preview, m.flags, m.has_attachments"
+
+static void
+read_row (sqlite3_stmt *stmt, CourrielMessageRow *row)
+{
+  row->id = sqlite3_column_int64 (stmt, 0);
+  row->date = sqlite3_column_int64 (stmt, 1);
+  row->folder_id = sqlite3_column_int64 (stmt, 2);
+  row->account_id = sqlite3_column_int64 (stmt, 3);
+  row->sender = g_strdup ((const char *)sqlite3_column_text (stmt, 4));
+  row->subject = g_strdup ((const char *)sqlite3_column_text (stmt, 5));
+  row->preview = g_strdup ((const char *)sqlite3_column_text (stmt, 6));
+  row->flags = sqlite3_column_int (stmt, 7);
+  row->has_attachments = sqlite3_column_int (stmt, 8);
+}
+
+static GArray *
+new_rows (guint size)
+{
+  GArray *rows = g_array_sized_new (FALSE, TRUE, sizeof (CourrielMessageRow), size);
+
+  g_array_set_clear_func (rows, (GDestroyNotify)courriel_message_row_clear);
+  return rows;
+}
+
 static gpointer
 read_rows (sqlite3 *db, gpointer data, GError **error)
 {
   GArray *ids = data;
-  GArray *rows = g_array_sized_new (FALSE, TRUE, sizeof (CourrielMessageRow), ids->len);
+  GArray *rows = new_rows (ids->len);
   sqlite3_stmt *stmt = NULL;
-  int rc = sqlite3_prepare_v2 (db,
-                               "SELECT m.folder_id, f.account_id, m.sender, m.subject, m.date, m.preview, m.flags, "
-                               "m.has_attachments FROM messages m JOIN folders f ON f.id = m.folder_id WHERE m.id = ?1",
-                               -1, &stmt, NULL);
+  int rc = sqlite3_prepare_v2 (db, "SELECT " ROW_COLUMNS " FROM messages m WHERE m.id = ?1", -1, &stmt, NULL);
 
-  g_array_set_clear_func (rows, (GDestroyNotify)courriel_message_row_clear);
   for (guint i = 0; rc == SQLITE_OK && i < ids->len; i++)
     {
-      CourrielMessageRow row = { g_array_index (ids, gint64, i) };
-
       sqlite3_reset (stmt);
-      sqlite3_bind_int64 (stmt, 1, row.id);
+      sqlite3_bind_int64 (stmt, 1, g_array_index (ids, gint64, i));
       rc = sqlite3_step (stmt);
       if (rc == SQLITE_ROW)
         {
-          row.folder_id = sqlite3_column_int64 (stmt, 0);
-          row.account_id = sqlite3_column_int64 (stmt, 1);
-          row.sender = g_strdup ((const char *)sqlite3_column_text (stmt, 2));
-          row.subject = g_strdup ((const char *)sqlite3_column_text (stmt, 3));
-          row.date = sqlite3_column_int64 (stmt, 4);
-          row.preview = g_strdup ((const char *)sqlite3_column_text (stmt, 5));
-          row.flags = sqlite3_column_int (stmt, 6);
-          row.has_attachments = sqlite3_column_int (stmt, 7);
+          CourrielMessageRow row = { 0 };
+
+          read_row (stmt, &row);
           g_array_append_val (rows, row);
         }
       rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? SQLITE_OK : rc;
@@ -265,6 +282,62 @@ read_rows (sqlite3 *db, gpointer data, GError **error)
   if (!courriel_store_set_error_from_db (db, rc, error))
     return (g_array_unref (rows), NULL);
   return rows;
+}
+
+/* The newest HEAD_SIZE messages, rows included: what a folder shows first, read in one short
+ * indexed query, before the whole id list (whose length grows with the folder) is known. */
+typedef struct
+{
+  GArray *keys;
+  GArray *rows;
+} Head;
+
+static void
+head_free (Head *head)
+{
+  g_array_unref (head->keys);
+  g_array_unref (head->rows);
+  g_free (head);
+}
+
+static gpointer
+read_head (sqlite3 *db, gpointer data, GError **error)
+{
+  Listing *listing = data;
+  g_autoptr (GString) in = g_string_new (NULL);
+  g_autofree char *sql = NULL;
+  Head *head;
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  if (!read_folders (db, listing, in, error))
+    return NULL;
+  head = g_new0 (Head, 1);
+  head->keys = g_array_sized_new (FALSE, FALSE, sizeof (Key), HEAD_SIZE);
+  head->rows = new_rows (HEAD_SIZE);
+  sql = g_strdup_printf ("SELECT " ROW_COLUMNS " FROM messages m WHERE m.folder_id IN (%s) "
+                         "ORDER BY m.date DESC, m.id DESC LIMIT %d",
+                         in->str, HEAD_SIZE);
+  rc = sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL);
+  while (rc == SQLITE_OK && (rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      CourrielMessageRow row = { 0 };
+      Key key;
+
+      read_row (stmt, &row);
+      key.id = row.id;
+      key.date = row.date;
+      key.thread_size = 1;
+      g_array_append_val (head->keys, key);
+      g_array_append_val (head->rows, row);
+      rc = SQLITE_OK;
+    }
+  sqlite3_finalize (stmt);
+  if (!courriel_store_set_error_from_db (db, rc, error))
+    return (head_free (head), NULL);
+  /* The same order as the whole list, whatever SQLite did with NULL dates. */
+  g_array_sort (head->keys, compare_keys);
+  return head;
 }
 
 /* Summaries ----------------------------------------------------------------------------------------- */
@@ -563,6 +636,42 @@ got_listing (GObject *source, GAsyncResult *result, gpointer user_data)
   rebuild_done (rebuild, error);
 }
 
+static void read_ids (Rebuild *rebuild, GArray *candidates);
+
+static void
+got_head (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Rebuild *rebuild = user_data;
+  CourrielMessageList *self = rebuild->self;
+  GError *error = NULL;
+  Head *head = courriel_store_read_finish (COURRIEL_STORE (source), result, &error);
+
+  if (head == NULL || g_cancellable_is_cancelled (rebuild->cancellable))
+    {
+      g_clear_pointer (&head, head_free);
+      rebuild_done (rebuild, error);
+      return;
+    }
+  /* Loaded before the view asks for them: the first frame shows whole rows. */
+  for (guint i = 0; i < head->rows->len; i++)
+    {
+      CourrielMessageRow *row = &g_array_index (head->rows, CourrielMessageRow, i);
+      CourrielMessageSummary *summary = g_hash_table_lookup (self->summaries, &row->id);
+
+      if (summary == NULL)
+        {
+          summary = track (self, row->id, 1);
+          remember (self, summary);
+          g_object_unref (summary);
+        }
+      courriel_message_summary_fill (summary, row);
+    }
+  apply_rows (self, g_steal_pointer (&head->keys));
+  head->keys = g_array_new (FALSE, FALSE, sizeof (Key));
+  head_free (head);
+  read_ids (rebuild, NULL);
+}
+
 static void
 read_ids (Rebuild *rebuild, GArray *candidates)
 {
@@ -622,6 +731,15 @@ start_listing (CourrielMessageList *self, gboolean refresh)
   query = self->search != NULL ? courriel_search_query_parse (self->search) : NULL;
   if (query != NULL && !courriel_search_query_is_empty (query))
     courriel_search_query_run_async (query, self->store, SEARCH_LIMIT, rebuild->cancellable, got_search, rebuild);
+  else if (self->rows->len == 0 && !self->threaded && !refresh)
+    {
+      Listing *listing = g_new0 (Listing, 1);
+
+      /* A folder opening: its newest rows first, then the whole list. */
+      listing->folder_id = self->folder_id;
+      courriel_store_read_async (self->store, read_head, listing, (GDestroyNotify)listing_free,
+                                 (GDestroyNotify)head_free, rebuild->cancellable, got_head, rebuild);
+    }
   else
     read_ids (rebuild, NULL);
 }
