@@ -48,6 +48,11 @@ struct _CourrielMessageListRow
   guint                   unread : 1;
   guint                   starred : 1;
   guint                   attachment : 1;
+
+  /* line heights, for the font they were measured with */
+  PangoFontDescription   *measured_font;
+  int                     line;
+  int                     small_line;
 };
 
 G_DEFINE_FINAL_TYPE (CourrielMessageListRow, courriel_message_list_row, GTK_TYPE_WIDGET)
@@ -202,30 +207,41 @@ courriel_message_list_row_describe (CourrielMessageListRow *self)
 
 /* Drawing ------------------------------------------------------------------------------------------ */
 
-/* The height of a line of text at @scale of the widget's font. */
-static int
-line_height (GtkWidget *widget, double scale)
+/* The heights of a line of text, normal and small, from the font's metrics: no text shaped.
+ * Kept until the font changes. */
+static void
+measure_lines (CourrielMessageListRow *self)
 {
-  PangoContext *context = gtk_widget_get_pango_context (widget);
-  PangoFontMetrics *metrics = pango_context_get_metrics (context, NULL, NULL);
-  int height = pango_font_metrics_get_height (metrics);
+  PangoContext *context = gtk_widget_get_pango_context (GTK_WIDGET (self));
+  const PangoFontDescription *font = pango_context_get_font_description (context);
+  PangoFontMetrics *metrics;
+  int height;
 
+  if (self->measured_font != NULL && font != NULL && pango_font_description_equal (font, self->measured_font))
+    return;
+  g_clear_pointer (&self->measured_font, pango_font_description_free);
+  self->measured_font = font != NULL ? pango_font_description_copy (font) : NULL;
+  metrics = pango_context_get_metrics (context, NULL, NULL);
+  height = pango_font_metrics_get_height (metrics);
   pango_font_metrics_unref (metrics);
-  return (int)ceil (height * scale / PANGO_SCALE);
+  self->line = (int)ceil ((double)height / PANGO_SCALE);
+  self->small_line = (int)ceil (height * PANGO_SCALE_SMALL / PANGO_SCALE);
 }
 
 static void
 courriel_message_list_row_measure (GtkWidget *widget, GtkOrientation orientation, int for_size, int *minimum,
                                    int *natural, int *minimum_baseline, int *natural_baseline)
 {
+  CourrielMessageListRow *self = COURRIEL_MESSAGE_LIST_ROW (widget);
+
   if (orientation == GTK_ORIENTATION_HORIZONTAL)
     {
       *minimum = PAD_START + DOT_SPACE + 120 + PAD_END;
       *natural = PAD_START + DOT_SPACE + 320 + PAD_END;
       return;
     }
-  *minimum = *natural = PAD_TOP + 2 * line_height (widget, 1.0) + line_height (widget, PANGO_SCALE_SMALL)
-                        + 2 * LINE_GAP + PAD_BOTTOM;
+  measure_lines (self);
+  *minimum = *natural = PAD_TOP + 2 * self->line + self->small_line + 2 * LINE_GAP + PAD_BOTTOM;
 }
 
 static PangoLayout *
@@ -278,7 +294,7 @@ courriel_message_list_row_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
   CourrielMessageListRow *self = COURRIEL_MESSAGE_LIST_ROW (widget);
   GtkStyleContext *style = gtk_widget_get_style_context (widget);
   int width = gtk_widget_get_width (widget);
-  int line = line_height (widget, 1.0);
+  int line;
   int x = PAD_START + DOT_SPACE;
   int right = width - PAD_END;
   int text_width = MAX (right - x, 1);
@@ -289,6 +305,8 @@ courriel_message_list_row_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
   g_autoptr (PangoLayout) preview = NULL;
   int date_width, date_height;
 
+  measure_lines (self);
+  line = self->line;
   gtk_style_context_get_color (style, &color);
   dim = color;
   dim.alpha *= 0.55f;
@@ -367,6 +385,7 @@ courriel_message_list_row_finalize (GObject *object)
   g_free (self->subject);
   g_free (self->preview);
   g_free (self->date);
+  g_clear_pointer (&self->measured_font, pango_font_description_free);
 
   G_OBJECT_CLASS (courriel_message_list_row_parent_class)->finalize (object);
 }

@@ -779,6 +779,9 @@ get_item (GListModel *model, guint position)
   if (summary != NULL)
     {
       courriel_message_summary_set_thread_size (summary, key->thread_size);
+      /* Still waiting: its read may have failed, or be for rows that moved since. */
+      if (!courriel_message_summary_get_loaded (summary))
+        read_page (self, position / PAGE_SIZE);
       return g_object_ref (summary);
     }
   summary = track (self, key->id, key->thread_size);
