@@ -377,7 +377,6 @@ typedef struct
 {
   CourrielMessageList *self;
   guint                page;       /* G_MAXUINT: a refresh of live rows */
-  GArray              *ids;
   GHashTable          *pages;      /* the page table the page number belongs to */
 } PageRead;
 
@@ -387,6 +386,36 @@ page_read_free (PageRead *read)
   g_object_unref (read->self);
   g_hash_table_unref (read->pages);
   g_free (read);
+}
+
+/* Why the list could not be read, for the window to say; NULL when it could again. */
+static void
+set_error (CourrielMessageList *self, GError *error)
+{
+  if (error == NULL && self->error == NULL)
+    return;
+  g_clear_error (&self->error);
+  self->error = error;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ERROR]);
+}
+
+/* Fills the summary of @row's message, made (and remembered) when there is none and @create. */
+static void
+fill_summary (CourrielMessageList *self, const CourrielMessageRow *row, gboolean create)
+{
+  CourrielMessageSummary *summary = g_hash_table_lookup (self->summaries, &row->id);
+
+  if (summary == NULL && !create)
+    return;
+  if (summary == NULL)
+    {
+      summary = track (self, row->id, 1);
+      remember (self, summary);
+      g_object_unref (summary);
+    }
+  else if (!courriel_message_summary_get_loaded (summary))
+    remember (self, summary);
+  courriel_message_summary_fill (summary, row);
 }
 
 static void
@@ -402,35 +431,33 @@ got_rows (GObject *source, GAsyncResult *result, gpointer user_data)
   if (rows == NULL)
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_warning ("Cannot read the message list's rows: %s", error->message);
+        set_error (self, g_steal_pointer (&error));
       page_read_free (read);
       return;
     }
+  /* The page's other rows (not asked for yet) are ready when the view asks; a refresh only
+   * updates the summaries still alive. */
   for (guint i = 0; i < rows->len; i++)
-    {
-      CourrielMessageRow *row = &g_array_index (rows, CourrielMessageRow, i);
-      CourrielMessageSummary *summary = g_hash_table_lookup (self->summaries, &row->id);
-
-      if (summary == NULL && read->page == G_MAXUINT)
-        continue;
-      if (summary == NULL)
-        {
-          /* A row of the page the view has not asked for yet: ready when it does. */
-          summary = track (self, row->id, 1);
-          remember (self, summary);
-          g_object_unref (summary);
-        }
-      else if (!courriel_message_summary_get_loaded (summary))
-        remember (self, summary);
-      courriel_message_summary_fill (summary, row);
-    }
+    fill_summary (self, &g_array_index (rows, CourrielMessageRow, i), read->page != G_MAXUINT);
   page_read_free (read);
+}
+
+/* Reads the rows of @ids (for @page, or G_MAXUINT for a refresh). */
+static void
+read_rows_async (CourrielMessageList *self, GArray *ids, guint page)
+{
+  PageRead *read = g_new0 (PageRead, 1);
+
+  read->self = g_object_ref (self);
+  read->page = page;
+  read->pages = g_hash_table_ref (self->pages_reading);
+  courriel_store_read_async (self->store, read_rows, ids, (GDestroyNotify)g_array_unref, (GDestroyNotify)g_array_unref,
+                             self->cancellable, got_rows, read);
 }
 
 static void
 read_page (CourrielMessageList *self, guint page)
 {
-  PageRead *read;
   GArray *ids;
   guint end = MIN ((page + 1) * PAGE_SIZE, self->rows->len);
 
@@ -440,12 +467,7 @@ read_page (CourrielMessageList *self, guint page)
   ids = g_array_sized_new (FALSE, FALSE, sizeof (gint64), PAGE_SIZE);
   for (guint i = page * PAGE_SIZE; i < end; i++)
     g_array_append_val (ids, g_array_index (self->rows, Key, i).id);
-  read = g_new0 (PageRead, 1);
-  read->self = g_object_ref (self);
-  read->page = page;
-  read->pages = g_hash_table_ref (self->pages_reading);
-  courriel_store_read_async (self->store, read_rows, ids, (GDestroyNotify)g_array_unref, (GDestroyNotify)g_array_unref,
-                             self->cancellable, got_rows, read);
+  read_rows_async (self, ids, page);
 }
 
 /* Reads again the rows of every summary still alive: their flags may have changed. */
@@ -455,7 +477,6 @@ refresh_live_rows (CourrielMessageList *self)
   GHashTableIter iter;
   gpointer key;
   GArray *ids = g_array_new (FALSE, FALSE, sizeof (gint64));
-  PageRead *read;
 
   g_hash_table_iter_init (&iter, self->summaries);
   while (g_hash_table_iter_next (&iter, &key, NULL))
@@ -465,12 +486,7 @@ refresh_live_rows (CourrielMessageList *self)
       g_array_unref (ids);
       return;
     }
-  read = g_new0 (PageRead, 1);
-  read->self = g_object_ref (self);
-  read->page = G_MAXUINT;
-  read->pages = g_hash_table_ref (self->pages_reading);
-  courriel_store_read_async (self->store, read_rows, ids, (GDestroyNotify)g_array_unref, (GDestroyNotify)g_array_unref,
-                             self->cancellable, got_rows, read);
+  read_rows_async (self, ids, G_MAXUINT);
 }
 
 /* Applying a new id list ---------------------------------------------------------------------------- */
@@ -587,15 +603,6 @@ set_loading (CourrielMessageList *self, gboolean loading)
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADING]);
 }
 
-static void
-set_error (CourrielMessageList *self, GError *error)
-{
-  if (error == NULL && self->error == NULL)
-    return;
-  g_clear_error (&self->error);
-  self->error = error;
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ERROR]);
-}
 
 /* Ends a rebuild: reports @error, or the list is up to date; a store change that came meanwhile
  * starts the next one. */
@@ -654,18 +661,7 @@ got_head (GObject *source, GAsyncResult *result, gpointer user_data)
     }
   /* Loaded before the view asks for them: the first frame shows whole rows. */
   for (guint i = 0; i < head->rows->len; i++)
-    {
-      CourrielMessageRow *row = &g_array_index (head->rows, CourrielMessageRow, i);
-      CourrielMessageSummary *summary = g_hash_table_lookup (self->summaries, &row->id);
-
-      if (summary == NULL)
-        {
-          summary = track (self, row->id, 1);
-          remember (self, summary);
-          g_object_unref (summary);
-        }
-      courriel_message_summary_fill (summary, row);
-    }
+    fill_summary (self, &g_array_index (head->rows, CourrielMessageRow, i), TRUE);
   apply_rows (self, g_steal_pointer (&head->keys));
   head->keys = g_array_new (FALSE, FALSE, sizeof (Key));
   head_free (head);
