@@ -382,7 +382,8 @@ main (int argc, char **argv)
   for (guint i = 0; i < ROUNDS; i++)
     {
       opens[i] = open_folder (&probe, store, FALSE, NULL);
-      progress ("open %u: first rows in %.1f ms, whole list known in %.1f ms", i + 1, opens[i], probe.listed / 1000.0);
+      progress ("open %u: first rows in %.1f ms (CPU %.1f ms), whole list known in %.1f ms", i + 1, opens[i],
+                cpu_ms[n_cpu - 1], probe.listed / 1000.0);
     }
   if (g_getenv ("BENCH_OPEN_ONLY") != NULL)
     return 0;
