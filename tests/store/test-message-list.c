@@ -175,6 +175,51 @@ test_order_and_rows (void)
   g_assert_null (g_list_model_get_item (G_LIST_MODEL (list), 5));
 }
 
+/* Damaged text in the store (bytes that are not UTF-8, control characters) reaches the list
+ * as one line of valid UTF-8. */
+static gboolean
+write_damaged (sqlite3 *db, gpointer data, GError **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  int rc = sqlite3_prepare_v2 (db, "INSERT INTO messages (id, folder_id, uid, date, subject, sender, preview) "
+                                   "VALUES (1, 1, 1, 1, ?1, ?2, ?3)",
+                               -1, &stmt, NULL);
+
+  if (rc == SQLITE_OK)
+    {
+      sqlite3_bind_text (stmt, 1, "Caf\xe9 \xff\xfe ok", -1, SQLITE_STATIC);
+      sqlite3_bind_text (stmt, 2, "Jos\xe9 <jose@example.test>", -1, SQLITE_STATIC);
+      sqlite3_bind_text (stmt, 3, "line one\r\nline two\ttab\x01", -1, SQLITE_STATIC);
+      rc = sqlite3_step (stmt) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode (db);
+    }
+  sqlite3_finalize (stmt);
+  return courriel_store_set_error_from_db (db, rc, error);
+}
+
+static void
+test_damaged_text (void)
+{
+  g_autoptr (CourrielStore) store = open_store ();
+  g_autoptr (CourrielMessageList) list = NULL;
+  g_autoptr (CourrielMessageSummary) summary = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GAsyncResult) result = NULL;
+
+  courriel_store_write_async (store, write_damaged, NULL, NULL, NULL, got_result, &result);
+  courriel_store_write_finish (store, wait_for (&result), &error);
+  g_assert_no_error (error);
+  list = courriel_message_list_new (store, 1);
+  wait_loaded_list (list);
+  summary = item (list, 0);
+  wait_loaded (summary);
+  g_assert_true (g_utf8_validate (courriel_message_summary_get_subject (summary), -1, NULL));
+  g_assert_true (g_str_has_prefix (courriel_message_summary_get_subject (summary), "Caf"));
+  g_assert_true (g_str_has_suffix (courriel_message_summary_get_subject (summary), " ok"));
+  g_assert_true (g_utf8_validate (courriel_message_summary_get_sender_name (summary), -1, NULL));
+  g_assert_cmpstr (courriel_message_summary_get_sender_address (summary), ==, "jose@example.test");
+  g_assert_cmpstr (courriel_message_summary_get_preview (summary), ==, "line one  line two tab ");
+}
+
 static void
 test_split_sender (void)
 {
@@ -581,6 +626,7 @@ main (int argc, char **argv)
 
   g_test_add_func ("/message-list/order-and-rows", test_order_and_rows);
   g_test_add_func ("/message-list/split-sender", test_split_sender);
+  g_test_add_func ("/message-list/damaged-text", test_damaged_text);
   g_test_add_func ("/message-list/paging", test_paging);
   g_test_add_func ("/message-list/changes", test_changes);
   g_test_add_func ("/message-list/unified-inbox", test_unified_inbox);

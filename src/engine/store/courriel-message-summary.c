@@ -63,6 +63,22 @@ courriel_message_row_clear (CourrielMessageRow *row)
   g_clear_pointer (&row->preview, g_free);
 }
 
+/* Text from the store as one line of valid UTF-8: a damaged header, or a preview with line
+ * breaks and tabs, must not reach Pango as it is. */
+static char *
+one_line (const char *text)
+{
+  char *line;
+
+  if (text == NULL)
+    return g_strdup ("");
+  line = g_utf8_validate (text, -1, NULL) ? g_strdup (text) : g_utf8_make_valid (text, -1);
+  for (char *p = line; *p != '\0'; p++)
+    if ((guchar)*p < 0x20 || *p == 0x7f)
+      *p = ' ';
+  return line;
+}
+
 /* "Élodie Martin <elodie@example.test>, bob@example.test" → "Élodie Martin",
  * "elodie@example.test": the first sender only; a sender without a name has an empty one. */
 void
@@ -130,15 +146,18 @@ courriel_message_summary_fill (CourrielMessageSummary *self, const CourrielMessa
   g_return_if_fail (COURRIEL_IS_MESSAGE_SUMMARY (self));
   g_return_if_fail (row->id == self->id);
 
-  courriel_message_summary_split_sender (row->sender, &name, &address);
+  {
+    g_autofree char *sender = one_line (row->sender);
+    courriel_message_summary_split_sender (sender, &name, &address);
+  }
   g_object_freeze_notify (G_OBJECT (self));
   SET_SCALAR (self, folder_id, row->folder_id, PROP_FOLDER_ID);
   SET_SCALAR (self, account_id, row->account_id, PROP_ACCOUNT_ID);
   set_string (self, &self->sender_name, name, PROP_SENDER_NAME);
   set_string (self, &self->sender_address, address, PROP_SENDER_ADDRESS);
-  set_string (self, &self->subject, g_strdup (row->subject != NULL ? row->subject : ""), PROP_SUBJECT);
+  set_string (self, &self->subject, one_line (row->subject), PROP_SUBJECT);
   SET_SCALAR (self, date, row->date, PROP_DATE);
-  set_string (self, &self->preview, g_strdup (row->preview != NULL ? row->preview : ""), PROP_PREVIEW);
+  set_string (self, &self->preview, one_line (row->preview), PROP_PREVIEW);
   SET_SCALAR (self, unread, (row->flags & COURRIEL_MESSAGE_SEEN) == 0, PROP_UNREAD);
   SET_SCALAR (self, starred, (row->flags & COURRIEL_MESSAGE_FLAGGED) != 0, PROP_STARRED);
   SET_SCALAR (self, has_attachments, row->has_attachments != 0, PROP_HAS_ATTACHMENTS);
