@@ -426,7 +426,7 @@ main (int argc, char **argv)
 
   /* Conversations. */
   threaded_ms = open_folder (&probe, store, TRUE, NULL);
-  progress ("threaded: first rows in %.1f ms", threaded_ms);
+  progress ("threaded: first rows in %.1f ms (CPU %.1f ms)", threaded_ms, cpu_ms[n_cpu - 1]);
   rss_after = status_kib ("VmRSS:");
 
   {

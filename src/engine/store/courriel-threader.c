@@ -48,6 +48,12 @@ struct _CourrielThreader
   GArray     *messages;    /* Message */
   GHashTable *by_id;       /* Message-ID (owned) → container index + 1 */
   guint      *thread_of;   /* after run: message → its conversation's representative message */
+
+  /* reused by every courriel_threader_add(): no allocation per message but its subject */
+  GString    *key;
+  GArray     *own;
+  GArray     *refs;
+  GArray     *reply_to;
 };
 
 static void
@@ -65,6 +71,10 @@ courriel_threader_new (void)
   self->messages = g_array_new (FALSE, FALSE, sizeof (Message));
   g_array_set_clear_func (self->messages, message_clear);
   self->by_id = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->key = g_string_new (NULL);
+  self->own = g_array_new (FALSE, FALSE, sizeof (guint));
+  self->refs = g_array_new (FALSE, FALSE, sizeof (guint));
+  self->reply_to = g_array_new (FALSE, FALSE, sizeof (guint));
   return self;
 }
 
@@ -77,6 +87,10 @@ courriel_threader_free (CourrielThreader *self)
   g_array_unref (self->messages);
   g_hash_table_unref (self->by_id);
   g_free (self->thread_of);
+  g_string_free (self->key, TRUE);
+  g_array_unref (self->own);
+  g_array_unref (self->refs);
+  g_array_unref (self->reply_to);
   g_free (self);
 }
 
@@ -99,23 +113,27 @@ container_at (CourrielThreader *self, guint index)
 static guint
 container_for (CourrielThreader *self, const char *id, gsize length)
 {
-  g_autofree char *key = g_strndup (id, length);
-  gpointer found = g_hash_table_lookup (self->by_id, key);
+  gpointer found;
   guint index;
 
+  g_string_truncate (self->key, 0);
+  g_string_append_len (self->key, id, length);
+  found = g_hash_table_lookup (self->by_id, self->key->str);
   if (found != NULL)
     return GPOINTER_TO_UINT (found) - 1;
   index = new_container (self);
-  g_hash_table_insert (self->by_id, g_steal_pointer (&key), GUINT_TO_POINTER (index + 1));
+  g_hash_table_insert (self->by_id, g_strndup (id, length), GUINT_TO_POINTER (index + 1));
   return index;
 }
 
-/* The <...> ids of a header, in order; a bare id without brackets counts as one. */
+/* The <...> ids of a header, in order, into @into (emptied first); a bare id without brackets
+ * counts as one. */
 static GArray *
 parse_ids (CourrielThreader *self, const char *header, GArray *into)
 {
   const char *p = header;
 
+  g_array_set_size (into, 0);
   if (header == NULL)
     return into;
   if (strchr (header, '<') == NULL)
@@ -234,8 +252,8 @@ guint
 courriel_threader_add (CourrielThreader *self, const char *message_id, const char *in_reply_to,
                        const char *references, const char *subject, gint64 date)
 {
-  g_autoptr (GArray) refs = g_array_new (FALSE, FALSE, sizeof (guint));
-  g_autoptr (GArray) own = g_array_new (FALSE, FALSE, sizeof (guint));
+  GArray *refs = self->refs;
+  GArray *own = self->own;
   Message message = { NULL, date, 0 };
   guint index;
 
@@ -256,7 +274,7 @@ courriel_threader_add (CourrielThreader *self, const char *message_id, const cha
   else
     {
       /* In-Reply-To may name a parent that References left out. */
-      g_autoptr (GArray) reply_to = parse_ids (self, in_reply_to, g_array_new (FALSE, FALSE, sizeof (guint)));
+      GArray *reply_to = parse_ids (self, in_reply_to, self->reply_to);
 
       if (reply_to->len > 0 && g_array_index (reply_to, guint, 0) != g_array_index (refs, guint, refs->len - 1))
         g_array_append_val (refs, g_array_index (reply_to, guint, 0));
@@ -316,7 +334,10 @@ courriel_threader_run (CourrielThreader *self)
   guint n = self->messages->len;
   g_autofree guint *by_root = g_new (guint, self->containers->len);
   g_autofree guint *first = g_new (guint, n); /* conversation (by representative) → its earliest message */
-  g_autoptr (GHashTable) subjects = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  /* base subject (owned by bases) → SubjectGroup */
+  g_autoptr (GHashTable) subjects = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
+  char **bases;
+  g_autofree gboolean *replies = NULL;
   guint conversations = 0;
 
   g_return_val_if_fail (self->thread_of == NULL, 0);
@@ -348,28 +369,28 @@ courriel_threader_run (CourrielThreader *self)
         first[t] = m;
     }
 
-  /* Step 3: the subject fallback. */
+  /* Step 3: the subject fallback. Each conversation's base subject is worked out once. */
+  bases = g_new0 (char *, n);
+  replies = g_new0 (gboolean, n);
   for (guint t = 0; t < n; t++)
     {
       Message *start;
-      gboolean reply;
-      g_autofree char *base = NULL;
       SubjectGroup *group;
 
       if (self->thread_of[t] != t)
         continue;
       start = &g_array_index (self->messages, Message, first[t]);
-      base = courriel_threader_base_subject (start->subject, &reply);
-      if (*base == '\0')
+      bases[t] = courriel_threader_base_subject (start->subject, &replies[t]);
+      if (*bases[t] == '\0')
         continue;
-      group = g_hash_table_lookup (subjects, base);
+      group = g_hash_table_lookup (subjects, bases[t]);
       if (group == NULL)
         {
           group = g_new (SubjectGroup, 1);
           group->original = group->reply = G_MAXUINT;
-          g_hash_table_insert (subjects, g_steal_pointer (&base), group);
+          g_hash_table_insert (subjects, bases[t], group);
         }
-      if (reply)
+      if (replies[t])
         {
           if (group->reply == G_MAXUINT)
             group->reply = t;
@@ -382,20 +403,14 @@ courriel_threader_run (CourrielThreader *self)
     }
   {
     g_autofree guint *set = g_new (guint, n);
-    SubjectGroup *group;
 
     for (guint m = 0; m < n; m++)
       set[m] = m;
     for (guint t = 0; t < n; t++)
       {
-        gboolean reply;
-        g_autofree char *base = NULL;
+        SubjectGroup *group = bases[t] != NULL && *bases[t] != '\0' ? g_hash_table_lookup (subjects, bases[t]) : NULL;
 
-        if (self->thread_of[t] != t)
-          continue;
-        base = courriel_threader_base_subject (g_array_index (self->messages, Message, first[t]).subject, &reply);
-        group = *base != '\0' ? g_hash_table_lookup (subjects, base) : NULL;
-        if (group == NULL || !reply)
+        if (group == NULL || !replies[t])
           continue;
         set[find (set, t)] = find (set, group->original != G_MAXUINT ? group->original : group->reply);
       }
@@ -404,6 +419,10 @@ courriel_threader_run (CourrielThreader *self)
   }
   for (guint m = 0; m < n; m++)
     conversations += self->thread_of[m] == m;
+  g_hash_table_remove_all (subjects);
+  for (guint t = 0; t < n; t++)
+    g_free (bases[t]);
+  g_free (bases);
   return conversations;
 }
 
