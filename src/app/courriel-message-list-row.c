@@ -66,12 +66,28 @@ set_text (char **field, const char *value)
   *field = g_strdup (value);
 }
 
+/* The same as what is drawn, for screen readers: "Unread, Élodie Martin, Réunion, 09:05, Starred". */
 static void
 update_accessible (CourrielMessageListRow *self)
 {
-  g_autofree char *label = g_strdup_printf ("%s%s, %s, %s%s", self->unread ? _("Unread, ") : "", self->sender,
-                                            self->subject, self->date, self->starred ? _(", starred") : "");
+  g_autoptr (GPtrArray) pieces = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *label = NULL;
 
+  if (self->unread)
+    g_ptr_array_add (pieces, g_strdup (_("Unread")));
+  g_ptr_array_add (pieces, g_strdup (self->sender));
+  g_ptr_array_add (pieces, g_strdup (self->subject));
+  g_ptr_array_add (pieces, g_strdup (self->date));
+  if (self->starred)
+    g_ptr_array_add (pieces, g_strdup (_("Starred")));
+  if (self->attachment)
+    g_ptr_array_add (pieces, g_strdup (_("Has attachments")));
+  if (self->thread_size > 1)
+    g_ptr_array_add (pieces, g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u message", "%u messages",
+                                                           self->thread_size),
+                                              self->thread_size));
+  g_ptr_array_add (pieces, NULL);
+  label = g_strjoinv (", ", (char **)pieces->pdata);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, label,
                                   GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, self->preview, -1);
 }

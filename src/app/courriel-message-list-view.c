@@ -138,6 +138,12 @@ search_mode_changed (CourrielMessageListView *self)
 }
 
 static void
+start_search (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  courriel_message_list_view_set_search_mode (COURRIEL_MESSAGE_LIST_VIEW (widget), TRUE);
+}
+
+static void
 setup_row (GtkSignalListItemFactory *factory, GtkListItem *item, gpointer user_data)
 {
   gtk_list_item_set_child (item, courriel_message_list_row_new ());
@@ -308,6 +314,10 @@ courriel_message_list_view_class_init (CourrielMessageListViewClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, setup_row);
   gtk_widget_class_bind_template_callback (widget_class, bind_row);
   gtk_widget_class_bind_template_callback (widget_class, unbind_row);
+
+  /* Ctrl+F searches; Escape in the entry closes the search bar (GtkSearchBar). */
+  gtk_widget_class_install_action (widget_class, "message-list.search", NULL, start_search);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "message-list.search", NULL);
 
   gtk_widget_class_set_css_name (widget_class, "messagelistview");
 }
