@@ -119,29 +119,37 @@ row_text (CourrielMessageListRow *row)
   return courriel_message_list_row_describe (row);
 }
 
-/* Saves what @widget shows as build/tests/NAME, for a person to look at. */
+static void
+painted (GdkFrameClock *clock, gboolean *done)
+{
+  *done = TRUE;
+}
+
+/* Saves what @widget shows, on the window's background colour, as build/tests/NAME, for a person
+ * to look at. The widget is drawn directly (its class's snapshot): a GtkWidgetPaintable has no
+ * picture between two frames. */
 static void
 save_screenshot (GtkWidget *widget, const char *name)
 {
   int width = gtk_widget_get_width (widget), height = gtk_widget_get_height (widget);
-  g_autoptr (GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+  GtkSnapshot *snapshot = gtk_snapshot_new ();
   g_autoptr (GskRenderNode) node = NULL;
   g_autoptr (GdkTexture) texture = NULL;
   g_autofree char *path = g_build_filename (g_getenv ("G_TEST_BUILDDIR") ? g_getenv ("G_TEST_BUILDDIR") : ".", name,
                                             NULL);
+  GdkRGBA background = { 0.98f, 0.98f, 0.98f, 1.0f };
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (widget);
+  gboolean done = FALSE;
+  gulong handler = g_signal_connect (clock, "after-paint", G_CALLBACK (painted), &done);
 
-  /* The paintable follows the widget's frames: wait for one drawn since it was made. */
-  for (gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC; g_get_monotonic_time () < deadline;)
-    {
-      GtkSnapshot *snapshot = gtk_snapshot_new ();
-
-      gdk_paintable_snapshot (paintable, snapshot, width, height);
-      node = gtk_snapshot_free_to_node (snapshot);
-      if (node != NULL)
-        break;
-      gtk_widget_queue_draw (widget);
-      g_main_context_iteration (NULL, TRUE);
-    }
+  /* Right after a frame, every allocation is current. */
+  gtk_widget_queue_draw (widget);
+  while (!done)
+    g_main_context_iteration (NULL, TRUE);
+  g_signal_handler_disconnect (clock, handler);
+  gtk_snapshot_append_color (snapshot, &background, &GRAPHENE_RECT_INIT (0, 0, width, height));
+  GTK_WIDGET_GET_CLASS (widget)->snapshot (widget, snapshot);
+  node = gtk_snapshot_free_to_node (snapshot);
   g_assert_nonnull (node);
   texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)), node,
                                          &GRAPHENE_RECT_INIT (0, 0, width, height));
@@ -251,7 +259,7 @@ test_rows (Fixture *f, gconstpointer data)
   while (!is_bold (row_for (f->view, 1)))
     g_main_context_iteration (NULL, TRUE);
 
-  save_screenshot (GTK_WIDGET (f->window), "message-list-view.png");
+  save_screenshot (f->view, "message-list-view.png");
 
   /* Conversations: the reply and its original are one row, counted. */
   courriel_message_list_set_threaded (list, TRUE);
@@ -279,15 +287,31 @@ test_selection (Fixture *f, gconstpointer data)
   g_assert_cmpuint (ids->len, ==, 1);
   g_assert_cmpint (g_array_index (ids, gint64, 0), ==, 3);
 
+  /* A sync brings newer messages: the same message stays selected, and is not chosen again. */
+  {
+    g_autofree char *sql = g_strdup_printf ("INSERT INTO messages (id, folder_id, uid, date, subject) VALUES "
+                                            "(20, 1, 20, %" G_GINT64_FORMAT ", 'Newer'), "
+                                            "(21, 1, 21, %" G_GINT64_FORMAT ", 'Newest')",
+                                            today + 60, today + 120);
+    g_autoptr (GtkBitset) selected = NULL;
+
+    run_write (f->store, sql);
+    wait_n_items (list, 5);
+    selected = gtk_selection_model_get_selection (selection);
+    g_assert_cmpuint (gtk_bitset_get_size (selected), ==, 1);
+    g_assert_cmpint (courriel_message_list_get_id (list, gtk_bitset_get_nth (selected, 0)), ==, 3);
+    g_assert_cmpuint (ids->len, ==, 1);
+  }
+
   /* Several selected: nobody is told to show one of them. */
-  gtk_selection_model_select_item (selection, 2, FALSE);
+  gtk_selection_model_select_item (selection, 4, FALSE);
   g_assert_cmpuint (ids->len, ==, 1);
-  g_assert_true (gtk_selection_model_is_selected (selection, 1));
-  g_assert_true (gtk_selection_model_is_selected (selection, 2));
+  g_assert_true (gtk_selection_model_is_selected (selection, 3));
+  g_assert_true (gtk_selection_model_is_selected (selection, 4));
 
   /* Activating a row (Enter, double click) shows it. */
   wait_for_row (f->view, 2);
-  gtk_widget_activate_action (GTK_WIDGET (find (f->view, GTK_TYPE_LIST_VIEW)), "list.activate-item", "u", 0);
+  gtk_widget_activate_action (GTK_WIDGET (find (f->view, GTK_TYPE_LIST_VIEW)), "list.activate-item", "u", 2);
   g_assert_cmpuint (ids->len, ==, 2);
   g_assert_cmpint (g_array_index (ids, gint64, 1), ==, 2);
 }

@@ -603,7 +603,6 @@ set_loading (CourrielMessageList *self, gboolean loading)
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADING]);
 }
 
-
 /* Ends a rebuild: reports @error, or the list is up to date; a store change that came meanwhile
  * starts the next one. */
 static void
