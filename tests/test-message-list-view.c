@@ -131,8 +131,8 @@ painted (GdkFrameClock *clock, gboolean *done)
 static void
 save_screenshot (GtkWidget *widget, const char *name)
 {
-  int width = gtk_widget_get_width (widget), height = gtk_widget_get_height (widget);
-  GtkSnapshot *snapshot = gtk_snapshot_new ();
+  int width, height;
+  GtkSnapshot *snapshot;
   g_autoptr (GskRenderNode) node = NULL;
   g_autoptr (GdkTexture) texture = NULL;
   g_autofree char *path = g_build_filename (g_getenv ("G_TEST_BUILDDIR") ? g_getenv ("G_TEST_BUILDDIR") : ".", name,
@@ -147,6 +147,10 @@ save_screenshot (GtkWidget *widget, const char *name)
   while (!done)
     g_main_context_iteration (NULL, TRUE);
   g_signal_handler_disconnect (clock, handler);
+  width = gtk_widget_get_width (widget);
+  height = gtk_widget_get_height (widget);
+  g_assert_cmpint (width, >, 0);
+  snapshot = gtk_snapshot_new ();
   gtk_snapshot_append_color (snapshot, &background, &GRAPHENE_RECT_INIT (0, 0, width, height));
   GTK_WIDGET_GET_CLASS (widget)->snapshot (widget, snapshot);
   node = gtk_snapshot_free_to_node (snapshot);
@@ -260,6 +264,10 @@ test_rows (Fixture *f, gconstpointer data)
     g_main_context_iteration (NULL, TRUE);
 
   save_screenshot (f->view, "message-list-view.png");
+  /* Right to left too (a picture to look at: the same texts, mirrored places). */
+  gtk_widget_set_default_direction (GTK_TEXT_DIR_RTL);
+  save_screenshot (f->view, "message-list-view-rtl.png");
+  gtk_widget_set_default_direction (GTK_TEXT_DIR_LTR);
 
   /* Conversations: the reply and its original are one row, counted. */
   courriel_message_list_set_threaded (list, TRUE);

@@ -263,6 +263,7 @@ courriel_message_list_row_measure (GtkWidget *widget, GtkOrientation orientation
 static PangoLayout *
 new_layout (GtkWidget *widget, const char *text, int width, gboolean bold, gboolean small)
 {
+  gboolean rtl = gtk_widget_get_direction (widget) == GTK_TEXT_DIR_RTL;
   PangoLayout *layout = gtk_widget_create_pango_layout (widget, text);
   PangoAttrList *attributes = pango_attr_list_new ();
 
@@ -277,6 +278,12 @@ new_layout (GtkWidget *widget, const char *text, int width, gboolean bold, gbool
     {
       pango_layout_set_width (layout, width * PANGO_SCALE);
       pango_layout_set_ellipsize (layout, PANGO_ELLIPSIZE_END);
+      /* Right to left, every text starts at the right of its box, whatever its own script. */
+      if (rtl)
+        {
+          pango_layout_set_auto_dir (layout, FALSE);
+          pango_layout_set_alignment (layout, PANGO_ALIGN_RIGHT);
+        }
     }
   return layout;
 }
@@ -304,6 +311,16 @@ draw_icon (GtkWidget *widget, GtkSnapshot *snapshot, const char *icon_name, int 
   gtk_snapshot_restore (snapshot);
 }
 
+/* @x of a box @w wide, laid out left to right, where it goes in the widget's direction. */
+static int
+mirror (GtkWidget *widget, int x, int w)
+{
+  if (gtk_widget_get_direction (widget) != GTK_TEXT_DIR_RTL)
+    return x;
+  return gtk_widget_get_width (widget) - x - w;
+}
+
+/* Laid out left to right (x from the left); mirror() turns every box for right-to-left. */
 static void
 courriel_message_list_row_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
 {
@@ -334,7 +351,7 @@ courriel_message_list_row_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
       GskRoundedRect dot;
 
       gsk_rounded_rect_init_from_rect (&dot,
-                                       &GRAPHENE_RECT_INIT (PAD_START + (DOT_SPACE - DOT_SIZE) / 2.0f,
+                                       &GRAPHENE_RECT_INIT (mirror (widget, PAD_START + (DOT_SPACE - DOT_SIZE) / 2, DOT_SIZE),
                                                             PAD_TOP + (line - DOT_SIZE) / 2.0f, DOT_SIZE, DOT_SIZE),
                                        DOT_SIZE / 2.0f);
       gtk_snapshot_push_rounded_clip (snapshot, &dot);
@@ -345,18 +362,21 @@ courriel_message_list_row_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
   /* Line 1, from the right: date, star, attachment, conversation size; the sender takes the rest. */
   date = new_layout (widget, self->date, -1, FALSE, TRUE);
   pango_layout_get_pixel_size (date, &date_width, &date_height);
-  draw_layout (snapshot, date, right - date_width, PAD_TOP + (line - date_height) / 2, &dim);
+  draw_layout (snapshot, date, mirror (widget, right - date_width, date_width), PAD_TOP + (line - date_height) / 2,
+               &dim);
   right -= date_width + (date_width > 0 ? SPACING : 0);
   if (self->starred)
     {
       right -= ICON_SIZE;
-      draw_icon (widget, snapshot, "starred-symbolic", right, PAD_TOP + (line - ICON_SIZE) / 2, &accent);
+      draw_icon (widget, snapshot, "starred-symbolic", mirror (widget, right, ICON_SIZE), PAD_TOP + (line - ICON_SIZE) / 2,
+                 &accent);
       right -= SPACING;
     }
   if (self->attachment)
     {
       right -= ICON_SIZE;
-      draw_icon (widget, snapshot, "mail-attachment-symbolic", right, PAD_TOP + (line - ICON_SIZE) / 2, &dim);
+      draw_icon (widget, snapshot, "mail-attachment-symbolic", mirror (widget, right, ICON_SIZE),
+                 PAD_TOP + (line - ICON_SIZE) / 2, &dim);
       right -= SPACING;
     }
   if (self->thread_size > 1)
@@ -369,17 +389,23 @@ courriel_message_list_row_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
       layout = new_layout (widget, count, -1, FALSE, FALSE);
       pango_layout_get_pixel_size (layout, &count_width, &count_height);
       right -= count_width;
-      draw_layout (snapshot, layout, right, PAD_TOP, &dim);
+      draw_layout (snapshot, layout, mirror (widget, right, count_width), PAD_TOP, &dim);
       right -= SPACING;
     }
   sender = new_layout (widget, self->sender, MAX (right - x, 1), self->unread, FALSE);
-  draw_layout (snapshot, sender, x, PAD_TOP, &color);
+  draw_layout (snapshot, sender, mirror (widget, x, MAX (right - x, 1)), PAD_TOP, &color);
 
   /* Lines 2 and 3. */
   subject = new_layout (widget, self->subject, text_width, self->unread, FALSE);
-  draw_layout (snapshot, subject, x, PAD_TOP + line + LINE_GAP, &color);
+  draw_layout (snapshot, subject, mirror (widget, x, text_width), PAD_TOP + line + LINE_GAP, &color);
   preview = new_layout (widget, self->preview, text_width, FALSE, TRUE);
-  draw_layout (snapshot, preview, x, PAD_TOP + 2 * (line + LINE_GAP), &dim);
+  draw_layout (snapshot, preview, mirror (widget, x, text_width), PAD_TOP + 2 * (line + LINE_GAP), &dim);
+}
+
+static void
+courriel_message_list_row_direction_changed (GtkWidget *widget, GtkTextDirection previous)
+{
+  gtk_widget_queue_draw (widget);
 }
 
 /* GObject ----------------------------------------------------------------------------------------- */
@@ -416,6 +442,7 @@ courriel_message_list_row_class_init (CourrielMessageListRowClass *klass)
   object_class->finalize = courriel_message_list_row_finalize;
   widget_class->measure = courriel_message_list_row_measure;
   widget_class->snapshot = courriel_message_list_row_snapshot;
+  widget_class->direction_changed = courriel_message_list_row_direction_changed;
 
   gtk_widget_class_set_css_name (widget_class, "messagelistrow");
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_LABEL);
