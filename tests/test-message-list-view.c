@@ -137,7 +137,8 @@ save_screenshot (GtkWidget *widget, const char *name)
   g_autoptr (GdkTexture) texture = NULL;
   g_autofree char *path = g_build_filename (g_getenv ("G_TEST_BUILDDIR") ? g_getenv ("G_TEST_BUILDDIR") : ".", name,
                                             NULL);
-  GdkRGBA background = { 0.98f, 0.98f, 0.98f, 1.0f };
+  gboolean dark = adw_style_manager_get_dark (adw_style_manager_get_default ());
+  GdkRGBA background = dark ? (GdkRGBA){ 0.14f, 0.14f, 0.14f, 1.0f } : (GdkRGBA){ 0.98f, 0.98f, 0.98f, 1.0f };
   GdkFrameClock *clock = gtk_widget_get_frame_clock (widget);
   gboolean done = FALSE;
   gulong handler = g_signal_connect (clock, "after-paint", G_CALLBACK (painted), &done);
@@ -268,6 +269,10 @@ test_rows (Fixture *f, gconstpointer data)
   gtk_widget_set_default_direction (GTK_TEXT_DIR_RTL);
   save_screenshot (f->view, "message-list-view-rtl.png");
   gtk_widget_set_default_direction (GTK_TEXT_DIR_LTR);
+  /* And in the dark style: texts take the style's colours. */
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_FORCE_DARK);
+  save_screenshot (f->view, "message-list-view-dark.png");
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_DEFAULT);
 
   /* Conversations: the reply and its original are one row, counted. */
   courriel_message_list_set_threaded (list, TRUE);
