@@ -135,8 +135,7 @@ save_screenshot (GtkWidget *widget, const char *name)
   GtkSnapshot *snapshot;
   g_autoptr (GskRenderNode) node = NULL;
   g_autoptr (GdkTexture) texture = NULL;
-  g_autofree char *path = g_build_filename (g_getenv ("G_TEST_BUILDDIR") ? g_getenv ("G_TEST_BUILDDIR") : ".", name,
-                                            NULL);
+  g_autofree char *path = g_test_build_filename (G_TEST_BUILT, name, NULL);
   gboolean dark = adw_style_manager_get_dark (adw_style_manager_get_default ());
   GdkRGBA background = dark ? (GdkRGBA){ 0.14f, 0.14f, 0.14f, 1.0f } : (GdkRGBA){ 0.98f, 0.98f, 0.98f, 1.0f };
   GdkFrameClock *clock = gtk_widget_get_frame_clock (widget);
