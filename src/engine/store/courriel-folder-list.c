@@ -6,7 +6,9 @@
  * header, its special folders in a fixed order (always at the top level, wherever the server
  * keeps them), then its other folders alphabetically, each followed by its subfolders. A
  * special folder's subfolders ("INBOX.Work" on servers that keep everything under the Inbox)
- * follow it. Folders that cannot hold mail (\Noselect) and have no subfolders are left out.
+ * follow it. A subfolder is named by the rest of its path under its parent ("Reports" under
+ * "Work"); one whose parent is not listed keeps its whole name. Folders that cannot hold mail
+ * (\Noselect) and have no subfolders are left out.
  *
  * Every read runs on a store reader thread. When the store says accounts or folders changed,
  * the list reads them again and changes only what differs: a row whose counts changed keeps
@@ -87,7 +89,8 @@ struct _Node
   guint     attributes;
   gint64    total;
   gint64    unread;
-  char     *sort_key;   /* of its last part */
+  const char *label;    /* its name under its parent: the whole name without one */
+  char     *sort_key;   /* of its label */
   guint     rank;       /* special_rank () */
   Node     *parent;
   GPtrArray *children;  /* Node*, unowned */
@@ -104,15 +107,18 @@ node_free (Node *node)
   g_free (node);
 }
 
-static const char *
-last_part (const Node *node)
+/* "Work/Reports" under "Work" is "Reports"; "Projects/2026" without a "Projects" folder stays
+ * whole, so that no row hides where it is. */
+static void
+set_label (Node *node)
 {
-  const char *last;
+  g_autofree char *folded = NULL;
 
-  if (node->delimiter == NULL || *node->delimiter == '\0')
-    return node->name;
-  last = g_strrstr (node->name, node->delimiter);
-  return last != NULL && last[strlen (node->delimiter)] != '\0' ? last + strlen (node->delimiter) : node->name;
+  node->label = node->name;
+  if (node->parent != NULL)
+    node->label = node->name + strlen (node->parent->name) + strlen (node->delimiter);
+  folded = g_utf8_casefold (node->label, -1);
+  node->sort_key = g_utf8_collate_key (folded, -1);
 }
 
 static int
@@ -141,7 +147,7 @@ add_node_items (GPtrArray *items, gint64 account_id, Node *node, guint depth)
   if (!has_item_content (node))
     return;
   item = courriel_folder_item_new (COURRIEL_FOLDER_KIND_FOLDER, account_id, node->id);
-  courriel_folder_item_set_fields (item, rank < G_N_ELEMENTS (specials) ? _(specials[rank].name) : last_part (node),
+  courriel_folder_item_set_fields (item, rank < G_N_ELEMENTS (specials) ? _(specials[rank].name) : node->label,
                                    node->name, node->role,
                                    rank < G_N_ELEMENTS (specials) ? specials[rank].icon_name : "folder-symbolic",
                                    node->unread, node->total, depth);
@@ -190,6 +196,7 @@ add_account_items (GPtrArray *items, gint64 account_id, GPtrArray *nodes)
 
       /* Special folders stay at the top, wherever the server keeps them. */
       node->parent = node->rank < G_N_ELEMENTS (specials) ? NULL : find_parent (by_name, node);
+      set_label (node);
       g_ptr_array_add (node->parent != NULL ? node->parent->children : roots, node);
     }
   g_ptr_array_sort (roots, compare_nodes);
@@ -249,7 +256,6 @@ read_rows (sqlite3 *db, gpointer data, GError **error)
       while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
         {
           Node *node;
-          g_autofree char *part = NULL;
 
           if (sqlite3_column_int64 (stmt, 1) != account_id)
             continue;
@@ -263,8 +269,6 @@ read_rows (sqlite3 *db, gpointer data, GError **error)
           node->unread = sqlite3_column_int64 (stmt, 7);
           node->rank = special_rank (node->role);
           node->children = g_ptr_array_new ();
-          part = g_utf8_casefold (last_part (node), -1);
-          node->sort_key = g_utf8_collate_key (part, -1);
           if (node->rank == 0)
             {
               unread += node->unread;
