@@ -15,6 +15,9 @@
 #include "courriel-application.h"
 #include "courriel-certificate.h"
 #include "courriel-engine.h"
+#include "courriel-message-list-view.h"
+#include "courriel-message-summary.h"
+#include "courriel-test-curl.h"
 #include "courriel-test-bench.h"
 #include "courriel-window.h"
 #include "window-test-util.h"
@@ -36,15 +39,16 @@ iterate (void)
     ;
 }
 
+/* Message @n of alice's Inbox, on the @n-th of March: the higher @n, the newer. */
 static void
-deliver (const char *subject)
+deliver (guint n, const char *subject)
 {
   g_autoptr (GError) error = NULL;
   g_autofree char *raw = g_strdup_printf ("From: Élodie Martin <elodie@example.org>\r\nTo: alice@example.test\r\n"
-                                          "Subject: %s\r\nMessage-ID: <%s@example.org>\r\n"
-                                          "Date: Mon, 02 Mar 2026 09:30:00 +0100\r\nMIME-Version: 1.0\r\n"
-                                          "Content-Type: text/plain; charset=utf-8\r\n\r\nBonjour.\r\n",
-                                          subject, subject);
+                                          "Subject: %s\r\nMessage-ID: <message%u@example.org>\r\n"
+                                          "Date: Mon, %02u Mar 2026 09:30:00 +0100\r\nMIME-Version: 1.0\r\n"
+                                          "Content-Type: text/plain; charset=utf-8\r\n\r\nBonjour, c’est le message %u.\r\n",
+                                          subject, n, n, n);
   gsize length = strlen (raw);
   g_autoptr (GBytes) bytes = g_bytes_new_take (g_steal_pointer (&raw), length);
 
@@ -160,6 +164,160 @@ test_synced_window (void)
     iterate ();
 }
 
+static CourrielMessageListView *
+message_list (CourrielWindow *window)
+{
+  return COURRIEL_MESSAGE_LIST_VIEW (adw_bin_get_child (courriel_window_get_message_list_slot (window)));
+}
+
+/* The subjects of the list's first @n rows, once they are read, "Troisième|Deuxième|…". */
+static char *
+listed_subjects (CourrielWindow *window, guint n)
+{
+  GListModel *model = G_LIST_MODEL (courriel_message_list_view_get_selection (message_list (window)));
+  g_autoptr (GString) subjects = g_string_new (NULL);
+
+  if (g_list_model_get_n_items (model) < n)
+    return NULL;
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr (CourrielMessageSummary) summary = g_list_model_get_item (model, i);
+      g_autofree char *subject = NULL;
+      gboolean loaded = FALSE;
+
+      g_object_get (summary, "subject", &subject, "loaded", &loaded, NULL);
+      if (!loaded)
+        return NULL;
+      g_string_append_printf (subjects, "%s%s", i > 0 ? "|" : "", subject);
+    }
+  return g_strdup (subjects->str);
+}
+
+static void
+wait_for_subjects (CourrielWindow *window, guint n, const char *expected)
+{
+  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+  g_autofree char *subjects = NULL;
+
+  while ((g_free (subjects), subjects = listed_subjects (window, n), g_strcmp0 (subjects, expected) != 0)
+         && g_get_monotonic_time () < deadline)
+    iterate ();
+  g_assert_cmpstr (subjects, ==, expected);
+}
+
+static GtkWidget *
+find_text_view (GtkWidget *widget)
+{
+  if (GTK_IS_TEXT_VIEW (widget))
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_text_view (child);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+body_shows (CourrielWindow *window, const char *text)
+{
+  GtkWidget *view = find_text_view (GTK_WIDGET (courriel_window_get_reader_slot (window)));
+  GtkTextBuffer *buffer;
+  GtkTextIter start, end;
+  g_autofree char *shown = NULL;
+
+  if (view == NULL || !gtk_widget_get_mapped (view))
+    return FALSE;
+  buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (view));
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  shown = gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+  return strstr (shown, text) != NULL;
+}
+
+/* The reader's text, its body downloaded on demand if it was not yet. */
+static void
+wait_for_body (CourrielWindow *window, const char *text)
+{
+  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+
+  while (!body_shows (window, text) && g_get_monotonic_time () < deadline)
+    iterate ();
+  g_assert_true (body_shows (window, text));
+}
+
+/* What the server says: the UIDs in @mailbox that match @criteria ("" for none). */
+static char *
+on_server (const char *mailbox, const char *criteria)
+{
+  return courriel_test_imap_search (bench, "alice@example.test", TRUE, mailbox, criteria);
+}
+
+static void
+wait_for_server (const char *mailbox, const char *criteria, gboolean found)
+{
+  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+  g_autofree char *uids = NULL;
+
+  while ((g_free (uids), uids = on_server (mailbox, criteria), (*uids != '\0') != found)
+         && g_get_monotonic_time () < deadline)
+    for (guint i = 0; i < 100; i++)
+      iterate ();
+  g_assert_cmpint (*uids != '\0', ==, found);
+}
+
+/* The user's way through the window: the Inbox lists the newest first, a click opens a message
+ * in the reader, a star and a delete reach the server (checked there over IMAP, not in
+ * Courriel's store), and the window is saved as pictures in light and dark style. */
+static void
+test_reading_and_acting (void)
+{
+  AdwStyleManager *style = adw_style_manager_get_default ();
+  CourrielWindow *window;
+  GtkSelectionModel *selection;
+  gint64 inbox = query ("SELECT id FROM folders WHERE account_id = 1 AND role = 'inbox'");
+  gint64 trash = query ("SELECT count (*) FROM folders WHERE account_id = 1 AND role = 'trash'");
+
+  g_application_activate (G_APPLICATION (app));
+  window = COURRIEL_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (app)));
+  gtk_window_set_default_size (GTK_WINDOW (window), 1280, 800);
+  wait_for_label (window, "alice@example.test");
+  g_assert_true (courriel_window_select_folder (window, inbox));
+  wait_for_subjects (window, 3, "Troisième|Deuxième|Premier");
+
+  /* A click on the newest: the reader shows it. */
+  selection = courriel_message_list_view_get_selection (message_list (window));
+  g_assert_true (gtk_selection_model_select_item (selection, 0, TRUE));
+  wait_for_label (window, "Troisième");
+  wait_for_body (window, "Bonjour, c’est le message 3.");
+  test_save_screenshot (GTK_WIDGET (window), "app-light.png");
+  adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_DARK);
+  test_save_screenshot (GTK_WIDGET (window), "app-dark.png");
+  adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_DEFAULT);
+
+  /* Starred in the window, flagged on the server after the next sync. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.star", NULL));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.refresh", NULL));
+  wait_for_server ("INBOX", "FLAGGED HEADER Message-ID message3", TRUE);
+
+  /* Deleted in the window: gone from the list at once, in the server's Trash after a sync. */
+  g_assert_true (gtk_selection_model_select_item (selection, 1, TRUE));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.delete", NULL));
+  if (trash > 0)
+    {
+      wait_for_subjects (window, 2, "Troisième|Premier");
+      g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.refresh", NULL));
+      wait_for_server ("INBOX", "UNDELETED HEADER Message-ID message2", FALSE);
+      wait_for_server ("Trash", "HEADER Message-ID message2", TRUE);
+    }
+  else
+    g_test_message ("alice has no Trash on the bench: the delete asks for confirmation instead");
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  for (guint i = 0; i < 20; i++)
+    iterate ();
+}
+
 int
 main (int argc, char **argv)
 {
@@ -173,9 +331,9 @@ main (int argc, char **argv)
 
   bench = courriel_test_bench_new (&error);
   g_assert_no_error (error);
-  deliver ("Premier");
-  deliver ("Deuxième");
-  deliver ("Troisième");
+  deliver (1, "Premier");
+  deliver (2, "Deuxième");
+  deliver (3, "Troisième");
   data_dir = g_build_filename (courriel_test_bench_get_dir (bench), "window-data", NULL);
   g_assert_true (courriel_engine_set_data_dir (data_dir, &error));
   add_accounts ();
@@ -190,6 +348,7 @@ main (int argc, char **argv)
   g_application_hold (G_APPLICATION (app));
 
   g_test_add_func ("/window-sync/synced-window", test_synced_window);
+  g_test_add_func ("/window-sync/reading-and-acting", test_reading_and_acting);
   status = g_test_run ();
 
   g_application_release (G_APPLICATION (app));

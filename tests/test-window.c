@@ -38,6 +38,13 @@ find_descendant (GtkWidget *widget, GType type)
   return NULL;
 }
 
+/* The folders' list (the message list is a list view too). */
+static GtkWidget *
+sidebar_list (gpointer window)
+{
+  return GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (window), COURRIEL_TYPE_WINDOW, "sidebar_list"));
+}
+
 static GtkWidget *
 find_button (GtkWidget *widget, const char *action_name)
 {
@@ -260,7 +267,7 @@ test_first_window_is_honest (void)
   g_assert_false (gtk_widget_is_sensitive (button));
 
   /* No made-up mailbox: the folder list is not on screen, and empty. */
-  list = find_descendant (GTK_WIDGET (window), GTK_TYPE_LIST_VIEW);
+  list = sidebar_list (window);
   g_assert_false (list != NULL && gtk_widget_get_mapped (list));
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (courriel_window_get_folder_list (window))), ==, 0);
 
@@ -359,43 +366,6 @@ test_shortcuts (void)
   close_window (window);
 }
 
-static void
-save_screenshot (CourrielWindow *window, const char *name)
-{
-  g_autoptr (GdkPaintable) paintable = gtk_widget_paintable_new (GTK_WIDGET (window));
-  g_autoptr (GtkSnapshot) snapshot = gtk_snapshot_new ();
-  g_autoptr (GskRenderNode) node = NULL;
-  g_autoptr (GdkTexture) texture = NULL;
-  g_autofree guchar *pixels = NULL;
-  g_autofree char *folder = g_test_build_filename (G_TEST_BUILT, "screenshots", NULL);
-  g_autofree char *path = g_build_filename (folder, name, NULL);
-  int width = gtk_widget_get_width (GTK_WIDGET (window));
-  int height = gtk_widget_get_height (GTK_WIDGET (window));
-  GHashTable *colours = g_hash_table_new (g_direct_hash, g_direct_equal);
-  gsize stride = (gsize)width * 4;
-
-  /* Let the frames settle (fonts, icons, transitions). */
-  iterate (100);
-
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  g_assert_nonnull (node);
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-  g_assert_cmpint (g_mkdir_with_parents (folder, 0755), ==, 0);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("Screenshot: %s", path);
-
-  pixels = g_malloc (stride * height);
-  gdk_texture_download (texture, pixels, stride);
-  for (int y = 0; y < height; y += 2)
-    for (int x = 0; x < width; x += 2)
-      g_hash_table_add (colours, GUINT_TO_POINTER (*(guint32 *)(pixels + y * stride + x * 4)));
-  /* Text, icons, buttons and header bars: a drawn window has many colours, a blank one a few. */
-  g_assert_cmpuint (g_hash_table_size (colours), >, 50);
-  g_hash_table_unref (colours);
-}
-
 /* Renders the first window as the compositor would and saves it next to the test, so that a
  * person can look at it; asserts that the picture has content, not a blank surface. */
 static void
@@ -404,7 +374,7 @@ test_window_renders (void)
   CourrielWindow *window = open_window ();
 
   wait_for (folders_loaded, window);
-  save_screenshot (window, "window-first-run.png");
+  test_save_screenshot (GTK_WIDGET (window), "window-first-run.png");
   close_window (window);
 }
 
@@ -467,7 +437,7 @@ test_sidebar (void)
   wait_for (has_account, window);
   iterate (30);
 
-  list = find_descendant (GTK_WIDGET (window), GTK_TYPE_LIST_VIEW);
+  list = sidebar_list (window);
   g_assert_nonnull (list);
   g_assert_true (gtk_widget_get_mapped (list));
   describe_rows (list, rows);
@@ -528,7 +498,7 @@ test_selecting_a_folder (void)
   iterate (10);
 
   /* A click on "Work" (row 5) asks the message list for Work's messages. */
-  model = gtk_list_view_get_model (GTK_LIST_VIEW (find_descendant (GTK_WIDGET (window), GTK_TYPE_LIST_VIEW)));
+  model = gtk_list_view_get_model (GTK_LIST_VIEW (sidebar_list (window)));
   gtk_selection_model_select_item (model, 5, TRUE);
   g_assert_cmpint (selected, ==, 10);
   g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (window)), ==, "Work (1) — Courriel");
@@ -729,7 +699,7 @@ answer_dialog (const char *text, const char *response)
 static void
 press_row (GtkWidget *window, const char *name)
 {
-  GtkWidget *row = gtk_widget_get_parent (test_find_label (find_descendant (window, GTK_TYPE_LIST_VIEW), name));
+  GtkWidget *row = gtk_widget_get_parent (test_find_label (sidebar_list (window), name));
   g_autoptr (GListModel) controllers = gtk_widget_observe_controllers (row);
 
   for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
@@ -776,7 +746,7 @@ test_folder_actions (void)
   assert_store ("SELECT count (*) FROM folders WHERE name = 'Receipts'", 1);
   assert_store ("SELECT count (*) FROM pending_ops WHERE kind = 'create-folder'", 1);
   iterate (20);
-  describe_rows (find_descendant (GTK_WIDGET (window), GTK_TYPE_LIST_VIEW), rows);
+  describe_rows (sidebar_list (window), rows);
   g_assert_nonnull (strstr (rows->str, "[folder-symbolic] Receipts\n[folder-symbolic] Work (1)\n"));
 
   /* A right click on a row opens its menu; its actions are about that row, not the folder shown. */
@@ -802,7 +772,7 @@ test_folder_actions (void)
   iterate (20);
   /* Its row moved to the end: it is still the folder shown. */
   g_string_truncate (rows, 0);
-  describe_rows (find_descendant (GTK_WIDGET (window), GTK_TYPE_LIST_VIEW), rows);
+  describe_rows (sidebar_list (window), rows);
   g_assert_true (g_str_has_suffix (rows->str, "[folder-symbolic] Reports\n[folder-symbolic] Zulu\n"));
   g_assert_cmpint (courriel_folder_item_get_folder_id (courriel_window_get_selected_folder (window)), ==, receipts);
   g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (window)), ==, "Zulu — Courriel");
@@ -888,7 +858,7 @@ test_banner_and_progress (void)
   g_assert_true (gtk_revealer_get_reveal_child (GTK_REVEALER (gtk_widget_get_ancestor (progress, GTK_TYPE_REVEALER))));
   g_assert_cmpfloat_with_epsilon (gtk_progress_bar_get_fraction (GTK_PROGRESS_BAR (progress)), 0.012, 1e-9);
   g_assert_nonnull (test_find_label (GTK_WIDGET (window), "Downloading messages: 1200 of 100000"));
-  save_screenshot (window, "window-syncing.png");
+  test_save_screenshot (GTK_WIDGET (window), "window-syncing.png");
   courriel_window_set_sync_progress (window, "INBOX", 100000, 100000);
   iterate (5);
   g_assert_null (test_find_label (GTK_WIDGET (window), "Downloading messages: 1200 of 100000"));
@@ -934,7 +904,7 @@ test_narrow_window (void)
 
   /* One pane at a time: the folders first; choosing one shows its messages, with a way back. */
   g_assert_cmpstr (adw_leaflet_get_visible_child_name (leaflet), ==, "sidebar");
-  list = GTK_LIST_VIEW (find_descendant (GTK_WIDGET (window), GTK_TYPE_LIST_VIEW));
+  list = GTK_LIST_VIEW (sidebar_list (window));
   g_signal_emit_by_name (list, "activate", 1);
   g_assert_cmpstr (adw_leaflet_get_visible_child_name (leaflet), ==, "list");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.go-back", NULL));
@@ -944,7 +914,7 @@ test_narrow_window (void)
   g_assert_cmpstr (adw_leaflet_get_visible_child_name (leaflet), ==, "list");
   g_assert_true (gtk_widget_get_visible (find_button (GTK_WIDGET (window), "win.go-back")));
   iterate (50);
-  save_screenshot (window, "window-narrow-list.png");
+  test_save_screenshot (GTK_WIDGET (window), "window-narrow-list.png");
 
   /* Opening a message shows the reader; back goes to the list, then to the folders. */
   courriel_window_message_opened (window, 0);
@@ -975,9 +945,9 @@ test_screenshots (void)
   courriel_window_set_sync_status (window, 1, COURRIEL_WINDOW_SYNC_OFFLINE, NULL);
 
   adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_LIGHT);
-  save_screenshot (window, "window-light.png");
+  test_save_screenshot (GTK_WIDGET (window), "window-light.png");
   adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_DARK);
-  save_screenshot (window, "window-dark.png");
+  test_save_screenshot (GTK_WIDGET (window), "window-dark.png");
   adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_DEFAULT);
 
   courriel_window_set_sync_status (window, 1, COURRIEL_WINDOW_SYNC_IDLE, NULL);

@@ -118,3 +118,47 @@ test_query (CourrielStore *store, const char *sql)
   g_assert_no_error (error);
   return *value;
 }
+
+/* Renders @window as the compositor would and saves it under the tests' build folder
+ * (screenshots/NAME), for a person to look at; asserts that it has content, not a blank surface. */
+static inline void
+test_save_screenshot (GtkWidget *window, const char *name)
+{
+  g_autoptr (GdkPaintable) paintable = gtk_widget_paintable_new (window);
+  g_autoptr (GtkSnapshot) snapshot = gtk_snapshot_new ();
+  g_autoptr (GskRenderNode) node = NULL;
+  g_autoptr (GdkTexture) texture = NULL;
+  g_autofree guchar *pixels = NULL;
+  g_autofree char *folder = g_test_build_filename (G_TEST_BUILT, "screenshots", NULL);
+  g_autofree char *path = g_build_filename (folder, name, NULL);
+  int width = gtk_widget_get_width (window);
+  int height = gtk_widget_get_height (window);
+  GHashTable *colours = g_hash_table_new (g_direct_hash, g_direct_equal);
+  gsize stride = (gsize)width * 4;
+
+  /* Let the frames settle (fonts, icons, transitions). */
+  for (guint i = 0; i < 100; i++)
+    {
+      g_usleep (2000);
+      while (g_main_context_iteration (NULL, FALSE))
+        ;
+    }
+
+  gdk_paintable_snapshot (paintable, snapshot, width, height);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  g_assert_nonnull (node);
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
+                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+  g_assert_cmpint (g_mkdir_with_parents (folder, 0755), ==, 0);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("Screenshot: %s", path);
+
+  pixels = g_malloc (stride * height);
+  gdk_texture_download (texture, pixels, stride);
+  for (int y = 0; y < height; y += 2)
+    for (int x = 0; x < width; x += 2)
+      g_hash_table_add (colours, GUINT_TO_POINTER (*(guint32 *)(pixels + y * stride + x * 4)));
+  /* Text, icons, buttons and header bars: a drawn window has many colours, a blank one a few. */
+  g_assert_cmpuint (g_hash_table_size (colours), >, 50);
+  g_hash_table_unref (colours);
+}

@@ -28,6 +28,8 @@
 #include "courriel-changes.h"
 #include "courriel-folder-row.h"
 #include "courriel-message-actions.h"
+#include "courriel-message-list-view.h"
+#include "courriel-reader.h"
 #include "courriel-sync-banner.h"
 
 #define MIN_PANE_WIDTH 180
@@ -48,6 +50,8 @@ struct _CourrielWindow
   gboolean                selecting;       /* the window, not the user, is choosing a folder */
   GtkSelectionModel      *message_selection;
   GCancellable           *cancellable;
+  CourrielMessageListView *message_list;   /* in message_list_slot */
+  CourrielReader         *reader;          /* in reader_slot */
 
   CourrielUndo           *undo;            /* the last action's, while its toast is up */
   AdwToast               *undo_toast;
@@ -515,6 +519,185 @@ courriel_window_set_message_selection (CourrielWindow *self, GtkSelectionModel *
       g_signal_connect_swapped (selection, "items-changed", G_CALLBACK (on_message_selection_changed), self);
     }
   update_message_actions (self);
+}
+
+/* Panes: the message list and the reader ---------------------------------------------------- */
+
+/* The selected folder's messages (every Inbox's for "All Inboxes"), in conversations or not. */
+static void
+show_folder_messages (CourrielWindow *self, CourrielFolderItem *folder)
+{
+  g_autoptr (CourrielMessageList) model = NULL;
+
+  if (folder == NULL || courriel_folder_item_get_kind (folder) == COURRIEL_FOLDER_KIND_ACCOUNT)
+    {
+      courriel_message_list_view_set_model (self->message_list, NULL);
+      return;
+    }
+  if (courriel_folder_item_get_kind (folder) == COURRIEL_FOLDER_KIND_UNIFIED_INBOX)
+    model = courriel_message_list_new_unified_inbox (self->store);
+  else
+    model = courriel_message_list_new (self->store, courriel_folder_item_get_folder_id (folder));
+  courriel_message_list_set_threaded (model, g_settings_get_boolean (self->settings, "conversation-view"));
+  courriel_message_list_view_set_model (self->message_list, model);
+}
+
+static void
+on_conversation_view_changed (CourrielWindow *self)
+{
+  CourrielMessageList *model = courriel_message_list_view_get_model (self->message_list);
+
+  if (model != NULL)
+    courriel_message_list_set_threaded (model, g_settings_get_boolean (self->settings, "conversation-view"));
+}
+
+static void
+open_message (CourrielWindow *self, gint64 message_id)
+{
+  courriel_reader_show_message (self->reader, self->store, message_id);
+  courriel_window_message_opened (self, message_id);
+}
+
+static void
+on_message_activated (CourrielWindow *self, gint64 message_id)
+{
+  open_message (self, message_id);
+}
+
+typedef struct
+{
+  CourrielWindow *window; /* weak: NULL once the window is gone */
+  CourrielReader *reader;
+  gint64          message_id;
+} BodyRequest;
+
+static void
+body_request_free (BodyRequest *request)
+{
+  g_clear_weak_pointer (&request->window);
+  g_clear_object (&request->reader);
+  g_free (request);
+}
+
+static void
+on_body_fetched (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  BodyRequest *request = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) raw = courriel_sync_service_fetch_body_finish (COURRIEL_SYNC_SERVICE (source), result, &error);
+
+  if (request->window != NULL)
+    {
+      if (raw != NULL)
+        courriel_reader_body_arrived (request->reader, request->message_id);
+      else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        courriel_reader_body_failed (request->reader, request->message_id, error);
+    }
+  body_request_free (request);
+}
+
+/* The reader asks for a body that is not downloaded yet: the sync service fetches and stores it. */
+static void
+on_body_needed (CourrielWindow *self, gint64 message_id)
+{
+  BodyRequest *request;
+
+  if (self->sync_service == NULL)
+    {
+      g_autoptr (GError) error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED,
+                                                      _("Courriel cannot download messages right now."));
+      courriel_reader_body_failed (self->reader, message_id, error);
+      return;
+    }
+  request = g_new0 (BodyRequest, 1);
+  g_set_weak_pointer (&request->window, self);
+  request->reader = g_object_ref (self->reader);
+  request->message_id = message_id;
+  courriel_sync_service_fetch_body_async (self->sync_service, message_id, self->cancellable, on_body_fetched, request);
+}
+
+static gpointer
+read_message_folder (sqlite3 *db, gpointer data, GError **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  gint64 *folder_id = g_new0 (gint64, 1);
+  int rc = sqlite3_prepare_v2 (db, "SELECT folder_id FROM messages WHERE id = ?1", -1, &stmt, NULL);
+
+  if (rc == SQLITE_OK)
+    {
+      sqlite3_bind_int64 (stmt, 1, *(gint64 *)data);
+      if ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+        *folder_id = sqlite3_column_int64 (stmt, 0);
+    }
+  sqlite3_finalize (stmt);
+  if (!courriel_store_set_error_from_db (db, rc, error))
+    g_clear_pointer (&folder_id, g_free);
+  return folder_id;
+}
+
+typedef struct
+{
+  CourrielWindow *window; /* weak */
+  gint64          message_id;
+} ShowRequest;
+
+static void
+on_message_folder_read (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  ShowRequest *request = user_data;
+  g_autofree gint64 *folder_id = courriel_store_read_finish (COURRIEL_STORE (source), result, NULL);
+
+  if (request->window != NULL && folder_id != NULL && *folder_id != 0)
+    {
+      courriel_window_select_folder (request->window, *folder_id);
+      open_message (request->window, request->message_id);
+    }
+  g_clear_weak_pointer (&request->window);
+  g_free (request);
+}
+
+/**
+ * courriel_window_show_message:
+ * @message_id: a message of the store
+ *
+ * Shows the message in the reader and its folder in the list (a clicked notification).
+ */
+void
+courriel_window_show_message (CourrielWindow *self, gint64 message_id)
+{
+  ShowRequest *request;
+
+  g_return_if_fail (COURRIEL_IS_WINDOW (self));
+
+  if (self->store == NULL)
+    return;
+  request = g_new0 (ShowRequest, 1);
+  g_set_weak_pointer (&request->window, self);
+  request->message_id = message_id;
+  courriel_store_read_async (self->store, read_message_folder, g_memdup2 (&message_id, sizeof message_id), g_free,
+                             g_free, self->cancellable, on_message_folder_read, request);
+}
+
+static void
+set_up_panes (CourrielWindow *self)
+{
+  GtkApplication *application = gtk_window_get_application (GTK_WINDOW (self));
+
+  self->message_list = COURRIEL_MESSAGE_LIST_VIEW (courriel_message_list_view_new ());
+  adw_bin_set_child (self->message_list_slot, GTK_WIDGET (self->message_list));
+  courriel_window_set_message_selection (self, courriel_message_list_view_get_selection (self->message_list));
+  g_signal_connect_swapped (self->message_list, "message-activated", G_CALLBACK (on_message_activated), self);
+
+  self->reader = COURRIEL_READER (courriel_reader_new ());
+  adw_bin_set_child (self->reader_slot, GTK_WIDGET (self->reader));
+  g_signal_connect_swapped (self->reader, "body-needed", G_CALLBACK (on_body_needed), self);
+
+  g_signal_connect_swapped (self, "folder-selected", G_CALLBACK (show_folder_messages), self);
+  g_signal_connect_swapped (self->settings, "changed::conversation-view", G_CALLBACK (on_conversation_view_changed),
+                            self);
+  if (application != NULL)
+    g_signal_connect_object (application, "show-message", G_CALLBACK (courriel_window_show_message), self,
+                             G_CONNECT_SWAPPED);
 }
 
 /* Folders ------------------------------------------------------------------------------------- */
@@ -1147,6 +1330,7 @@ courriel_window_constructed (GObject *object)
   g_signal_connect (self->sidebar_list, "activate", G_CALLBACK (on_sidebar_activate), self);
   g_signal_connect_swapped (self->folder_selection, "notify::selected-item", G_CALLBACK (on_folder_selected), self);
   g_signal_connect_swapped (self->folders, "updated", G_CALLBACK (on_folders_changed), self);
+  set_up_panes (self);
   if (self->sync_service != NULL)
     {
       g_signal_connect_object (self->sync_service, "state-changed", G_CALLBACK (on_sync_state_changed), self, 0);
@@ -1164,6 +1348,8 @@ courriel_window_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->mark_read_source, g_source_remove);
+  if (self->settings != NULL)
+    g_signal_handlers_disconnect_by_data (self->settings, self);
   if (self->message_selection != NULL)
     g_signal_handlers_disconnect_by_func (self->message_selection, on_message_selection_changed, self);
   g_clear_object (&self->message_selection);

@@ -29,6 +29,8 @@ void                courriel_window_set_message_selection (CourrielWindow       
                                                            GtkSelectionModel       *selection);
 void                courriel_window_message_opened        (CourrielWindow          *self,
                                                            gint64                   message_id);
+void                courriel_window_show_message          (CourrielWindow          *self,
+                                                           gint64                   message_id);
 
 void                courriel_window_set_sync_status       (CourrielWindow          *self,
                                                            gint64                   account_id,
