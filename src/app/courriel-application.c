@@ -11,6 +11,7 @@
 
 #include "courriel-engine.h"
 #include "courriel-notifier.h"
+#include "courriel-preferences-window.h"
 #include "courriel-window.h"
 
 struct _CourrielApplication
@@ -84,6 +85,15 @@ show_about (GSimpleAction *action, GVariant *parameter, gpointer user_data)
 }
 
 static void
+show_preferences (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  CourrielApplication *self = COURRIEL_APPLICATION (user_data);
+  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
+
+  gtk_window_present (courriel_preferences_window_new (parent, self->store));
+}
+
+static void
 quit (GSimpleAction *action, GVariant *parameter, gpointer user_data)
 {
   g_application_quit (G_APPLICATION (user_data));
@@ -100,6 +110,7 @@ show_message (GSimpleAction *action, GVariant *parameter, gpointer user_data)
 
 static const GActionEntry app_actions[] = {
   { "about", show_about },
+  { "preferences", show_preferences },
   { "quit", quit },
   { "show-message", show_message, "x" },
 };
@@ -154,12 +165,14 @@ courriel_application_startup (GApplication *app)
   CourrielApplication *self = COURRIEL_APPLICATION (app);
   const char *quit_accels[] = { "<Control>q", NULL };
   const char *close_accels[] = { "<Control>w", NULL };
+  const char *preferences_accels[] = { "<Control>comma", NULL };
 
   G_APPLICATION_CLASS (courriel_application_parent_class)->startup (app);
 
   g_action_map_add_action_entries (G_ACTION_MAP (app), app_actions, G_N_ELEMENTS (app_actions), app);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit", quit_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "window.close", close_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.preferences", preferences_accels);
 
   self->settings = g_settings_new (APPLICATION_ID);
   g_signal_connect (self->settings, "changed::run-in-background", G_CALLBACK (on_run_in_background), self);
