@@ -12,6 +12,8 @@
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 
+#include "courriel-test-util.h"
+
 #define OBJECT_PATH "/io/github/courriel/Courriel"
 
 static char *
@@ -74,20 +76,6 @@ has_window (GDBusConnection *bus)
 }
 
 static void
-remove_tree (const char *path)
-{
-  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-      remove_tree (child);
-    }
-  g_remove (path);
-}
-
-static void
 test_activation (void)
 {
   g_autoptr (GError) error = NULL;
@@ -147,7 +135,7 @@ test_activation (void)
 
   g_dbus_connection_close_sync (bus, NULL, NULL);
   g_test_dbus_down (test_bus);
-  remove_tree (home);
+  courriel_test_remove_tree (home);
 }
 
 int

@@ -7,27 +7,12 @@
  */
 #include "config.h"
 
-#include <glib/gstdio.h>
-
 #include "courriel-account.h"
 #include "courriel-preferences-window.h"
+#include "courriel-test-util.h"
 
 static CourrielStore *store;
 static char *folder;
-
-static void
-got_result (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  *(GAsyncResult **)user_data = g_object_ref (result);
-}
-
-static GAsyncResult *
-wait_for (GAsyncResult **result)
-{
-  while (*result == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  return *result;
-}
 
 static void
 save_account (const char *address, CourrielProtocol protocol)
@@ -40,8 +25,8 @@ save_account (const char *address, CourrielProtocol protocol)
   account->incoming.host = g_strdup ("mail.example.fr");
   account->incoming.port = protocol == COURRIEL_PROTOCOL_POP3 ? 995 : 993;
   account->incoming.username = g_strdup (address);
-  courriel_account_save_async (store, account, NULL, NULL, NULL, got_result, &result);
-  g_assert_cmpint (courriel_account_save_finish (wait_for (&result), &error), >, 0);
+  courriel_account_save_async (store, account, NULL, NULL, NULL, courriel_test_got_result, &result);
+  g_assert_cmpint (courriel_account_save_finish (courriel_test_wait_for (&result), &error), >, 0);
   g_assert_no_error (error);
 }
 
@@ -53,8 +38,8 @@ load_account (const char *address)
   g_autoptr (GError) error = NULL;
   g_autoptr (GPtrArray) accounts = NULL;
 
-  courriel_account_list_async (store, NULL, got_result, &result);
-  accounts = courriel_account_list_finish (store, wait_for (&result), &error);
+  courriel_account_list_async (store, NULL, courriel_test_got_result, &result);
+  accounts = courriel_account_list_finish (store, courriel_test_wait_for (&result), &error);
   g_assert_no_error (error);
   for (guint i = 0; i < accounts->len; i++)
     {
@@ -299,16 +284,7 @@ main (int argc, char **argv)
 
   courriel_store_close (store);
   g_clear_object (&store);
-  {
-    g_autoptr (GDir) dir = g_dir_open (folder, 0, NULL);
-    const char *name;
-    while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-      {
-        g_autofree char *file = g_build_filename (folder, name, NULL);
-        g_unlink (file);
-      }
-  }
-  g_rmdir (folder);
+  courriel_test_remove_tree (folder);
   g_free (folder);
   return status;
 }
