@@ -8,6 +8,8 @@
 #include "config.h"
 
 #include "courriel-account.h"
+#include "courriel-application.h"
+#include "courriel-engine.h"
 #include "courriel-preferences-window.h"
 #include "courriel-test-util.h"
 
@@ -124,17 +126,26 @@ switch_of (GtkWindow *window, const char *group, const char *title)
   return GTK_SWITCH (found);
 }
 
+/* The accounts are listed in a reader thread: waits until they show. */
+static void
+wait_for_accounts (GtkWindow *window)
+{
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  while (find_row (GTK_WIDGET (window), "bob@example.fr", "Keep on the Server") == NULL
+         && g_get_monotonic_time () < deadline)
+    if (!g_main_context_iteration (NULL, FALSE))
+      g_usleep (10000);
+  g_assert_nonnull (find_row (GTK_WIDGET (window), "bob@example.fr", "Keep on the Server"));
+}
+
 static GtkWindow *
 open_window (void)
 {
   GtkWindow *window = courriel_preferences_window_new (NULL, store);
 
   gtk_window_present (window);
-  /* The accounts are listed in a reader thread. */
-  for (gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
-       find_row (GTK_WIDGET (window), "bob@example.fr", "Keep on the Server") == NULL
-       && g_get_monotonic_time () < deadline;)
-    g_main_context_iteration (NULL, TRUE);
+  wait_for_accounts (window);
   return window;
 }
 
@@ -259,6 +270,49 @@ test_no_store (void)
   gtk_window_destroy (window);
 }
 
+static GtkWindow *
+preferences_window_of (CourrielApplication *app)
+{
+  GtkWindow *found = NULL;
+
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (app)); l != NULL; l = l->next)
+    if (COURRIEL_IS_PREFERENCES_WINDOW (l->data))
+      {
+        g_assert_null (found);
+        found = l->data;
+      }
+  return found;
+}
+
+/* Ctrl+comma or the menu: app.preferences opens one window, on the application's own store. */
+static void
+test_application_action (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (CourrielApplication) app = NULL;
+  g_auto (GStrv) accels = NULL;
+  GtkWindow *window;
+
+  app = courriel_application_new ();
+  /* Other tests run an application of the same id on the same bus at the same time. */
+  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
+  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
+  g_assert_no_error (error);
+  accels = gtk_application_get_accels_for_action (GTK_APPLICATION (app), "app.preferences");
+  g_assert_true (g_strv_contains ((const char *const *)accels, "<Control>comma"));
+
+  g_assert_null (preferences_window_of (app));
+  g_action_group_activate_action (G_ACTION_GROUP (app), "preferences", NULL);
+  window = preferences_window_of (app);
+  g_assert_nonnull (window);
+  wait_for_accounts (window);
+
+  g_action_group_activate_action (G_ACTION_GROUP (app), "preferences", NULL);
+  g_assert_true (preferences_window_of (app) == window);
+  gtk_window_destroy (window);
+  g_application_quit (G_APPLICATION (app));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -271,7 +325,9 @@ main (int argc, char **argv)
 
   folder = g_dir_make_tmp ("courriel-preferences-XXXXXX", &error);
   g_assert_no_error (error);
-  path = g_build_filename (folder, "mail.db", NULL);
+  /* The application of test_application_action opens the same store. */
+  g_assert_true (courriel_engine_set_data_dir (folder, &error));
+  path = courriel_engine_dup_database_path ();
   store = courriel_store_open (path, &error);
   g_assert_no_error (error);
   save_account ("alice@example.fr", COURRIEL_PROTOCOL_IMAP);
@@ -280,6 +336,7 @@ main (int argc, char **argv)
   g_test_add_func ("/preferences/general", test_general);
   g_test_add_func ("/preferences/accounts", test_accounts);
   g_test_add_func ("/preferences/no-store", test_no_store);
+  g_test_add_func ("/preferences/application-action", test_application_action);
   status = g_test_run ();
 
   courriel_store_close (store);

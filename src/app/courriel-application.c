@@ -84,13 +84,23 @@ show_about (GSimpleAction *action, GVariant *parameter, gpointer user_data)
                          NULL);
 }
 
+/* One preferences window: asking again brings it back. */
 static void
 show_preferences (GSimpleAction *action, GVariant *parameter, gpointer user_data)
 {
   CourrielApplication *self = COURRIEL_APPLICATION (user_data);
-  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
+  GtkWindow *window = NULL;
 
-  gtk_window_present (courriel_preferences_window_new (parent, self->store));
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL && window == NULL; l = l->next)
+    if (COURRIEL_IS_PREFERENCES_WINDOW (l->data))
+      window = l->data;
+  if (window == NULL)
+    {
+      window = courriel_preferences_window_new (gtk_application_get_active_window (GTK_APPLICATION (self)),
+                                                self->store);
+      gtk_window_set_application (window, GTK_APPLICATION (self));
+    }
+  gtk_window_present (window);
 }
 
 static void
