@@ -6,7 +6,8 @@
  * key changed elsewhere (gsettings set, another window). The Accounts page edits columns of the
  * accounts table: each change reads the account afresh and saves it with that one field changed,
  * so that what another part of the app saved meanwhile (an accepted certificate, a new server) is
- * not overwritten by the copy this window was opened with.
+ * not overwritten by the copy this window was opened with. Changes are saved one after the
+ * other, so that a second change never reads the account before the first is written.
  */
 #define G_LOG_DOMAIN "courriel-app"
 
@@ -23,6 +24,8 @@ struct _CourrielPreferencesWindow
   GSettings           *settings;
   CourrielStore       *store;       /* NULL: no accounts to show */
   GCancellable        *cancellable; /* the account list and saves, cancelled when the window goes */
+  GQueue               changes;     /* Change*, waiting for the one being saved */
+  gboolean             saving;
 
   GtkSpinButton       *check_interval_spin;
   GtkSwitch           *notifications_switch;
@@ -197,6 +200,17 @@ show_save_error (CourrielPreferencesWindow *self, const GError *error)
   adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self), adw_toast_new (text));
 }
 
+static void save_next (CourrielPreferencesWindow *self);
+
+static void
+change_done (Change *change, const GError *error)
+{
+  if (error != NULL)
+    show_save_error (change->self, error);
+  if (!g_cancellable_is_cancelled (change->self->cancellable))
+    save_next (change->self);
+}
+
 static void
 on_account_saved (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -204,8 +218,7 @@ on_account_saved (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr (GError) error = NULL;
 
   courriel_account_save_finish (result, &error);
-  if (error != NULL)
-    show_save_error (change->self, error);
+  change_done (change, error);
 }
 
 static void
@@ -219,7 +232,7 @@ on_account_reread (GObject *source, GAsyncResult *result, gpointer user_data)
 
   if (accounts == NULL)
     {
-      show_save_error (change->self, error);
+      change_done (change, error);
       return;
     }
   for (guint i = 0; i < accounts->len && account == NULL; i++)
@@ -228,7 +241,7 @@ on_account_reread (GObject *source, GAsyncResult *result, gpointer user_data)
   if (account == NULL)
     {
       g_set_error (&error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, _("The account %s was removed."), change->address);
-      show_save_error (change->self, error);
+      change_done (change, error);
       return;
     }
 
@@ -252,6 +265,16 @@ on_account_reread (GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 static void
+save_next (CourrielPreferencesWindow *self)
+{
+  Change *change = g_queue_pop_head (&self->changes);
+
+  self->saving = change != NULL;
+  if (change != NULL)
+    courriel_account_list_async (self->store, self->cancellable, on_account_reread, change);
+}
+
+static void
 save_field (CourrielPreferencesWindow *self, const char *address, Field field, int value)
 {
   Change *change = g_new0 (Change, 1);
@@ -260,7 +283,9 @@ save_field (CourrielPreferencesWindow *self, const char *address, Field field, i
   change->address = g_strdup (address);
   change->field = field;
   change->value = value;
-  courriel_account_list_async (self->store, self->cancellable, on_account_reread, change);
+  g_queue_push_tail (&self->changes, change);
+  if (!self->saving)
+    save_next (self);
 }
 
 static const char *
@@ -380,6 +405,7 @@ courriel_preferences_window_dispose (GObject *object)
   CourrielPreferencesWindow *self = COURRIEL_PREFERENCES_WINDOW (object);
 
   g_cancellable_cancel (self->cancellable);
+  g_queue_clear_full (&self->changes, (GDestroyNotify)change_free);
   gtk_widget_dispose_template (GTK_WIDGET (self), COURRIEL_TYPE_PREFERENCES_WINDOW);
 
   G_OBJECT_CLASS (courriel_preferences_window_parent_class)->dispose (object);
