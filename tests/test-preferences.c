@@ -217,7 +217,7 @@ keeps_always (const CourrielAccount *account)
 static gboolean
 all_three_changes (const CourrielAccount *account)
 {
-  return account->pop3_keep_days == -1 && !account->pop3_delete_when_deleted_here && account->offline_days == 30;
+  return account->pop3_keep_days == 30 && !account->pop3_delete_when_deleted_here;
 }
 
 static void
@@ -229,8 +229,10 @@ test_accounts (void)
   g_autoptr (CourrielAccount) alice = NULL;
   g_autoptr (CourrielAccount) bob = NULL;
 
-  /* An IMAP account has no POP3 policy; a POP3 account shows its own (14 days by default). */
+  /* An IMAP account has no POP3 policy; a POP3 account shows its own (14 days by default) and no
+   * offline period: POP3 downloads every message whole. */
   g_assert_null (find_row (GTK_WIDGET (window), "alice@example.fr", "Keep on the Server"));
+  g_assert_null (find_row (GTK_WIDGET (window), "bob@example.fr", "Download for Offline Reading"));
   g_assert_cmpuint (adw_combo_row_get_selected (keep), ==, 2);
   g_assert_true (gtk_switch_get_active (switch_of (window, "bob@example.fr", "Delete from the Server When Deleted Here")));
 
@@ -241,8 +243,8 @@ test_accounts (void)
 
   /* Quick changes of one account, faster than the store writes: none is lost. */
   gtk_switch_set_active (switch_of (window, "bob@example.fr", "Delete from the Server When Deleted Here"), FALSE);
-  adw_combo_row_set_selected (ADW_COMBO_ROW (row (window, "bob@example.fr", "Download for Offline Reading")), 1);
-  adw_combo_row_set_selected (ADW_COMBO_ROW (row (window, "bob@example.fr", "Download for Offline Reading")), 2);
+  adw_combo_row_set_selected (keep, 1);
+  adw_combo_row_set_selected (keep, 3);
   wait_for_account ("bob@example.fr", all_three_changes);
 
   /* Only the field changed: the other account and the servers are as they were. */
@@ -259,7 +261,7 @@ test_accounts (void)
                                                                     "Download for Offline Reading"))),
                     ==, 2);
   g_assert_cmpuint (adw_combo_row_get_selected (ADW_COMBO_ROW (row (window, "bob@example.fr", "Keep on the Server"))),
-                    ==, 4);
+                    ==, 3);
   gtk_window_destroy (window);
 }
 

@@ -313,22 +313,40 @@ on_delete_here_active (GtkSwitch *button, GParamSpec *pspec, CourrielPreferences
 }
 
 /* A combo row of @labels (NULL-terminated), showing @value, that calls @on_selected when the user picks another. */
-static AdwComboRow *
+static GtkWidget *
 new_combo_row (CourrielPreferencesWindow *self, const CourrielAccount *account, const char *title,
-               const char *subtitle, const char *const *labels, const Choices *choices, int value, GCallback on_selected)
+               const char *const *labels, const Choices *choices, int value, GCallback on_selected)
 {
   g_autoptr (GtkStringList) model = gtk_string_list_new ((const char *const *)labels);
   AdwComboRow *row = ADW_COMBO_ROW (adw_combo_row_new ());
 
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
-  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
   adw_combo_row_set_model (row, G_LIST_MODEL (model));
   adw_combo_row_set_selected (row, choices_find (choices, value));
   g_object_set_data_full (G_OBJECT (row), "courriel-address", g_strdup (account->address), g_free);
   g_signal_connect_object (row, "notify::selected", on_selected, self, 0);
+  return GTK_WIDGET (row);
+}
+
+static GtkWidget *
+new_switch_row (CourrielPreferencesWindow *self, const CourrielAccount *account, const char *title, gboolean value,
+                GCallback on_active)
+{
+  GtkWidget *row = adw_action_row_new ();
+  GtkWidget *button = gtk_switch_new ();
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+  gtk_switch_set_active (GTK_SWITCH (button), value);
+  g_object_set_data_full (G_OBJECT (button), "courriel-address", g_strdup (account->address), g_free);
+  g_signal_connect_object (button, "notify::active", on_active, self, 0);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
+  adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), button);
   return row;
 }
 
+/* IMAP: how much to download ahead (POP3 downloads every message whole). POP3: how long the
+ * server keeps a copy. The explanation is the group's, so that the rows' values have room. */
 static GtkWidget *
 new_account_group (CourrielPreferencesWindow *self, const CourrielAccount *account)
 {
@@ -339,37 +357,28 @@ new_account_group (CourrielPreferencesWindow *self, const CourrielAccount *accou
     _("Delete After Download"), _("7 Days"), _("14 Days"), _("30 Days"), _("Always"), NULL,
   };
   AdwPreferencesGroup *group = ADW_PREFERENCES_GROUP (adw_preferences_group_new ());
-  gboolean pop3 = account->protocol == COURRIEL_PROTOCOL_POP3;
 
   adw_preferences_group_set_title (group, account->address);
-  adw_preferences_group_set_description (group, pop3 ? _("POP3: mail is downloaded to this computer")
-                                                     : _("IMAP: mail stays on the server"));
-  adw_preferences_group_add (
-    group, GTK_WIDGET (new_combo_row (
-             self, account, _("Download for Offline Reading"),
-             pop3 ? _("POP3 downloads every message; this applies to its attachments too")
-                  : _("Messages of this period are downloaded ahead, the others when opened"),
-             offline_labels, &offline_choices, account->offline_days, G_CALLBACK (on_offline_days_selected))));
-
-  if (pop3)
+  if (account->protocol == COURRIEL_PROTOCOL_POP3)
     {
-      GtkWidget *row = adw_action_row_new ();
-      GtkWidget *button = gtk_switch_new ();
-
-      adw_preferences_group_add (
-        group, GTK_WIDGET (new_combo_row (self, account, _("Keep on the Server"),
-                                          _("How long a downloaded message stays on the server for other devices"),
-                                          keep_labels, &keep_choices, account->pop3_keep_days,
-                                          G_CALLBACK (on_keep_days_selected))));
-
-      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _("Delete from the Server When Deleted Here"));
-      gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
-      gtk_switch_set_active (GTK_SWITCH (button), account->pop3_delete_when_deleted_here);
-      g_object_set_data_full (G_OBJECT (button), "courriel-address", g_strdup (account->address), g_free);
-      g_signal_connect_object (button, "notify::active", G_CALLBACK (on_delete_here_active), self, 0);
-      adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
-      adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), button);
-      adw_preferences_group_add (group, row);
+      adw_preferences_group_set_description (
+        group, _("POP3: mail is downloaded to this computer. A copy can stay on the server a while, for your other "
+                 "devices."));
+      adw_preferences_group_add (group, new_combo_row (self, account, _("Keep on the Server"), keep_labels,
+                                                       &keep_choices, account->pop3_keep_days,
+                                                       G_CALLBACK (on_keep_days_selected)));
+      adw_preferences_group_add (group, new_switch_row (self, account, _("Delete from the Server When Deleted Here"),
+                                                        account->pop3_delete_when_deleted_here,
+                                                        G_CALLBACK (on_delete_here_active)));
+    }
+  else
+    {
+      adw_preferences_group_set_description (
+        group, _("IMAP: mail stays on the server. Recent messages can be downloaded ahead, to read them offline; "
+                 "the others are downloaded when opened."));
+      adw_preferences_group_add (group, new_combo_row (self, account, _("Download for Offline Reading"),
+                                                       offline_labels, &offline_choices, account->offline_days,
+                                                       G_CALLBACK (on_offline_days_selected)));
     }
   return GTK_WIDGET (group);
 }
