@@ -11,6 +11,7 @@
 
 #include "courriel-engine.h"
 #include "courriel-notifier.h"
+#include "courriel-preferences-window.h"
 #include "courriel-window.h"
 
 struct _CourrielApplication
@@ -83,6 +84,25 @@ show_about (GSimpleAction *action, GVariant *parameter, gpointer user_data)
                          NULL);
 }
 
+/* One preferences window: asking again brings it back. */
+static void
+show_preferences (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  CourrielApplication *self = COURRIEL_APPLICATION (user_data);
+  GtkWindow *window = NULL;
+
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL && window == NULL; l = l->next)
+    if (COURRIEL_IS_PREFERENCES_WINDOW (l->data))
+      window = l->data;
+  if (window == NULL)
+    {
+      window = courriel_preferences_window_new (gtk_application_get_active_window (GTK_APPLICATION (self)),
+                                                self->store);
+      gtk_window_set_application (window, GTK_APPLICATION (self));
+    }
+  gtk_window_present (window);
+}
+
 static void
 quit (GSimpleAction *action, GVariant *parameter, gpointer user_data)
 {
@@ -100,6 +120,7 @@ show_message (GSimpleAction *action, GVariant *parameter, gpointer user_data)
 
 static const GActionEntry app_actions[] = {
   { "about", show_about },
+  { "preferences", show_preferences },
   { "quit", quit },
   { "show-message", show_message, "x" },
 };
@@ -178,6 +199,7 @@ courriel_application_startup (GApplication *app)
   CourrielApplication *self = COURRIEL_APPLICATION (app);
   const char *quit_accels[] = { "<Control>q", NULL };
   const char *close_accels[] = { "<Control>w", NULL };
+  const char *preferences_accels[] = { "<Control>comma", NULL };
 
   G_APPLICATION_CLASS (courriel_application_parent_class)->startup (app);
 
@@ -186,6 +208,7 @@ courriel_application_startup (GApplication *app)
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "window.close", close_accels);
   for (guint i = 0; i < G_N_ELEMENTS (window_accels); i++)
     gtk_application_set_accels_for_action (GTK_APPLICATION (app), window_accels[i].action, window_accels[i].accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.preferences", preferences_accels);
 
   self->settings = g_settings_new (APPLICATION_ID);
   g_signal_connect (self->settings, "changed::run-in-background", G_CALLBACK (on_run_in_background), self);
