@@ -52,7 +52,8 @@ test_never_empty (void)
 static void
 test_length_limited (void)
 {
-  g_autofree char *long_name = g_strconcat (g_strnfill (300, 'a'), ".pdf", NULL);
+  g_autofree char *a300 = g_strnfill (300, 'a');
+  g_autofree char *long_name = g_strconcat (a300, ".pdf", NULL);
   g_autofree char *safe = courriel_file_name_sanitize (long_name);
   GString *accents = g_string_new (NULL);
   g_autofree char *safe_accents = NULL;
