@@ -16,7 +16,8 @@
 typedef struct
 {
   CourrielAddressEntry entry;
-  char                *key; /* folded "name address" */
+  char                *key;   /* folded "names address" */
+  GString             *names; /* while loading: every name seen, so any of them completes */
 } Entry;
 
 struct _CourrielAddressBook
@@ -38,6 +39,8 @@ courriel_address_entry_free (CourrielAddressEntry *entry)
   g_free (entry->name);
   g_free (entry->address);
   g_free (self->key);
+  if (self->names != NULL)
+    g_string_free (self->names, TRUE);
   g_free (self);
 }
 
@@ -98,6 +101,7 @@ add_list (GHashTable *seen, const char *text, gint64 date)
         {
           entry = g_new0 (Entry, 1);
           entry->entry.address = g_strdup (mailbox);
+          entry->names = g_string_new (NULL);
           g_hash_table_insert (seen, g_steal_pointer (&lower), entry);
         }
       entry->entry.count++;
@@ -107,6 +111,8 @@ add_list (GHashTable *seen, const char *text, gint64 date)
           entry->entry.name = g_strdup (name);
         }
       entry->entry.last = MAX (entry->entry.last, date);
+      if (name != NULL && strstr (entry->names->str, name) == NULL)
+        g_string_append_printf (entry->names, "%s ", name);
     }
 }
 
@@ -157,10 +163,9 @@ read_addresses (sqlite3 *db, gpointer data, GError **error)
   g_hash_table_iter_init (&iter, seen);
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *)&entry))
     {
-      g_autofree char *both = g_strconcat (entry->entry.name != NULL ? entry->entry.name : "", " ",
-                                           entry->entry.address, NULL);
-
-      entry->key = fold (both);
+      g_string_append (entry->names, entry->entry.address);
+      entry->key = fold (entry->names->str);
+      g_string_free (g_steal_pointer (&entry->names), TRUE);
       g_ptr_array_add (entries, entry);
     }
   g_ptr_array_sort (entries, compare_entries);
