@@ -9,6 +9,7 @@
 
 #include <glib/gi18n.h>
 
+#include "courriel-composer.h"
 #include "courriel-engine.h"
 #include "courriel-window.h"
 
@@ -55,6 +56,47 @@ courriel_application_activate (GApplication *app)
     window = GTK_WINDOW (courriel_window_new (COURRIEL_APPLICATION (app)));
 
   gtk_window_present (window);
+}
+
+/* The store a composer opened from the command line writes to. The window branch gives the
+ * application one store for every window (courriel_application_get_store()); until it is
+ * merged the composer keeps its own, opened on the first mailto: link. */
+static CourrielStore *
+mailto_store (GApplication *app, GError **error)
+{
+  CourrielStore *store = g_object_get_data (G_OBJECT (app), "courriel-mailto-store");
+
+  if (store == NULL)
+    {
+      g_autofree char *path = courriel_engine_dup_database_path ();
+
+      store = courriel_store_open (path, error);
+      if (store != NULL)
+        g_object_set_data_full (G_OBJECT (app), "courriel-mailto-store", store, g_object_unref);
+    }
+  return store;
+}
+
+/* `courriel mailto:…`, and the desktop's x-scheme-handler/mailto: a composer filled from it. */
+static void
+courriel_application_open (GApplication *app, GFile **files, int n_files, const char *hint)
+{
+  for (int i = 0; i < n_files; i++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autofree char *uri = g_file_get_uri (files[i]);
+      CourrielStore *store = mailto_store (app, &error);
+      CourrielComposer *composer = NULL;
+
+      if (store != NULL)
+        composer = courriel_composer_new_from_mailto (GTK_APPLICATION (app), store, uri, &error);
+      if (composer == NULL)
+        {
+          g_printerr ("courriel: %s\n", error->message);
+          continue;
+        }
+      gtk_window_present (GTK_WINDOW (composer));
+    }
 }
 
 static void
@@ -106,6 +148,7 @@ courriel_application_class_init (CourrielApplicationClass *klass)
   app_class->handle_local_options = courriel_application_handle_local_options;
   app_class->startup = courriel_application_startup;
   app_class->activate = courriel_application_activate;
+  app_class->open = courriel_application_open;
 }
 
 static void
@@ -127,6 +170,6 @@ courriel_application_new (void)
   return g_object_new (COURRIEL_TYPE_APPLICATION,
                        "application-id", APPLICATION_ID,
                        "resource-base-path", RESOURCE_BASE,
-                       "flags", G_APPLICATION_DEFAULT_FLAGS,
+                       "flags", G_APPLICATION_HANDLES_OPEN,
                        NULL);
 }

@@ -78,19 +78,33 @@ assert_completes (CourrielAddressBook *book, const char *prefix, const char *fir
     }
 }
 
+/* A new store file in a folder of its own. */
+static CourrielStore *
+open_store (char **dir, char **path)
+{
+  g_autoptr (GError) error = NULL;
+  CourrielStore *store;
+
+  *dir = g_dir_make_tmp ("courriel-address-book-XXXXXX", &error);
+  g_assert_no_error (error);
+  *path = g_build_filename (*dir, "mail.db", NULL);
+  store = courriel_store_open (*path, &error);
+  g_assert_no_error (error);
+  return store;
+}
+
 static void
 test_complete (void)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (GAsyncResult) result = NULL;
-  g_autofree char *dir = g_dir_make_tmp ("courriel-address-book-XXXXXX", &error);
-  g_autofree char *path = g_build_filename (dir, "mail.db", NULL);
-  g_autoptr (CourrielStore) store = courriel_store_open (path, &error);
+  g_autofree char *dir = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr (CourrielStore) store = open_store (&dir, &path);
   g_autoptr (CourrielAddressBook) book = NULL;
   g_autoptr (GPtrArray) all = NULL;
   CourrielAddressEntry *emilie;
 
-  g_assert_no_error (error);
   courriel_store_write_async (store, write_sql, (gpointer)messages_sql, NULL, NULL, got_result, &result);
   g_assert_true (courriel_store_write_finish (store, wait_for (&result), &error));
   g_assert_no_error (error);
@@ -125,9 +139,9 @@ test_closed_store (void)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (GAsyncResult) result = NULL;
-  g_autofree char *dir = g_dir_make_tmp ("courriel-address-book-XXXXXX", &error);
-  g_autofree char *path = g_build_filename (dir, "mail.db", NULL);
-  g_autoptr (CourrielStore) store = courriel_store_open (path, &error);
+  g_autofree char *dir = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr (CourrielStore) store = open_store (&dir, &path);
   g_autoptr (CourrielAddressBook) book = courriel_address_book_new (store);
 
   courriel_store_close (store);

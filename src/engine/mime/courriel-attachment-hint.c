@@ -10,41 +10,13 @@
 #include "config.h"
 #include "courriel-attachment-hint.h"
 
-#include <string.h>
+#include "courriel-folded-text.h"
 
 /* Folded (lower case, accents removed), so "Pièce jointe", "PIECE JOINTE" and "ci-joint" all
  * match. A word must start at a word boundary: "unattached" is no mention. */
 static const char *words[] = {
   "piece jointe", "pieces jointes", "piece-jointe", "ci-joint", "ci joint", "en pj", "attached", "attachment",
 };
-
-/* Lower case, without accents (NFD, combining marks dropped). */
-static char *
-fold (const char *text, gssize len)
-{
-  g_autofree char *lower = g_utf8_strdown (text, len);
-  g_autofree char *nfd = g_utf8_normalize (lower, -1, G_NORMALIZE_NFD);
-  GString *out = g_string_new (NULL);
-
-  for (const char *p = nfd; p != NULL && *p != '\0'; p = g_utf8_next_char (p))
-    {
-      gunichar c = g_utf8_get_char (p);
-
-      if (g_unichar_type (c) != G_UNICODE_NON_SPACING_MARK)
-        g_string_append_unichar (out, c);
-    }
-  return g_string_free (out, FALSE);
-}
-
-static gboolean
-line_mentions (const char *line)
-{
-  for (guint i = 0; i < G_N_ELEMENTS (words); i++)
-    for (const char *hit = strstr (line, words[i]); hit != NULL; hit = strstr (hit + 1, words[i]))
-      if (hit == line || !g_unichar_isalnum (g_utf8_get_char (g_utf8_prev_char (hit))))
-        return TRUE;
-  return FALSE;
-}
 
 /**
  * courriel_attachment_hint_mentioned:
@@ -70,9 +42,10 @@ courriel_attachment_hint_mentioned (const char *text)
        * disclaimer below it is no promise of an attachment. */
       if (g_str_equal (g_strchomp (lines[i]), "--"))
         break;
-      folded = fold (lines[i], -1);
-      if (line_mentions (folded))
-        return TRUE;
+      folded = courriel_folded_text_new (lines[i]);
+      for (guint w = 0; w < G_N_ELEMENTS (words); w++)
+        if (courriel_folded_text_has_word_at (folded, words[w]))
+          return TRUE;
     }
   return FALSE;
 }

@@ -11,6 +11,7 @@
 #include "config.h"
 #include "courriel-address-book.h"
 
+#include "courriel-folded-text.h"
 #include "courriel-gmime-autoptr.h"
 
 typedef struct
@@ -54,24 +55,6 @@ courriel_address_entry_format (const CourrielAddressEntry *entry)
     return g_strdup (entry->address);
   address = internet_address_mailbox_new (entry->name, entry->address);
   return internet_address_to_string (address, NULL, FALSE);
-}
-
-/* Lower case, accents removed: "Émilie" and "emilie" are the same key. */
-static char *
-fold (const char *text)
-{
-  g_autofree char *lower = g_utf8_casefold (text, -1);
-  g_autofree char *nfd = g_utf8_normalize (lower, -1, G_NORMALIZE_NFKD);
-  GString *out = g_string_new (NULL);
-
-  for (const char *p = nfd; p != NULL && *p != '\0'; p = g_utf8_next_char (p))
-    {
-      gunichar c = g_utf8_get_char (p);
-
-      if (g_unichar_type (c) != G_UNICODE_NON_SPACING_MARK)
-        g_string_append_unichar (out, c);
-    }
-  return g_string_free (out, FALSE);
 }
 
 static void
@@ -164,7 +147,7 @@ read_addresses (sqlite3 *db, gpointer data, GError **error)
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *)&entry))
     {
       g_string_append (entry->names, entry->entry.address);
-      entry->key = fold (entry->names->str);
+      entry->key = courriel_folded_text_new (entry->names->str);
       g_string_free (g_steal_pointer (&entry->names), TRUE);
       g_ptr_array_add (entries, entry);
     }
@@ -244,15 +227,6 @@ courriel_address_book_is_loaded (CourrielAddressBook *self)
   return self->entries != NULL;
 }
 
-static gboolean
-has_word_prefix (const char *key, const char *prefix)
-{
-  for (const char *hit = strstr (key, prefix); hit != NULL; hit = strstr (hit + 1, prefix))
-    if (hit == key || !g_unichar_isalnum (g_utf8_get_char (g_utf8_prev_char (hit))))
-      return TRUE;
-  return FALSE;
-}
-
 GPtrArray *
 courriel_address_book_complete (CourrielAddressBook *self, const char *prefix, guint limit)
 {
@@ -262,7 +236,7 @@ courriel_address_book_complete (CourrielAddressBook *self, const char *prefix, g
   g_return_val_if_fail (COURRIEL_IS_ADDRESS_BOOK (self), matches);
   if (self->entries == NULL || prefix == NULL || !g_utf8_validate (prefix, -1, NULL))
     return matches;
-  folded = fold (prefix);
+  folded = courriel_folded_text_new (prefix);
   g_strstrip (folded);
   if (*folded == '\0')
     return matches;
@@ -270,7 +244,7 @@ courriel_address_book_complete (CourrielAddressBook *self, const char *prefix, g
     {
       Entry *entry = self->entries->pdata[i];
 
-      if (has_word_prefix (entry->key, folded))
+      if (courriel_folded_text_has_word_at (entry->key, folded))
         g_ptr_array_add (matches, entry);
     }
   return matches;
