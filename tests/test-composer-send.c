@@ -13,7 +13,6 @@
 #include <string.h>
 
 #include "courriel-account.h"
-#include "courriel-application.h"
 #include "courriel-certificate.h"
 #include "courriel-composer.h"
 #include "courriel-engine.h"
@@ -100,7 +99,7 @@ test_sends_to_inbox (void)
   g_autofree char *raw = NULL;
   g_autoptr (GFile) file = NULL;
   g_autoptr (GString) data = g_string_new (NULL);
-  CourrielApplication *app;
+  GtkApplication *app;
   CourrielComposer *composer;
   GtkTextBuffer *buffer;
   gint64 queued = 0;
@@ -135,10 +134,10 @@ test_sends_to_inbox (void)
   g_assert_true (g_file_set_contents (attachment_path, data->str, data->len, &error));
   file = g_file_new_for_path (attachment_path);
 
-  app = courriel_application_new ();
-  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
+  /* A plain application: CourrielApplication would open the user's own store and sync it. */
+  app = GTK_APPLICATION (adw_application_new ("io.github.courriel.Courriel.TestComposerSend", G_APPLICATION_NON_UNIQUE));
   g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
-  composer = courriel_composer_new (GTK_APPLICATION (app), store, 0);
+  composer = courriel_composer_new (app, store, 0);
   courriel_composer_set_delays (composer, 200, 60000);
   g_signal_connect (composer, "queued", G_CALLBACK (on_queued), &queued);
   gtk_window_present (GTK_WINDOW (composer));

@@ -23,8 +23,9 @@
 #include "courriel-stored-message.h"
 
 static char *folder;
+static char *app_folder;
 static CourrielStore *store;
-static CourrielApplication *app;
+static GtkApplication *app;
 static gint64 account_1;
 static gint64 account_2;
 
@@ -218,9 +219,7 @@ setup_store (void)
 
   folder = g_dir_make_tmp ("courriel-composer-XXXXXX", &error);
   g_assert_no_error (error);
-  g_assert_true (courriel_engine_set_data_dir (folder, &error));
-  g_assert_no_error (error);
-  path = courriel_engine_dup_database_path ();
+  path = g_build_filename (folder, "courriel.db", NULL);
   store = courriel_store_open (path, &error);
   g_assert_no_error (error);
 
@@ -239,17 +238,21 @@ setup_store (void)
 }
 
 static void
-remove_folder (void)
+remove_folder (const char *path)
 {
-  g_autoptr (GDir) dir = g_dir_open (folder, 0, NULL);
+  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
   const char *name;
 
   while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
     {
-      g_autofree char *path = g_build_filename (folder, name, NULL);
-      g_unlink (path);
+      g_autofree char *file = g_build_filename (path, name, NULL);
+
+      if (g_file_test (file, G_FILE_TEST_IS_DIR))
+        remove_folder (file);
+      else
+        g_unlink (file);
     }
-  g_rmdir (folder);
+  g_rmdir (path);
 }
 
 /* The composer ----------------------------------------------------------------------------------- */
@@ -304,7 +307,7 @@ accounts_loaded (gpointer composer)
 static CourrielComposer *
 new_composer (gint64 account_id)
 {
-  CourrielComposer *composer = courriel_composer_new (GTK_APPLICATION (app), store, account_id);
+  CourrielComposer *composer = courriel_composer_new (app, store, account_id);
 
   gtk_window_present (GTK_WINDOW (composer));
   wait_for (accounts_loaded, composer);
@@ -332,7 +335,7 @@ test_mailto (void)
   g_autoptr (GFile) file = g_file_new_for_uri ("mailto:joe@example.com?subject=Depuis%20la%20ligne%20de%20commande");
   GtkWindow *opened = NULL;
 
-  composer = courriel_composer_new_from_mailto (GTK_APPLICATION (app), store,
+  composer = courriel_composer_new_from_mailto (app, store,
                                                 "mailto:a@example.org,b@example.org?cc=c@example.org&bcc=d@example.org"
                                                 "&subject=Caf%C3%A9&body=Bonjour%0D%0A%C3%A0%20vous"
                                                 "&from=forged@example.org",
@@ -349,12 +352,12 @@ test_mailto (void)
   g_assert_cmpuint (gtk_drop_down_get_selected (child (composer, "from_dropdown")), ==, 0);
   gtk_window_destroy (GTK_WINDOW (composer));
 
-  g_assert_null (courriel_composer_new_from_mailto (GTK_APPLICATION (app), store, "mailto:a@example.org?subject=%", &error));
+  g_assert_null (courriel_composer_new_from_mailto (app, store, "mailto:a@example.org?subject=%", &error));
   g_assert_error (error, COURRIEL_MAILTO_ERROR, COURRIEL_MAILTO_ERROR_INVALID);
 
   /* `courriel mailto:…`: the application opens a composer filled from the link. */
   g_application_open (G_APPLICATION (app), &file, 1, "");
-  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (app)); l != NULL; l = l->next)
+  for (GList *l = gtk_application_get_windows (app); l != NULL; l = l->next)
     if (COURRIEL_IS_COMPOSER (l->data))
       opened = l->data;
   g_assert_nonnull (opened);
@@ -496,6 +499,26 @@ test_undo (void)
   gtk_window_destroy (GTK_WINDOW (composer));
 }
 
+/* Closed while Undo is offered: sent at once, as the user asked, not lost nor kept waiting. */
+static void
+test_close_sends_now (void)
+{
+  CourrielComposer *composer = new_composer (0);
+  gpointer alive = composer;
+  gint64 queued = 0;
+
+  courriel_composer_set_delays (composer, 60000, 60000);
+  g_signal_connect (composer, "queued", G_CALLBACK (on_id), &queued);
+  g_object_add_weak_pointer (G_OBJECT (composer), &alive);
+  set_entry (composer, "to_entry", "bob@example.org");
+  set_entry (composer, "subject_entry", "Vite");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (composer), "composer.send", NULL));
+  gtk_window_close (GTK_WINDOW (composer));
+  wait_for (id_set, &queued);
+  wait_for (pointer_cleared, &alive);
+  g_assert_cmpint (count_drafts (), ==, 0);
+}
+
 static void
 test_drafts (void)
 {
@@ -607,7 +630,7 @@ subject_filled (gpointer composer)
 static void
 test_reply (void)
 {
-  CourrielComposer *reply = courriel_composer_new_reply (GTK_APPLICATION (app), store, original_id,
+  CourrielComposer *reply = courriel_composer_new_reply (app, store, original_id,
                                                          COURRIEL_REPLY_KIND_REPLY_ALL);
   CourrielComposer *forward = NULL;
   CourrielComposer *missing = NULL;
@@ -623,14 +646,14 @@ test_reply (void)
   g_assert_false (gtk_widget_get_visible (child (reply, "attachment_warning")));
   gtk_window_destroy (GTK_WINDOW (reply));
 
-  forward = courriel_composer_new_reply (GTK_APPLICATION (app), store, original_id, COURRIEL_REPLY_KIND_FORWARD);
+  forward = courriel_composer_new_reply (app, store, original_id, COURRIEL_REPLY_KIND_FORWARD);
   wait_for (subject_filled, forward);
   g_assert_cmpstr (entry_text (forward, "subject_entry"), ==, "Fwd: Lunch");
   g_assert_cmpstr (entry_text (forward, "to_entry"), ==, "");
   g_assert_true (gtk_widget_get_visible (child (forward, "attachments_list")));
   gtk_window_destroy (GTK_WINDOW (forward));
 
-  missing = courriel_composer_new_reply (GTK_APPLICATION (app), store, 999999, COURRIEL_REPLY_KIND_REPLY);
+  missing = courriel_composer_new_reply (app, store, 999999, COURRIEL_REPLY_KIND_REPLY);
   wait_for (visible, child (missing, "error_label"));
   gtk_window_destroy (GTK_WINDOW (missing));
 }
@@ -645,7 +668,12 @@ main (int argc, char **argv)
   courriel_engine_init ();
   setup_store ();
 
-  app = courriel_application_new ();
+  /* The application has a data folder of its own, without accounts: its sync service must not
+   * send the Outbox the tests look at. */
+  app_folder = g_dir_make_tmp ("courriel-composer-app-XXXXXX", &error);
+  g_assert_no_error (error);
+  g_assert_true (courriel_engine_set_data_dir (app_folder, &error));
+  app = GTK_APPLICATION (courriel_application_new ());
   g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE | G_APPLICATION_HANDLES_OPEN);
   if (!g_application_register (G_APPLICATION (app), NULL, &error))
     g_error ("Could not start the application: %s", error->message);
@@ -654,6 +682,7 @@ main (int argc, char **argv)
   g_test_add_func ("/composer/mailto", test_mailto);
   g_test_add_func ("/composer/send", test_send);
   g_test_add_func ("/composer/undo", test_undo);
+  g_test_add_func ("/composer/close-sends-now", test_close_sends_now);
   g_test_add_func ("/composer/drafts", test_drafts);
   g_test_add_func ("/composer/draft-on-close", test_draft_on_close);
   g_test_add_func ("/composer/completion", test_completion);
@@ -664,6 +693,7 @@ main (int argc, char **argv)
   g_clear_object (&app);
   courriel_store_close (store);
   g_clear_object (&store);
-  remove_folder ();
+  remove_folder (folder);
+  remove_folder (app_folder);
   return status;
 }

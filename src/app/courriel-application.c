@@ -11,14 +11,23 @@
 
 #include "courriel-composer.h"
 #include "courriel-engine.h"
+#include "courriel-notifier.h"
 #include "courriel-window.h"
 
 struct _CourrielApplication
 {
-  AdwApplication parent_instance;
+  AdwApplication       parent_instance;
+  GSettings           *settings;
+  CourrielStore       *store;        /* NULL when it cannot be opened */
+  CourrielSyncService *sync_service; /* idem */
+  CourrielNotifier    *notifier;
+  gboolean             held;         /* for run-in-background */
 };
 
 G_DEFINE_FINAL_TYPE (CourrielApplication, courriel_application, ADW_TYPE_APPLICATION)
+
+enum { SIGNAL_SHOW_MESSAGE, N_SIGNALS };
+static guint signals[N_SIGNALS];
 
 static int
 courriel_application_handle_local_options (GApplication *app, GVariantDict *options)
@@ -58,25 +67,6 @@ courriel_application_activate (GApplication *app)
   gtk_window_present (window);
 }
 
-/* The store a composer opened from the command line writes to. The window branch gives the
- * application one store for every window (courriel_application_get_store()); until it is
- * merged the composer keeps its own, opened on the first mailto: link. */
-static CourrielStore *
-mailto_store (GApplication *app, GError **error)
-{
-  CourrielStore *store = g_object_get_data (G_OBJECT (app), "courriel-mailto-store");
-
-  if (store == NULL)
-    {
-      g_autofree char *path = courriel_engine_dup_database_path ();
-
-      store = courriel_store_open (path, error);
-      if (store != NULL)
-        g_object_set_data_full (G_OBJECT (app), "courriel-mailto-store", store, g_object_unref);
-    }
-  return store;
-}
-
 /* `courriel mailto:…`, and the desktop's x-scheme-handler/mailto: a composer filled from it. */
 static void
 courriel_application_open (GApplication *app, GFile **files, int n_files, const char *hint)
@@ -85,10 +75,12 @@ courriel_application_open (GApplication *app, GFile **files, int n_files, const 
     {
       g_autoptr (GError) error = NULL;
       g_autofree char *uri = g_file_get_uri (files[i]);
-      CourrielStore *store = mailto_store (app, &error);
+      CourrielStore *store = courriel_application_get_store (COURRIEL_APPLICATION (app));
       CourrielComposer *composer = NULL;
 
-      if (store != NULL)
+      if (store == NULL)
+        g_set_error_literal (&error, G_IO_ERROR, G_IO_ERROR_FAILED, _("The mail database cannot be opened."));
+      else
         composer = courriel_composer_new_from_mailto (GTK_APPLICATION (app), store, uri, &error);
       if (composer == NULL)
         {
@@ -122,14 +114,69 @@ quit (GSimpleAction *action, GVariant *parameter, gpointer user_data)
   g_application_quit (G_APPLICATION (user_data));
 }
 
+/* A notification was clicked: the window comes up, and whoever shows messages (the window)
+ * hears "show-message". */
+static void
+show_message (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  g_application_activate (G_APPLICATION (user_data));
+  g_signal_emit (user_data, signals[SIGNAL_SHOW_MESSAGE], 0, g_variant_get_int64 (parameter));
+}
+
 static const GActionEntry app_actions[] = {
   { "about", show_about },
   { "quit", quit },
+  { "show-message", show_message, "x" },
 };
+
+/* Running in the background is holding the application: it stays when its last window closes. */
+static void
+on_run_in_background (GSettings *settings, const char *key, gpointer user_data)
+{
+  CourrielApplication *self = user_data;
+  gboolean wanted = g_settings_get_boolean (settings, "run-in-background");
+
+  if (wanted && !self->held)
+    g_application_hold (G_APPLICATION (self));
+  else if (!wanted && self->held)
+    g_application_release (G_APPLICATION (self));
+  self->held = wanted;
+}
+
+static void
+on_check_interval (GSettings *settings, const char *key, gpointer user_data)
+{
+  CourrielApplication *self = user_data;
+
+  if (self->sync_service != NULL)
+    courriel_sync_service_set_interval (self->sync_service, g_settings_get_uint (settings, "check-interval") * 60);
+}
+
+/* The store, the accounts' sync and the notifications of new mail live as long as the
+ * application, windows or not. */
+static void
+start_engine (CourrielApplication *self)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *path = courriel_engine_dup_database_path ();
+
+  self->store = courriel_store_open (path, &error);
+  if (self->store == NULL)
+    {
+      g_warning ("The mail store cannot be opened: %s", error->message);
+      return;
+    }
+  self->sync_service = courriel_sync_service_new (self->store);
+  self->notifier = courriel_notifier_new (G_APPLICATION (self), self->sync_service, self->settings);
+  g_signal_connect (self->settings, "changed::check-interval", G_CALLBACK (on_check_interval), self);
+  on_check_interval (self->settings, "check-interval", self);
+  courriel_sync_service_sync_all (self->sync_service);
+}
 
 static void
 courriel_application_startup (GApplication *app)
 {
+  CourrielApplication *self = COURRIEL_APPLICATION (app);
   const char *quit_accels[] = { "<Control>q", NULL };
   const char *close_accels[] = { "<Control>w", NULL };
 
@@ -138,6 +185,28 @@ courriel_application_startup (GApplication *app)
   g_action_map_add_action_entries (G_ACTION_MAP (app), app_actions, G_N_ELEMENTS (app_actions), app);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit", quit_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "window.close", close_accels);
+
+  self->settings = g_settings_new (APPLICATION_ID);
+  g_signal_connect (self->settings, "changed::run-in-background", G_CALLBACK (on_run_in_background), self);
+  on_run_in_background (self->settings, "run-in-background", self);
+  start_engine (self);
+}
+
+static void
+courriel_application_shutdown (GApplication *app)
+{
+  CourrielApplication *self = COURRIEL_APPLICATION (app);
+
+  g_clear_object (&self->notifier);
+  g_clear_object (&self->sync_service);
+  if (self->store != NULL)
+    courriel_store_close (self->store);
+  g_clear_object (&self->store);
+  if (self->settings != NULL)
+    g_signal_handlers_disconnect_by_data (self->settings, self);
+  g_clear_object (&self->settings);
+
+  G_APPLICATION_CLASS (courriel_application_parent_class)->shutdown (app);
 }
 
 static void
@@ -148,6 +217,12 @@ courriel_application_class_init (CourrielApplicationClass *klass)
   app_class->handle_local_options = courriel_application_handle_local_options;
   app_class->startup = courriel_application_startup;
   app_class->activate = courriel_application_activate;
+  app_class->shutdown = courriel_application_shutdown;
+
+  /* (message id): show this message; app.show-message (a clicked notification) emits it after
+   * presenting the window, which connects to it. */
+  signals[SIGNAL_SHOW_MESSAGE] = g_signal_new ("show-message", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                                               NULL, NULL, G_TYPE_NONE, 1, G_TYPE_INT64);
   app_class->open = courriel_application_open;
 }
 
@@ -172,4 +247,22 @@ courriel_application_new (void)
                        "resource-base-path", RESOURCE_BASE,
                        "flags", G_APPLICATION_HANDLES_OPEN,
                        NULL);
+}
+
+/* The application's store and sync service, or NULL when the store could not be opened (the
+ * reason was logged). Valid between startup and shutdown. */
+CourrielStore *
+courriel_application_get_store (CourrielApplication *self)
+{
+  g_return_val_if_fail (COURRIEL_IS_APPLICATION (self), NULL);
+
+  return self->store;
+}
+
+CourrielSyncService *
+courriel_application_get_sync_service (CourrielApplication *self)
+{
+  g_return_val_if_fail (COURRIEL_IS_APPLICATION (self), NULL);
+
+  return self->sync_service;
 }

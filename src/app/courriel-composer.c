@@ -20,6 +20,7 @@
 
 #include "courriel-account.h"
 #include "courriel-address-book.h"
+#include "courriel-application.h"
 #include "courriel-attachment-hint.h"
 #include "courriel-changes.h"
 #include "courriel-draft.h"
@@ -96,6 +97,7 @@ static guint signals[N_SIGNALS];
 
 static void schedule_draft (CourrielComposer *self);
 static void save_draft (CourrielComposer *self);
+static void set_locked (CourrielComposer *self, gboolean locked);
 
 static void
 attachment_free (Attachment *attachment)
@@ -480,10 +482,16 @@ on_draft_saved (GObject *source, GAsyncResult *result, gpointer user_data)
     {
       g_autofree char *message = g_strdup_printf (_("The draft could not be saved: %s"), error->message);
 
-      g_warning ("%s", message);
-      if (!self->closing)
-        show_error (self, message);
+      g_message ("%s", message);
+      show_error (self, message);
       self->dirty = TRUE;
+      if (self->closing)
+        {
+          /* Never lose the text silently: the window comes back with the reason. */
+          self->closing = FALSE;
+          set_locked (self, FALSE);
+          return;
+        }
     }
   else if (self->sent)
     /* Sent while it was being saved: this copy is not a draft any more. */
@@ -571,6 +579,7 @@ on_queued (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr (CourrielComposer) self = user_data;
   g_autoptr (GError) error = NULL;
   gint64 id = courriel_outbox_queue_finish (COURRIEL_STORE (source), result, &error);
+  GtkApplication *app;
 
   if (id == 0)
     {
@@ -579,7 +588,6 @@ on_queued (GObject *source, GAsyncResult *result, gpointer user_data)
 
       self->sent = FALSE;
       self->closing = FALSE;
-      gtk_widget_set_visible (GTK_WIDGET (self), TRUE);
       set_locked (self, FALSE);
       show_error (self, message);
       return;
@@ -587,6 +595,11 @@ on_queued (GObject *source, GAsyncResult *result, gpointer user_data)
   if (self->draft_id != 0)
     courriel_changes_discard_draft_async (self->store, self->draft_account_id, self->draft_id, NULL, NULL, NULL);
   self->draft_id = 0;
+  /* The application's sync service sends the Outbox: now rather than at the next check. */
+  app = gtk_window_get_application (GTK_WINDOW (self));
+  if (COURRIEL_IS_APPLICATION (app) && courriel_application_get_sync_service (COURRIEL_APPLICATION (app)) != NULL)
+    courriel_sync_service_poke (courriel_application_get_sync_service (COURRIEL_APPLICATION (app)),
+                                self->send_account_id);
   g_signal_emit (self, signals[SIGNAL_QUEUED], 0, id);
   self->closing = TRUE;
   finish_closing (self);
@@ -667,14 +680,15 @@ courriel_composer_close_request (GtkWindow *window)
       /* Closed during the undo delay: sent now, as the user asked. */
       g_source_remove (self->send_source);
       self->closing = TRUE;
-      gtk_widget_set_visible (GTK_WIDGET (self), FALSE);
       on_undo_delay_over (self);
       return TRUE;
     }
   if (self->saving || (self->dirty && !self->sent && selected_account (self) != NULL))
     {
+      /* Not hidden: GTK 4.8 may still deliver a surface signal to a window hidden and destroyed
+       * in the same frame. The save takes milliseconds; the form is locked meanwhile. */
       self->closing = TRUE;
-      gtk_widget_set_visible (GTK_WIDGET (self), FALSE);
+      set_locked (self, TRUE);
       save_draft (self);
       finish_closing (self);
       return TRUE;

@@ -58,9 +58,6 @@ CourrielPop3Client *courriel_cli_log_in_pop3 (CourrielAccount *account,
 char               *courriel_cli_json_string (const char   *text);
 /* For --password-stdin: the first line of standard input. */
 char               *courriel_cli_read_password (void);
-/* Sends what is due in the account's Outbox; failures are warnings on stderr. */
-void                courriel_cli_send_due     (CourrielStore   *store,
-                                               CourrielAccount *account);
 /* Tells the accounts' IMAP servers their queued changes; FALSE when some are still waiting. */
 gboolean            courriel_cli_send_changes (CourrielStore *store,
                                                GArray        *account_ids);

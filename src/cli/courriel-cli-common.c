@@ -8,6 +8,7 @@
 #include <glib/gi18n.h>
 #include <stdio.h>
 
+#include "courriel-account-sync.h"
 #include "courriel-engine.h"
 #include "courriel-imap-client.h"
 #include "courriel-secrets.h"
@@ -102,7 +103,7 @@ courriel_cli_lookup_password (CourrielAccount *account, GError **error)
 CourrielImapClient *
 courriel_cli_connect (CourrielAccount *account, GError **error)
 {
-  g_autofree char *password = NULL;
+  g_autoptr (GAsyncResult) result = NULL;
 
   if (account->protocol != COURRIEL_PROTOCOL_IMAP)
     {
@@ -110,8 +111,8 @@ courriel_cli_connect (CourrielAccount *account, GError **error)
                    _("%s is a POP3 account: its folders are all on this computer."), account->address);
       return NULL;
     }
-  password = courriel_cli_lookup_password (account, error);
-  return password != NULL ? courriel_cli_log_in (account, password, error) : NULL;
+  courriel_account_log_in_async (account, NULL, courriel_cli_got_result, &result);
+  return COURRIEL_IMAP_CLIENT (courriel_account_log_in_finish (courriel_cli_wait (&result), error));
 }
 
 /* Connects to the account's POP3 server and logs in. */

@@ -20,6 +20,7 @@
 #include "courriel-imap-server-search.h"
 #include "courriel-message-text.h"
 #include "courriel-search-query.h"
+#include "courriel-sync-service.h"
 
 /* Reading ------------------------------------------------------------------------------------- */
 
@@ -236,9 +237,22 @@ courriel_cli_show (int argc, char **argv)
   store = courriel_cli_open_store (&error);
   if (store != NULL)
     m = load_message (store, g_array_index (ids, gint64, 0), &error);
-  /* --raw asks for the whole message, attachments included; reading needs only its text. */
-  if (m != NULL && (m->raw == NULL || (raw && !m->complete))
-      && download_body (store, m, raw ? COURRIEL_IMAP_BODY_WHOLE : COURRIEL_IMAP_BODY_TEXT, &error))
+  /* --raw asks for the whole message, attachments included, as the app's reader does (through
+   * the sync service); reading needs only its text. */
+  if (m != NULL && raw && (m->raw == NULL || !m->complete))
+    {
+      g_autoptr (CourrielSyncService) service = courriel_sync_service_new (store);
+      g_autoptr (GAsyncResult) result = NULL;
+      GBytes *whole;
+
+      courriel_sync_service_fetch_body_async (service, m->id, NULL, courriel_cli_got_result, &result);
+      whole = courriel_sync_service_fetch_body_finish (service, courriel_cli_wait (&result), &error);
+      g_clear_pointer (&m->raw, g_bytes_unref);
+      m->raw = whole;
+      if (whole == NULL)
+        g_clear_pointer (&m, message_free);
+    }
+  else if (m != NULL && m->raw == NULL && download_body (store, m, COURRIEL_IMAP_BODY_TEXT, &error))
     {
       g_clear_pointer (&m, message_free);
       m = load_message (store, g_array_index (ids, gint64, 0), &error);

@@ -70,29 +70,6 @@ list_outbox (CourrielStore *store, gint64 account_id, GError **error)
   return courriel_outbox_list_finish (store, courriel_cli_wait (&result), error);
 }
 
-/* What waits in @account's Outbox and is due goes now (sync does this first, so that the copies
- * of what was sent reach the server in the same run). A failure leaves the messages queued and
- * is only a warning: they will go at a later sync. */
-void
-courriel_cli_send_due (CourrielStore *store, CourrielAccount *account)
-{
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GPtrArray) items = list_outbox (store, account->id, &error);
-  g_autofree CourrielSmtpOutboxReport *report = NULL;
-  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
-  gboolean due = FALSE;
-
-  for (guint i = 0; items != NULL && i < items->len; i++)
-    {
-      CourrielOutboxItem *item = items->pdata[i];
-      due |= item->state == COURRIEL_OUTBOX_QUEUED && item->next_attempt <= now;
-    }
-  if (due && account->outgoing.host != NULL)
-    report = send_outbox (store, account, &error);
-  if (error != NULL)
-    g_printerr (_("courriel-cli: %s: the Outbox will be sent later (%s)\n"), account->address, error->message);
-}
-
 static void
 add_all (GPtrArray *list, GStrv values)
 {

@@ -12,27 +12,25 @@
 #include <stdio.h>
 #include <unistd.h>
 
-#include "courriel-imap-account-sync.h"
-#include "courriel-imap-client.h"
-#include "courriel-pop3-download.h"
+#include "courriel-sync-service.h"
 
 typedef struct
 {
-  const char *folder;
-  gboolean    open; /* a progress line waits for its end */
+  char     *folder;
+  gboolean  open; /* a progress line waits for its end */
 } Progress;
 
 /* On a terminal: "INBOX: 1500 of 10000 messages", rewritten in place. */
 static void
-show_progress (const char *folder, const char *stage, gint64 done, gint64 total, gpointer user_data)
+show_progress (const char *folder, const char *stage, gint64 done, gint64 total, Progress *progress)
 {
-  Progress *progress = user_data;
   g_autofree char *done_text = g_strdup_printf ("%" G_GINT64_FORMAT, done);
   g_autofree char *total_text = g_strdup_printf ("%" G_GINT64_FORMAT, total);
 
   if (progress->open && g_strcmp0 (progress->folder, folder) != 0)
     g_print ("\n");
-  progress->folder = folder;
+  g_free (progress->folder);
+  progress->folder = g_strdup (folder);
   progress->open = TRUE;
   g_print ("\r");
   if (g_str_equal (stage, "bodies"))
@@ -43,15 +41,15 @@ show_progress (const char *folder, const char *stage, gint64 done, gint64 total,
 }
 
 static char *
-describe_json (CourrielAccount *account, GPtrArray *reports, CourrielConnection *connection, double seconds)
+describe_json (CourrielAccount *account, CourrielAccountSyncReport *report)
 {
   GString *out = g_string_new (NULL);
   g_autofree char *address = courriel_cli_json_string (account->address);
 
   g_string_append_printf (out, "{\"account\": %s, \"folders\": [", address);
-  for (guint i = 0; i < reports->len; i++)
+  for (guint i = 0; i < report->folders->len; i++)
     {
-      CourrielImapFolderReport *r = reports->pdata[i];
+      CourrielImapFolderReport *r = report->folders->pdata[i];
       g_autofree char *name = courriel_cli_json_string (r->name);
       g_autofree char *role = r->role != NULL ? courriel_cli_json_string (r->role) : g_strdup ("null");
 
@@ -60,144 +58,70 @@ describe_json (CourrielAccount *account, GPtrArray *reports, CourrielConnection 
                               G_GINT64_FORMAT ", \"bodies\": %" G_GINT64_FORMAT "}",
                               i > 0 ? ", " : "", name, role, r->added, r->total, r->bodies);
     }
-  g_string_append_printf (out, "], \"bytes_received\": %" G_GUINT64_FORMAT ", \"bytes_sent\": %" G_GUINT64_FORMAT
+  g_string_append (out, "], ");
+  if (account->protocol == COURRIEL_PROTOCOL_POP3)
+    g_string_append_printf (out, "\"deleted_on_server\": %u, ", report->deleted_on_server);
+  g_string_append_printf (out, "\"bytes_received\": %" G_GUINT64_FORMAT ", \"bytes_sent\": %" G_GUINT64_FORMAT
                           ", \"seconds\": %.3f}",
-                          courriel_connection_get_bytes_received (connection),
-                          courriel_connection_get_bytes_sent (connection), seconds);
+                          report->bytes_received, report->bytes_sent, report->seconds);
   return g_string_free (out, FALSE);
 }
 
-static gpointer
-read_inbox_total (sqlite3 *db, gpointer data, GError **error)
+static void
+on_headers_progress (CourrielSyncService *service, gint64 account_id, const char *folder, gint64 done, gint64 total,
+                     Progress *progress)
 {
-  sqlite3_stmt *stmt = NULL;
-  gint64 *total = g_new0 (gint64, 1);
-  int rc = sqlite3_prepare_v2 (db,
-                               "SELECT count (*) FROM messages m JOIN folders f ON f.id = m.folder_id "
-                               "WHERE f.account_id = ?1 AND f.role = 'inbox'",
-                               -1, &stmt, NULL);
-
-  if (rc == SQLITE_OK)
-    {
-      sqlite3_bind_int64 (stmt, 1, *(gint64 *)data);
-      if ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-        *total = sqlite3_column_int64 (stmt, 0);
-    }
-  sqlite3_finalize (stmt);
-  if (!courriel_store_set_error_from_db (db, rc, error))
-    g_clear_pointer (&total, g_free);
-  return total;
+  show_progress (folder, "headers", done, total, progress);
 }
 
 static void
-show_pop3_progress (gint64 done, gint64 total, gpointer user_data)
+on_bodies_progress (CourrielSyncService *service, gint64 account_id, const char *folder, gint64 done, gint64 total,
+                    Progress *progress)
 {
-  show_progress ("INBOX", "bodies", done, total, user_data);
+  show_progress (folder, "bodies", done, total, progress);
 }
 
-/* A POP3 account: new messages into its local Inbox, then what its policy lets go is deleted on
- * the server. Returns its JSON report, or NULL with @error set. */
+/* One account, by the sync service (the app's): its Outbox, its queued changes, its mail.
+ * Returns its JSON report, or NULL with @error set. */
 static char *
-sync_pop3_account (CourrielStore *store, CourrielAccount *account, GError **error)
+sync_account (CourrielSyncService *service, CourrielAccount *account, gboolean bodies, GError **error)
 {
-  g_autofree char *password = courriel_cli_lookup_password (account, error);
-  g_autoptr (CourrielPop3Client) client = NULL;
-  g_autofree CourrielPop3DownloadReport *report = NULL;
-  g_autofree gint64 *total = NULL;
-  g_autofree char *address = courriel_cli_json_string (account->address);
-  CourrielConnection *connection;
-  gint64 start = g_get_monotonic_time ();
+  g_autoptr (CourrielAccountSyncReport) report = NULL;
+  g_autoptr (GAsyncResult) result = NULL;
   Progress progress = { NULL, FALSE };
   gboolean terminal = isatty (fileno (stdout)) && !courriel_cli_json;
+  const GError *outbox_error;
+  gulong handlers[2] = { 0, 0 };
 
-  if (password == NULL || (client = courriel_cli_log_in_pop3 (account, password, error)) == NULL)
-    return NULL;
-  {
-    g_autoptr (GAsyncResult) result = NULL;
-    courriel_pop3_download_async (client, store, account->id, g_get_real_time () / G_USEC_PER_SEC,
-                                  terminal ? show_pop3_progress : NULL, &progress, NULL, courriel_cli_got_result,
-                                  &result);
-    report = courriel_pop3_download_finish (courriel_cli_wait (&result), error);
-  }
-  if (progress.open)
-    g_print ("\n");
-  if (report == NULL)
-    return NULL;
-  {
-    /* QUIT is what makes the server delete: its failure is the command's. */
-    g_autoptr (GAsyncResult) result = NULL;
-    courriel_pop3_client_quit_async (client, NULL, courriel_cli_got_result, &result);
-    if (!courriel_pop3_client_quit_finish (client, courriel_cli_wait (&result), error))
-      return NULL;
-  }
-  {
-    g_autoptr (GAsyncResult) result = NULL;
-    courriel_store_read_async (store, read_inbox_total, &account->id, NULL, g_free, NULL, courriel_cli_got_result,
-                               &result);
-    total = courriel_store_read_finish (store, courriel_cli_wait (&result), error);
-    if (total == NULL)
-      return NULL;
-  }
   if (terminal)
     {
-      g_autofree char *added = g_strdup_printf ("%u", report->downloaded);
-      g_autofree char *all = g_strdup_printf ("%" G_GINT64_FORMAT, *total);
-      g_print (_("%s: %s messages, %s new\n"), "INBOX", all, added);
+      handlers[0] = g_signal_connect (service, "progress::headers", G_CALLBACK (on_headers_progress), &progress);
+      handlers[1] = g_signal_connect (service, "progress::bodies", G_CALLBACK (on_bodies_progress), &progress);
     }
-  connection = courriel_pop3_client_get_connection (client);
-  return g_strdup_printf ("{\"account\": %s, \"folders\": [{\"name\": \"INBOX\", \"role\": \"inbox\", "
-                          "\"added\": %u, \"total\": %" G_GINT64_FORMAT ", \"bodies\": %u}], "
-                          "\"deleted_on_server\": %u, \"bytes_received\": %" G_GUINT64_FORMAT ", "
-                          "\"bytes_sent\": %" G_GUINT64_FORMAT ", \"seconds\": %.3f}",
-                          address, report->downloaded, *total, report->downloaded, report->deleted,
-                          courriel_connection_get_bytes_received (connection),
-                          courriel_connection_get_bytes_sent (connection),
-                          (g_get_monotonic_time () - start) / (double)G_USEC_PER_SEC);
-}
-
-/* One account: returns its JSON report, or NULL with @error set. */
-static char *
-sync_account (CourrielStore *store, CourrielAccount *account, gboolean bodies, GError **error)
-{
-  /* --bodies: every body; otherwise those of the account's offline days, if any. */
-  CourrielImapSyncFlags flags = bodies || account->offline_days > 0 ? COURRIEL_IMAP_SYNC_BODIES : 0;
-  gint64 since = bodies ? 0 : g_get_real_time () / G_USEC_PER_SEC - (gint64)account->offline_days * 24 * 60 * 60;
-  g_autoptr (CourrielImapClient) client = NULL;
-  g_autoptr (GPtrArray) reports = NULL;
-  gint64 start = g_get_monotonic_time ();
-  Progress progress = { NULL, FALSE };
-  gboolean terminal = isatty (fileno (stdout)) && !courriel_cli_json;
-
-  if (account->protocol == COURRIEL_PROTOCOL_POP3)
-    return sync_pop3_account (store, account, error);
-  client = courriel_cli_connect (account, error);
-  if (client == NULL)
-    return NULL;
-  {
-    g_autoptr (GAsyncResult) result = NULL;
-    courriel_imap_account_sync_async (client, store, account->id, flags, since, terminal ? show_progress : NULL,
-                                      &progress, NULL, courriel_cli_got_result, &result);
-    reports = courriel_imap_account_sync_finish (courriel_cli_wait (&result), error);
-  }
+  courriel_sync_service_sync_account_async (service, account->id, bodies ? COURRIEL_ACCOUNT_SYNC_ALL_BODIES : 0,
+                                            NULL, courriel_cli_got_result, &result);
+  report = courriel_sync_service_sync_account_finish (service, courriel_cli_wait (&result), error);
+  for (guint i = 0; i < G_N_ELEMENTS (handlers); i++)
+    g_clear_signal_handler (&handlers[i], service);
   if (progress.open)
     g_print ("\n");
-  if (reports == NULL)
+  g_free (progress.folder);
+  /* What could not be sent stays in the Outbox: a warning, not the sync's failure. */
+  outbox_error = courriel_sync_service_get_outbox_error (service, account->id);
+  if (outbox_error != NULL)
+    g_printerr (_("courriel-cli: %s: the Outbox will be sent later (%s)\n"), account->address,
+                outbox_error->message);
+  if (report == NULL)
     return NULL;
-  {
-    g_autoptr (GAsyncResult) result = NULL;
-    courriel_imap_client_logout_async (client, NULL, courriel_cli_got_result, &result);
-    courriel_imap_client_logout_finish (client, courriel_cli_wait (&result), NULL);
-  }
-  for (guint i = 0; terminal && i < reports->len; i++)
+  for (guint i = 0; terminal && i < report->folders->len; i++)
     {
-      CourrielImapFolderReport *r = reports->pdata[i];
+      CourrielImapFolderReport *r = report->folders->pdata[i];
       g_autofree char *added = g_strdup_printf ("%" G_GINT64_FORMAT, r->added);
       g_autofree char *total = g_strdup_printf ("%" G_GINT64_FORMAT, r->total);
 
       g_print (_("%s: %s messages, %s new\n"), r->name, total, added);
     }
-  return describe_json (account, reports, courriel_imap_client_get_connection (client),
-                        (g_get_monotonic_time () - start) / (double)G_USEC_PER_SEC);
+  return describe_json (account, report);
 }
 
 /* courriel-cli sync [ACCOUNT] [--bodies] */
@@ -207,6 +131,7 @@ courriel_cli_sync (int argc, char **argv)
   g_autoptr (GOptionContext) context = g_option_context_new (_("[ACCOUNT] — bring accounts up to date"));
   g_autoptr (GError) error = NULL;
   g_autoptr (CourrielStore) store = NULL;
+  g_autoptr (CourrielSyncService) service = NULL;
   g_autoptr (GPtrArray) accounts = NULL;
   gboolean bodies = FALSE;
   GOptionEntry entries[] = {
@@ -240,15 +165,15 @@ courriel_cli_sync (int argc, char **argv)
       g_printerr ("courriel-cli: %s\n", error->message);
       return 1;
     }
+  /* One run per account and no retries behind the command's back: a failure is reported. */
+  service = courriel_sync_service_new (store);
+  courriel_sync_service_set_retry_delay (service, 0);
   if (courriel_cli_json && argc == 1)
     g_print ("[");
   for (guint i = 0; i < accounts->len; i++)
     {
       CourrielAccount *account = accounts->pdata[i];
-      g_autofree char *report = NULL;
-
-      courriel_cli_send_due (store, account);
-      report = sync_account (store, account, bodies, &error);
+      g_autofree char *report = sync_account (service, account, bodies, &error);
 
       if (report == NULL)
         {
@@ -261,6 +186,7 @@ courriel_cli_sync (int argc, char **argv)
     }
   if (courriel_cli_json)
     g_print (argc == 1 ? "]\n" : "\n");
+  g_clear_object (&service);
   courriel_store_close (store);
   return status;
 }
