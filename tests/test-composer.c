@@ -658,6 +658,38 @@ test_reply (void)
   gtk_window_destroy (GTK_WINDOW (missing));
 }
 
+/* Saved next to the test for a person to look at (and for the screenshots). */
+static void
+test_renders (void)
+{
+  CourrielComposer *composer = new_composer (0);
+  g_autofree char *path = g_build_filename (folder, "photo.png", NULL);
+  g_autoptr (GFile) file = g_file_new_for_path (path);
+  g_autoptr (GdkPaintable) paintable = gtk_widget_paintable_new (GTK_WIDGET (composer));
+  g_autoptr (GtkSnapshot) snapshot = gtk_snapshot_new ();
+  g_autoptr (GskRenderNode) node = NULL;
+  g_autoptr (GdkTexture) texture = NULL;
+  g_autofree char *png = g_test_build_filename (G_TEST_BUILT, "composer.png", NULL);
+
+  courriel_composer_set_delays (composer, 60000, 60000);
+  set_entry (composer, "to_entry", "Émilie Durand <emilie@example.fr>");
+  set_entry (composer, "subject_entry", "Les photos de samedi");
+  type_text (composer, "Bonjour Émilie,\n\nvoici les photos, en pièce jointe.\n\nÀ bientôt !");
+  courriel_composer_attach_file (composer, file);
+  wait_for (visible, child (composer, "attachments_list"));
+  courriel_composer_set_max_size (composer, 10);
+  spin (300);
+
+  gdk_paintable_snapshot (paintable, snapshot, gtk_widget_get_width (GTK_WIDGET (composer)),
+                          gtk_widget_get_height (GTK_WIDGET (composer)));
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  g_assert_nonnull (node);
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (composer)), node, NULL);
+  g_assert_true (gdk_texture_save_to_png (texture, png));
+  g_test_message ("Screenshot: %s", png);
+  gtk_window_destroy (GTK_WINDOW (composer));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -687,6 +719,7 @@ main (int argc, char **argv)
   g_test_add_func ("/composer/draft-on-close", test_draft_on_close);
   g_test_add_func ("/composer/completion", test_completion);
   g_test_add_func ("/composer/reply", test_reply);
+  g_test_add_func ("/composer/renders", test_renders);
 
   status = g_test_run ();
   g_application_release (G_APPLICATION (app));
