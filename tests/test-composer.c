@@ -499,17 +499,27 @@ test_undo (void)
   gtk_window_destroy (GTK_WINDOW (composer));
 }
 
+/* A composer whose @signal ("queued", "draft-saved") sets @id, and @alive cleared when it goes. */
+static CourrielComposer *
+watched_composer (guint undo_ms, guint draft_ms, const char *signal, gint64 *id, gpointer *alive)
+{
+  CourrielComposer *composer = new_composer (0);
+
+  courriel_composer_set_delays (composer, undo_ms, draft_ms);
+  g_signal_connect (composer, signal, G_CALLBACK (on_id), id);
+  *alive = composer;
+  g_object_add_weak_pointer (G_OBJECT (composer), alive);
+  return composer;
+}
+
 /* Closed while Undo is offered: sent at once, as the user asked, not lost nor kept waiting. */
 static void
 test_close_sends_now (void)
 {
-  CourrielComposer *composer = new_composer (0);
-  gpointer alive = composer;
+  gpointer alive = NULL;
   gint64 queued = 0;
+  CourrielComposer *composer = watched_composer (60000, 60000, "queued", &queued, &alive);
 
-  courriel_composer_set_delays (composer, 60000, 60000);
-  g_signal_connect (composer, "queued", G_CALLBACK (on_id), &queued);
-  g_object_add_weak_pointer (G_OBJECT (composer), &alive);
   set_entry (composer, "to_entry", "bob@example.org");
   set_entry (composer, "subject_entry", "Vite");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (composer), "composer.send", NULL));
@@ -566,13 +576,10 @@ test_drafts (void)
 static void
 test_draft_on_close (void)
 {
-  CourrielComposer *composer = new_composer (0);
-  gpointer alive = composer;
+  gpointer alive = NULL;
   gint64 saved = 0;
+  CourrielComposer *composer = watched_composer (100, 60000, "draft-saved", &saved, &alive);
 
-  courriel_composer_set_delays (composer, 100, 60000);
-  g_signal_connect (composer, "draft-saved", G_CALLBACK (on_id), &saved);
-  g_object_add_weak_pointer (G_OBJECT (composer), &alive);
   set_entry (composer, "subject_entry", "Fermé trop tôt");
   gtk_window_close (GTK_WINDOW (composer));
   /* Saved before the window goes, although the draft delay is far off. */
