@@ -696,6 +696,22 @@ test_html_and_remote_content (void)
   show (reader, first);
   g_assert_true (loads.allow_remote);
 
+  /* The preference "never" blocks it even for that sender, and the banner does not offer it. */
+  {
+    g_autoptr (GSettings) settings = g_settings_new (APPLICATION_ID);
+
+    banner = GTK_REVEALER (child (reader, "remote_revealer"));
+    g_settings_set_string (settings, "remote-content", "never");
+    show (reader, first);
+    g_assert_false (loads.allow_remote);
+    view = adw_bin_get_child (ADW_BIN (child (reader, "html_slot")));
+    g_signal_emit_by_name (view, "remote-content-blocked");
+    g_assert_false (gtk_revealer_get_reveal_child (banner));
+    g_settings_reset (settings, "remote-content");
+    show (reader, second);
+    g_assert_true (loads.allow_remote);
+  }
+
   /* Not for a message the provider found forged in the sender's name. */
   show (reader, forged);
   g_assert_cmpstr (page (reader, "body_stack"), ==, "html");

@@ -12,6 +12,7 @@
 #include "courriel-composer.h"
 #include "courriel-engine.h"
 #include "courriel-notifier.h"
+#include "courriel-preferences-window.h"
 #include "courriel-window.h"
 
 struct _CourrielApplication
@@ -108,6 +109,25 @@ show_about (GSimpleAction *action, GVariant *parameter, gpointer user_data)
                          NULL);
 }
 
+/* One preferences window: asking again brings it back. */
+static void
+show_preferences (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  CourrielApplication *self = COURRIEL_APPLICATION (user_data);
+  GtkWindow *window = NULL;
+
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL && window == NULL; l = l->next)
+    if (COURRIEL_IS_PREFERENCES_WINDOW (l->data))
+      window = l->data;
+  if (window == NULL)
+    {
+      window = courriel_preferences_window_new (gtk_application_get_active_window (GTK_APPLICATION (self)),
+                                                self->store);
+      gtk_window_set_application (window, GTK_APPLICATION (self));
+    }
+  gtk_window_present (window);
+}
+
 static void
 quit (GSimpleAction *action, GVariant *parameter, gpointer user_data)
 {
@@ -125,6 +145,7 @@ show_message (GSimpleAction *action, GVariant *parameter, gpointer user_data)
 
 static const GActionEntry app_actions[] = {
   { "about", show_about },
+  { "preferences", show_preferences },
   { "quit", quit },
   { "show-message", show_message, "x" },
 };
@@ -173,18 +194,46 @@ start_engine (CourrielApplication *self)
   courriel_sync_service_sync_all (self->sync_service);
 }
 
+/* The main window's shortcuts (listed in ui/help-overlay.ui). Ctrl+R checks for mail, as F5
+ * does; replying takes Ctrl+Alt+R and Ctrl+Shift+R replies to all. Delete and Ctrl+Z are the
+ * window's own (courriel-window.c): application shortcuts would take them from text fields. */
+static const struct
+{
+  const char *action;
+  const char *accels[3];
+} window_accels[] = {
+  { "win.mark-read", { "<Control>i", NULL } },
+  { "win.mark-unread", { "<Control>u", NULL } },
+  { "win.star", { "<Control>s", NULL } },
+  { "win.unstar", { "<Control><Shift>s", NULL } },
+  { "win.archive", { "<Control>e", NULL } },
+  { "win.mark-junk", { "<Control>j", NULL } },
+  { "win.move", { "<Control>m", NULL } },
+  { "win.reply", { "<Control><Alt>r", NULL } },
+  { "win.reply-all", { "<Control><Shift>r", NULL } },
+  { "win.forward", { "<Control>l", NULL } },
+  { "win.refresh", { "F5", "<Control>r", NULL } },
+  { "win.new-folder", { "<Control><Shift>n", NULL } },
+  { "win.rename-folder", { "F2", NULL } },
+  { "win.go-back", { "<Alt>Left", NULL } },
+};
+
 static void
 courriel_application_startup (GApplication *app)
 {
   CourrielApplication *self = COURRIEL_APPLICATION (app);
   const char *quit_accels[] = { "<Control>q", NULL };
   const char *close_accels[] = { "<Control>w", NULL };
+  const char *preferences_accels[] = { "<Control>comma", NULL };
 
   G_APPLICATION_CLASS (courriel_application_parent_class)->startup (app);
 
   g_action_map_add_action_entries (G_ACTION_MAP (app), app_actions, G_N_ELEMENTS (app_actions), app);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit", quit_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "window.close", close_accels);
+  for (guint i = 0; i < G_N_ELEMENTS (window_accels); i++)
+    gtk_application_set_accels_for_action (GTK_APPLICATION (app), window_accels[i].action, window_accels[i].accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.preferences", preferences_accels);
 
   self->settings = g_settings_new (APPLICATION_ID);
   g_signal_connect (self->settings, "changed::run-in-background", G_CALLBACK (on_run_in_background), self);

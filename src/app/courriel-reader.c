@@ -442,10 +442,23 @@ show_attachments (CourrielReader *self, Loaded *loaded)
   gtk_widget_set_visible (GTK_WIDGET (self->attachments_list), loaded->attachments->len > 0);
 }
 
+/* The "remote-content" preference "never" turns remote content off for every message, those of
+ * senders allowed "always" too (their list is kept for when it is back to "ask"), and the banner
+ * never offers it. */
+static gboolean
+remote_content_never (void)
+{
+  g_autoptr (GSettings) settings = g_settings_new (APPLICATION_ID);
+  g_autofree char *policy = g_settings_get_string (settings, "remote-content");
+
+  return g_str_equal (policy, "never");
+}
+
 static void
 on_remote_content_blocked (CourrielReader *self)
 {
-  gtk_revealer_set_reveal_child (self->remote_revealer, TRUE);
+  if (!remote_content_never ())
+    gtk_revealer_set_reveal_child (self->remote_revealer, TRUE);
 }
 
 static void
@@ -510,7 +523,7 @@ show_body (CourrielReader *self, Loaded *loaded)
     }
   if (loaded->body->html != NULL)
     {
-      load_html (self, loaded->remote_allowed);
+      load_html (self, loaded->remote_allowed && !remote_content_never ());
       gtk_stack_set_visible_child_name (self->body_stack, "html");
       return;
     }

@@ -1,0 +1,188 @@
+/* courriel-sync-banner.c — the banner above the message list: what is wrong with syncing, and what to do
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * AdwBanner arrives with libadwaita 1.3: this is the same thing from a GtkRevealer, a label and
+ * one button. One banner speaks for all accounts: the first account that needs the user (a
+ * refused password, a changed certificate, another error), else being offline. Problems are
+ * said here rather than in dialogs, so that reading what is already downloaded goes on.
+ */
+#define G_LOG_DOMAIN "courriel-app"
+
+#include "config.h"
+#include "courriel-sync-banner.h"
+
+#include <glib/gi18n.h>
+
+#include "courriel-imap-error.h"
+#include "courriel-net-error.h"
+#include "courriel-pop3-client.h"
+#include "courriel-smtp-client.h"
+
+typedef struct
+{
+  CourrielWindowSyncState state;
+  GError                 *error;
+  char                   *address;
+} Status;
+
+struct _CourrielSyncBanner
+{
+  AdwBin      parent_instance;
+
+  GHashTable *statuses; /* account id (gint64*) → Status* */
+  GtkRevealer *revealer;
+  GtkLabel    *label;
+  GtkButton   *button;
+};
+
+G_DEFINE_FINAL_TYPE (CourrielSyncBanner, courriel_sync_banner, ADW_TYPE_BIN)
+
+static void
+status_free (Status *status)
+{
+  g_clear_error (&status->error);
+  g_free (status->address);
+  g_free (status);
+}
+
+static gboolean
+is_auth_error (const GError *error)
+{
+  return g_error_matches (error, COURRIEL_IMAP_ERROR, COURRIEL_IMAP_ERROR_AUTH_FAILED)
+         || g_error_matches (error, COURRIEL_POP3_ERROR, COURRIEL_POP3_ERROR_AUTH_FAILED)
+         || g_error_matches (error, COURRIEL_SMTP_ERROR, COURRIEL_SMTP_ERROR_AUTH_FAILED);
+}
+
+static void
+show (CourrielSyncBanner *self, const char *text, const char *button, const char *action, const char *tooltip)
+{
+  gtk_label_set_label (self->label, text);
+  gtk_button_set_label (self->button, button);
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (self->button), action);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->button), tooltip);
+  gtk_revealer_set_reveal_child (self->revealer, TRUE);
+}
+
+static void
+update (CourrielSyncBanner *self)
+{
+  GHashTableIter iter;
+  gpointer key, value;
+  gint64 error_account = 0;
+  Status *error_status = NULL;
+  gboolean offline = FALSE;
+  g_autofree char *text = NULL;
+
+  g_hash_table_iter_init (&iter, self->statuses);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      Status *status = value;
+
+      /* The same account each time when several fail: the one added first. */
+      if (status->state == COURRIEL_WINDOW_SYNC_ERROR && (error_status == NULL || *(gint64 *)key < error_account))
+        {
+          error_account = *(gint64 *)key;
+          error_status = status;
+        }
+      offline |= status->state == COURRIEL_WINDOW_SYNC_OFFLINE;
+    }
+  if (error_status == NULL && !offline)
+    {
+      gtk_revealer_set_reveal_child (self->revealer, FALSE);
+      return;
+    }
+  if (error_status == NULL)
+    show (self, _("Offline — showing the mail already downloaded."), _("_Try Again"), "win.refresh", NULL);
+  else if (is_auth_error (error_status->error))
+    {
+      text = g_strdup_printf (_("Courriel could not sign in to %s: the password was refused."), error_status->address);
+      show (self, text, _("_Enter Password…"), "win.enter-password",
+            _("Not available yet: the account setup wizard is still being built"));
+    }
+  else if (g_error_matches (error_status->error, COURRIEL_NET_ERROR, COURRIEL_NET_ERROR_CERTIFICATE_UNTRUSTED))
+    {
+      text = g_strdup_printf (_("The server’s certificate changed for %s: Courriel will not connect until you check "
+                                "it."),
+                              error_status->address);
+      show (self, text, _("_Check Certificate…"), "win.review-certificate",
+            _("Not available yet: the account setup wizard is still being built"));
+    }
+  else
+    {
+      text = g_strdup_printf (_("Courriel could not check %s for new mail: %s"), error_status->address,
+                              error_status->error != NULL ? error_status->error->message : _("unknown error"));
+      show (self, text, _("_Try Again"), "win.refresh", NULL);
+    }
+}
+
+/**
+ * courriel_sync_banner_set_status:
+ * @address: the account's address, for the text
+ * @error: (nullable): with %COURRIEL_WINDOW_SYNC_ERROR, what went wrong
+ */
+void
+courriel_sync_banner_set_status (CourrielSyncBanner *self, gint64 account_id, const char *address,
+                                 CourrielWindowSyncState state, const GError *error)
+{
+  Status *status;
+
+  g_return_if_fail (COURRIEL_IS_SYNC_BANNER (self));
+
+  status = g_new0 (Status, 1);
+  status->state = state;
+  status->error = error != NULL ? g_error_copy (error) : NULL;
+  status->address = g_strdup (address);
+  g_hash_table_replace (self->statuses, g_memdup2 (&account_id, sizeof account_id), status);
+  update (self);
+}
+
+gboolean
+courriel_sync_banner_is_revealed (CourrielSyncBanner *self)
+{
+  g_return_val_if_fail (COURRIEL_IS_SYNC_BANNER (self), FALSE);
+  return gtk_revealer_get_reveal_child (self->revealer);
+}
+
+const char *
+courriel_sync_banner_get_text (CourrielSyncBanner *self)
+{
+  g_return_val_if_fail (COURRIEL_IS_SYNC_BANNER (self), NULL);
+  return gtk_label_get_label (self->label);
+}
+
+static void
+courriel_sync_banner_finalize (GObject *object)
+{
+  g_hash_table_unref (COURRIEL_SYNC_BANNER (object)->statuses);
+
+  G_OBJECT_CLASS (courriel_sync_banner_parent_class)->finalize (object);
+}
+
+static void
+courriel_sync_banner_class_init (CourrielSyncBannerClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = courriel_sync_banner_finalize;
+}
+
+static void
+courriel_sync_banner_init (CourrielSyncBanner *self)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+
+  self->statuses = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, (GDestroyNotify)status_free);
+  self->revealer = GTK_REVEALER (gtk_revealer_new ());
+  self->label = GTK_LABEL (gtk_label_new (NULL));
+  self->button = GTK_BUTTON (gtk_button_new ());
+  gtk_revealer_set_transition_type (self->revealer, GTK_REVEALER_TRANSITION_TYPE_SLIDE_DOWN);
+  gtk_widget_add_css_class (box, "courriel-banner");
+  gtk_label_set_wrap (self->label, TRUE);
+  gtk_label_set_xalign (self->label, 0);
+  gtk_widget_set_hexpand (GTK_WIDGET (self->label), TRUE);
+  gtk_button_set_use_underline (self->button, TRUE);
+  gtk_widget_set_valign (GTK_WIDGET (self->button), GTK_ALIGN_CENTER);
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->label));
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->button));
+  gtk_revealer_set_child (self->revealer, box);
+  adw_bin_set_child (ADW_BIN (self), GTK_WIDGET (self->revealer));
+}
