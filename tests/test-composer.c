@@ -364,6 +364,16 @@ test_mailto (void)
   g_assert_cmpstr (entry_text (COURRIEL_COMPOSER (opened), "to_entry"), ==, "joe@example.com");
   g_assert_cmpstr (entry_text (COURRIEL_COMPOSER (opened), "subject_entry"), ==, "Depuis la ligne de commande");
   gtk_window_destroy (opened);
+
+  /* app.compose (Ctrl+N): an empty composer. */
+  opened = NULL;
+  g_action_group_activate_action (G_ACTION_GROUP (app), "compose", NULL);
+  for (GList *l = gtk_application_get_windows (app); l != NULL; l = l->next)
+    if (COURRIEL_IS_COMPOSER (l->data))
+      opened = l->data;
+  g_assert_nonnull (opened);
+  g_assert_cmpstr (entry_text (COURRIEL_COMPOSER (opened), "to_entry"), ==, "");
+  gtk_window_destroy (opened);
 }
 
 static const guint8 attachment_bytes[] = { 0x89, 'P', 'N', 'G', 0, 1, 2, 3, 0xff, 0xfe, '\r', '\n', 0, 'x' };

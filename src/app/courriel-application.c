@@ -143,8 +143,20 @@ show_message (GSimpleAction *action, GVariant *parameter, gpointer user_data)
   g_signal_emit (user_data, signals[SIGNAL_SHOW_MESSAGE], 0, g_variant_get_int64 (parameter));
 }
 
+/* A new message from the first account (the composer's From offers the others). */
+static void
+compose (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  CourrielApplication *self = COURRIEL_APPLICATION (user_data);
+
+  if (self->store == NULL)
+    return;
+  gtk_window_present (GTK_WINDOW (courriel_composer_new (GTK_APPLICATION (self), self->store, 0)));
+}
+
 static const GActionEntry app_actions[] = {
   { "about", show_about },
+  { "compose", compose },
   { "preferences", show_preferences },
   { "quit", quit },
   { "show-message", show_message, "x" },
@@ -223,6 +235,7 @@ courriel_application_startup (GApplication *app)
 {
   CourrielApplication *self = COURRIEL_APPLICATION (app);
   const char *quit_accels[] = { "<Control>q", NULL };
+  const char *compose_accels[] = { "<Control>n", NULL };
   const char *close_accels[] = { "<Control>w", NULL };
   const char *preferences_accels[] = { "<Control>comma", NULL };
 
@@ -230,6 +243,7 @@ courriel_application_startup (GApplication *app)
 
   g_action_map_add_action_entries (G_ACTION_MAP (app), app_actions, G_N_ELEMENTS (app_actions), app);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit", quit_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.compose", compose_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "window.close", close_accels);
   for (guint i = 0; i < G_N_ELEMENTS (window_accels); i++)
     gtk_application_set_accels_for_action (GTK_APPLICATION (app), window_accels[i].action, window_accels[i].accels);
