@@ -9,6 +9,7 @@
 
 #include <glib/gi18n.h>
 
+#include "courriel-composer.h"
 #include "courriel-engine.h"
 #include "courriel-notifier.h"
 #include "courriel-preferences-window.h"
@@ -67,6 +68,30 @@ courriel_application_activate (GApplication *app)
   gtk_window_present (window);
 }
 
+/* `courriel mailto:…`, and the desktop's x-scheme-handler/mailto: a composer filled from it. */
+static void
+courriel_application_open (GApplication *app, GFile **files, int n_files, const char *hint)
+{
+  for (int i = 0; i < n_files; i++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autofree char *uri = g_file_get_uri (files[i]);
+      CourrielStore *store = courriel_application_get_store (COURRIEL_APPLICATION (app));
+      CourrielComposer *composer = NULL;
+
+      if (store == NULL)
+        g_set_error_literal (&error, G_IO_ERROR, G_IO_ERROR_FAILED, _("The mail database cannot be opened."));
+      else
+        composer = courriel_composer_new_from_mailto (GTK_APPLICATION (app), store, uri, &error);
+      if (composer == NULL)
+        {
+          g_printerr ("courriel: %s\n", error->message);
+          continue;
+        }
+      gtk_window_present (GTK_WINDOW (composer));
+    }
+}
+
 static void
 show_about (GSimpleAction *action, GVariant *parameter, gpointer user_data)
 {
@@ -118,8 +143,20 @@ show_message (GSimpleAction *action, GVariant *parameter, gpointer user_data)
   g_signal_emit (user_data, signals[SIGNAL_SHOW_MESSAGE], 0, g_variant_get_int64 (parameter));
 }
 
+/* A new message from the first account (the composer's From offers the others). */
+static void
+compose (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  CourrielApplication *self = COURRIEL_APPLICATION (user_data);
+
+  if (self->store == NULL)
+    return;
+  gtk_window_present (GTK_WINDOW (courriel_composer_new (GTK_APPLICATION (self), self->store, 0)));
+}
+
 static const GActionEntry app_actions[] = {
   { "about", show_about },
+  { "compose", compose },
   { "preferences", show_preferences },
   { "quit", quit },
   { "show-message", show_message, "x" },
@@ -198,6 +235,7 @@ courriel_application_startup (GApplication *app)
 {
   CourrielApplication *self = COURRIEL_APPLICATION (app);
   const char *quit_accels[] = { "<Control>q", NULL };
+  const char *compose_accels[] = { "<Control>n", NULL };
   const char *close_accels[] = { "<Control>w", NULL };
   const char *preferences_accels[] = { "<Control>comma", NULL };
 
@@ -205,6 +243,7 @@ courriel_application_startup (GApplication *app)
 
   g_action_map_add_action_entries (G_ACTION_MAP (app), app_actions, G_N_ELEMENTS (app_actions), app);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit", quit_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.compose", compose_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "window.close", close_accels);
   for (guint i = 0; i < G_N_ELEMENTS (window_accels); i++)
     gtk_application_set_accels_for_action (GTK_APPLICATION (app), window_accels[i].action, window_accels[i].accels);
@@ -247,6 +286,7 @@ courriel_application_class_init (CourrielApplicationClass *klass)
    * presenting the window, which connects to it. */
   signals[SIGNAL_SHOW_MESSAGE] = g_signal_new ("show-message", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
                                                NULL, NULL, G_TYPE_NONE, 1, G_TYPE_INT64);
+  app_class->open = courriel_application_open;
 }
 
 static void
@@ -268,7 +308,7 @@ courriel_application_new (void)
   return g_object_new (COURRIEL_TYPE_APPLICATION,
                        "application-id", APPLICATION_ID,
                        "resource-base-path", RESOURCE_BASE,
-                       "flags", G_APPLICATION_DEFAULT_FLAGS,
+                       "flags", G_APPLICATION_HANDLES_OPEN,
                        NULL);
 }
 

@@ -584,33 +584,39 @@ draft_save_free (DraftSave *save)
   g_free (save);
 }
 
+/* Deletes the draft @id of the account for good (here and, queued, on the server). */
 static gboolean
-write_save_draft (sqlite3 *db, gpointer data, GError **error)
+delete_draft (sqlite3 *db, gint64 account_id, gint64 id, GError **error)
 {
-  DraftSave *save = data;
   g_autoptr (GArray) replaced = g_array_new (FALSE, FALSE, sizeof (gint64));
   g_autoptr (GPtrArray) groups = NULL;
   Group *group;
 
-  if (!courriel_changes_add_message (db, save->account_id, "drafts", save->raw,
-                                     COURRIEL_MESSAGE_SEEN | COURRIEL_MESSAGE_DRAFT, &save->id, error))
-    return FALSE;
-  if (save->replaces == 0)
-    return TRUE;
-  g_array_append_val (replaced, save->replaces);
+  g_array_append_val (replaced, id);
   groups = group_messages (db, replaced, error);
   if (groups == NULL)
     return FALSE;
   group = groups->pdata[0];
   /* Never delete anything but an earlier draft of the same account. */
-  if (group->change->account_id != save->account_id || g_strcmp0 (group->role, "drafts") != 0)
+  if (group->change->account_id != account_id || g_strcmp0 (group->role, "drafts") != 0)
     {
-      g_autofree char *text = g_strdup_printf ("%" G_GINT64_FORMAT, save->replaces);
+      g_autofree char *text = g_strdup_printf ("%" G_GINT64_FORMAT, id);
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, _("Message %s is not a draft of this account."),
                    text);
       return FALSE;
     }
   return move_group (db, group, 0, NULL, error);
+}
+
+static gboolean
+write_save_draft (sqlite3 *db, gpointer data, GError **error)
+{
+  DraftSave *save = data;
+
+  if (!courriel_changes_add_message (db, save->account_id, "drafts", save->raw,
+                                     COURRIEL_MESSAGE_SEEN | COURRIEL_MESSAGE_DRAFT, &save->id, error))
+    return FALSE;
+  return save->replaces == 0 || delete_draft (db, save->account_id, save->replaces, error);
 }
 
 static void
@@ -649,6 +655,27 @@ courriel_changes_save_draft_finish (CourrielStore *store, GAsyncResult *result, 
   g_return_val_if_fail (g_task_is_valid (result, store), 0);
   id = g_task_propagate_int (G_TASK (result), error);
   return MAX (id, 0);
+}
+
+static gboolean
+write_discard_draft (sqlite3 *db, gpointer data, GError **error)
+{
+  DraftSave *save = data;
+
+  return delete_draft (db, save->account_id, save->replaces, error);
+}
+
+void
+courriel_changes_discard_draft_async (CourrielStore *store, gint64 account_id, gint64 draft_id,
+                                      GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
+{
+  DraftSave *save = g_new0 (DraftSave, 1);
+
+  save->account_id = account_id;
+  save->raw = g_bytes_new (NULL, 0);
+  save->replaces = draft_id;
+  courriel_store_write_async (store, write_discard_draft, save, (GDestroyNotify)draft_save_free, cancellable,
+                              callback, user_data);
 }
 
 /* The queue ----------------------------------------------------------------------------------- */

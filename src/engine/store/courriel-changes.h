@@ -112,6 +112,14 @@ void     courriel_changes_save_draft_async  (CourrielStore       *store,
 gint64   courriel_changes_save_draft_finish (CourrielStore       *store,
                                              GAsyncResult        *result,
                                              GError             **error);
+/* The draft @draft_id of the account, sent or given up, is deleted for good (not to the Trash).
+ * A write job: finish with courriel_store_write_finish(). */
+void     courriel_changes_discard_draft_async (CourrielStore       *store,
+                                               gint64               account_id,
+                                               gint64               draft_id,
+                                               GCancellable        *cancellable,
+                                               GAsyncReadyCallback  callback,
+                                               gpointer             user_data);
 
 /* The account's queue, oldest first: a GPtrArray of CourrielChange. */
 void       courriel_changes_list_async    (CourrielStore       *store,

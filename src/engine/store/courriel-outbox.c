@@ -50,6 +50,7 @@ write_add (sqlite3 *db, gpointer data, GError **error)
     }
   sqlite3_finalize (stmt);
   stmt = NULL;
+  item->id = sqlite3_last_insert_rowid (db);
   if (rc == SQLITE_OK)
     rc = sqlite3_prepare_v2 (db, "INSERT INTO outbox_bodies (outbox_id, raw) VALUES (last_insert_rowid (), ?1)", -1,
                              &stmt, NULL);
@@ -75,6 +76,46 @@ courriel_outbox_add_async (CourrielStore *store, gint64 account_id, const char *
   item->raw = g_bytes_ref (raw);
   courriel_store_write_async (store, write_add, item, (GDestroyNotify)courriel_outbox_item_free, cancellable,
                               callback, user_data);
+}
+
+static void
+on_queued (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  CourrielOutboxItem *item = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  if (courriel_store_write_finish (COURRIEL_STORE (source), result, &error))
+    g_task_return_int (task, item->id);
+  else
+    g_task_return_error (task, error);
+}
+
+void
+courriel_outbox_queue_async (CourrielStore *store, gint64 account_id, const char *sender,
+                             const char * const *recipients, GBytes *raw, GCancellable *cancellable,
+                             GAsyncReadyCallback callback, gpointer user_data)
+{
+  GTask *task = g_task_new (store, cancellable, callback, user_data);
+  CourrielOutboxItem *item = g_new0 (CourrielOutboxItem, 1);
+
+  item->account_id = account_id;
+  item->sender = g_strdup (sender);
+  item->recipients = g_strdupv ((GStrv)recipients);
+  item->raw = g_bytes_ref (raw);
+  g_task_set_source_tag (task, courriel_outbox_queue_async);
+  g_task_set_task_data (task, item, (GDestroyNotify)courriel_outbox_item_free);
+  courriel_store_write_async (store, write_add, item, NULL, cancellable, on_queued, task);
+}
+
+gint64
+courriel_outbox_queue_finish (CourrielStore *store, GAsyncResult *result, GError **error)
+{
+  gssize id;
+
+  g_return_val_if_fail (g_task_is_valid (result, store), 0);
+  id = g_task_propagate_int (G_TASK (result), error);
+  return MAX (id, 0);
 }
 
 static gboolean

@@ -41,6 +41,18 @@ void courriel_outbox_add_async       (CourrielStore       *store,
                                       GCancellable        *cancellable,
                                       GAsyncReadyCallback  callback,
                                       gpointer             user_data);
+/* As courriel_outbox_add_async(); finish gives the new Outbox id, or 0 with @error set. */
+void   courriel_outbox_queue_async  (CourrielStore       *store,
+                                     gint64               account_id,
+                                     const char          *sender,
+                                     const char * const  *recipients,
+                                     GBytes              *raw,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data);
+gint64 courriel_outbox_queue_finish (CourrielStore       *store,
+                                     GAsyncResult        *result,
+                                     GError             **error);
 void courriel_outbox_set_state_async (CourrielStore       *store,
                                       gint64               id,
                                       CourrielOutboxState  state,
