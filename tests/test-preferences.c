@@ -163,7 +163,7 @@ test_general (void)
   g_assert_cmpfloat (gtk_spin_button_get_value (interval), ==, 5);
   g_assert_true (gtk_switch_get_active (switch_of (window, NULL, "Notifications")));
   g_assert_false (gtk_switch_get_active (switch_of (window, NULL, "Run in the Background")));
-  g_assert_true (gtk_switch_get_active (switch_of (window, NULL, "Group Messages into Conversations")));
+  g_assert_false (gtk_switch_get_active (switch_of (window, NULL, "Group Messages into Conversations")));
   g_assert_cmpuint (adw_combo_row_get_selected (mark_read), ==, 0);
   g_assert_cmpuint (adw_combo_row_get_selected (remote), ==, 0);
 

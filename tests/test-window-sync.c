@@ -14,6 +14,7 @@
 #include "courriel-account.h"
 #include "courriel-application.h"
 #include "courriel-certificate.h"
+#include "courriel-composer.h"
 #include "courriel-engine.h"
 #include "courriel-message-list-view.h"
 #include "courriel-message-summary.h"
@@ -266,6 +267,16 @@ wait_for_server (const char *mailbox, const char *criteria, gboolean found)
   g_assert_cmpint (*uids != '\0', ==, found);
 }
 
+/* The composer window the application opened, if any. */
+static GtkWindow *
+find_composer (void)
+{
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (app)); l != NULL; l = l->next)
+    if (COURRIEL_IS_COMPOSER (l->data))
+      return l->data;
+  return NULL;
+}
+
 /* The user's way through the window: the Inbox lists the newest first, a click opens a message
  * in the reader, a star and a delete reach the server (checked there over IMAP, not in
  * Courriel's store), and the window is saved as pictures in light and dark style. */
@@ -275,6 +286,8 @@ test_reading_and_acting (void)
   AdwStyleManager *style = adw_style_manager_get_default ();
   CourrielWindow *window;
   GtkSelectionModel *selection;
+  GtkWindow *composer;
+  GtkEditable *subject;
   gint64 inbox = query ("SELECT id FROM folders WHERE account_id = 1 AND role = 'inbox'");
   gint64 trash = query ("SELECT count (*) FROM folders WHERE account_id = 1 AND role = 'trash'");
 
@@ -294,6 +307,18 @@ test_reading_and_acting (void)
   adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_DARK);
   test_save_screenshot (GTK_WIDGET (window), "app-dark.png");
   adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_DEFAULT);
+
+  /* Reply: a composer on that message. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.reply", NULL));
+  composer = find_composer ();
+  g_assert_nonnull (composer);
+  subject = GTK_EDITABLE (gtk_widget_get_template_child (GTK_WIDGET (composer), COURRIEL_TYPE_COMPOSER,
+                                                         "subject_entry"));
+  for (gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+       *gtk_editable_get_text (subject) == '\0' && g_get_monotonic_time () < deadline;)
+    iterate ();
+  g_assert_cmpstr (gtk_editable_get_text (subject), ==, "Re: Troisième");
+  gtk_window_destroy (composer);
 
   /* Starred in the window, flagged on the server after the next sync. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.star", NULL));

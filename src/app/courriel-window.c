@@ -26,6 +26,7 @@
 #include <glib/gi18n.h>
 
 #include "courriel-changes.h"
+#include "courriel-composer.h"
 #include "courriel-folder-row.h"
 #include "courriel-message-actions.h"
 #include "courriel-message-list-view.h"
@@ -551,11 +552,31 @@ on_conversation_view_changed (CourrielWindow *self)
     courriel_message_list_set_threaded (model, g_settings_get_boolean (self->settings, "conversation-view"));
 }
 
+static const char *reply_actions[] = { "win.reply", "win.reply-all", "win.forward" };
+
 static void
 open_message (CourrielWindow *self, gint64 message_id)
 {
   courriel_reader_show_message (self->reader, self->store, message_id);
   courriel_window_message_opened (self, message_id);
+  for (guint i = 0; i < G_N_ELEMENTS (reply_actions); i++)
+    gtk_widget_action_set_enabled (GTK_WIDGET (self), reply_actions[i], TRUE);
+}
+
+/* Reply, reply to all or forward: a composer on the message in the reader. */
+static void
+reply (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  CourrielWindow *self = COURRIEL_WINDOW (widget);
+  gint64 message_id = self->reader != NULL ? courriel_reader_get_message_id (self->reader) : 0;
+  CourrielReplyKind kind = g_str_equal (action_name, "win.reply-all") ? COURRIEL_REPLY_KIND_REPLY_ALL
+                           : g_str_equal (action_name, "win.forward") ? COURRIEL_REPLY_KIND_FORWARD
+                                                                       : COURRIEL_REPLY_KIND_REPLY;
+
+  if (message_id == 0)
+    return;
+  gtk_window_present (GTK_WINDOW (courriel_composer_new_reply (gtk_window_get_application (GTK_WINDOW (self)),
+                                                               self->store, message_id, kind)));
 }
 
 static void
@@ -1297,13 +1318,13 @@ courriel_window_constructed (GObject *object)
 {
   CourrielWindow *self = COURRIEL_WINDOW (object);
   g_autoptr (GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
-  static const char *unavailable_actions[] = { "win.add-account", "win.reply", "win.reply-all", "win.forward",
+  static const char *disabled_at_start[] = { "win.add-account", "win.reply", "win.reply-all", "win.forward",
                                                "win.enter-password", "win.review-certificate", "win.undo" };
 
   G_OBJECT_CLASS (courriel_window_parent_class)->constructed (object);
 
-  for (guint i = 0; i < G_N_ELEMENTS (unavailable_actions); i++)
-    gtk_widget_action_set_enabled (GTK_WIDGET (self), unavailable_actions[i], FALSE);
+  for (guint i = 0; i < G_N_ELEMENTS (disabled_at_start); i++)
+    gtk_widget_action_set_enabled (GTK_WIDGET (self), disabled_at_start[i], FALSE);
 
   if (self->store == NULL)
     {
@@ -1479,9 +1500,9 @@ courriel_window_class_init (CourrielWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CourrielWindow, folder_menu);
 
   gtk_widget_class_install_action (widget_class, "win.add-account", NULL, unavailable);
-  gtk_widget_class_install_action (widget_class, "win.reply", NULL, unavailable);
-  gtk_widget_class_install_action (widget_class, "win.reply-all", NULL, unavailable);
-  gtk_widget_class_install_action (widget_class, "win.forward", NULL, unavailable);
+  gtk_widget_class_install_action (widget_class, "win.reply", NULL, reply);
+  gtk_widget_class_install_action (widget_class, "win.reply-all", NULL, reply);
+  gtk_widget_class_install_action (widget_class, "win.forward", NULL, reply);
   gtk_widget_class_install_action (widget_class, "win.enter-password", NULL, unavailable);
   gtk_widget_class_install_action (widget_class, "win.review-certificate", NULL, unavailable);
   gtk_widget_class_install_action (widget_class, "win.mark-read", NULL, message_action);
