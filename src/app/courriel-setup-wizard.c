@@ -333,7 +333,7 @@ describe_server (GString *out, const CourrielDiscoveryServer *found)
 {
   g_autofree char *type = g_ascii_strup (courriel_mail_server_type_to_string (found->server->type), -1);
 
-  /* TRANSLATORS: "IMAP: imap.example.com, port 993, encrypted (SSL/TLS)" */
+  /* Translators: "IMAP: imap.example.com, port 993, encrypted (SSL/TLS)" */
   g_string_append_printf (out, _("%s: %s, port %u, %s"), type, found->server->host, found->server->port,
                           security_words (found->server->security));
   g_string_append_c (out, '\n');
