@@ -445,6 +445,26 @@ test_by_hand (void)
   gtk_window_destroy (wizard);
 }
 
+/* Over the main window, the wizard is modal to it. */
+static void
+test_modal (void)
+{
+  GtkWindow *main_window;
+  GtkWindow *wizard;
+  gint64 added = 0;
+
+  g_application_activate (G_APPLICATION (app));
+  main_window = gtk_application_get_active_window (GTK_APPLICATION (app));
+  g_assert_nonnull (main_window);
+  wizard = open_wizard (TRUE, &added);
+  g_assert_true (gtk_window_get_transient_for (wizard) == main_window);
+  g_assert_true (gtk_window_get_modal (wizard));
+  gtk_window_destroy (wizard);
+  gtk_window_destroy (main_window);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
 /* Back while looking: the search stops, and its end does not move the wizard on. */
 static void
 test_cancel (void)
@@ -571,6 +591,7 @@ main (int argc, char **argv)
   g_test_add_func ("/setup-wizard/en/certificate", test_certificate);
   g_test_add_func ("/setup-wizard/en/by-hand", test_by_hand);
   g_test_add_func ("/setup-wizard/en/cancel", test_cancel);
+  g_test_add_func ("/setup-wizard/en/modal", test_modal);
   g_test_add_data_func ("/setup-wizard/fr/imap", test_imap, in_french);
   g_test_add_data_func ("/setup-wizard/fr/pop3", test_pop3, in_french);
   g_test_add_data_func ("/setup-wizard/fr/certificate", test_certificate, in_french);

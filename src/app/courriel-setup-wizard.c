@@ -925,11 +925,12 @@ courriel_setup_wizard_init (CourrielSetupWizard *self)
 GtkWindow *
 courriel_setup_wizard_new (GtkApplication *app, CourrielStore *store)
 {
-  CourrielSetupWizard *self = g_object_new (COURRIEL_TYPE_SETUP_WIZARD, "application", app, NULL);
+  /* Asked before the wizard joins the application: it would be the active window then. */
   GtkWindow *parent = gtk_application_get_active_window (app);
+  CourrielSetupWizard *self = g_object_new (COURRIEL_TYPE_SETUP_WIZARD, "application", app, NULL);
 
   self->store = g_object_ref (store);
-  if (parent != NULL && parent != GTK_WINDOW (self))
+  if (parent != NULL)
     {
       gtk_window_set_transient_for (GTK_WINDOW (self), parent);
       gtk_window_set_modal (GTK_WINDOW (self), TRUE);
