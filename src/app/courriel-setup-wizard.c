@@ -177,8 +177,9 @@ fill_server (CourrielSetupWizard *self, guint direction, const CourrielMailServe
   if (in)
     gtk_drop_down_set_selected (self->incoming_protocol, server->type == COURRIEL_MAIL_SERVER_POP3 ? 1 : 0);
   gtk_editable_set_text (in ? self->incoming_host : self->outgoing_host, server->host);
-  gtk_spin_button_set_value (in ? self->incoming_port : self->outgoing_port, server->port);
+  /* The port last: choosing the security may have changed it to the usual one. */
   gtk_drop_down_set_selected (in ? self->incoming_security : self->outgoing_security, server->security);
+  gtk_spin_button_set_value (in ? self->incoming_port : self->outgoing_port, server->port);
   gtk_editable_set_text (in ? self->incoming_username : self->outgoing_username,
                          server->username != NULL ? server->username : address (self));
   gtk_drop_down_set_selected (in ? self->incoming_auth : self->outgoing_auth, 0);
@@ -227,9 +228,30 @@ server_from_page (CourrielSetupWizard *self, guint direction)
   return server;
 }
 
+/* The usual port of a protocol with a security, [protocol][security]: IMAP, POP3, SMTP. */
+static const guint16 usual_ports[3][3] = { { 993, 143, 143 }, { 995, 110, 110 }, { 465, 587, 587 } };
+
+/* A usual port follows the protocol and security chosen; a port typed in stays. */
+static void
+follow_usual_port (GtkSpinButton *port, guint protocol, guint security)
+{
+  guint current = gtk_spin_button_get_value_as_int (port);
+
+  for (guint p = 0; p < G_N_ELEMENTS (usual_ports); p++)
+    for (guint s = 0; s < G_N_ELEMENTS (usual_ports[p]); s++)
+      if (current == usual_ports[p][s] && (protocol == 2) == (p == 2))
+        {
+          gtk_spin_button_set_value (port, usual_ports[protocol][MIN (security, 2)]);
+          return;
+        }
+}
+
 static void
 on_settings_changed (CourrielSetupWizard *self)
 {
+  follow_usual_port (self->incoming_port, gtk_drop_down_get_selected (self->incoming_protocol) == 1 ? 1 : 0,
+                     gtk_drop_down_get_selected (self->incoming_security));
+  follow_usual_port (self->outgoing_port, 2, gtk_drop_down_get_selected (self->outgoing_security));
   gtk_widget_set_visible (self->insecure_warning_label,
                           gtk_drop_down_get_selected (self->incoming_security) == COURRIEL_SECURITY_NONE
                               || gtk_drop_down_get_selected (self->outgoing_security) == COURRIEL_SECURITY_NONE);
