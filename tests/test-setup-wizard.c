@@ -12,6 +12,7 @@
 
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
+#include <libsoup/soup.h>
 #include <locale.h>
 #include <string.h>
 
@@ -29,6 +30,8 @@ static CourrielStore *store;
 static char *fingerprint;
 static char *store_dir;
 static gboolean english;
+static SoupServer *ispdb;
+static char *ispdb_url;
 static gboolean can_translate;
 
 extern int _nl_msg_cat_cntr; /* glibc: bumped when LANGUAGE changes, so that gettext looks again */
@@ -102,17 +105,39 @@ click (GtkWindow *wizard, const char *name)
     gtk_widget_activate (button);
 }
 
+static gboolean
+wake_up (gpointer user_data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
 static void
 wait_for_page (GtkWindow *wizard, const char *name, guint seconds)
 {
   gint64 deadline = g_get_monotonic_time () + seconds * G_USEC_PER_SEC;
+  guint tick = g_timeout_add (100, wake_up, NULL); /* the deadline is checked even when all is quiet */
 
   while (!g_str_equal (page (wizard), name) && g_get_monotonic_time () < deadline)
     g_main_context_iteration (NULL, TRUE);
+  g_source_remove (tick);
   if (!g_str_equal (page (wizard), name))
     g_test_message ("still on %s; it says: %s / %s", page (wizard), label_text (wizard, "verify-title"),
                     label_text (wizard, "verify-message"));
   g_assert_cmpstr (page (wizard), ==, name);
+}
+
+/* Until the logins end: the wizard moved on, or shows what failed (Try Again is offered). */
+static void
+wait_verified (GtkWindow *wizard)
+{
+  gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+  guint tick = g_timeout_add (100, wake_up, NULL);
+
+  while (g_str_equal (page (wizard), "verify") && !gtk_widget_is_sensitive (named (wizard, "next"))
+         && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (tick);
+  g_test_message ("verification: %s / %s", label_text (wizard, "verify-title"), label_text (wizard, "verify-message"));
 }
 
 static void
@@ -384,9 +409,9 @@ test_certificate (void)
 
   identify_and_discover (wizard, address, courriel_test_bench_get_password (bench, address), NULL);
   click (wizard, "next");
-  while (!gtk_widget_get_visible (named (wizard, "trust")) && g_str_equal (page (wizard), "verify"))
-    g_main_context_iteration (NULL, TRUE);
+  wait_verified (wizard);
   g_assert_cmpstr (page (wizard), ==, "verify");
+  g_assert_true (gtk_widget_get_visible (named (wizard, "trust")));
   g_assert_cmpstr (label_text (wizard, "fingerprint"), ==, fingerprint);
   if (english)
     g_assert_nonnull (strstr (label_text (wizard, "verify-message"), "does not trust"));
@@ -498,6 +523,63 @@ test_cancel (void)
   gtk_window_destroy (wizard);
 }
 
+/* The ISP database's entry for oauth.test: servers that only take OAuth2, and a help page. */
+static void
+serve_ispdb (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTable *query, gpointer user_data)
+{
+  static const char xml[] = "<clientConfig version=\"1.1\"><emailProvider id=\"oauth.test\">"
+                            "<domain>oauth.test</domain><displayName>OAuth Mail</displayName>"
+                            "<incomingServer type=\"imap\"><hostname>localhost</hostname><port>993</port>"
+                            "<socketType>SSL</socketType><username>%EMAILADDRESS%</username>"
+                            "<authentication>OAuth2</authentication></incomingServer>"
+                            "<outgoingServer type=\"smtp\"><hostname>localhost</hostname><port>465</port>"
+                            "<socketType>SSL</socketType><username>%EMAILADDRESS%</username>"
+                            "<authentication>OAuth2</authentication></outgoingServer>"
+                            "<documentation url=\"https://help.oauth.test/mail-apps\"/>"
+                            "</emailProvider></clientConfig>";
+
+  if (!g_str_equal (path, "/v1.1/oauth.test"))
+    {
+      soup_server_message_set_status (msg, SOUP_STATUS_NOT_FOUND, NULL);
+      return;
+    }
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  soup_server_message_set_response (msg, "text/xml", SOUP_MEMORY_STATIC, xml, strlen (xml));
+}
+
+/* A provider that only takes OAuth2: said so, with its help page (from the ISP database), and
+ * the password is not sent. */
+static void
+test_oauth2 (void)
+{
+  gint64 added = 0;
+  GtkWindow *wizard;
+
+  g_setenv ("COURRIEL_AUTOCONFIG_ISPDB_URL", ispdb_url, TRUE);
+  wizard = open_wizard (TRUE, &added);
+  type (wizard, "address", "dave@oauth.test");
+  type (wizard, "password", "a password");
+  click (wizard, "next"); /* the discovery is made now, from the environment */
+  g_setenv ("COURRIEL_AUTOCONFIG_ISPDB_URL", "http://127.0.0.1:1/v1.1/", TRUE);
+  wait_for_page (wizard, "result", 30);
+  g_assert_nonnull (strstr (label_text (wizard, "result-summary"), "OAuth Mail"));
+  if (english)
+    g_assert_nonnull (strstr (label_text (wizard, "result-summary"), "Thunderbird ISP database"));
+  click (wizard, "next");
+  wait_verified (wizard);
+  g_assert_cmpstr (page (wizard), ==, "verify");
+  if (english)
+    g_assert_nonnull (strstr (label_text (wizard, "verify-title"), "Sign-In Page"));
+  g_assert_nonnull (strstr (label_text (wizard, "verify-message"), "OAuth Mail"));
+  g_assert_true (gtk_widget_get_visible (named (wizard, "help")));
+  g_assert_cmpstr (gtk_link_button_get_uri (GTK_LINK_BUTTON (named (wizard, "help"))), ==,
+                   "https://help.oauth.test/mail-apps");
+  g_assert_false (gtk_widget_get_visible (named (wizard, "trust")));
+  g_assert_cmpint (added, ==, 0);
+  screenshot (wizard, "4-verify-oauth2");
+  gtk_window_destroy (wizard);
+}
+
 /* A refused password: back on the first page, the message says so, the password field has the
  * focus. Last: Dovecot slows down the logins from an address that failed. */
 static void
@@ -587,6 +669,17 @@ main (int argc, char **argv)
    * may answer late; the search still ends as soon as every source has answered. */
   g_setenv ("COURRIEL_AUTOCONFIG_DEADLINES", "8000,30000", TRUE);
 
+  ispdb = soup_server_new (NULL, NULL);
+  soup_server_add_handler (ispdb, "/v1.1/", serve_ispdb, NULL, NULL);
+  soup_server_listen_local (ispdb, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error);
+  g_assert_no_error (error);
+  {
+    GSList *uris = soup_server_get_uris (ispdb);
+
+    ispdb_url = g_strdup_printf ("http://127.0.0.1:%d/v1.1/", g_uri_get_port (uris->data));
+    g_slist_free_full (uris, (GDestroyNotify)g_uri_unref);
+  }
+
   store_dir = g_build_filename (courriel_test_bench_get_dir (bench), "courriel", NULL);
   g_assert_cmpint (g_mkdir_with_parents (store_dir, 0700), ==, 0);
   path = g_build_filename (store_dir, "courriel.db", NULL);
@@ -607,10 +700,12 @@ main (int argc, char **argv)
   g_test_add_func ("/setup-wizard/en/by-hand", test_by_hand);
   g_test_add_func ("/setup-wizard/en/cancel", test_cancel);
   g_test_add_func ("/setup-wizard/en/modal", test_modal);
+  g_test_add_func ("/setup-wizard/en/oauth2", test_oauth2);
   g_test_add_data_func ("/setup-wizard/fr/imap", test_imap, in_french);
   g_test_add_data_func ("/setup-wizard/fr/pop3", test_pop3, in_french);
   g_test_add_data_func ("/setup-wizard/fr/certificate", test_certificate, in_french);
   g_test_add_data_func ("/setup-wizard/fr/by-hand", test_by_hand, in_french);
+  g_test_add_data_func ("/setup-wizard/fr/oauth2", test_oauth2, in_french);
   /* Last: Dovecot slows down the logins from an address that failed. */
   g_test_add_func ("/setup-wizard/wrong-password/en", test_wrong_password);
   g_test_add_data_func ("/setup-wizard/wrong-password/fr", test_wrong_password, in_french);
@@ -620,6 +715,8 @@ main (int argc, char **argv)
   g_clear_object (&app);
   courriel_store_close (store);
   g_clear_object (&store);
+  g_clear_object (&ispdb);
+  g_free (ispdb_url);
   courriel_test_bench_stop (bench);
   g_clear_object (&bench);
   g_free (fingerprint);

@@ -498,6 +498,8 @@ show_failure (CourrielSetupWizard *self, const CourrielVerifyResult *failed)
 {
   const char *host = failed->server->host;
   const char *help = failed->help_url;
+  /* The provider's name, when its configuration gave one, for what only the provider can change. */
+  const char *provider = self->found != NULL && self->found->display_name != NULL ? self->found->display_name : host;
   g_autofree char *message = NULL;
   const char *title;
 
@@ -521,14 +523,14 @@ show_failure (CourrielSetupWizard *self, const CourrielVerifyResult *failed)
       title = _("Your Provider Wants an App Password");
       message = g_strdup_printf (_("%s does not accept your usual password from mail apps. Create an “app password” "
                                    "in your provider’s security settings, then go back and enter it instead."),
-                                 host);
+                                 provider);
       break;
     case COURRIEL_VERIFY_NEEDS_OAUTH2:
       title = _("Your Provider Requires Its Own Sign-In Page");
       message = g_strdup_printf (_("%s only lets mail apps sign in through its own web page (OAuth2), which Courriel "
                                    "cannot do yet. If your provider offers app passwords, create one and use it "
                                    "instead."),
-                                 host);
+                                 provider);
       break;
     case COURRIEL_VERIFY_UNREACHABLE:
       title = _("Cannot Reach the Server");
