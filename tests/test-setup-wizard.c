@@ -618,6 +618,8 @@ in_french (gconstpointer data)
     }
   g_setenv ("LANGUAGE", "fr", TRUE);
   ++_nl_msg_cat_cntr;
+  /* The switch works: a string fr.po has translated for long comes out in French. */
+  g_assert_cmpstr (_("Mail Client"), ==, "Client de messagerie");
   english = FALSE;
   test ();
   english = TRUE;
