@@ -17,6 +17,7 @@
 #include "courriel-engine.h"
 #include "courriel-imap-error.h"
 #include "courriel-net-error.h"
+#include "courriel-setup-wizard.h"
 #include "courriel-window.h"
 #include "window-test-util.h"
 
@@ -247,6 +248,7 @@ test_first_window_is_honest (void)
 {
   CourrielWindow *window = open_window ();
   AdwStatusPage *page = ADW_STATUS_PAGE (find_descendant (GTK_WIDGET (window), ADW_TYPE_STATUS_PAGE));
+  GtkWindow *wizard;
   GtkWidget *button;
   GtkWidget *list;
 
@@ -257,14 +259,22 @@ test_first_window_is_honest (void)
   g_assert_nonnull (page);
   g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (page)));
   g_assert_cmpstr (adw_status_page_get_title (page), ==, "No Mail Account Yet");
-  g_assert_nonnull (strstr (adw_status_page_get_description (page), "cannot set up accounts yet"));
+  g_assert_nonnull (strstr (adw_status_page_get_description (page), "finds your provider’s servers"));
 
-  /* The way to add an account is there, and plainly unavailable until the wizard exists. */
+  /* The way to add an account is there: it opens the setup wizard, over the window. */
   button = adw_status_page_get_child (page);
   g_assert_true (GTK_IS_BUTTON (button));
   g_assert_cmpstr (gtk_actionable_get_action_name (GTK_ACTIONABLE (button)), ==, "win.add-account");
   g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (button)), ==, "_Add Account…");
-  g_assert_false (gtk_widget_is_sensitive (button));
+  g_assert_true (gtk_widget_is_sensitive (button));
+  g_signal_emit_by_name (button, "clicked");
+  wizard = NULL;
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (app)); l != NULL; l = l->next)
+    if (COURRIEL_IS_SETUP_WIZARD (l->data))
+      wizard = l->data;
+  g_assert_nonnull (wizard);
+  g_assert_true (gtk_window_get_transient_for (wizard) == GTK_WINDOW (window));
+  gtk_window_destroy (wizard);
 
   /* No made-up mailbox: the folder list is not on screen, and empty. */
   list = sidebar_list (window);

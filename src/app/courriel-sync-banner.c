@@ -98,7 +98,7 @@ update (CourrielSyncBanner *self)
     {
       text = g_strdup_printf (_("Courriel could not sign in to %s: the password was refused."), error_status->address);
       show (self, text, _("_Enter Password…"), "win.enter-password",
-            _("Not available yet: the account setup wizard is still being built"));
+            _("Not available yet: entering a new password for an account is still being built"));
     }
   else if (g_error_matches (error_status->error, COURRIEL_NET_ERROR, COURRIEL_NET_ERROR_CERTIFICATE_UNTRUSTED))
     {
@@ -106,7 +106,7 @@ update (CourrielSyncBanner *self)
                                 "it."),
                               error_status->address);
       show (self, text, _("_Check Certificate…"), "win.review-certificate",
-            _("Not available yet: the account setup wizard is still being built"));
+            _("Not available yet: checking a changed certificate is still being built"));
     }
   else
     {

@@ -31,6 +31,7 @@
 #include "courriel-message-actions.h"
 #include "courriel-message-list-view.h"
 #include "courriel-reader.h"
+#include "courriel-setup-wizard.h"
 #include "courriel-sync-banner.h"
 
 #define MIN_PANE_WIDTH 180
@@ -53,6 +54,7 @@ struct _CourrielWindow
   GCancellable           *cancellable;
   CourrielMessageListView *message_list;   /* in message_list_slot */
   CourrielReader         *reader;          /* in reader_slot */
+  gint64                  pending_account; /* added by the wizard, its Inbox not shown yet */
 
   CourrielUndo           *undo;            /* the last action's, while its toast is up */
   AdwToast               *undo_toast;
@@ -721,6 +723,43 @@ set_up_panes (CourrielWindow *self)
                              G_CONNECT_SWAPPED);
 }
 
+/* Accounts ------------------------------------------------------------------------------------ */
+
+/* A new account: synced at once, and its Inbox shown once its folders arrive. */
+static void
+on_account_added (CourrielWindow *self, gint64 account_id)
+{
+  self->pending_account = account_id;
+  if (self->sync_service != NULL)
+    courriel_sync_service_sync_account (self->sync_service, account_id);
+}
+
+/* Shows the pending new account's Inbox, once the sidebar has it. */
+static void
+show_added_account (CourrielWindow *self)
+{
+  CourrielFolderItem *inbox;
+
+  if (self->pending_account == 0)
+    return;
+  inbox = courriel_folder_list_find_role (self->folders, self->pending_account, "inbox");
+  if (inbox != NULL && courriel_window_select_folder (self, courriel_folder_item_get_folder_id (inbox)))
+    self->pending_account = 0;
+}
+
+static void
+add_account (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  CourrielWindow *self = COURRIEL_WINDOW (widget);
+  GtkWindow *wizard;
+
+  if (self->store == NULL)
+    return;
+  wizard = courriel_setup_wizard_new (gtk_window_get_application (GTK_WINDOW (self)), self->store);
+  g_signal_connect_object (wizard, "account-added", G_CALLBACK (on_account_added), self, G_CONNECT_SWAPPED);
+  gtk_window_present (wizard);
+}
+
 /* Folders ------------------------------------------------------------------------------------- */
 
 /* The folders a message can be moved to: those of the account shown, or of every account. */
@@ -865,6 +904,7 @@ static void
 on_folders_changed (CourrielWindow *self)
 {
   update_stack (self);
+  show_added_account (self);
   update_move_menu (self);
   update_message_actions (self);
   update_folder_actions (self);
@@ -1318,7 +1358,7 @@ courriel_window_constructed (GObject *object)
 {
   CourrielWindow *self = COURRIEL_WINDOW (object);
   g_autoptr (GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
-  static const char *disabled_at_start[] = { "win.add-account", "win.reply", "win.reply-all", "win.forward",
+  static const char *disabled_at_start[] = { "win.reply", "win.reply-all", "win.forward",
                                                "win.enter-password", "win.review-certificate", "win.undo" };
 
   G_OBJECT_CLASS (courriel_window_parent_class)->constructed (object);
@@ -1499,7 +1539,7 @@ courriel_window_class_init (CourrielWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CourrielWindow, reader_slot);
   gtk_widget_class_bind_template_child (widget_class, CourrielWindow, folder_menu);
 
-  gtk_widget_class_install_action (widget_class, "win.add-account", NULL, unavailable);
+  gtk_widget_class_install_action (widget_class, "win.add-account", NULL, add_account);
   gtk_widget_class_install_action (widget_class, "win.reply", NULL, reply);
   gtk_widget_class_install_action (widget_class, "win.reply-all", NULL, reply);
   gtk_widget_class_install_action (widget_class, "win.forward", NULL, reply);

@@ -8,7 +8,7 @@
  * and the chosen incoming and outgoing servers are logged in to, each reported on its own.
  *
  * A harness outside the test suite can run it against local servers, offline, through
- * environment variables read here only (the engine's defaults are untouched):
+ * environment variables (read by courriel-discovery-environment.c, also for the app's wizard):
  *   COURRIEL_AUTOCONFIG_DNS_FILE   DNS answers from a file (see courriel-static-resolver.c); also
  *                                  the hosts map: a name's A records say where it is
  *   COURRIEL_AUTOCONFIG_ISPDB_URL  the ISP database's base URL (the domain is appended)
@@ -27,100 +27,8 @@
 #include <string.h>
 
 #include "courriel-cli-commands.h"
-#include "courriel-discovery.h"
+#include "courriel-discovery-environment.h"
 #include "courriel-server-verify.h"
-#include "courriel-static-resolver.h"
-
-typedef struct
-{
-  GTlsDatabase *database; /* nullable: COURRIEL_AUTOCONFIG_CA_FILE */
-} Hooks;
-
-/* ---- the environment's hooks ---- */
-
-static gboolean
-apply_ports (CourrielDiscovery *discovery, const char *spec, GError **error)
-{
-  g_auto (GStrv) pairs = g_strsplit (spec, ",", -1);
-  guint16 https = 0, http = 0;
-
-  for (guint i = 0; pairs[i] != NULL; i++)
-    {
-      g_auto (GStrv) pair = g_strsplit (g_strstrip (pairs[i]), "=", 2);
-      guint64 from, to;
-
-      if (*pairs[i] == '\0')
-        continue;
-      if (g_strv_length (pair) != 2 || !g_ascii_string_to_unsigned (pair[0], 10, 1, G_MAXUINT16, &from, NULL)
-          || !g_ascii_string_to_unsigned (pair[1], 10, 1, G_MAXUINT16, &to, NULL))
-        {
-          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                       _("COURRIEL_AUTOCONFIG_PORTS: “%s” is not PORT=PORT."), pairs[i]);
-          return FALSE;
-        }
-      if (from == 443)
-        https = (guint16)to;
-      else if (from == 80)
-        http = (guint16)to;
-      else
-        courriel_discovery_set_port (discovery, (guint16)from, (guint16)to);
-    }
-  courriel_autoconfig_fetcher_set_ports (courriel_discovery_get_fetcher (discovery), https, http);
-  return TRUE;
-}
-
-static CourrielDiscovery *
-discovery_from_environment (Hooks *hooks, GError **error)
-{
-  const char *dns = g_getenv ("COURRIEL_AUTOCONFIG_DNS_FILE");
-  const char *ispdb = g_getenv ("COURRIEL_AUTOCONFIG_ISPDB_URL");
-  const char *url_template = g_getenv ("COURRIEL_AUTOCONFIG_URL_TEMPLATE");
-  const char *ports = g_getenv ("COURRIEL_AUTOCONFIG_PORTS");
-  const char *ca = g_getenv ("COURRIEL_AUTOCONFIG_CA_FILE");
-  const char *deadlines = g_getenv ("COURRIEL_AUTOCONFIG_DEADLINES");
-  g_autoptr (SoupSession) session = NULL;
-  g_autoptr (CourrielAutoconfigFetcher) fetcher = NULL;
-  g_autoptr (CourrielDiscovery) discovery = NULL;
-
-  if (dns != NULL)
-    {
-      g_autoptr (CourrielStaticResolver) resolver = courriel_static_resolver_new_from_file (dns, error);
-
-      if (resolver == NULL)
-        return NULL;
-      g_resolver_set_default (G_RESOLVER (resolver));
-    }
-  if (ca != NULL)
-    {
-      hooks->database = g_tls_file_database_new (ca, error);
-      if (hooks->database == NULL)
-        return NULL;
-      session = soup_session_new_with_options ("tls-database", hooks->database, "user-agent",
-                                               "Courriel/" PACKAGE_VERSION, NULL);
-    }
-  fetcher = courriel_autoconfig_fetcher_new (session);
-  if (ispdb != NULL)
-    courriel_autoconfig_fetcher_set_ispdb_url (fetcher, ispdb);
-  if (url_template != NULL)
-    courriel_autoconfig_fetcher_set_provider_url (fetcher, url_template);
-  discovery = courriel_discovery_new (fetcher);
-  courriel_discovery_set_tls_database (discovery, hooks->database);
-  if (ports != NULL && !apply_ports (discovery, ports, error))
-    return NULL;
-  if (deadlines != NULL)
-    {
-      guint settle = 0, hard = 0;
-
-      if (sscanf (deadlines, "%u,%u", &settle, &hard) != 2)
-        {
-          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                       _("COURRIEL_AUTOCONFIG_DEADLINES: “%s” is not SETTLE,HARD in milliseconds."), deadlines);
-          return NULL;
-        }
-      courriel_discovery_set_deadlines (discovery, settle, hard);
-    }
-  return g_steal_pointer (&discovery);
-}
 
 /* ---- words ---- */
 
@@ -415,7 +323,7 @@ courriel_cli_autoconfig (int argc, char **argv)
   g_auto (GStrv) fingerprints = NULL;
   gboolean do_verify = FALSE;
   gboolean all_ok;
-  Hooks hooks = { NULL };
+  g_autoptr (GTlsDatabase) database = NULL;
   GOptionEntry entries[] = {
     { "verify", 0, 0, G_OPTION_ARG_NONE, &do_verify,
       N_("Log in to the chosen servers with the password read from standard input"), NULL },
@@ -443,10 +351,9 @@ courriel_cli_autoconfig (int argc, char **argv)
           return 2;
         }
     }
-  discovery = discovery_from_environment (&hooks, &error);
+  discovery = courriel_discovery_new_from_environment (&database, &error);
   if (discovery == NULL)
     {
-      g_clear_object (&hooks.database);
       g_printerr ("courriel-cli: %s\n", error->message);
       return 2;
     }
@@ -455,16 +362,14 @@ courriel_cli_autoconfig (int argc, char **argv)
   result = courriel_discovery_run_finish (discovery, courriel_cli_wait (&async), &error);
   if (result == NULL)
     {
-      g_clear_object (&hooks.database);
       g_printerr ("courriel-cli: %s\n", error->message);
       return 2;
     }
   if (do_verify)
     {
-      verified = verify (result, password, fingerprints, hooks.database);
+      verified = verify (result, password, fingerprints, database);
       memset (password, 0, strlen (password));
     }
-  g_clear_object (&hooks.database);
 
   if (courriel_cli_json)
     print_json (result, verified);

@@ -67,6 +67,9 @@ struct _CourrielDiscovery
 
 G_DEFINE_FINAL_TYPE (CourrielDiscovery, courriel_discovery, G_TYPE_OBJECT)
 
+enum { STEP_STARTED, N_SIGNALS };
+static guint signals[N_SIGNALS];
+
 typedef struct
 {
   gint                     refs;
@@ -122,6 +125,16 @@ static void
 courriel_discovery_class_init (CourrielDiscoveryClass *klass)
 {
   G_OBJECT_CLASS (klass)->finalize = courriel_discovery_finalize;
+
+  /**
+   * CourrielDiscovery::step-started:
+   * @source: the step's source, as CourrielDiscoveryStep names it ("provider", "ispdb", "dns-srv"…)
+   * @what: the URL, DNS name or server being tried
+   *
+   * A source is being asked, on the context the run was started from: live progress for a UI.
+   */
+  signals[STEP_STARTED] = g_signal_new ("step-started", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                                        NULL, G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
 }
 
 static void
@@ -376,6 +389,7 @@ step_start (Run *run, const char *source, char *what)
   step->what = what;
   step->started_ms = since_start (run);
   g_ptr_array_add (run->steps, step);
+  g_signal_emit (run->self, signals[STEP_STARTED], 0, step->source, step->what);
   return step;
 }
 

@@ -1,0 +1,727 @@
+/* test-setup-wizard.c — the setup wizard, driven as a person would, against the bench's real servers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The wizard's discovery is pointed at the bench through the COURRIEL_AUTOCONFIG_* variables
+ * (README.md): example.test's mail exchanger is localhost, and the probes' standard ports are
+ * mapped to the bench's, so the wizard finds IMAP, POP3 and SMTP there by guessing. Entries are
+ * typed into, buttons activated, the main loop run until the page changes. Each step is saved
+ * as a picture in tests/screenshots/ of the build folder (with -fr when LANGUAGE=fr).
+ */
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+#include <libsoup/soup.h>
+#include <locale.h>
+#include <string.h>
+
+#include "courriel-account.h"
+#include "courriel-application.h"
+#include "courriel-certificate.h"
+#include "courriel-outbox.h"
+#include "courriel-secrets.h"
+#include "courriel-setup-wizard.h"
+#include "courriel-test-bench.h"
+
+static CourrielApplication *app;
+static CourrielTestBench *bench;
+static CourrielStore *store;
+static char *fingerprint;
+static char *store_dir;
+static gboolean english;
+static SoupServer *ispdb;
+static char *ispdb_url;
+static gboolean can_translate;
+
+extern int _nl_msg_cat_cntr; /* glibc: bumped when LANGUAGE changes, so that gettext looks again */
+
+#define PORT(service) courriel_test_bench_get_port (bench, COURRIEL_TEST_BENCH_##service)
+
+/* ---- driving the window ---- */
+
+static GtkWidget *
+find_named (GtkWidget *widget, const char *name)
+{
+  if (g_strcmp0 (gtk_widget_get_name (widget), name) == 0)
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_named (child, name);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static GtkWidget *
+named (GtkWindow *wizard, const char *name)
+{
+  GtkWidget *widget = find_named (GTK_WIDGET (wizard), name);
+
+  g_assert_nonnull (widget);
+  return widget;
+}
+
+static GtkStack *
+stack_of (GtkWindow *wizard)
+{
+  GtkWidget *label = named (wizard, "address");
+
+  return GTK_STACK (gtk_widget_get_ancestor (label, GTK_TYPE_STACK));
+}
+
+static const char *
+page (GtkWindow *wizard)
+{
+  return gtk_stack_get_visible_child_name (stack_of (wizard));
+}
+
+static void
+type (GtkWindow *wizard, const char *name, const char *text)
+{
+  gtk_editable_set_text (GTK_EDITABLE (named (wizard, name)), text);
+}
+
+static const char *
+label_text (GtkWindow *wizard, const char *name)
+{
+  return gtk_label_get_label (GTK_LABEL (named (wizard, name)));
+}
+
+static void
+click (GtkWindow *wizard, const char *name)
+{
+  GtkWidget *button = named (wizard, name);
+
+  g_assert_true (gtk_widget_is_sensitive (button));
+  g_assert_true (gtk_widget_get_visible (button));
+  /* gtk_widget_activate() on a GtkButton only emits "clicked" after a short press animation:
+   * the click itself, at once. */
+  if (GTK_IS_BUTTON (button))
+    g_signal_emit_by_name (button, "clicked");
+  else
+    gtk_widget_activate (button);
+}
+
+static gboolean
+wake_up (gpointer user_data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+wait_for_page (GtkWindow *wizard, const char *name, guint seconds)
+{
+  gint64 deadline = g_get_monotonic_time () + seconds * G_USEC_PER_SEC;
+  guint tick = g_timeout_add (100, wake_up, NULL); /* the deadline is checked even when all is quiet */
+
+  while (!g_str_equal (page (wizard), name) && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (tick);
+  if (!g_str_equal (page (wizard), name))
+    g_test_message ("still on %s; it says: %s / %s", page (wizard), label_text (wizard, "verify-title"),
+                    label_text (wizard, "verify-message"));
+  g_assert_cmpstr (page (wizard), ==, name);
+}
+
+/* Until the logins end: the wizard moved on, or shows what failed (Try Again is offered). */
+static void
+wait_verified (GtkWindow *wizard)
+{
+  gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+  guint tick = g_timeout_add (100, wake_up, NULL);
+
+  while (g_str_equal (page (wizard), "verify") && !gtk_widget_is_sensitive (named (wizard, "next"))
+         && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (tick);
+  g_test_message ("verification: %s / %s", label_text (wizard, "verify-title"), label_text (wizard, "verify-message"));
+}
+
+static void
+settle (void)
+{
+  gint64 until = g_get_monotonic_time () + G_USEC_PER_SEC / 3;
+
+  while (g_get_monotonic_time () < until)
+    g_main_context_iteration (NULL, FALSE);
+}
+
+/* The window as the compositor would draw it, or NULL while a change waits for its layout (a
+ * paintable made then is empty). */
+static GskRenderNode *
+render (GtkWindow *wizard)
+{
+  g_autoptr (GdkPaintable) paintable = gtk_widget_paintable_new (GTK_WIDGET (wizard));
+  g_autoptr (GtkSnapshot) snapshot = gtk_snapshot_new ();
+
+  gdk_paintable_snapshot (paintable, snapshot, gtk_widget_get_width (GTK_WIDGET (wizard)),
+                          gtk_widget_get_height (GTK_WIDGET (wizard)));
+  return gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+}
+
+/* Saves the window as tests/screenshots/wizard-NAME.png. */
+static void
+screenshot (GtkWindow *wizard, const char *name)
+{
+  g_autoptr (GskRenderNode) node = NULL;
+  g_autoptr (GdkTexture) texture = NULL;
+  g_autofree char *dir = g_test_build_filename (G_TEST_BUILT, "screenshots", NULL);
+  g_autofree char *file = g_strdup_printf ("wizard-%s%s.png", name, english ? "" : "-fr");
+  g_autofree char *path = g_build_filename (dir, file, NULL);
+
+  settle ();
+  for (guint tries = 0; node == NULL && tries < 100; tries++)
+    {
+      node = render (wizard);
+      if (node == NULL)
+        g_main_context_iteration (NULL, TRUE);
+    }
+  g_assert_nonnull (node);
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (wizard)), node,
+                                         &GRAPHENE_RECT_INIT (0, 0, gtk_widget_get_width (GTK_WIDGET (wizard)),
+                                                              gtk_widget_get_height (GTK_WIDGET (wizard))));
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("Screenshot: %s", path);
+}
+
+static void
+on_account_added (GtkWindow *wizard, gint64 id, gpointer user_data)
+{
+  *(gint64 *)user_data = id;
+}
+
+static GtkWindow *
+open_wizard (gboolean trust_bench_ca, gint64 *added)
+{
+  GtkWindow *wizard;
+
+  if (trust_bench_ca)
+    g_setenv ("COURRIEL_AUTOCONFIG_CA_FILE", courriel_test_bench_get_ca_file (bench), TRUE);
+  else
+    g_unsetenv ("COURRIEL_AUTOCONFIG_CA_FILE");
+  wizard = courriel_setup_wizard_new (GTK_APPLICATION (app), store);
+  g_signal_connect (wizard, "account-added", G_CALLBACK (on_account_added), added);
+  gtk_window_present (wizard);
+  while (!gtk_widget_get_mapped (GTK_WIDGET (wizard)))
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpstr (page (wizard), ==, "identity");
+  return wizard;
+}
+
+/* Who, then Next: the discovery runs with live progress, and the result page shows. */
+static void
+identify_and_discover (GtkWindow *wizard, const char *address, const char *password, const char *shot)
+{
+  GtkWidget *next = named (wizard, "next");
+  gint64 started;
+
+  type (wizard, "name", "Élodie Martin");
+  type (wizard, "address", "elodie@");
+  g_assert_false (gtk_widget_is_sensitive (next)); /* not an address yet */
+  type (wizard, "address", address);
+  type (wizard, "password", password);
+  g_assert_true (gtk_widget_is_sensitive (next));
+  if (shot != NULL)
+    screenshot (wizard, shot);
+
+  started = g_get_monotonic_time ();
+  click (wizard, "next");
+  g_assert_cmpstr (page (wizard), ==, "discovery");
+  /* The progress names the sources as they are asked. */
+  while (g_str_equal (page (wizard), "discovery") && strchr (label_text (wizard, "discovery-steps"), '\n') == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  if (shot != NULL && g_str_equal (page (wizard), "discovery"))
+    screenshot (wizard, "2-discovery");
+  if (english)
+    g_assert_nonnull (strstr (label_text (wizard, "discovery-steps"), "Looking up DNS records…"));
+  wait_for_page (wizard, "result", 30);
+  g_test_message ("discovery: %" G_GINT64_FORMAT " ms", (g_get_monotonic_time () - started) / 1000);
+  if (english)
+    g_assert_nonnull (strstr (label_text (wizard, "result-summary"), "guessed these servers"));
+  g_assert_nonnull (strstr (label_text (wizard, "result-summary"), "localhost"));
+}
+
+static void
+got_result (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  *(GAsyncResult **)user_data = g_object_ref (result);
+}
+
+static GAsyncResult *
+wait_for (GAsyncResult **result)
+{
+  while (*result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return *result;
+}
+
+static CourrielAccount *
+saved_account (gint64 id)
+{
+  g_autoptr (GPtrArray) accounts = NULL;
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+
+  courriel_account_list_async (store, NULL, got_result, &result);
+  accounts = courriel_account_list_finish (store, wait_for (&result), &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < accounts->len; i++)
+    if (((CourrielAccount *)accounts->pdata[i])->id == id)
+      return courriel_account_copy (accounts->pdata[i]);
+  g_assert_not_reached ();
+}
+
+static char *
+lookup_password (const char *address, const char *role)
+{
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  char *password;
+
+  courriel_secrets_lookup_async (address, role, NULL, got_result, &result);
+  password = courriel_secrets_lookup_finish (wait_for (&result), &error);
+  g_assert_no_error (error);
+  return password;
+}
+
+static guint
+outbox_length (gint64 account_id)
+{
+  g_autoptr (GPtrArray) items = NULL;
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+
+  courriel_outbox_list_async (store, account_id, NULL, got_result, &result);
+  items = courriel_outbox_list_finish (store, wait_for (&result), &error);
+  g_assert_no_error (error);
+  return items->len;
+}
+
+/* ---- the tests ---- */
+
+static void
+test_imap (void)
+{
+  const char *address = "alice@example.test";
+  const char *password = courriel_test_bench_get_password (bench, address);
+  gint64 added = 0;
+  GtkWindow *wizard = open_wizard (TRUE, &added);
+  g_autoptr (CourrielAccount) account = NULL;
+  g_autofree char *kept = NULL;
+  guint queued;
+  gint64 started;
+
+  identify_and_discover (wizard, address, password, "1-identity");
+  g_assert_true (gtk_widget_get_visible (named (wizard, "imap")));
+  g_assert_true (gtk_check_button_get_active (GTK_CHECK_BUTTON (named (wizard, "imap"))));
+  g_assert_false (gtk_widget_get_mapped (named (wizard, "keep-days")));
+  screenshot (wizard, "3-result-imap");
+
+  click (wizard, "advanced");
+  g_assert_cmpstr (page (wizard), ==, "advanced");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (named (wizard, "incoming-host"))), ==, "localhost");
+  screenshot (wizard, "3b-advanced");
+  click (wizard, "back");
+  g_assert_cmpstr (page (wizard), ==, "result");
+
+  started = g_get_monotonic_time ();
+  click (wizard, "next");
+  g_assert_cmpstr (page (wizard), ==, "verify");
+  screenshot (wizard, "4-verify");
+  wait_for_page (wizard, "done", 30);
+  g_test_message ("logins and saving: %" G_GINT64_FORMAT " ms", (g_get_monotonic_time () - started) / 1000);
+  g_assert_cmpint (added, >, 0);
+  screenshot (wizard, "5-done");
+
+  account = saved_account (added);
+  g_assert_cmpint (account->protocol, ==, COURRIEL_PROTOCOL_IMAP);
+  g_assert_cmpstr (account->incoming.host, ==, "localhost");
+  g_assert_true (account->incoming.port == PORT (IMAPS) || account->incoming.port == PORT (IMAP));
+  g_assert_cmpstr (account->incoming.username, ==, address);
+  g_assert_cmpstr (account->outgoing.host, ==, "localhost");
+  g_assert_true (account->outgoing.port == PORT (SUBMISSIONS) || account->outgoing.port == PORT (SUBMISSION));
+  g_assert_cmpstr (account->display_name, ==, "Élodie Martin");
+  g_assert_null (account->incoming.fingerprint); /* trusted through the CA: nothing to pin */
+  kept = lookup_password (address, "incoming");
+  g_assert_cmpstr (kept, ==, password);
+
+  /* The test message waits in the Outbox, for the sync service to send. */
+  queued = outbox_length (added);
+  click (wizard, "send-test");
+  while (*label_text (wizard, "send-test-result") == '\0')
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_false (gtk_widget_is_sensitive (named (wizard, "send-test")));
+  g_assert_cmpuint (outbox_length (added), ==, queued + 1);
+  screenshot (wizard, "5-done-test-sent");
+
+  /* Done closes it. */
+  g_object_add_weak_pointer (G_OBJECT (wizard), (gpointer *)&wizard);
+  click (wizard, "next");
+  while (wizard != NULL)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+/* POP3 chosen over IMAP: the policy's controls appear, 14 days by default, and are saved. */
+static void
+test_pop3 (void)
+{
+  const char *address = "bob@example.test";
+  const char *password = courriel_test_bench_get_password (bench, address);
+  gint64 added = 0;
+  GtkWindow *wizard = open_wizard (TRUE, &added);
+  g_autoptr (CourrielAccount) account = NULL;
+  g_autofree char *kept = NULL;
+
+  identify_and_discover (wizard, address, password, NULL);
+  gtk_widget_activate (named (wizard, "pop3"));
+  g_assert_true (gtk_check_button_get_active (GTK_CHECK_BUTTON (named (wizard, "pop3"))));
+  settle ();
+  g_assert_true (gtk_widget_get_mapped (named (wizard, "keep-days")));
+  g_assert_cmpint (gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (named (wizard, "keep-days"))), ==, 14);
+  g_assert_cmpuint (gtk_drop_down_get_selected (GTK_DROP_DOWN (named (wizard, "incoming-protocol"))), ==, 1);
+  screenshot (wizard, "3-result-pop3");
+
+  click (wizard, "next");
+  wait_for_page (wizard, "done", 30);
+  account = saved_account (added);
+  g_assert_cmpint (account->protocol, ==, COURRIEL_PROTOCOL_POP3);
+  g_assert_true (account->incoming.port == PORT (POP3S) || account->incoming.port == PORT (POP3));
+  g_assert_cmpint (account->pop3_keep_days, ==, 14);
+  g_assert_true (account->pop3_delete_when_deleted_here);
+  kept = lookup_password (address, "incoming");
+  g_assert_cmpstr (kept, ==, password);
+  gtk_window_destroy (wizard);
+}
+
+/* The bench's self-signed certificate, not trusted: its fingerprint is shown, no account is saved
+ * until the user trusts it, and then it is pinned to both servers. */
+static void
+test_certificate (void)
+{
+  const char *address = "carol@example.test";
+  gint64 added = 0;
+  GtkWindow *wizard = open_wizard (FALSE, &added);
+  g_autoptr (CourrielAccount) account = NULL;
+
+  identify_and_discover (wizard, address, courriel_test_bench_get_password (bench, address), NULL);
+  click (wizard, "next");
+  wait_verified (wizard);
+  g_assert_cmpstr (page (wizard), ==, "verify");
+  g_assert_true (gtk_widget_get_visible (named (wizard, "trust")));
+  g_assert_cmpstr (label_text (wizard, "fingerprint"), ==, fingerprint);
+  if (english)
+    g_assert_nonnull (strstr (label_text (wizard, "verify-message"), "does not trust"));
+  g_assert_cmpint (added, ==, 0);
+  screenshot (wizard, "4-verify-certificate");
+
+  click (wizard, "trust");
+  wait_for_page (wizard, "done", 30);
+  account = saved_account (added);
+  g_assert_cmpstr (account->incoming.fingerprint, ==, fingerprint);
+  g_assert_cmpstr (account->outgoing.fingerprint, ==, fingerprint);
+  gtk_window_destroy (wizard);
+}
+
+/* Nothing found for the domain: the page to type the settings in, prefilled with the usual
+ * names; the bench's settings typed there log in. */
+static void
+test_by_hand (void)
+{
+  const char *address = "alice@nowhere.test";
+  const char *password = courriel_test_bench_get_password (bench, "alice@example.test");
+  gint64 added = 0;
+  GtkWindow *wizard = open_wizard (TRUE, &added);
+  g_autoptr (CourrielAccount) account = NULL;
+  g_autofree char *imaps = g_strdup_printf ("%u", PORT (IMAPS));
+  g_autofree char *submissions = g_strdup_printf ("%u", PORT (SUBMISSIONS));
+
+  type (wizard, "address", address);
+  type (wizard, "password", password);
+  click (wizard, "next");
+  wait_for_page (wizard, "advanced", 30);
+  if (english)
+    g_assert_nonnull (strstr (label_text (wizard, "advanced-intro"), "could not find"));
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (named (wizard, "incoming-host"))), ==, "imap.nowhere.test");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (named (wizard, "outgoing-host"))), ==, "smtp.nowhere.test");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (named (wizard, "incoming-username"))), ==, address);
+
+  /* The usual port follows the protocol. */
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (named (wizard, "incoming-protocol")), 1);
+  g_assert_cmpint (gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (named (wizard, "incoming-port"))), ==, 995);
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (named (wizard, "incoming-protocol")), 0);
+  g_assert_cmpint (gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (named (wizard, "incoming-port"))), ==, 993);
+
+  /* No encryption is warned about. */
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (named (wizard, "outgoing-security")), COURRIEL_SECURITY_NONE);
+  g_assert_true (gtk_widget_get_visible (named (wizard, "insecure-warning")));
+  screenshot (wizard, "3b-advanced-not-found");
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (named (wizard, "outgoing-security")), COURRIEL_SECURITY_TLS);
+  g_assert_false (gtk_widget_get_visible (named (wizard, "insecure-warning")));
+
+  type (wizard, "incoming-host", "localhost");
+  type (wizard, "incoming-port", imaps);
+  gtk_spin_button_update (GTK_SPIN_BUTTON (named (wizard, "incoming-port")));
+  type (wizard, "incoming-username", "alice@example.test");
+  type (wizard, "outgoing-host", "");
+  g_assert_false (gtk_widget_is_sensitive (named (wizard, "next"))); /* no outgoing server */
+  type (wizard, "outgoing-host", "localhost");
+  type (wizard, "outgoing-port", submissions);
+  gtk_spin_button_update (GTK_SPIN_BUTTON (named (wizard, "outgoing-port")));
+  type (wizard, "outgoing-username", "alice@example.test");
+  click (wizard, "next");
+  wait_for_page (wizard, "done", 30);
+  account = saved_account (added);
+  g_assert_cmpstr (account->address, ==, address);
+  g_assert_cmpint (account->incoming.port, ==, PORT (IMAPS));
+  g_assert_cmpint (account->outgoing.port, ==, PORT (SUBMISSIONS));
+  g_assert_cmpstr (account->incoming.username, ==, "alice@example.test");
+  gtk_window_destroy (wizard);
+}
+
+/* Over the main window, the wizard is modal to it. */
+static void
+test_modal (void)
+{
+  GtkWindow *main_window;
+  GtkWindow *wizard;
+  gint64 added = 0;
+
+  g_application_activate (G_APPLICATION (app));
+  main_window = gtk_application_get_active_window (GTK_APPLICATION (app));
+  g_assert_nonnull (main_window);
+  wizard = open_wizard (TRUE, &added);
+  g_assert_true (gtk_window_get_transient_for (wizard) == main_window);
+  g_assert_true (gtk_window_get_modal (wizard));
+  gtk_window_destroy (wizard);
+  gtk_window_destroy (main_window);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
+/* Back while looking: the search stops, and its end does not move the wizard on. */
+static void
+test_cancel (void)
+{
+  gint64 added = 0;
+  GtkWindow *wizard = open_wizard (TRUE, &added);
+  gint64 until;
+
+  type (wizard, "address", "alice@example.test");
+  type (wizard, "password", "whatever");
+  click (wizard, "next");
+  g_assert_cmpstr (page (wizard), ==, "discovery");
+  click (wizard, "back");
+  g_assert_cmpstr (page (wizard), ==, "identity");
+  until = g_get_monotonic_time () + 4 * G_USEC_PER_SEC;
+  while (g_get_monotonic_time () < until)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_cmpstr (page (wizard), ==, "identity");
+  gtk_window_destroy (wizard);
+}
+
+/* The ISP database's entry for oauth.test: servers that only take OAuth2, and a help page. */
+static void
+serve_ispdb (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTable *query, gpointer user_data)
+{
+  static const char xml[] = "<clientConfig version=\"1.1\"><emailProvider id=\"oauth.test\">"
+                            "<domain>oauth.test</domain><displayName>OAuth Mail</displayName>"
+                            "<incomingServer type=\"imap\"><hostname>localhost</hostname><port>993</port>"
+                            "<socketType>SSL</socketType><username>%EMAILADDRESS%</username>"
+                            "<authentication>OAuth2</authentication></incomingServer>"
+                            "<outgoingServer type=\"smtp\"><hostname>localhost</hostname><port>465</port>"
+                            "<socketType>SSL</socketType><username>%EMAILADDRESS%</username>"
+                            "<authentication>OAuth2</authentication></outgoingServer>"
+                            "<documentation url=\"https://help.oauth.test/mail-apps\"/>"
+                            "</emailProvider></clientConfig>";
+
+  if (!g_str_equal (path, "/v1.1/oauth.test"))
+    {
+      soup_server_message_set_status (msg, SOUP_STATUS_NOT_FOUND, NULL);
+      return;
+    }
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  soup_server_message_set_response (msg, "text/xml", SOUP_MEMORY_STATIC, xml, strlen (xml));
+}
+
+/* A provider that only takes OAuth2: said so, with its help page (from the ISP database), and
+ * the password is not sent. */
+static void
+test_oauth2 (void)
+{
+  gint64 added = 0;
+  GtkWindow *wizard;
+
+  g_setenv ("COURRIEL_AUTOCONFIG_ISPDB_URL", ispdb_url, TRUE);
+  wizard = open_wizard (TRUE, &added);
+  type (wizard, "address", "dave@oauth.test");
+  type (wizard, "password", "a password");
+  click (wizard, "next"); /* the discovery is made now, from the environment */
+  g_setenv ("COURRIEL_AUTOCONFIG_ISPDB_URL", "http://127.0.0.1:1/v1.1/", TRUE);
+  wait_for_page (wizard, "result", 30);
+  g_assert_nonnull (strstr (label_text (wizard, "result-summary"), "OAuth Mail"));
+  if (english)
+    g_assert_nonnull (strstr (label_text (wizard, "result-summary"), "Thunderbird ISP database"));
+  click (wizard, "next");
+  wait_verified (wizard);
+  g_assert_cmpstr (page (wizard), ==, "verify");
+  if (english)
+    g_assert_nonnull (strstr (label_text (wizard, "verify-title"), "Sign-In Page"));
+  g_assert_nonnull (strstr (label_text (wizard, "verify-message"), "OAuth Mail"));
+  g_assert_true (gtk_widget_get_visible (named (wizard, "help")));
+  g_assert_cmpstr (gtk_link_button_get_uri (GTK_LINK_BUTTON (named (wizard, "help"))), ==,
+                   "https://help.oauth.test/mail-apps");
+  g_assert_false (gtk_widget_get_visible (named (wizard, "trust")));
+  g_assert_cmpint (added, ==, 0);
+  screenshot (wizard, "4-verify-oauth2");
+  gtk_window_destroy (wizard);
+}
+
+/* A refused password: back on the first page, the message says so, the password field has the
+ * focus. Last: Dovecot slows down the logins from an address that failed. */
+static void
+test_wrong_password (void)
+{
+  gint64 added = 0;
+  GtkWindow *wizard = open_wizard (TRUE, &added);
+  GtkWidget *focus;
+
+  identify_and_discover (wizard, "alice@example.test", "not the password", NULL);
+  click (wizard, "next");
+  wait_for_page (wizard, "identity", 60);
+  g_assert_true (gtk_widget_get_visible (named (wizard, "identity-error")));
+  g_assert_nonnull (strstr (label_text (wizard, "identity-error"), "localhost"));
+  if (english)
+    g_assert_nonnull (strstr (label_text (wizard, "identity-error"), "refused this user name and password"));
+  focus = gtk_window_get_focus (wizard);
+  g_assert_nonnull (focus);
+  g_assert_true (focus == named (wizard, "password") || gtk_widget_is_ancestor (focus, named (wizard, "password")));
+  g_assert_cmpint (added, ==, 0);
+  screenshot (wizard, "1-identity-wrong-password");
+  gtk_window_destroy (wizard);
+}
+
+/* The same test in French: the wizards it opens are built with LANGUAGE=fr. Texts are then
+ * not compared: fr.po may not translate them yet. */
+static void
+in_french (gconstpointer data)
+{
+  void (*test) (void) = data;
+
+  if (!can_translate)
+    {
+      g_test_skip ("no UTF-8 locale: LANGUAGE would be ignored");
+      return;
+    }
+  g_setenv ("LANGUAGE", "fr", TRUE);
+  ++_nl_msg_cat_cntr;
+  /* The switch works: a string fr.po has translated for long comes out in French. */
+  g_assert_cmpstr (_("Mail Client"), ==, "Client de messagerie");
+  english = FALSE;
+  test ();
+  english = TRUE;
+  g_unsetenv ("LANGUAGE");
+  ++_nl_msg_cat_cntr;
+}
+
+int
+main (int argc, char **argv)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GTlsCertificate) certificate = NULL;
+  g_autofree char *dns_file = NULL;
+  g_autofree char *ports = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *locale_dir = NULL;
+  int status;
+
+  /* The app's translations come from the build (fr.po is compiled there). LANGUAGE is only
+   * heeded in a locale other than C. */
+  setlocale (LC_ALL, "");
+  if (g_strcmp0 (setlocale (LC_MESSAGES, NULL), "C") == 0 || g_strcmp0 (setlocale (LC_MESSAGES, NULL), "POSIX") == 0)
+    can_translate = setlocale (LC_ALL, "C.UTF-8") != NULL;
+  else
+    can_translate = TRUE;
+  locale_dir = g_build_filename (g_getenv ("G_TEST_BUILDDIR"), "..", "po", NULL);
+  bindtextdomain (GETTEXT_PACKAGE, locale_dir);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+  g_unsetenv ("LANGUAGE");
+  english = TRUE;
+
+  /* No G_TEST_OPTION_ISOLATE_DIRS: see test-window.c (SVG icons need XDG_DATA_DIRS). */
+  g_test_init (&argc, &argv, NULL);
+  bench = courriel_test_bench_new (&error);
+  g_assert_no_error (error);
+  certificate = g_tls_certificate_new_from_file (courriel_test_bench_get_ca_file (bench), &error);
+  g_assert_no_error (error);
+  fingerprint = courriel_certificate_get_fingerprint (certificate);
+
+  dns_file = g_build_filename (courriel_test_bench_get_dir (bench), "dns.txt", NULL);
+  g_assert_true (g_file_set_contents (dns_file, "example.test MX 10 localhost\n", -1, NULL));
+  ports = g_strdup_printf ("993=%u,143=%u,995=%u,110=%u,465=%u,587=%u,443=1,80=1", PORT (IMAPS), PORT (IMAP),
+                           PORT (POP3S), PORT (POP3), PORT (SUBMISSIONS), PORT (SUBMISSION));
+  g_setenv ("COURRIEL_AUTOCONFIG_DNS_FILE", dns_file, TRUE);
+  g_setenv ("COURRIEL_AUTOCONFIG_ISPDB_URL", "http://127.0.0.1:1/v1.1/", TRUE);
+  g_setenv ("COURRIEL_AUTOCONFIG_PORTS", ports, TRUE);
+  /* Generous deadlines: on a loaded machine (sanitizers, parallel tests) the probes of the bench
+   * may answer late; the search still ends as soon as every source has answered. */
+  g_setenv ("COURRIEL_AUTOCONFIG_DEADLINES", "8000,30000", TRUE);
+
+  ispdb = soup_server_new (NULL, NULL);
+  soup_server_add_handler (ispdb, "/v1.1/", serve_ispdb, NULL, NULL);
+  soup_server_listen_local (ispdb, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error);
+  g_assert_no_error (error);
+  {
+    GSList *uris = soup_server_get_uris (ispdb);
+
+    ispdb_url = g_strdup_printf ("http://127.0.0.1:%d/v1.1/", g_uri_get_port (uris->data));
+    g_slist_free_full (uris, (GDestroyNotify)g_uri_unref);
+  }
+
+  store_dir = g_build_filename (courriel_test_bench_get_dir (bench), "courriel", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (store_dir, 0700), ==, 0);
+  path = g_build_filename (store_dir, "courriel.db", NULL);
+  store = courriel_store_open (path, &error);
+  g_assert_no_error (error);
+
+  app = courriel_application_new ();
+  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
+  if (!g_application_register (G_APPLICATION (app), NULL, &error))
+    g_error ("Could not start the application: %s", error->message);
+  g_application_hold (G_APPLICATION (app));
+  /* Pages change at once: a picture never catches a transition half-way. */
+  g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
+
+  g_test_add_func ("/setup-wizard/en/imap", test_imap);
+  g_test_add_func ("/setup-wizard/en/pop3", test_pop3);
+  g_test_add_func ("/setup-wizard/en/certificate", test_certificate);
+  g_test_add_func ("/setup-wizard/en/by-hand", test_by_hand);
+  g_test_add_func ("/setup-wizard/en/cancel", test_cancel);
+  g_test_add_func ("/setup-wizard/en/modal", test_modal);
+  g_test_add_func ("/setup-wizard/en/oauth2", test_oauth2);
+  g_test_add_data_func ("/setup-wizard/fr/imap", test_imap, in_french);
+  g_test_add_data_func ("/setup-wizard/fr/pop3", test_pop3, in_french);
+  g_test_add_data_func ("/setup-wizard/fr/certificate", test_certificate, in_french);
+  g_test_add_data_func ("/setup-wizard/fr/by-hand", test_by_hand, in_french);
+  g_test_add_data_func ("/setup-wizard/fr/oauth2", test_oauth2, in_french);
+  /* Last: Dovecot slows down the logins from an address that failed. */
+  g_test_add_func ("/setup-wizard/wrong-password/en", test_wrong_password);
+  g_test_add_data_func ("/setup-wizard/wrong-password/fr", test_wrong_password, in_french);
+  status = g_test_run ();
+
+  g_application_release (G_APPLICATION (app));
+  g_clear_object (&app);
+  courriel_store_close (store);
+  g_clear_object (&store);
+  g_clear_object (&ispdb);
+  g_free (ispdb_url);
+  courriel_test_bench_stop (bench);
+  g_clear_object (&bench);
+  g_free (fingerprint);
+  g_free (store_dir);
+  return status;
+}
