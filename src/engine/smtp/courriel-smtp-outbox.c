@@ -6,9 +6,10 @@
  * its final dot; then SENDING is committed; then the final dot goes and the server answers.
  * SENDING is committed only if the message is still QUEUED: of two senders at work on one Outbox
  * (the app and courriel-cli), the second to get there abandons its transaction before the dot.
- * Accepted, the message is marked so at once (a few bytes, ACCEPTED: never sent again) and the
- * next message goes; filing it in Sent, which copies the whole message, follows as a write of
- * its own, and the send finishes when every copy is filed. An ACCEPTED message found in the
+ * Accepted, the message is marked so (a few bytes, ACCEPTED: never sent again) in the commit
+ * that claims the next message, or alone after the last: one synced commit a message. Filing it
+ * in Sent, which copies the whole message, follows as a write of its own once the last message
+ * went, and the send finishes when every copy is filed. An ACCEPTED message found in the
  * Outbox (a crash before its filing) is filed, not sent. Refused for good (no recipient, too large, relay
  * denied), it stays FAILED with the server's reason; anything else (server busy, network down, the
  * login refused, the connection lost before the final dot) leaves it QUEUED, attempts counted, for
@@ -48,7 +49,8 @@ typedef struct
   guint                     next;
   GError                   *connect_error;
   GError                   *filing_error;
-  GArray                   *accepted; /* gint64: accepted in this session, to file in Sent */
+  GArray                   *unrecorded; /* gint64: taken by the server, ACCEPTED not committed yet */
+  GArray                   *accepted; /* gint64: recorded ACCEPTED in this session, to file in Sent */
   guint                     filing;  /* Sent copies being filed */
   gboolean                  done;    /* waiting only for them */
   CourrielSmtpOutboxReport  report;
@@ -66,6 +68,7 @@ sending_free (Sending *s)
   g_clear_pointer (&s->due, g_ptr_array_unref);
   g_clear_error (&s->connect_error);
   g_clear_error (&s->filing_error);
+  g_array_unref (s->unrecorded);
   g_array_unref (s->accepted);
   g_free (s);
 }
@@ -139,12 +142,22 @@ file_in_sent (GTask *task, gint64 id)
   courriel_outbox_sent_async (s->store, id, NULL, on_filed, task);
 }
 
+/* The messages the server took since the last commit are recorded ACCEPTED now. */
 static void
-on_accepted (GObject *source, GAsyncResult *result, gpointer user_data)
+now_recorded (Sending *s)
+{
+  if (s->unrecorded->len == 0)
+    return;
+  g_array_append_vals (s->accepted, s->unrecorded->data, s->unrecorded->len);
+  g_array_set_size (s->unrecorded, 0);
+  s->report.accepted_at = g_get_monotonic_time ();
+}
+
+static void
+on_flushed (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   GTask *task = user_data;
   Sending *s = g_task_get_task_data (task);
-  CourrielOutboxItem *item = s->due->pdata[s->next - 1];
   GError *error = NULL;
 
   if (!courriel_store_write_finish (s->store, result, &error))
@@ -152,9 +165,7 @@ on_accepted (GObject *source, GAsyncResult *result, gpointer user_data)
       fail_when_filed (task, error);
       return;
     }
-  s->report.sent++;
-  s->report.accepted_at = g_get_monotonic_time ();
-  g_array_append_val (s->accepted, item->id);
+  now_recorded (s);
   send_next (task);
 }
 
@@ -216,7 +227,11 @@ on_ended (GObject *source, GAsyncResult *result, gpointer user_data)
   sent = courriel_smtp_client_send_end_finish (s->client, result, &error);
   if (sent != NULL)
     {
-      courriel_outbox_accepted_async (s->store, item->id, NULL, on_accepted, task);
+      /* Recorded ACCEPTED with the next message's claim, in one commit, or alone at the end;
+       * until then a crash leaves it SENDING, "maybe sent": never sent twice. */
+      s->report.sent++;
+      g_array_append_val (s->unrecorded, item->id);
+      send_next (task);
       return;
     }
   if (error->domain == COURRIEL_SMTP_ERROR && error->code != COURRIEL_SMTP_ERROR_PROTOCOL)
@@ -249,15 +264,19 @@ on_claimed (GObject *source, GAsyncResult *result, gpointer user_data)
       courriel_connection_close (courriel_smtp_client_get_connection (s->client));
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
         {
-          /* Another sender took it since the list was read: the rest is left to it too. */
+          /* Another sender took it since the list was read: the rest is left to it too, once
+           * what this session sent is recorded. */
           g_debug ("%s", error->message);
+          end_session (s, error);
           g_error_free (error);
-          finish_when_filed (task);
+          s->next = s->due->len;
+          send_next (task);
         }
       else
         fail_when_filed (task, error);
       return;
     }
+  now_recorded (s);
   courriel_smtp_client_send_end_async (s->client, g_task_get_cancellable (task), on_ended, task);
 }
 
@@ -276,7 +295,7 @@ on_begun (GObject *source, GAsyncResult *result, gpointer user_data)
       return;
     }
   /* All of it is with the server but the final dot: SENDING is committed before it goes. */
-  courriel_outbox_claim_async (s->store, item->id, NULL, on_claimed, task);
+  courriel_outbox_claim_async (s->store, item->id, s->unrecorded, NULL, on_claimed, task);
 }
 
 static void
@@ -295,6 +314,11 @@ send_next (GTask *task)
   Sending *s = g_task_get_task_data (task);
   CourrielOutboxItem *item;
 
+  if (s->next >= s->due->len && s->unrecorded->len > 0)
+    {
+      courriel_outbox_accepted_async (s->store, s->unrecorded, NULL, on_flushed, task);
+      return;
+    }
   if (s->next >= s->due->len)
     {
       /* Filed once the last message went, so that no message waits behind another's copy. */
@@ -402,6 +426,7 @@ courriel_smtp_outbox_send_async (CourrielStore *store, const CourrielAccount *ac
   Sending *s = g_new0 (Sending, 1);
 
   s->store = g_object_ref (store);
+  s->unrecorded = g_array_new (FALSE, FALSE, sizeof (gint64));
   s->accepted = g_array_new (FALSE, FALSE, sizeof (gint64));
   s->account = courriel_account_copy (account);
   s->password = g_strdup (password);

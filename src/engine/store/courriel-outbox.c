@@ -174,10 +174,45 @@ run_for_id (sqlite3 *db, const char *sql, gconstpointer id, GError **error)
   return courriel_store_set_error_from_db (db, rc, error);
 }
 
-static gboolean
-write_claim (sqlite3 *db, gpointer data, GError **error)
+/* The ids of messages a server accepted, then (claim > 0) the message to claim. */
+typedef struct
 {
-  if (!run_for_id (db, "UPDATE outbox SET state = 'sending' WHERE id = ?1 AND state = 'queued'", data, error))
+  GArray *accepted; /* gint64 */
+  gint64  claim;
+} Recording;
+
+static void
+recording_free (Recording *recording)
+{
+  g_array_unref (recording->accepted);
+  g_free (recording);
+}
+
+static Recording *
+recording_new (const GArray *accepted, gint64 claim)
+{
+  Recording *recording = g_new0 (Recording, 1);
+
+  recording->accepted = g_array_new (FALSE, FALSE, sizeof (gint64));
+  if (accepted != NULL)
+    g_array_append_vals (recording->accepted, accepted->data, accepted->len);
+  recording->claim = claim;
+  return recording;
+}
+
+static gboolean
+write_recording (sqlite3 *db, gpointer data, GError **error)
+{
+  Recording *recording = data;
+
+  for (guint i = 0; i < recording->accepted->len; i++)
+    if (!run_for_id (db, "INSERT OR IGNORE INTO outbox_accepted (outbox_id, accepted) VALUES (?1, unixepoch ())",
+                     &g_array_index (recording->accepted, gint64, i), error))
+      return FALSE;
+  if (recording->claim == 0)
+    return TRUE;
+  if (!run_for_id (db, "UPDATE outbox SET state = 'sending' WHERE id = ?1 AND state = 'queued'", &recording->claim,
+                   error))
     return FALSE;
   if (sqlite3_changes (db) == 0)
     {
@@ -189,13 +224,16 @@ write_claim (sqlite3 *db, gpointer data, GError **error)
 }
 
 /* SENDING, only if it is still QUEUED: of two senders at work on one Outbox (the app and
- * courriel-cli, say), one only can end a message's transaction. */
+ * courriel-cli, say), one only can end a message's transaction. The messages in @accepted
+ * (nullable) are recorded ACCEPTED in the same transaction, one commit for both, or neither
+ * is written. */
 void
-courriel_outbox_claim_async (CourrielStore *store, gint64 id, GCancellable *cancellable, GAsyncReadyCallback callback,
-                             gpointer user_data)
+courriel_outbox_claim_async (CourrielStore *store, gint64 id, const GArray *accepted, GCancellable *cancellable,
+                             GAsyncReadyCallback callback, gpointer user_data)
 {
-  courriel_store_write_async (store, write_claim, g_memdup2 (&id, sizeof id), g_free, cancellable, callback,
-                              user_data);
+  g_return_if_fail (id > 0);
+  courriel_store_write_async (store, write_recording, recording_new (accepted, id), (GDestroyNotify)recording_free,
+                              cancellable, callback, user_data);
 }
 
 static gboolean
@@ -250,19 +288,13 @@ courriel_outbox_sent_async (CourrielStore *store, gint64 id, GCancellable *cance
                               user_data);
 }
 
-static gboolean
-write_accepted (sqlite3 *db, gpointer data, GError **error)
-{
-  return run_for_id (db, "INSERT OR IGNORE INTO outbox_accepted (outbox_id, accepted) VALUES (?1, unixepoch ())",
-                     data, error);
-}
-
+/* @accepted: the ids (gint64) of messages a server took, recorded ACCEPTED in one transaction. */
 void
-courriel_outbox_accepted_async (CourrielStore *store, gint64 id, GCancellable *cancellable,
+courriel_outbox_accepted_async (CourrielStore *store, const GArray *accepted, GCancellable *cancellable,
                                 GAsyncReadyCallback callback, gpointer user_data)
 {
-  courriel_store_write_async (store, write_accepted, g_memdup2 (&id, sizeof id), g_free, cancellable, callback,
-                              user_data);
+  courriel_store_write_async (store, write_recording, recording_new (accepted, 0), (GDestroyNotify)recording_free,
+                              cancellable, callback, user_data);
 }
 
 static gpointer

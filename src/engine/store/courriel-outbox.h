@@ -62,9 +62,11 @@ void courriel_outbox_set_state_async (CourrielStore       *store,
                                       GAsyncReadyCallback  callback,
                                       gpointer             user_data);
 /* SENDING, only if it is still QUEUED; else fails with G_IO_ERROR_NOT_FOUND (another sender
- * claimed it, or it left the Outbox meanwhile). */
+ * claimed it, or it left the Outbox meanwhile). The messages in @accepted (gint64 ids,
+ * nullable) are recorded ACCEPTED in the same transaction: one commit for both, or neither. */
 void courriel_outbox_claim_async     (CourrielStore       *store,
                                       gint64               id,
+                                      const GArray        *accepted,
                                       GCancellable        *cancellable,
                                       GAsyncReadyCallback  callback,
                                       gpointer             user_data);
@@ -74,10 +76,10 @@ void courriel_outbox_remove_async    (CourrielStore       *store,
                                       GCancellable        *cancellable,
                                       GAsyncReadyCallback  callback,
                                       gpointer             user_data);
-/* The server took it: recorded in a few bytes, the moment its answer came. The message is then
- * ACCEPTED: never sent again, only filed (courriel_outbox_sent_async()). */
+/* The servers took them (@accepted: gint64 ids): recorded in a few bytes each. The messages are
+ * then ACCEPTED: never sent again, only filed (courriel_outbox_sent_async()). */
 void courriel_outbox_accepted_async  (CourrielStore       *store,
-                                      gint64               id,
+                                      const GArray        *accepted,
                                       GCancellable        *cancellable,
                                       GAsyncReadyCallback  callback,
                                       gpointer             user_data);
