@@ -209,6 +209,10 @@ test_leave_on_server (Fixture *f, gconstpointer data)
   listing = query (f, INBOX_SUBJECTS);
   g_assert_cmpstr (listing, ==, "un;deux;");
   g_assert_cmpuint (on_server (f), ==, 2);
+  /* The sidebar's counts for the Inbox follow what arrived: two messages, both unread. */
+  g_free (listing);
+  listing = query (f, "SELECT total || '/' || unread FROM folders WHERE role = 'inbox'");
+  g_assert_cmpstr (listing, ==, "2/2;");
 
   again = download (f);
   g_assert_cmpstr (again, ==, "0/0");

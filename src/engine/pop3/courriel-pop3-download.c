@@ -286,7 +286,9 @@ write_arrivals (sqlite3 *db, gpointer data, GError **error)
   for (guint i = 0; i < arrivals->len; i++)
     if (!write_arrival (db, arrivals->pdata[i], error))
       return FALSE;
-  return TRUE;
+  /* The Inbox's counts in the sidebar follow what arrived. */
+  return arrivals->len == 0
+         || courriel_stored_message_recount_folder (db, ((Arrival *)arrivals->pdata[0])->folder_id, error);
 }
 
 /* Forgets the UIDLs the server no longer lists and whose message is no longer here: those

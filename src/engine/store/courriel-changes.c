@@ -139,15 +139,6 @@ run (sqlite3 *db, const char *sql, gint64 a, gint64 b, gint64 c, const char *d, 
   return courriel_store_set_error_from_db (db, rc, error);
 }
 
-static gboolean
-recount (sqlite3 *db, gint64 folder_id, GError **error)
-{
-  return run (db,
-              "UPDATE folders SET total = (SELECT count (*) FROM messages WHERE folder_id = ?1), "
-              "unread = (SELECT count (*) FROM messages WHERE folder_id = ?1 AND flags & 1 = 0) WHERE id = ?1",
-              folder_id, 0, 0, NULL, error);
-}
-
 /* Messages, grouped by folder ---------------------------------------------------------------- */
 
 typedef struct
@@ -264,7 +255,7 @@ write_mark (sqlite3 *db, gpointer data, GError **error)
                   g_array_index (group->change->message_ids, gint64, i), request->add_flags, request->remove_flags,
                   NULL, error))
           return FALSE;
-      if (!enqueue (db, group->change, error) || !recount (db, group->folder_id, error))
+      if (!enqueue (db, group->change, error) || !courriel_stored_message_recount_folder (db, group->folder_id, error))
         return FALSE;
     }
   return groups != NULL;
@@ -300,8 +291,8 @@ move_group (sqlite3 *db, Group *group, gint64 folder_id, const char *name, GErro
       if (!ok)
         return FALSE;
     }
-  return enqueue (db, change, error) && recount (db, group->folder_id, error)
-         && (name == NULL || recount (db, folder_id, error));
+  return enqueue (db, change, error) && courriel_stored_message_recount_folder (db, group->folder_id, error)
+         && (name == NULL || courriel_stored_message_recount_folder (db, folder_id, error));
 }
 
 /* The folder's account and name, or the account's folder with a role. */
@@ -560,7 +551,7 @@ courriel_changes_add_message (sqlite3 *db, gint64 account_id, const char *role, 
       || !courriel_stored_message_insert (db, folder_id, raw, text, NULL, g_get_real_time () / G_USEC_PER_SEC,
                                           message_id, error)
       || !run (db, "UPDATE messages SET flags = ?2 WHERE id = ?1", *message_id, flags, 0, NULL, error)
-      || !recount (db, folder_id, error))
+      || !courriel_stored_message_recount_folder (db, folder_id, error))
     return FALSE;
   change = change_new (account_id, COURRIEL_CHANGE_APPEND, name, NULL);
   change->add_flags = flags;

@@ -79,3 +79,23 @@ courriel_stored_message_insert (sqlite3 *db, gint64 folder_id, GBytes *raw, Cour
     return courriel_store_set_error_from_db (db, rc, error);
   return text->attachments->len == 0 || courriel_store_write_attachments (db, *id, text->attachments, error);
 }
+
+/* The folder's message and unread counts (what the sidebar shows), from its messages. */
+gboolean
+courriel_stored_message_recount_folder (sqlite3 *db, gint64 folder_id, GError **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  int rc = sqlite3_prepare_v2 (db,
+                               "UPDATE folders SET total = (SELECT count (*) FROM messages WHERE folder_id = ?1), "
+                               "unread = (SELECT count (*) FROM messages WHERE folder_id = ?1 AND flags & 1 = 0) "
+                               "WHERE id = ?1",
+                               -1, &stmt, NULL);
+
+  if (rc == SQLITE_OK)
+    {
+      sqlite3_bind_int64 (stmt, 1, folder_id);
+      rc = sqlite3_step (stmt);
+    }
+  sqlite3_finalize (stmt);
+  return courriel_store_set_error_from_db (db, rc, error);
+}

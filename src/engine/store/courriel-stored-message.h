@@ -18,4 +18,8 @@ gboolean courriel_stored_message_insert (sqlite3              *db,
                                          gint64               *id,
                                          GError              **error);
 
+gboolean courriel_stored_message_recount_folder (sqlite3 *db,
+                                                 gint64   folder_id,
+                                                 GError **error);
+
 G_END_DECLS
