@@ -39,6 +39,7 @@ extern int _nl_msg_cat_cntr; /* glibc: bumped when LANGUAGE changes, so that get
 static CourrielTestBench *bench;
 static CourrielApplication *app;
 static gboolean can_translate;
+static gboolean french; /* gettext answers in French now */
 static char *fingerprint; /* the bench's certificate's */
 
 static const char *const subjects[] = { "Bienvenue chez Courriel", "Réunion de jeudi", "Les photos du week-end" };
@@ -173,6 +174,32 @@ assert_shows (GtkWidget *root, const char *text)
     g_error ("“%s” is not on screen", text);
 }
 
+/* ---- pictures ---- */
+
+static gboolean
+drawn (gconstpointer data)
+{
+  GtkWidget *widget = GTK_WIDGET ((gpointer)data);
+
+  return gtk_widget_get_mapped (widget) && gtk_widget_get_width (widget) > 0;
+}
+
+/* @english, or @in_french when the screens are in French. */
+static const char *
+in_language (const char *english, const char *in_french)
+{
+  return french ? in_french : english;
+}
+
+static void
+screenshot (GtkWidget *widget, const char *name)
+{
+  g_autofree char *file = g_strdup_printf ("first-run-%s%s.png", name, french ? "-fr" : "");
+
+  g_assert_true (run_until (drawn, widget, 30));
+  test_save_screenshot (widget, file);
+}
+
 /* ---- the main window ---- */
 
 static CourrielMessageListView *
@@ -239,8 +266,10 @@ add_first_account (CourrielWindow *window, const char *address, const char *prot
   gint64 id;
 
   /* No account: the welcome, and one thing to do. */
-  assert_shows (GTK_WIDGET (window), "No Mail Account Yet");
+  assert_shows (GTK_WIDGET (window), in_language ("No Mail Account Yet", "Aucun compte de messagerie"));
+  assert_shows (GTK_WIDGET (window), in_language ("_Add Account…", "_Ajouter un compte…"));
   g_assert_null (courriel_window_get_selected_folder (window));
+  screenshot (GTK_WIDGET (window), "empty");
   press (add);
   wizard = find_window (COURRIEL_TYPE_SETUP_WIZARD);
   g_assert_nonnull (wizard);
@@ -310,26 +339,7 @@ assert_inbox_shown (CourrielWindow *window, const char *protocol)
     }
   g_test_message ("%s: the Inbox listed %" G_GINT64_FORMAT " ms after the wizard closed", protocol,
                   (g_get_monotonic_time () - started) / 1000);
-  assert_shows (GTK_WIDGET (window), "Inbox");
-}
-
-/* ---- pictures ---- */
-
-static gboolean
-drawn (gconstpointer data)
-{
-  GtkWidget *widget = GTK_WIDGET ((gpointer)data);
-
-  return gtk_widget_get_mapped (widget) && gtk_widget_get_width (widget) > 0;
-}
-
-static void
-screenshot (GtkWidget *widget, const char *name, gboolean french)
-{
-  g_autofree char *file = g_strdup_printf ("first-run-%s%s.png", name, french ? "-fr" : "");
-
-  g_assert_true (run_until (drawn, widget, 30));
-  test_save_screenshot (widget, file);
+  assert_shows (GTK_WIDGET (window), in_language ("Inbox", "Boîte de réception"));
 }
 
 static gboolean
@@ -345,7 +355,7 @@ body_shown (gconstpointer data)
 /* The window with the newest message open, the composer and the preferences, in the language
  * gettext now uses; in French, texts of each are checked to be French. */
 static void
-take_pictures (CourrielWindow *window, gboolean french)
+take_pictures (CourrielWindow *window)
 {
   GtkWindow *composer;
   GtkWindow *preferences;
@@ -354,32 +364,46 @@ take_pictures (CourrielWindow *window, gboolean french)
   g_assert_true (gtk_selection_model_select_item (courriel_message_list_view_get_selection (message_list (window)), 0,
                                                   TRUE));
   g_assert_true (run_until (body_shown, window, 60));
-  screenshot (GTK_WIDGET (window), "window", french);
-  assert_shows (GTK_WIDGET (window), french ? "Boîte de réception" : "Inbox");
+  screenshot (GTK_WIDGET (window), "window");
+  assert_shows (GTK_WIDGET (window), in_language ("Inbox", "Boîte de réception"));
 
   g_action_group_activate_action (G_ACTION_GROUP (app), "compose", NULL);
   composer = find_window (COURRIEL_TYPE_COMPOSER);
   g_assert_nonnull (composer);
-  assert_shows (GTK_WIDGET (composer), french ? "Nouveau message" : "New Message");
-  assert_shows (GTK_WIDGET (composer), french ? "_Envoyer" : "_Send");
+  assert_shows (GTK_WIDGET (composer), in_language ("New Message", "Nouveau message"));
+  assert_shows (GTK_WIDGET (composer), in_language ("_Send", "_Envoyer"));
   gtk_editable_set_text (GTK_EDITABLE (gtk_widget_get_template_child (GTK_WIDGET (composer), COURRIEL_TYPE_COMPOSER,
                                                                       "to_entry")),
                          "Émilie Durand <emilie@example.fr>");
   gtk_editable_set_text (GTK_EDITABLE (gtk_widget_get_template_child (GTK_WIDGET (composer), COURRIEL_TYPE_COMPOSER,
                                                                       "subject_entry")),
                          "Les photos de samedi");
-  screenshot (GTK_WIDGET (composer), "composer", french);
+  screenshot (GTK_WIDGET (composer), "composer");
   gtk_window_destroy (composer);
 
   g_action_group_activate_action (G_ACTION_GROUP (app), "preferences", NULL);
   preferences = find_window (COURRIEL_TYPE_PREFERENCES_WINDOW);
   g_assert_nonnull (preferences);
-  assert_shows (GTK_WIDGET (preferences), french ? "Général" : "General");
-  screenshot (GTK_WIDGET (preferences), "preferences", french);
+  assert_shows (GTK_WIDGET (preferences), in_language ("General", "Général"));
+  screenshot (GTK_WIDGET (preferences), "preferences");
   gtk_window_destroy (preferences);
 }
 
 /* ---- the cases, each in a process of its own ---- */
+
+/* What is built from now on is in French (LANGUAGE=fr), as for a French user. */
+static void
+speak_french (void)
+{
+  g_setenv ("LANGUAGE", "fr", TRUE);
+  ++_nl_msg_cat_cntr;
+  g_assert_cmpstr (_("Inbox"), ==, "Boîte de réception");
+  /* Month and day names come from the locale, not the catalogue: French ones where the machine
+   * has a French locale. */
+  if (setlocale (LC_TIME, "fr_FR.UTF-8") == NULL)
+    g_test_message ("no fr_FR.UTF-8 locale: dates keep English month and day names");
+  french = TRUE;
+}
 
 static gboolean
 has_inbox (gconstpointer data)
@@ -399,7 +423,7 @@ first_run_imap (void)
                                "SELECT count (*) FROM accounts WHERE incoming_protocol = 'imap'"), ==, 1);
   assert_inbox_shown (window, "IMAP");
   g_assert_cmpint (courriel_folder_item_get_account_id (courriel_window_get_selected_folder (window)), ==, id);
-  take_pictures (window, FALSE);
+  take_pictures (window);
 
   /* The same screens in French: new windows, built after the switch. */
   if (!can_translate)
@@ -408,36 +432,36 @@ first_run_imap (void)
       return;
     }
   gtk_window_destroy (GTK_WINDOW (window));
-  g_setenv ("LANGUAGE", "fr", TRUE);
-  ++_nl_msg_cat_cntr;
-  g_assert_cmpstr (_("Inbox"), ==, "Boîte de réception");
-  /* Month and day names come from the locale, not the catalogue: French ones where the machine
-   * has a French locale. */
-  if (setlocale (LC_TIME, "fr_FR.UTF-8") == NULL)
-    g_test_message ("no fr_FR.UTF-8 locale: dates keep English month and day names");
+  speak_french ();
   window = start_window ();
   g_assert_true (run_until (has_inbox, window, 30));
   g_assert_true (courriel_window_select_folder (window, courriel_folder_item_get_folder_id (courriel_folder_list_find_role (
                                                           courriel_window_get_folder_list (window), id, "inbox"))));
-  take_pictures (window, TRUE);
+  take_pictures (window);
 }
 
+/* In French this time, from the first screen on. */
 static void
 first_run_pop3 (void)
 {
-  CourrielWindow *window = start_window ();
-  gint64 id = add_first_account (window, "bob@example.test", "pop3");
+  CourrielWindow *window;
+  gint64 id;
   g_autofree char *uids = NULL;
   g_auto (GStrv) on_server = NULL;
-  g_autofree char *sql = g_strdup_printf ("SELECT pop3_keep_days FROM accounts WHERE id = %" G_GINT64_FORMAT, id);
+  g_autofree char *sql = NULL;
 
+  if (can_translate)
+    speak_french ();
+  window = start_window ();
+  id = add_first_account (window, "bob@example.test", "pop3");
+  sql = g_strdup_printf ("SELECT pop3_keep_days FROM accounts WHERE id = %" G_GINT64_FORMAT, id);
   g_assert_cmpint (test_query (courriel_application_get_store (app), sql), ==, 14);
   assert_inbox_shown (window, "POP3");
   /* Downloaded, and still on the server: it keeps them 14 days. */
   uids = courriel_test_imap_search (bench, "bob@example.test", TRUE, "INBOX", "ALL");
   on_server = g_strsplit (g_strstrip (uids), " ", -1);
   g_assert_cmpuint (g_strv_length (on_server), ==, G_N_ELEMENTS (subjects));
-  screenshot (GTK_WIDGET (window), "window-pop3", FALSE);
+  screenshot (GTK_WIDGET (window), "window-pop3");
 }
 
 /* The case @data, run again in a new process: there, it runs. */
