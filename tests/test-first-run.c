@@ -406,11 +406,11 @@ speak_french (void)
 }
 
 static gboolean
-has_inbox (gconstpointer data)
+folders_loaded (gconstpointer data)
 {
   CourrielWindow *window = COURRIEL_WINDOW ((gpointer)data);
 
-  return courriel_folder_list_find_role (courriel_window_get_folder_list (window), 1, "inbox") != NULL;
+  return courriel_folder_list_get_loaded (courriel_window_get_folder_list (window));
 }
 
 static void
@@ -418,6 +418,7 @@ first_run_imap (void)
 {
   CourrielWindow *window = start_window ();
   gint64 id = add_first_account (window, "alice@example.test", "imap");
+  CourrielFolderItem *inbox;
 
   g_assert_cmpint (test_query (courriel_application_get_store (app),
                                "SELECT count (*) FROM accounts WHERE incoming_protocol = 'imap'"), ==, 1);
@@ -434,9 +435,10 @@ first_run_imap (void)
   gtk_window_destroy (GTK_WINDOW (window));
   speak_french ();
   window = start_window ();
-  g_assert_true (run_until (has_inbox, window, 30));
-  g_assert_true (courriel_window_select_folder (window, courriel_folder_item_get_folder_id (courriel_folder_list_find_role (
-                                                          courriel_window_get_folder_list (window), id, "inbox"))));
+  g_assert_true (run_until (folders_loaded, window, 30));
+  inbox = courriel_folder_list_find_role (courriel_window_get_folder_list (window), id, "inbox");
+  g_assert_nonnull (inbox);
+  g_assert_true (courriel_window_select_folder (window, courriel_folder_item_get_folder_id (inbox)));
   take_pictures (window);
 }
 
