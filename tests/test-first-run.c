@@ -6,12 +6,14 @@
  * The window's empty page offers "Add Account…"; its button opens the setup wizard, which is
  * typed into like a person would (the domain example.test is found by the test's autoconfig
  * source, as in test-setup-wizard.c); once the wizard is done the main window lists the bench's
- * messages in the account's Inbox. Once for IMAP, once for POP3 keeping mail 14 days on the
- * server: each in its own process (g_test_trap_subprocess()), so that each starts from nothing.
+ * messages in the account's Inbox. The bench's certificate is self-signed: the wizard shows its
+ * fingerprint and the newcomer trusts it, which pins it for the sync. Once for IMAP (in English),
+ * once for POP3 keeping mail 14 days on the server (in French, LANGUAGE=fr, from the empty page
+ * on): each in its own process (g_test_trap_subprocess()), so that each starts from nothing.
  *
  * The IMAP run then saves the main window (a message open in the reader), the composer and the
- * preferences as pictures, in English and with LANGUAGE=fr (tests/screenshots/first-run-*.png of
- * the build folder), and checks that the French ones show French.
+ * preferences as pictures, in English and again with LANGUAGE=fr (tests/screenshots/first-run-*.png
+ * of the build folder), and checks that the French ones show French strings.
  */
 #include "config.h"
 
