@@ -322,6 +322,8 @@ test_reading_and_acting (void)
 
   /* Starred in the window, flagged on the server after the next sync. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.star", NULL));
+  /* The action reads its messages first: the change is queued once the star is in the store. */
+  wait_for_query ("SELECT count (*) FROM messages WHERE message_id LIKE '%message3@example.org%' AND flags & 4 != 0", 1);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.refresh", NULL));
   wait_for_server ("INBOX", "FLAGGED HEADER Message-ID message3", TRUE);
 
