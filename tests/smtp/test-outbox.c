@@ -675,6 +675,276 @@ test_accepted_is_filed_not_resent (Fixture *f, gconstpointer data)
   g_assert_cmpstr (sent, ==, "parti:1:1;");
 }
 
+/* Two messages in one session (two Outbox items), against a server that offers PIPELINING or not:
+ * the first one's final dot and the second one's envelope come in one write with it, one after
+ * the other without. The server answers the first dot with @dot_reply (NULL: it hangs up
+ * instead), refuses the second message's recipient when @next_refused, and when @taken_meanwhile
+ * another sender claims the second message once its envelope came (in the store at db_path). */
+typedef struct
+{
+  gboolean    pipelining;
+  const char *dot_reply;
+  gboolean    next_refused;
+  gboolean    taken_meanwhile;
+  const char *db_path;
+  guint       dots; /* final dots received */
+} TwoScript;
+
+/* Whether the client sent more without waiting for a reply (200 ms). */
+
+static gboolean
+more_is_coming (GSocketConnection *connection, GDataInputStream *in)
+{
+  return g_buffered_input_stream_get_available (G_BUFFERED_INPUT_STREAM (in)) > 0
+         || g_socket_condition_timed_wait (g_socket_connection_get_socket (connection), G_IO_IN, 200 * 1000, NULL,
+                                           NULL);
+}
+
+/* MAIL FROM, RCPT TO, DATA: in one write (then nothing more until replies) or one at a time. */
+static void
+expect_two_envelope (GSocketConnection *connection, GDataInputStream *in, TwoScript *script, const char *rcpt_reply,
+                     const char *data_reply)
+{
+  const char *commands[] = { "MAIL FROM:<" SENDER ">", "RCPT TO:<" RECIPIENT ">", "DATA" };
+  const char *replies[] = { "250 2.1.0 Ok\r\n", rcpt_reply, data_reply };
+
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    {
+      if (!script->pipelining && i == 2 && data_reply == NULL)
+        break; /* no DATA for nobody */
+      expect_prefix (in, commands[i]);
+      if (!script->pipelining)
+        {
+          g_assert_false (more_is_coming (connection, in));
+          net_test_send (G_IO_STREAM (connection), replies[i]);
+        }
+    }
+  if (script->pipelining)
+    g_assert_false (more_is_coming (connection, in));
+}
+
+/* The message's lines up to its final dot; FALSE if the connection ended first. */
+static gboolean
+receive_to_dot (TwoScript *script, GDataInputStream *in)
+{
+  for (;;)
+    {
+      g_autofree char *line = receive (in);
+
+      if (line == NULL)
+        return FALSE;
+      if (g_str_equal (line, "."))
+        {
+          script->dots++;
+          return TRUE;
+        }
+    }
+}
+
+static void
+script_two (GSocketConnection *connection, gpointer user_data)
+{
+  TwoScript *script = user_data;
+  GIOStream *stream = G_IO_STREAM (connection);
+  g_autoptr (GDataInputStream) in = g_data_input_stream_new (g_io_stream_get_input_stream (stream));
+  const char *refused = "550 5.1.1 <" RECIPIENT ">: Recipient address rejected: User unknown\r\n";
+  const char *rcpt_reply = script->next_refused ? refused : "250 2.1.5 Ok\r\n";
+  const char *data_reply = script->next_refused ? "554 5.5.1 Error: no valid recipients\r\n" : "354 Go on\r\n";
+
+  g_filter_input_stream_set_close_base_stream (G_FILTER_INPUT_STREAM (in), FALSE);
+  g_data_input_stream_set_newline_type (in, G_DATA_STREAM_NEWLINE_TYPE_CR_LF);
+  g_socket_set_timeout (g_socket_connection_get_socket (connection), 20);
+  net_test_send (stream, "220 scripted.example ESMTP\r\n");
+  expect_prefix (in, "EHLO ");
+  net_test_send (stream, script->pipelining ? "250-scripted.example\r\n250-PIPELINING\r\n250 AUTH PLAIN\r\n"
+                                            : "250-scripted.example\r\n250 AUTH PLAIN\r\n");
+  expect_prefix (in, "AUTH PLAIN ");
+  net_test_send (stream, "235 2.7.0 Authentication successful\r\n");
+  expect_two_envelope (connection, in, script, "250 2.1.5 Ok\r\n", "354 Go on\r\n");
+  if (script->pipelining)
+    net_test_send (stream, "250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n354 Go on\r\n");
+  g_assert_true (receive_to_dot (script, in));
+  if (script->pipelining)
+    {
+      /* The second envelope with the first dot, before any reply to it. */
+      expect_two_envelope (connection, in, script, NULL, NULL);
+      if (script->dot_reply == NULL)
+        return;
+      if (script->taken_meanwhile)
+        {
+          sqlite3 *db = NULL;
+
+          g_assert_cmpint (sqlite3_open (script->db_path, &db), ==, SQLITE_OK);
+          sqlite3_busy_timeout (db, 5000);
+          g_assert_cmpint (sqlite3_exec (db, "UPDATE outbox SET state = 'sending' WHERE state = 'queued'", NULL,
+                                         NULL, NULL),
+                           ==, SQLITE_OK);
+          sqlite3_close (db);
+        }
+      net_test_send (stream, script->dot_reply);
+      net_test_send (stream, "250 2.1.0 Ok\r\n");
+      net_test_send (stream, rcpt_reply);
+      net_test_send (stream, data_reply);
+    }
+  else
+    {
+      /* The dot alone, and nothing more before its reply. */
+      g_assert_false (more_is_coming (connection, in));
+      if (script->dot_reply == NULL)
+        return;
+      net_test_send (stream, script->dot_reply);
+      expect_two_envelope (connection, in, script, rcpt_reply, script->next_refused ? NULL : data_reply);
+    }
+  if (script->next_refused)
+    {
+      expect_prefix (in, "RSET");
+      net_test_send (stream, "250 2.0.0 Ok\r\n");
+    }
+  else
+    {
+      /* Taken by another sender meanwhile: the message, and the connection closed before its dot. */
+      if (!receive_to_dot (script, in))
+        {
+          g_assert_true (script->taken_meanwhile);
+          return;
+        }
+      g_assert_false (script->taken_meanwhile);
+      net_test_send (stream, "250 2.0.0 Ok: queued as 5678\r\n");
+    }
+  expect_prefix (in, "QUIT");
+  net_test_send (stream, "221 2.0.0 Bye\r\n");
+}
+
+static const char first_text[] = "From: " SENDER "\r\nTo: " RECIPIENT "\r\nSubject: un\r\n\r\nUn.\r\n";
+static const char second_text[] = "From: " SENDER "\r\nTo: " RECIPIENT "\r\nSubject: deux\r\n\r\nDeux.\r\n";
+
+/* Both messages queued, one pass against @script; returns the outcome, the Outbox left in @left. */
+static char *
+send_two (Fixture *f, TwoScript *script, GPtrArray **left)
+{
+  g_autoptr (GBytes) first = g_bytes_new_static (first_text, strlen (first_text));
+  g_autoptr (GBytes) second = g_bytes_new_static (second_text, strlen (second_text));
+  NetTestServer *server;
+  char *outcome;
+
+  queue (f, first);
+  queue (f, second);
+  script->db_path = f->path;
+  server = net_test_server_start (script_two, script);
+  f->account->outgoing.port = server->port;
+  outcome = send_outbox (f, g_get_real_time () / G_USEC_PER_SEC);
+  net_test_server_finish (server);
+  *left = outbox (f);
+  return outcome;
+}
+
+/* The one message left in the Outbox: the second, in @state after @attempts attempts. */
+static void
+assert_second_left (GPtrArray *left, CourrielOutboxState state, guint attempts)
+{
+  CourrielOutboxItem *item;
+
+  g_assert_cmpuint (left->len, ==, 1);
+  item = left->pdata[0];
+  g_assert_cmpmem (g_bytes_get_data (item->raw, NULL), g_bytes_get_size (item->raw), second_text,
+                   strlen (second_text));
+  g_assert_cmpint (item->state, ==, state);
+  g_assert_cmpuint (item->attempts, ==, attempts);
+}
+
+/* Both taken, the first one's final dot in the write of the second's envelope with PIPELINING (the
+ * script fails otherwise), one command at a time without. */
+static void
+test_pipelined_both_sent (Fixture *f, gconstpointer data)
+{
+  TwoScript script = { GPOINTER_TO_INT (data), "250 2.0.0 Ok: queued as 1234\r\n" };
+  g_autoptr (GPtrArray) left = NULL;
+  g_autofree char *outcome = send_two (f, &script, &left);
+
+  g_assert_cmpstr (outcome, ==, "2/0/0/0");
+  g_assert_cmpuint (script.dots, ==, 2);
+  g_assert_cmpuint (left->len, ==, 0);
+}
+
+/* The first message's dot refused: it is FAILED, with why; the second goes on and is sent. */
+static void
+test_pipelined_dot_refused (Fixture *f, gconstpointer data)
+{
+  TwoScript script = { GPOINTER_TO_INT (data), "554 5.7.1 Message content rejected\r\n" };
+  g_autoptr (GPtrArray) left = NULL;
+  g_autofree char *outcome = send_two (f, &script, &left);
+  CourrielOutboxItem *item;
+
+  g_assert_cmpstr (outcome, ==, "1/0/1/0");
+  g_assert_cmpuint (script.dots, ==, 2);
+  g_assert_cmpuint (left->len, ==, 1);
+  item = left->pdata[0];
+  g_assert_cmpmem (g_bytes_get_data (item->raw, NULL), g_bytes_get_size (item->raw), first_text, strlen (first_text));
+  g_assert_cmpint (item->state, ==, COURRIEL_OUTBOX_FAILED);
+  g_assert_nonnull (strstr (item->last_error, "Message content rejected"));
+}
+
+/* The second message's recipient refused: no byte of it is sent, it is FAILED, and the first one
+ * is sent all the same. */
+static void
+test_pipelined_next_refused (Fixture *f, gconstpointer data)
+{
+  TwoScript script = { GPOINTER_TO_INT (data), "250 2.0.0 Ok: queued as 1234\r\n", TRUE };
+  g_autoptr (GPtrArray) left = NULL;
+  g_autofree char *outcome = send_two (f, &script, &left);
+
+  g_assert_cmpstr (outcome, ==, "1/0/1/0");
+  g_assert_cmpuint (script.dots, ==, 1);
+  assert_second_left (left, COURRIEL_OUTBOX_FAILED, 1);
+}
+
+/* The connection lost after the first dot: the first message is "maybe sent" (SENDING), the second,
+ * whose dot never went, stays QUEUED for its next attempt. */
+static void
+test_pipelined_lost_after_dot (Fixture *f, gconstpointer data)
+{
+  TwoScript script = { GPOINTER_TO_INT (data), NULL };
+  g_autoptr (GPtrArray) left = NULL;
+  g_autofree char *outcome = send_two (f, &script, &left);
+  CourrielOutboxItem *uncertain;
+
+  g_assert_cmpstr (outcome, ==, "0/1/0/1");
+  g_assert_cmpuint (left->len, ==, 2);
+  uncertain = left->pdata[0];
+  g_assert_cmpmem (g_bytes_get_data (uncertain->raw, NULL), g_bytes_get_size (uncertain->raw), first_text,
+                   strlen (first_text));
+  g_assert_cmpint (uncertain->state, ==, COURRIEL_OUTBOX_SENDING);
+  g_assert_true (g_str_has_prefix (uncertain->last_error, "Maybe sent: "));
+  g_ptr_array_remove_index (left, 0);
+  assert_second_left (left, COURRIEL_OUTBOX_QUEUED, 1);
+}
+
+/* Another sender claims the second message while its envelope is under way: its transaction is
+ * abandoned before its final dot; the first one is recorded sent. */
+static void
+test_pipelined_next_taken (Fixture *f, gconstpointer data)
+{
+  TwoScript script = { TRUE, "250 2.0.0 Ok: queued as 1234\r\n", FALSE, TRUE };
+  g_autoptr (GPtrArray) left = NULL;
+  g_autofree char *outcome = send_two (f, &script, &left);
+
+  g_assert_cmpstr (outcome, ==, "1/0/0/0");
+  g_assert_cmpuint (script.dots, ==, 1);
+  assert_second_left (left, COURRIEL_OUTBOX_SENDING, 0);
+}
+
+/* Each run against a server with PIPELINING and one without. */
+static const struct
+{
+  const char *name;
+  void (*test) (Fixture *f, gconstpointer data);
+} two_tests[] = {
+  { "both-sent", test_pipelined_both_sent },
+  { "dot-refused", test_pipelined_dot_refused },
+  { "next-refused", test_pipelined_next_refused },
+  { "lost-after-dot", test_pipelined_lost_after_dot },
+};
+
 int
 main (int argc, char **argv)
 {
@@ -697,5 +967,16 @@ main (int argc, char **argv)
               fixture_tear_down);
   g_test_add ("/outbox/accepted-is-filed-not-resent", Fixture, NULL, scripted_set_up,
               test_accepted_is_filed_not_resent, fixture_tear_down);
+  for (guint i = 0; i < G_N_ELEMENTS (two_tests); i++)
+    for (gboolean pipelining = FALSE; pipelining <= TRUE; pipelining++)
+      {
+        g_autofree char *path = g_strdup_printf ("/outbox/%s/%s", pipelining ? "pipelined" : "one-at-a-time",
+                                                 two_tests[i].name);
+
+        g_test_add (path, Fixture, GINT_TO_POINTER (pipelining), scripted_set_up, two_tests[i].test,
+                    fixture_tear_down);
+      }
+  g_test_add ("/outbox/pipelined/next-taken", Fixture, NULL, scripted_set_up, test_pipelined_next_taken,
+              fixture_tear_down);
   return g_test_run ();
 }

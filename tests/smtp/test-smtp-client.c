@@ -283,6 +283,37 @@ expect_line (GIOStream *stream, const char *expected)
   g_assert_cmpstr (line, ==, expected);
 }
 
+/* A message's lines up to its final dot, added to @bodies. */
+static void
+receive_body (GIOStream *stream, GString *bodies)
+{
+  for (;;)
+    {
+      g_autofree char *line = net_test_receive_line (stream);
+
+      g_assert_nonnull (line);
+      if (g_str_equal (line, ".\r\n"))
+        return;
+      g_string_append (bodies, line);
+    }
+}
+
+/* The greeting and the answer to EHLO, offering PIPELINING or not. */
+static void
+greet (GSocketConnection *connection, gboolean pipelining)
+{
+  GIOStream *stream = G_IO_STREAM (connection);
+  g_autofree char *ehlo = NULL;
+
+  /* A client that waits where it should not fails the test rather than hanging it. */
+  g_socket_set_timeout (g_socket_connection_get_socket (connection), 10);
+  net_test_send (stream, "220 scripted.example ESMTP\r\n");
+  ehlo = net_test_receive_line (stream);
+  g_assert_true (g_str_has_prefix (ehlo, "EHLO "));
+  net_test_send (stream, pipelining ? "250-scripted.example\r\n250-PIPELINING\r\n250 8BITMIME\r\n"
+                                    : "250-scripted.example\r\n250 8BITMIME\r\n");
+}
+
 static void
 script_envelope (GSocketConnection *connection, gpointer user_data)
 {
@@ -296,15 +327,8 @@ script_envelope (GSocketConnection *connection, gpointer user_data)
                             script->all_refused && !script->data_anyway ? "554 5.5.1 Error: no valid recipients\r\n"
                                                                         : "354 End data with <CR><LF>.<CR><LF>\r\n" };
   g_autoptr (GString) body = g_string_new (NULL);
-  g_autofree char *ehlo = NULL;
 
-  /* A client that waits where it should not fails the test rather than hanging it. */
-  g_socket_set_timeout (g_socket_connection_get_socket (connection), 10);
-  net_test_send (stream, "220 scripted.example ESMTP\r\n");
-  ehlo = net_test_receive_line (stream);
-  g_assert_true (g_str_has_prefix (ehlo, "EHLO "));
-  net_test_send (stream, script->pipelining ? "250-scripted.example\r\n250-PIPELINING\r\n250 8BITMIME\r\n"
-                                            : "250-scripted.example\r\n250 8BITMIME\r\n");
+  greet (connection, script->pipelining);
   if (script->pipelining)
     {
       /* The whole envelope before any reply, then nothing (the message waits for the 354). */
@@ -339,15 +363,7 @@ script_envelope (GSocketConnection *connection, gpointer user_data)
     }
   else
     {
-      for (;;)
-        {
-          g_autofree char *line = net_test_receive_line (stream);
-
-          g_assert_nonnull (line);
-          if (g_str_equal (line, ".\r\n"))
-            break;
-          g_string_append (body, line);
-        }
+      receive_body (stream, body);
       script->body = g_strdup (body->str);
       net_test_send (stream, "250 2.0.0 Ok: queued as 1234\r\n");
     }
@@ -407,6 +423,183 @@ test_pipelining (void)
       if (!script.all_refused)
         g_assert_cmpstr (script.body, ==, "Subject: x\r\n\r\n..un point\r\nFin.\r\n");
       g_free (script.body);
+    }
+}
+
+/* Two messages in one session, the first one's final dot sent with the second's envelope
+ * (send_next): @dot_reply is the server's answer to that dot (NULL: it hangs up once it has it),
+ * and the second message's only recipient is refused when @next_refused. */
+typedef struct
+{
+  gboolean    pipelining;
+  const char *dot_reply;
+  gboolean    next_refused;
+  char       *bodies; /* the messages taken, one after the other */
+} NextScript;
+
+/* The envelope of a message to @recipient, in one write or one command at a time, then what
+ * came with it: whether the client kept to the rules is asserted as it goes. */
+static void
+expect_envelope (GSocketConnection *connection, gboolean pipelining, const char *recipient, const char *rcpt_reply,
+                 const char *data_reply)
+{
+  GIOStream *stream = G_IO_STREAM (connection);
+  g_autofree char *rcpt = g_strdup_printf ("RCPT TO:<%s>\r\n", recipient);
+  const char *commands[] = { "MAIL FROM:<" SENDER ">\r\n", rcpt, "DATA\r\n" };
+  const char *replies[] = { "250 2.1.0 Ok\r\n", rcpt_reply, data_reply };
+
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    {
+      if (!pipelining && i == 2 && data_reply == NULL)
+        break; /* no DATA for nobody */
+      expect_line (stream, commands[i]);
+      if (!pipelining)
+        {
+          g_assert_false (more_is_coming (connection));
+          net_test_send (stream, replies[i]);
+        }
+    }
+  if (pipelining)
+    g_assert_false (more_is_coming (connection));
+}
+
+static void
+script_next (GSocketConnection *connection, gpointer user_data)
+{
+  NextScript *script = user_data;
+  GIOStream *stream = G_IO_STREAM (connection);
+  const char *refused = "550 5.1.1 <c@example.test>: Recipient address rejected: User unknown\r\n";
+  g_autoptr (GString) bodies = g_string_new (NULL);
+
+  greet (connection, script->pipelining);
+  expect_envelope (connection, script->pipelining, "a@example.test", "250 2.1.5 Ok\r\n", "354 Go on\r\n");
+  if (script->pipelining)
+    net_test_send (stream, "250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n354 Go on\r\n");
+  receive_body (stream, bodies);
+  g_string_append (bodies, "--\r\n");
+  if (script->pipelining)
+    {
+      /* The second envelope came with the first dot, before its reply. */
+      expect_envelope (connection, TRUE, "c@example.test", NULL, NULL);
+      if (script->dot_reply == NULL)
+        return;
+      net_test_send (stream, script->dot_reply);
+      net_test_send (stream, script->next_refused ? "250 2.1.0 Ok\r\n" : "250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n");
+      net_test_send (stream, script->next_refused ? refused : "");
+      net_test_send (stream, script->next_refused ? "554 5.5.1 Error: no valid recipients\r\n" : "354 Go on\r\n");
+    }
+  else
+    {
+      /* The dot alone, and its reply before anything more. */
+      g_assert_false (more_is_coming (connection));
+      if (script->dot_reply == NULL)
+        return;
+      net_test_send (stream, script->dot_reply);
+      expect_envelope (connection, FALSE, "c@example.test", script->next_refused ? refused : "250 2.1.5 Ok\r\n",
+                       script->next_refused ? NULL : "354 Go on\r\n");
+    }
+  if (script->next_refused)
+    {
+      expect_line (stream, "RSET\r\n");
+      net_test_send (stream, "250 2.0.0 Ok\r\n");
+    }
+  else
+    {
+      receive_body (stream, bodies);
+      net_test_send (stream, "250 2.0.0 Ok: queued as 5678\r\n");
+    }
+  expect_line (stream, "QUIT\r\n");
+  net_test_send (stream, "221 2.0.0 Bye\r\n");
+  script->bodies = g_strdup (bodies->str);
+}
+
+/* A message's final dot pipelined with the next message's envelope when the server offers
+ * PIPELINING, the dot alone and its reply awaited without: the same fates either way, whether the
+ * server takes both, refuses the dot (the next message goes on), refuses the next message's
+ * recipient (the first one still sent) or hangs up after the dot (the first one's fate unknown,
+ * the second not sent). */
+static void
+test_pipelined_messages (void)
+{
+  const char *queued = "250 2.0.0 Ok: queued as 1234\r\n";
+  const char *refused = "554 5.7.1 Message content rejected\r\n";
+  const NextScript cases[] = {
+    { TRUE, queued, FALSE }, { FALSE, queued, FALSE }, { TRUE, refused, FALSE }, { FALSE, refused, FALSE },
+    { TRUE, queued, TRUE },  { FALSE, queued, TRUE },  { TRUE, NULL, FALSE },    { FALSE, NULL, FALSE },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      NextScript script = cases[i];
+      g_autoptr (GError) error = NULL;
+      g_autoptr (GError) ended_error = NULL;
+      NetTestServer *server = net_test_server_start (script_next, &script);
+      g_autoptr (CourrielConnection) connection = courriel_connection_new ("127.0.0.1", server->port,
+                                                                           COURRIEL_SECURITY_NONE);
+      g_autoptr (CourrielSmtpClient) client = courriel_smtp_client_new (connection);
+      g_autoptr (GAsyncResult) result = NULL;
+      g_autoptr (GAsyncResult) next_result = NULL;
+      g_autoptr (CourrielSmtpSendResult) first = NULL;
+      g_autoptr (CourrielSmtpSendResult) second = NULL;
+      g_autoptr (GBytes) one = g_bytes_new_static ("Subject: 1\n\nUn.\n", 16);
+      g_autoptr (GBytes) two = g_bytes_new_static ("Subject: 2\n\nDeux.\n", 18);
+      const char *to_a[] = { "a@example.test", NULL };
+      const char *to_c[] = { "c@example.test", NULL };
+      gboolean begun;
+
+      g_test_message ("pipelining %d, dot reply %s, next refused %d", script.pipelining, script.dot_reply,
+                      script.next_refused);
+      courriel_smtp_client_connect_async (client, NULL, net_test_store_result, &result);
+      g_assert_true (courriel_smtp_client_connect_finish (client, net_test_wait (&result), &error));
+      g_clear_object (&result);
+      courriel_smtp_client_send_begin_async (client, SENDER, to_a, one, NULL, net_test_store_result, &result);
+      g_assert_true (courriel_smtp_client_send_begin_finish (client, net_test_wait (&result), &error));
+      courriel_smtp_client_send_next_async (client, SENDER, to_c, two, NULL, net_test_store_result, &next_result);
+      begun = courriel_smtp_client_send_next_finish (client, net_test_wait (&next_result), &first, &ended_error,
+                                                     &error);
+      if (script.dot_reply == NULL)
+        {
+          /* The dot went, no answer came: neither a result nor a refusal by the server. */
+          g_assert_null (first);
+          g_assert_nonnull (ended_error);
+          g_assert_true (ended_error->domain != COURRIEL_SMTP_ERROR
+                         || ended_error->code == COURRIEL_SMTP_ERROR_PROTOCOL);
+          g_assert_false (begun);
+          g_assert_nonnull (error);
+          net_test_server_finish (server);
+          continue;
+        }
+      if (script.dot_reply == refused)
+        {
+          g_assert_null (first);
+          g_assert_error (ended_error, COURRIEL_SMTP_ERROR, COURRIEL_SMTP_ERROR_REFUSED);
+        }
+      else
+        {
+          g_assert_no_error (ended_error);
+          g_assert_cmpstrv (first->accepted, to_a);
+        }
+      if (script.next_refused)
+        {
+          g_assert_false (begun);
+          g_assert_error (error, COURRIEL_SMTP_ERROR, COURRIEL_SMTP_ERROR_RECIPIENTS_REFUSED);
+        }
+      else
+        {
+          g_assert_no_error (error);
+          g_assert_true (begun);
+          g_clear_object (&result);
+          courriel_smtp_client_send_end_async (client, NULL, net_test_store_result, &result);
+          second = courriel_smtp_client_send_end_finish (client, net_test_wait (&result), &error);
+          g_assert_no_error (error);
+          g_assert_cmpstrv (second->accepted, to_c);
+        }
+      quit (client);
+      net_test_server_finish (server);
+      g_assert_cmpstr (script.bodies, ==,
+                       script.next_refused ? "Subject: 1\r\n\r\nUn.\r\n--\r\n"
+                                           : "Subject: 1\r\n\r\nUn.\r\n--\r\nSubject: 2\r\n\r\nDeux.\r\n");
+      g_free (script.bodies);
     }
 }
 
@@ -477,6 +670,7 @@ main (int argc, char **argv)
   g_test_add_func ("/smtp-client/wrong-password", test_wrong_password);
   g_test_add_func ("/smtp-client/refusals", test_refusals);
   g_test_add_func ("/smtp-client/pipelining", test_pipelining);
+  g_test_add_func ("/smtp-client/pipelined-messages", test_pipelined_messages);
   g_test_add_func ("/smtp-client/misbehaving-servers", test_misbehaving_servers);
   status = g_test_run ();
   g_clear_object (&bench);

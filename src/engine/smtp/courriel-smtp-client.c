@@ -14,11 +14,12 @@
  * write and their replies are read in order; without it, one command at a time. Either way the
  * message itself goes only after a 354: if no recipient was accepted, a pipelined DATA is refused
  * (503/554) and RSET follows, as it does instead of DATA one at a time; a server that says 354
- * anyway gets the connection closed rather than a byte of the message. Messages of a session are
- * not pipelined with one another: the next MAIL FROM could follow a final dot in the same write,
- * saving one round trip per message, but the next message would then be under way before the
- * Outbox has recorded the fate of the one before, and the round trip is small beside the time
- * the message itself takes to go.
+ * anyway gets the connection closed rather than a byte of the message. With PIPELINING, the
+ * messages of a session are also pipelined with one another (courriel_smtp_client_send_next_async):
+ * the final dot of one goes in the same write as the next one's MAIL FROM, RCPT TO and DATA, which
+ * saves a round trip a message; the dot's reply is read first, then the envelope's. The next
+ * message's own final dot still waits for its caller (its end), so an Outbox records it SENDING
+ * before it can exist, and the previous one's fate is known before that.
  *
  * Sending is in two steps, begin and end, and a caller may record something in between: begin
  * sends the envelope and the whole message but for its final ".\r\n"; end sends that and reads
@@ -50,6 +51,8 @@ struct _CourrielSmtpClient
   CourrielConnection *connection;
   GPtrArray          *extensions; /* EHLO lines after the first, e.g. "SIZE 10240000", "AUTH PLAIN LOGIN" */
   Transaction        *open;       /* a message begun, all sent but its final dot */
+  CourrielSmtpSendResult *ended;   /* the fate of the message send_next ended… */
+  GError                 *ended_error; /* …or its failure */
 };
 
 G_DEFINE_FINAL_TYPE (CourrielSmtpClient, courriel_smtp_client, G_TYPE_OBJECT)
@@ -80,6 +83,8 @@ courriel_smtp_client_finalize (GObject *object)
   g_clear_object (&self->connection);
   g_clear_pointer (&self->extensions, g_ptr_array_unref);
   g_clear_pointer (&self->open, transaction_free);
+  g_clear_pointer (&self->ended, courriel_smtp_send_result_free);
+  g_clear_error (&self->ended_error);
   G_OBJECT_CLASS (courriel_smtp_client_parent_class)->finalize (object);
 }
 
@@ -681,6 +686,9 @@ struct _Transaction
   GError                 *mail_error; /* MAIL FROM refused: its outcome, once every reply was read */
   GPtrArray              *accepted;
   CourrielSmtpSendResult *result;
+  Transaction            *ending;   /* the message before, whose final dot goes first (send_next) */
+  gboolean                dot_first; /* the next reply is that dot's */
+  GError                 *early_error; /* refused before a byte of it was sent (too large…) */
 };
 
 static void
@@ -694,6 +702,8 @@ transaction_free (Transaction *t)
   g_clear_error (&t->mail_error);
   g_clear_pointer (&t->accepted, g_ptr_array_unref);
   courriel_smtp_send_result_free (t->result);
+  transaction_free (t->ending);
+  g_clear_error (&t->early_error);
   g_free (t);
 }
 
@@ -837,6 +847,7 @@ on_data_reply (GTask *task, Exchange *reply)
 }
 
 static void send_group (GTask *task);
+static void on_dot_reply (GObject *source, GAsyncResult *result, gpointer user_data);
 
 /* One reply to the envelope's commands, in the order they were sent. */
 static void
@@ -846,9 +857,17 @@ on_envelope_reply (GObject *source, GAsyncResult *result, gpointer user_data)
   CourrielSmtpClient *self = g_task_get_source_object (task);
   Transaction *t = g_task_get_task_data (task);
   GError *error = NULL;
-  Exchange *reply = exchange_finish (result, &error);
-  guint index = t->answered++;
+  Exchange *reply;
+  guint index;
 
+  if (t->dot_first)
+    {
+      /* The group began with the previous message's final dot. */
+      on_dot_reply (source, result, user_data);
+      return;
+    }
+  reply = exchange_finish (result, &error);
+  index = t->answered++;
   if (courriel_task_fail_if (task, error))
     return;
   if (reply->code == 421)
@@ -916,6 +935,8 @@ send_group (GTask *task)
       exchange_async (self, "RSET", NULL, FALSE, g_task_get_cancellable (task), on_reset, task);
       return;
     }
+  if (t->ending != NULL)
+    g_string_append (group, ".\r\n"); /* the previous message's final dot, its reply read first */
   for (; t->sent < end; t->sent++)
     {
       const char *command = t->commands->pdata[t->sent];
@@ -927,6 +948,9 @@ send_group (GTask *task)
   bytes = g_bytes_new_take (g_string_free (g_steal_pointer (&group), FALSE), length);
   exchange_async (self, NULL, bytes, FALSE, g_task_get_cancellable (task), on_envelope_reply, task);
 }
+
+static Transaction *transaction_new (CourrielSmtpClient *self, const char *from, const char * const *recipients,
+                                     GBytes *message);
 
 /**
  * courriel_smtp_client_send_begin_async:
@@ -947,15 +971,31 @@ courriel_smtp_client_send_begin_async (CourrielSmtpClient *self, const char *fro
 {
   GTask *task;
   Transaction *t;
-  GString *line;
-  gboolean eight_bit, utf8_addresses;
-  guint64 max;
 
   g_return_if_fail (COURRIEL_IS_SMTP_CLIENT (self));
   g_return_if_fail (recipients != NULL && recipients[0] != NULL);
   g_return_if_fail (self->open == NULL);
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, courriel_smtp_client_send_begin_async);
+  t = transaction_new (self, from, recipients, message);
+  g_task_set_task_data (task, t, (GDestroyNotify)transaction_free);
+  if (t->early_error != NULL)
+    {
+      courriel_task_fail_if (task, g_steal_pointer (&t->early_error));
+      return;
+    }
+  send_group (task);
+}
+
+/* A message's transaction, not begun; early_error set when it cannot be sent at all. */
+static Transaction *
+transaction_new (CourrielSmtpClient *self, const char *from, const char * const *recipients, GBytes *message)
+{
+  Transaction *t;
+  GString *line;
+  gboolean eight_bit, utf8_addresses;
+  guint64 max;
+
   t = g_new0 (Transaction, 1);
   t->recipients = g_strdupv ((GStrv)recipients);
   t->body = to_wire (message, &eight_bit);
@@ -963,7 +1003,6 @@ courriel_smtp_client_send_begin_async (CourrielSmtpClient *self, const char *fro
   t->accepted = g_ptr_array_new_with_free_func (g_free);
   t->result = g_new0 (CourrielSmtpSendResult, 1);
   t->result->refused = g_ptr_array_new_with_free_func ((GDestroyNotify)refusal_free);
-  g_task_set_task_data (task, t, (GDestroyNotify)transaction_free);
 
   /* Too large for the server: said before a byte of it is sent. */
   max = courriel_smtp_client_get_max_size (self);
@@ -971,22 +1010,20 @@ courriel_smtp_client_send_begin_async (CourrielSmtpClient *self, const char *fro
     {
       g_autofree char *size = g_format_size (g_bytes_get_size (message));
       g_autofree char *limit = g_format_size (max);
-      g_task_return_new_error (task, COURRIEL_SMTP_ERROR, COURRIEL_SMTP_ERROR_MESSAGE_TOO_LARGE,
-                               _("The message (%s) is larger than %s accepts (%s)."), size,
-                               courriel_connection_get_host (self->connection), limit);
-      g_object_unref (task);
-      return;
+      g_set_error (&t->early_error, COURRIEL_SMTP_ERROR, COURRIEL_SMTP_ERROR_MESSAGE_TOO_LARGE,
+                   _("The message (%s) is larger than %s accepts (%s)."), size,
+                   courriel_connection_get_host (self->connection), limit);
+      return t;
     }
   utf8_addresses = !is_ascii (from);
   for (guint i = 0; recipients[i] != NULL; i++)
     utf8_addresses |= !is_ascii (recipients[i]);
   if (utf8_addresses && !courriel_smtp_client_has_extension (self, "SMTPUTF8"))
     {
-      g_task_return_new_error (task, COURRIEL_SMTP_ERROR, COURRIEL_SMTP_ERROR_REFUSED,
-                               _("%s cannot send to or from addresses with accents or other non-ASCII letters."),
-                               courriel_connection_get_host (self->connection));
-      g_object_unref (task);
-      return;
+      g_set_error (&t->early_error, COURRIEL_SMTP_ERROR, COURRIEL_SMTP_ERROR_REFUSED,
+                   _("%s cannot send to or from addresses with accents or other non-ASCII letters."),
+                   courriel_connection_get_host (self->connection));
+      return t;
     }
   line = g_string_new (NULL);
   g_string_printf (line, "MAIL FROM:<%s>", from);
@@ -1001,7 +1038,7 @@ courriel_smtp_client_send_begin_async (CourrielSmtpClient *self, const char *fro
   for (guint i = 0; recipients[i] != NULL; i++)
     g_ptr_array_add (t->commands, g_strdup_printf ("RCPT TO:<%s>", recipients[i]));
   g_ptr_array_add (t->commands, g_strdup ("DATA"));
-  send_group (task);
+  return t;
 }
 
 gboolean
@@ -1009,6 +1046,57 @@ courriel_smtp_client_send_begin_finish (CourrielSmtpClient *self, GAsyncResult *
 {
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
   return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* After the final dot of @t, the server's answer is the message's fate. */
+static CourrielSmtpSendResult *
+ended_result (CourrielSmtpClient *self, Transaction *t, Exchange *reply, GError **error)
+{
+  if (reply->code != 250)
+    {
+      set_error_from_reply (self, reply, _("Sending"), FALSE, error);
+      return NULL;
+    }
+  g_ptr_array_add (t->accepted, NULL);
+  t->result->accepted = (GStrv)g_ptr_array_steal (t->accepted, NULL);
+  return g_steal_pointer (&t->result);
+}
+
+/* The reply to the previous message's final dot (send_next): its fate is kept for finish; then the
+ * next message's envelope goes on, unless the connection is gone. */
+static void
+on_dot_reply (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  CourrielSmtpClient *self = g_task_get_source_object (task);
+  Transaction *t = g_task_get_task_data (task);
+  GError *error = NULL;
+  Exchange *reply = exchange_finish (result, &error);
+
+  t->dot_first = FALSE;
+  if (reply != NULL)
+    self->ended = ended_result (self, t->ending, reply, &self->ended_error);
+  else
+    self->ended_error = g_error_copy (error); /* the dot may have gone: its fate is unknown */
+  g_clear_pointer (&t->ending, transaction_free);
+  /* The connection lost: the next message has no final dot, so it was not sent. */
+  if (courriel_task_fail_if (task, error))
+    return;
+  if (reply->code == 421)
+    {
+      courriel_connection_close (self->connection);
+      courriel_task_fail_if (task, g_error_copy (self->ended_error));
+      return;
+    }
+  if (t->early_error != NULL)
+    {
+      courriel_task_fail_if (task, g_steal_pointer (&t->early_error));
+      return;
+    }
+  if (t->answered < t->sent)
+    exchange_async (self, NULL, NULL, FALSE, g_task_get_cancellable (task), on_envelope_reply, task);
+  else
+    send_group (task);
 }
 
 static void
@@ -1019,19 +1107,14 @@ on_end_reply (GObject *source, GAsyncResult *result, gpointer user_data)
   Transaction *t = g_task_get_task_data (task);
   GError *error = NULL;
   Exchange *reply = exchange_finish (result, &error);
+  CourrielSmtpSendResult *sent;
 
   if (courriel_task_fail_if (task, error))
     return;
-  /* After the final dot, the server's answer is the message's fate. */
-  if (reply->code != 250)
-    {
-      set_error_from_reply (self, reply, _("Sending"), FALSE, &error);
-      courriel_task_fail_if (task, error);
-      return;
-    }
-  g_ptr_array_add (t->accepted, NULL);
-  t->result->accepted = (GStrv)g_ptr_array_steal (t->accepted, NULL);
-  g_task_return_pointer (task, g_steal_pointer (&t->result), (GDestroyNotify)courriel_smtp_send_result_free);
+  sent = ended_result (self, t, reply, &error);
+  if (courriel_task_fail_if (task, error))
+    return;
+  g_task_return_pointer (task, sent, (GDestroyNotify)courriel_smtp_send_result_free);
   g_object_unref (task);
 }
 
@@ -1063,6 +1146,63 @@ courriel_smtp_client_send_end_finish (CourrielSmtpClient *self, GAsyncResult *re
 {
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
   return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/**
+ * courriel_smtp_client_send_next_async:
+ * @from: the next message's envelope sender
+ * @recipients: its envelope recipients
+ * @message: the next message
+ *
+ * Ends the message begun (its final dot, as courriel_smtp_client_send_end_async() does) and begins
+ * the next (as courriel_smtp_client_send_begin_async() does). With PIPELINING the dot goes in the
+ * same write as the next envelope, and its reply is read first; without it, one after the other.
+ * The next message's final dot is not sent: end it, or send_next again.
+ */
+void
+courriel_smtp_client_send_next_async (CourrielSmtpClient *self, const char *from, const char * const *recipients,
+                                      GBytes *message, GCancellable *cancellable, GAsyncReadyCallback callback,
+                                      gpointer user_data)
+{
+  GTask *task;
+  Transaction *t;
+
+  g_return_if_fail (COURRIEL_IS_SMTP_CLIENT (self));
+  g_return_if_fail (recipients != NULL && recipients[0] != NULL);
+  g_return_if_fail (self->open != NULL);
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, courriel_smtp_client_send_next_async);
+  g_clear_pointer (&self->ended, courriel_smtp_send_result_free);
+  g_clear_error (&self->ended_error);
+  t = transaction_new (self, from, recipients, message);
+  t->ending = g_steal_pointer (&self->open);
+  t->dot_first = TRUE;
+  g_task_set_task_data (task, t, (GDestroyNotify)transaction_free);
+  if (t->pipelining && t->early_error == NULL)
+    send_group (task);
+  else
+    exchange_async (self, ".", NULL, FALSE, cancellable, on_dot_reply, task);
+}
+
+/**
+ * courriel_smtp_client_send_next_finish:
+ * @ended: (out): the ended message's result, as courriel_smtp_client_send_end_finish() gives it…
+ * @ended_error: (out): …or its failure, with the same meaning
+ *
+ * Returns: whether the next message is begun (all sent but its final dot); FALSE with @error
+ * means it was not sent, as for courriel_smtp_client_send_begin_finish().
+ */
+gboolean
+courriel_smtp_client_send_next_finish (CourrielSmtpClient *self, GAsyncResult *result,
+                                       CourrielSmtpSendResult **ended, GError **ended_error, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (ended != NULL && ended_error != NULL, FALSE);
+  *ended = g_steal_pointer (&self->ended);
+  *ended_error = g_steal_pointer (&self->ended_error);
+  if (*ended == NULL && *ended_error == NULL)
+    *ended_error = g_error_new (G_IO_ERROR, G_IO_ERROR_CANCELLED, _("The operation was cancelled."));
+  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 static void

@@ -86,6 +86,20 @@ void                    courriel_smtp_client_send_end_async    (CourrielSmtpClie
 CourrielSmtpSendResult *courriel_smtp_client_send_end_finish   (CourrielSmtpClient  *self,
                                                                 GAsyncResult        *result,
                                                                 GError             **error);
+/* Ends the message begun and begins the next: with PIPELINING, the final dot and the next
+ * envelope in one write. */
+void                    courriel_smtp_client_send_next_async   (CourrielSmtpClient  *self,
+                                                                const char          *from,
+                                                                const char * const  *recipients,
+                                                                GBytes              *message,
+                                                                GCancellable        *cancellable,
+                                                                GAsyncReadyCallback  callback,
+                                                                gpointer             user_data);
+gboolean                courriel_smtp_client_send_next_finish  (CourrielSmtpClient      *self,
+                                                                GAsyncResult            *result,
+                                                                CourrielSmtpSendResult **ended,
+                                                                GError                 **ended_error,
+                                                                GError                 **error);
 /* Both steps in one. */
 void                    courriel_smtp_client_send_async  (CourrielSmtpClient  *self,
                                                           const char          *from,

@@ -26,6 +26,17 @@
  * "uncertain" here, `courriel-cli outbox` lists it as "sending" with why, and the user puts it
  * back in the queue (`outbox ACCOUNT --retry ID`: it did not arrive) or removes it
  * (`--remove ID`: it did).
+ *
+ * When another message is due, a message's final dot goes with the next one's envelope
+ * (courriel_smtp_client_send_next_async: one write with PIPELINING, which saves a round trip a
+ * message): the dot's reply is read first and the next message's body follows its 354; then the
+ * claim of the next message (SENDING), with the one before recorded ACCEPTED if the server took it,
+ * is committed before the next final dot, as above. Nothing changes in the window: SENDING is
+ * committed before the dot is written, ACCEPTED only after its 250. The connection lost after a
+ * dot leaves that message SENDING and the next QUEUED (it had no final dot); a refused dot leaves
+ * the next message's transaction going on; a next message refused (no recipient) or taken by
+ * another sender meanwhile (its transaction abandoned before its dot) does not change the fate
+ * of the one before.
  */
 #define G_LOG_DOMAIN "courriel-smtp"
 
@@ -53,6 +64,8 @@ typedef struct
   GArray                   *accepted; /* gint64: recorded ACCEPTED in this session, to file in Sent */
   guint                     filing;  /* Sent copies being filed */
   gboolean                  done;    /* waiting only for them */
+  gboolean                  begun;   /* the next message was begun with the last one's dot… */
+  GError                   *begin_error; /* …or failed so */
   CourrielSmtpOutboxReport  report;
 } Sending;
 
@@ -68,6 +81,7 @@ sending_free (Sending *s)
   g_clear_pointer (&s->due, g_ptr_array_unref);
   g_clear_error (&s->connect_error);
   g_clear_error (&s->filing_error);
+  g_clear_error (&s->begin_error);
   g_array_unref (s->unrecorded);
   g_array_unref (s->accepted);
   g_free (s);
@@ -214,17 +228,16 @@ record_failure (GTask *task, CourrielOutboxItem *item, GError *error)
     }
 }
 
+/* The server's answer to the last message's final dot (@sent), or why there is none (@error). */
 static void
-on_ended (GObject *source, GAsyncResult *result, gpointer user_data)
+ended (GTask *task, CourrielSmtpSendResult *sent_, GError *error_)
 {
-  GTask *task = user_data;
   Sending *s = g_task_get_task_data (task);
   CourrielOutboxItem *item = s->due->pdata[s->next - 1];
-  g_autoptr (CourrielSmtpSendResult) sent = NULL;
-  g_autoptr (GError) error = NULL;
+  g_autoptr (CourrielSmtpSendResult) sent = sent_;
+  g_autoptr (GError) error = error_;
   g_autofree char *reason = NULL;
 
-  sent = courriel_smtp_client_send_end_finish (s->client, result, &error);
   if (sent != NULL)
     {
       /* Recorded ACCEPTED with the next message's claim, in one commit, or alone at the end;
@@ -248,6 +261,31 @@ on_ended (GObject *source, GAsyncResult *result, gpointer user_data)
                             s->account->outgoing.host, error->message);
   courriel_outbox_set_state_async (s->store, item->id, COURRIEL_OUTBOX_SENDING, item->next_attempt, reason, NULL,
                                    on_recorded, task);
+}
+
+static void
+on_ended (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  Sending *s = g_task_get_task_data (task);
+  GError *error = NULL;
+  CourrielSmtpSendResult *sent = courriel_smtp_client_send_end_finish (s->client, result, &error);
+
+  ended (task, sent, error);
+}
+
+/* The last message ended and the next one begun (or not): the next is taken up by send_next. */
+static void
+on_next_begun (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  Sending *s = g_task_get_task_data (task);
+  CourrielSmtpSendResult *sent = NULL;
+  GError *error = NULL;
+
+  s->begun = TRUE;
+  courriel_smtp_client_send_next_finish (s->client, result, &sent, &error, &s->begin_error);
+  ended (task, sent, error);
 }
 
 static void
@@ -277,18 +315,25 @@ on_claimed (GObject *source, GAsyncResult *result, gpointer user_data)
       return;
     }
   now_recorded (s);
+  if (s->next < s->due->len && s->connect_error == NULL)
+    {
+      CourrielOutboxItem *next = s->due->pdata[s->next];
+
+      courriel_smtp_client_send_next_async (s->client, next->sender, (const char * const *)next->recipients,
+                                            next->raw, g_task_get_cancellable (task), on_next_begun, task);
+      return;
+    }
   courriel_smtp_client_send_end_async (s->client, g_task_get_cancellable (task), on_ended, task);
 }
 
+/* The envelope and the whole message but its final dot went (@error NULL), or not. */
 static void
-on_begun (GObject *source, GAsyncResult *result, gpointer user_data)
+begun (GTask *task, CourrielOutboxItem *item, GError *error_)
 {
-  GTask *task = user_data;
   Sending *s = g_task_get_task_data (task);
-  CourrielOutboxItem *item = s->due->pdata[s->next - 1];
-  g_autoptr (GError) error = NULL;
+  g_autoptr (GError) error = error_;
 
-  if (!courriel_smtp_client_send_begin_finish (s->client, result, &error))
+  if (error != NULL)
     {
       /* Before the final dot: not sent, whatever happened. */
       record_failure (task, item, error);
@@ -296,6 +341,17 @@ on_begun (GObject *source, GAsyncResult *result, gpointer user_data)
     }
   /* All of it is with the server but the final dot: SENDING is committed before it goes. */
   courriel_outbox_claim_async (s->store, item->id, s->unrecorded, NULL, on_claimed, task);
+}
+
+static void
+on_begun (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  Sending *s = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  courriel_smtp_client_send_begin_finish (s->client, result, &error);
+  begun (task, s->due->pdata[s->next - 1], error);
 }
 
 static void
@@ -334,6 +390,13 @@ send_next (GTask *task)
       return;
     }
   item = s->due->pdata[s->next++];
+  if (s->begun)
+    {
+      /* Begun with the last message's final dot. */
+      s->begun = FALSE;
+      begun (task, item, g_steal_pointer (&s->begin_error));
+      return;
+    }
   if (s->connect_error != NULL)
     {
       /* The server cannot be reached, or refused the login: later. */
