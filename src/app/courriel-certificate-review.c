@@ -72,6 +72,7 @@ on_listed (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr (GError) error = NULL;
   g_autoptr (GPtrArray) accounts = courriel_account_list_finish (review->store, result, &error);
   CourrielAccount *account = courriel_account_find (accounts, review->account_id);
+  CourrielStore *store;
 
   if (account == NULL)
     {
@@ -89,7 +90,8 @@ on_listed (GObject *source, GAsyncResult *result, gpointer user_data)
     }
   g_free (account->incoming.fingerprint);
   account->incoming.fingerprint = g_strdup (review->fingerprint);
-  courriel_account_save_async (review->store, account, NULL, NULL, NULL, on_saved, g_steal_pointer (&review));
+  store = review->store; /* not in the call: its arguments may be read after the review is stolen */
+  courriel_account_save_async (store, account, NULL, NULL, NULL, on_saved, g_steal_pointer (&review));
 }
 
 static void
@@ -97,10 +99,19 @@ on_response (AdwMessageDialog *dialog, const char *response, gpointer user_data)
 {
   Review *review = user_data;
 
+  /* One answer: closing the dialog after it would emit the close response too. */
+  g_signal_handlers_disconnect_by_func (dialog, on_response, user_data);
   if (g_str_equal (response, "trust"))
     courriel_account_list_async (review->store, NULL, on_listed, review);
   else
     review_free (review);
+}
+
+static void
+on_destroyed (GtkWidget *dialog, gpointer user_data)
+{
+  if (g_signal_handlers_disconnect_by_func (dialog, on_response, user_data) > 0)
+    review_free (user_data);
 }
 
 static char *
@@ -182,5 +193,7 @@ courriel_certificate_review_new (GtkWindow *parent, CourrielStore *store, Courri
   review->account_id = account_id;
   review->fingerprint = g_strdup (fingerprint);
   g_signal_connect (dialog, "response", G_CALLBACK (on_response), review);
+  /* Closed without an answer (or destroyed with its parent): nothing trusted. */
+  g_signal_connect (dialog, "destroy", G_CALLBACK (on_destroyed), review);
   return GTK_WINDOW (dialog);
 }
