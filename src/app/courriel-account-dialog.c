@@ -194,33 +194,18 @@ save (CourrielAccountDialog *self)
                                on_saved, g_object_ref (self));
 }
 
-/* What went wrong logging in, in plain words. */
+/* What went wrong logging in, in the wizard's words; a certificate with its fingerprint. */
 static char *
 describe_failure (CourrielAccountDialog *self, const CourrielVerifyResult *verified)
 {
-  const char *host = verified->server->host;
+  const char *title;
+  g_autofree char *message = courriel_verify_result_describe (verified, NULL,
+                                                              edited_server (self, self->direction)->fingerprint != NULL,
+                                                              &title);
 
-  switch (verified->outcome)
-    {
-    case COURRIEL_VERIFY_WRONG_PASSWORD:
-      return g_strdup_printf (_("%s refused this user name and password. Check your password (is Caps Lock on?) and "
-                                "try again."),
-                              host);
-    case COURRIEL_VERIFY_CERTIFICATE:
-      return g_strdup_printf (_("%s presents a certificate that Courriel does not trust. Trust it only if your "
-                                "provider confirms this SHA-256 fingerprint:\n%s\nYour password has not been sent."),
-                              host, verified->fingerprint != NULL ? verified->fingerprint : "?");
-    case COURRIEL_VERIFY_UNREACHABLE:
-      return g_strdup_printf (_("Courriel could not reach %s on port %u (%s). Check that this computer is online, "
-                                "and the server name and port."),
-                              host, verified->server->port, verified->message != NULL ? verified->message : "?");
-    case COURRIEL_VERIFY_NEEDS_APP_PASSWORD:
-    case COURRIEL_VERIFY_NEEDS_OAUTH2:
-    case COURRIEL_VERIFY_FAILED:
-    case COURRIEL_VERIFY_OK:
-    default:
-      return g_strdup_printf ("%s: %s", host, verified->message != NULL ? verified->message : _("unknown error"));
-    }
+  if (verified->outcome == COURRIEL_VERIFY_CERTIFICATE && verified->fingerprint != NULL)
+    return g_strdup_printf ("%s\n%s %s", message, _("SHA-256 fingerprint:"), verified->fingerprint);
+  return g_steal_pointer (&message);
 }
 
 static void
