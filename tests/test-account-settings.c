@@ -347,6 +347,13 @@ test_edit (void)
   g_assert_cmpint (query ("SELECT incoming_port FROM accounts WHERE id = 2"), ==, port);
   /* The sidebar's account header says the new name. */
   wait_for_text (GTK_WIDGET (main_window ()), "Alice Martin", TRUE);
+
+  /* The sidebar's menu opens the same dialog, for an account of the window. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (main_window ()), "win.account-settings", NULL));
+  dialog = wait_for_toplevel (COURRIEL_TYPE_ACCOUNT_DIALOG);
+  wait_loaded (dialog);
+  g_assert_true (gtk_widget_get_visible (dialog_child (dialog, "incoming_group")));
+  gtk_window_close (GTK_WINDOW (dialog));
 }
 
 /* Removing asks first; then the account's rows, sidebar entry and keyring item are gone. */
