@@ -7,7 +7,7 @@
  * for bob first: its Enter Password… takes a wrong password (refused, nothing saved) then the
  * right one, and bob syncs. The banner then speaks for alice: its Check Certificate… shows the
  * bench's real fingerprint, and trusting it makes her sync work. Alice's name is edited and
- * saved and shown in the sidebar, and a wrong port is refused; bob is removed, with his folders, messages, sidebar rows and keyring item.
+ * saved and shown in the sidebar, and a wrong port is refused; bob is removed from the preferences, with his folders, messages, sidebar rows and keyring item.
  */
 #include "config.h"
 
@@ -16,6 +16,7 @@
 #include "courriel-application.h"
 #include "courriel-certificate.h"
 #include "courriel-engine.h"
+#include "courriel-preferences-window.h"
 #include "courriel-secrets.h"
 #include "courriel-sync-banner.h"
 #include "courriel-test-bench.h"
@@ -356,6 +357,25 @@ test_edit (void)
   gtk_window_close (GTK_WINDOW (dialog));
 }
 
+/* The account group's row that opens the account dialog, in the preferences. */
+static GtkWidget *
+settings_row (GtkWidget *widget, const char *address)
+{
+  GtkWidget *group = gtk_widget_get_ancestor (widget, ADW_TYPE_PREFERENCES_GROUP);
+
+  if (ADW_IS_ACTION_ROW (widget)
+      && g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), "Name, Password and Servers") == 0
+      && group != NULL && g_strcmp0 (adw_preferences_group_get_title (ADW_PREFERENCES_GROUP (group)), address) == 0)
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = settings_row (child, address);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
 /* Removing asks first; then the account's rows, sidebar entry and keyring item are gone. */
 static void
 test_remove (void)
@@ -363,13 +383,23 @@ test_remove (void)
   CourrielWindow *window = main_window ();
   GtkWidget *dialog;
   GtkWidget *confirm;
+  GtkWidget *preferences;
   g_autofree char *password = NULL;
 
   g_assert_cmpint (query ("SELECT count (*) FROM messages m JOIN folders f ON f.id = m.folder_id "
                           "WHERE f.account_id = 1"),
                    >, 0);
   wait_for_text (GTK_WIDGET (window), "bob@example.test", TRUE);
-  dialog = g_object_ref (open_settings (1));
+  /* From the preferences' Accounts page, as a user would. */
+  g_action_group_activate_action (G_ACTION_GROUP (app), "preferences", NULL);
+  preferences = wait_for_toplevel (COURRIEL_TYPE_PREFERENCES_WINDOW);
+  for (gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+       settings_row (preferences, "bob@example.test") == NULL && g_get_monotonic_time () < deadline;)
+    iterate ();
+  g_assert_nonnull (settings_row (preferences, "bob@example.test"));
+  g_signal_emit_by_name (settings_row (preferences, "bob@example.test"), "activated");
+  dialog = g_object_ref (wait_for_toplevel (COURRIEL_TYPE_ACCOUNT_DIALOG));
+  wait_loaded (dialog);
   g_assert_true (gtk_widget_activate_action (dialog, "account.remove", NULL));
   confirm = wait_for_toplevel (ADW_TYPE_MESSAGE_DIALOG);
   g_assert_cmpstr (adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (confirm)), ==, "Remove bob@example.test?");
@@ -386,6 +416,10 @@ test_remove (void)
                    ==, 0);
   wait_for_text (GTK_WIDGET (window), "bob@example.test", FALSE);
   wait_for_text (GTK_WIDGET (window), "Alice Martin", TRUE);
+  /* The preferences no longer list bob either. */
+  g_assert_null (settings_row (preferences, "bob@example.test"));
+  g_assert_nonnull (settings_row (preferences, "alice@example.test"));
+  gtk_window_destroy (GTK_WINDOW (preferences));
   password = lookup_password ("bob@example.test");
   g_assert_null (password);
 }
