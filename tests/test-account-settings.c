@@ -357,6 +357,49 @@ test_edit (void)
   gtk_window_close (GTK_WINDOW (dialog));
 }
 
+/* A new password for an account whose pinned certificate no longer matches: the dialog shows
+ * the certificate and pins it only when the user trusts it. */
+static void
+test_trust_in_dialog (void)
+{
+  CourrielStore *store = courriel_application_get_store (app);
+  g_autoptr (GPtrArray) accounts = NULL;
+  g_autoptr (GAsyncResult) listed = NULL;
+  g_autoptr (GAsyncResult) saved = NULL;
+  g_autoptr (GError) error = NULL;
+  CourrielAccount *alice;
+  GtkWidget *dialog;
+  g_autofree char *pinned = g_strdup_printf ("SELECT count (*) FROM accounts WHERE id = 2 AND incoming_fingerprint = '%s'",
+                                             fingerprint);
+
+  courriel_account_list_async (store, NULL, test_got_result, &listed);
+  while (listed == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  accounts = courriel_account_list_finish (store, listed, &error);
+  g_assert_no_error (error);
+  alice = courriel_account_find (accounts, 2);
+  g_assert_nonnull (alice);
+  g_free (alice->incoming.fingerprint);
+  alice->incoming.fingerprint = g_strdup (WRONG_FINGERPRINT);
+  courriel_account_save_async (store, alice, NULL, NULL, NULL, test_got_result, &saved);
+  while (saved == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  courriel_account_save_finish (saved, &error);
+  g_assert_no_error (error);
+
+  dialog = g_object_ref (open_settings (2));
+  gtk_editable_set_text (GTK_EDITABLE (dialog_child (dialog, "password_row")),
+                         courriel_test_bench_get_password (bench, "alice@example.test"));
+  g_assert_true (gtk_widget_activate_action (dialog, "account.save", NULL));
+  wait_for_text (dialog, fingerprint, TRUE);
+  g_assert_true (gtk_widget_get_visible (dialog_child (dialog, "trust_button")));
+  g_assert_cmpint (query (pinned), ==, 0);
+  g_assert_true (gtk_widget_activate_action (dialog, "account.trust-certificate", NULL));
+  wait_closed (dialog);
+  g_object_unref (dialog);
+  wait_for_query (pinned, 1);
+}
+
 /* The account group's row that opens the account dialog, in the preferences. */
 static GtkWidget *
 settings_row (GtkWidget *widget, const char *address)
@@ -447,6 +490,7 @@ main (int argc, char **argv)
   g_test_add_func ("/account-settings/password-from-banner", test_password_from_banner);
   g_test_add_func ("/account-settings/certificate-from-banner", test_certificate_from_banner);
   g_test_add_func ("/account-settings/edit", test_edit);
+  g_test_add_func ("/account-settings/trust-in-dialog", test_trust_in_dialog);
   g_test_add_func ("/account-settings/remove", test_remove);
   status = g_test_run ();
 
