@@ -835,20 +835,25 @@ test_banner_and_progress (void)
   iterate (5);
   g_assert_true (revealed_label (window, "Offline — showing the mail already downloaded."));
 
-  /* A refused password says so and what to do, with the way to do it disabled until the wizard
-   * exists. */
+  /* A refused password says so and what to do: the button opens the password dialog for that
+   * account (tests/test-account-settings.c follows it to the end). */
   courriel_window_set_sync_status (window, 1, COURRIEL_WINDOW_SYNC_ERROR, refused);
   iterate (5);
   g_assert_true (revealed_label (window, "Courriel could not sign in to ada@example.org: the password was refused."));
   button = find_button (GTK_WIDGET (window), "win.enter-password");
   g_assert_nonnull (button);
   g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (button)), ==, "_Enter Password…");
-  g_assert_false (gtk_widget_is_sensitive (button));
+  g_assert_true (gtk_widget_is_sensitive (button));
+  g_assert_cmpint (g_variant_get_int64 (gtk_actionable_get_action_target_value (GTK_ACTIONABLE (button))), ==, 1);
 
   courriel_window_set_sync_status (window, 1, COURRIEL_WINDOW_SYNC_ERROR, changed);
   iterate (5);
   g_assert_true (revealed_label (window, "The server’s certificate changed for ada@example.org: Courriel will not "
                                          "connect until you check it."));
+  button = find_button (GTK_WIDGET (window), "win.review-certificate");
+  g_assert_nonnull (button);
+  g_assert_true (gtk_widget_is_sensitive (button));
+  g_assert_cmpint (g_variant_get_int64 (gtk_actionable_get_action_target_value (GTK_ACTIONABLE (button))), ==, 1);
 
   /* Other errors and being offline offer to try again: the window asks for a sync. */
   courriel_window_set_sync_status (window, 1, COURRIEL_WINDOW_SYNC_OFFLINE, NULL);

@@ -2,12 +2,13 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * Included by one test program each (test-window.c, test-window-sync.c).
+ * Included by one test program each (test-window.c, test-window-sync.c, test-account-settings.c).
  */
 #pragma once
 
 #include <gtk/gtk.h>
 
+#include "courriel-application.h"
 #include "courriel-store.h"
 
 /* A message list's item, as the message list widget has them: a GObject with an "id". */
@@ -119,6 +120,27 @@ test_query (CourrielStore *store, const char *sql)
   return *value;
 }
 
+/* Lets the main loop run a little: what the window does asynchronously goes on. */
+static inline void
+test_iterate (void)
+{
+  g_usleep (5000);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
+/* Waits up to a minute for @sql's first value to be @expected, then asserts it. */
+static inline void
+test_wait_for_query (CourrielStore *store, const char *sql, gint64 expected)
+{
+  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+
+  while (test_query (store, sql) != expected && g_get_monotonic_time () < deadline)
+    for (guint i = 0; i < 20; i++)
+      test_iterate ();
+  g_assert_cmpint (test_query (store, sql), ==, expected);
+}
+
 /* Renders @window as the compositor would and saves it under the tests' build folder
  * (screenshots/NAME), for a person to look at; asserts that it has content, not a blank surface. */
 static inline void
@@ -161,4 +183,31 @@ test_save_screenshot (GtkWidget *window, const char *name)
   /* Text, icons, buttons and header bars: a drawn window has many colours, a blank one a few. */
   g_assert_cmpuint (g_hash_table_size (colours), >, 50);
   g_hash_table_unref (colours);
+}
+
+/* The application as a user runs it, but without periodic checks or notifications: registered
+ * (not unique, beside the user's own) and held until test_stop_application(). */
+static inline CourrielApplication *
+test_start_application (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GSettings) settings = g_settings_new (APPLICATION_ID);
+  CourrielApplication *app;
+
+  g_settings_set_uint (settings, "check-interval", 0);
+  g_settings_set_boolean (settings, "notifications", FALSE);
+  app = courriel_application_new ();
+  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
+  if (!g_application_register (G_APPLICATION (app), NULL, &error))
+    g_error ("Could not start the application: %s", error->message);
+  g_application_hold (G_APPLICATION (app));
+  return app;
+}
+
+static inline void
+test_stop_application (CourrielApplication *app)
+{
+  g_application_release (G_APPLICATION (app));
+  g_application_quit (G_APPLICATION (app));
+  g_object_unref (app);
 }

@@ -16,7 +16,9 @@
 
 #include <glib/gi18n.h>
 
+#include "courriel-account-dialog.h"
 #include "courriel-account.h"
+#include "courriel-application.h"
 
 struct _CourrielPreferencesWindow
 {
@@ -345,6 +347,45 @@ new_switch_row (CourrielPreferencesWindow *self, const CourrielAccount *account,
   return row;
 }
 
+static void
+on_account_removed (AdwPreferencesGroup *group, gint64 account_id)
+{
+  GtkWidget *page = gtk_widget_get_ancestor (GTK_WIDGET (group), ADW_TYPE_PREFERENCES_PAGE);
+
+  if (page != NULL)
+    adw_preferences_page_remove (ADW_PREFERENCES_PAGE (page), group);
+}
+
+/* The account's name, password and servers, and removing it: in the account dialog. */
+static void
+on_account_settings_activated (AdwActionRow *row, CourrielPreferencesWindow *self)
+{
+  GApplication *app = g_application_get_default ();
+  CourrielSyncService *sync_service = COURRIEL_IS_APPLICATION (app)
+                                          ? courriel_application_get_sync_service (COURRIEL_APPLICATION (app))
+                                          : NULL;
+  gint64 account_id = *(gint64 *)g_object_get_data (G_OBJECT (row), "courriel-account-id");
+  GtkWindow *dialog = courriel_account_dialog_new (GTK_WINDOW (self), self->store, sync_service, account_id,
+                                                   COURRIEL_ACCOUNT_DIALOG_SETTINGS);
+
+  g_signal_connect_object (dialog, "removed", G_CALLBACK (on_account_removed),
+                           gtk_widget_get_ancestor (GTK_WIDGET (row), ADW_TYPE_PREFERENCES_GROUP), G_CONNECT_SWAPPED);
+  gtk_window_present (dialog);
+}
+
+static GtkWidget *
+new_settings_row (CourrielPreferencesWindow *self, const CourrielAccount *account)
+{
+  GtkWidget *row = adw_action_row_new ();
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _("Name, Password and Servers"));
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), gtk_image_new_from_icon_name ("go-next-symbolic"));
+  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
+  g_object_set_data_full (G_OBJECT (row), "courriel-account-id", g_memdup2 (&account->id, sizeof account->id), g_free);
+  g_signal_connect_object (row, "activated", G_CALLBACK (on_account_settings_activated), self, 0);
+  return row;
+}
+
 /* IMAP: how much to download ahead (POP3 downloads every message whole). POP3: how long the
  * server keeps a copy. The explanation is the group's, so that the rows' values have room. */
 static GtkWidget *
@@ -380,6 +421,7 @@ new_account_group (CourrielPreferencesWindow *self, const CourrielAccount *accou
                                                        offline_labels, &offline_choices, account->offline_days,
                                                        G_CALLBACK (on_offline_days_selected)));
     }
+  adw_preferences_group_add (group, new_settings_row (self, account));
   return GTK_WIDGET (group);
 }
 

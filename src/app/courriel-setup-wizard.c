@@ -505,44 +505,9 @@ show_failure (CourrielSetupWizard *self, const CourrielVerifyResult *failed)
 
   if (help == NULL && self->found != NULL)
     help = self->found->documentation;
-  switch (failed->outcome)
-    {
-    case COURRIEL_VERIFY_CERTIFICATE:
-      title = _("This Server’s Certificate Is Not Trusted");
-      message = g_strdup_printf (
-          self->trusted[INCOMING] != NULL || self->trusted[OUTGOING] != NULL
-              ? _("%s now presents a different certificate from the one you trusted. Someone may be intercepting the "
-                  "connection, or the server changed its certificate. Trust the new one only if your provider "
-                  "confirms this fingerprint. Your password has not been sent.")
-              : _("%s presents a certificate that this computer does not trust: a small server may sign its own, or "
-                  "someone may be intercepting the connection. Trust it only if this fingerprint matches the one "
-                  "your provider gives. Your password has not been sent."),
-          host);
-      break;
-    case COURRIEL_VERIFY_NEEDS_APP_PASSWORD:
-      title = _("Your Provider Wants an App Password");
-      message = g_strdup_printf (_("%s does not accept your usual password from mail apps. Create an “app password” "
-                                   "in your provider’s security settings, then go back and enter it instead."),
-                                 provider);
-      break;
-    case COURRIEL_VERIFY_NEEDS_OAUTH2:
-      title = _("Your Provider Requires Its Own Sign-In Page");
-      message = g_strdup_printf (_("%s only lets mail apps sign in through its own web page (OAuth2), which Courriel "
-                                   "cannot do yet. If your provider offers app passwords, create one and use it "
-                                   "instead."),
-                                 provider);
-      break;
-    case COURRIEL_VERIFY_UNREACHABLE:
-      title = _("Cannot Reach the Server");
-      message = g_strdup_printf (_("Courriel could not reach %s on port %u (%s). Check that this computer is online, "
-                                   "and go back to check the server name and port."),
-                                 host, failed->server->port, failed->message != NULL ? failed->message : "?");
-      break;
-    default:
-      title = _("Could Not Log In");
-      message = g_strdup_printf ("%s: %s", host, failed->message != NULL ? failed->message : _("unknown error"));
-      break;
-    }
+  message = courriel_verify_result_describe (failed, provider,
+                                             self->trusted[INCOMING] != NULL || self->trusted[OUTGOING] != NULL,
+                                             &title);
   gtk_label_set_label (self->verify_title_label, title);
   gtk_label_set_label (self->verify_message_label, message);
   gtk_widget_set_visible (GTK_WIDGET (self->fingerprint_label), failed->outcome == COURRIEL_VERIFY_CERTIFICATE);
@@ -576,9 +541,8 @@ verification_done (CourrielSetupWizard *self)
     }
   if (failed->outcome == COURRIEL_VERIFY_WRONG_PASSWORD)
     {
-      g_autofree char *message = g_strdup_printf (_("%s refused this user name and password. Check your password "
-                                                    "(is Caps Lock on?) and try again."),
-                                                  failed->server->host);
+      const char *title;
+      g_autofree char *message = courriel_verify_result_describe (failed, NULL, FALSE, &title);
 
       gtk_label_set_label (self->identity_error_label, message);
       gtk_widget_set_visible (GTK_WIDGET (self->identity_error_label), TRUE);

@@ -54,13 +54,17 @@ is_auth_error (const GError *error)
          || g_error_matches (error, COURRIEL_SMTP_ERROR, COURRIEL_SMTP_ERROR_AUTH_FAILED);
 }
 
+/* @account: the account the action is about (its target), or 0 for an action on all of them */
 static void
-show (CourrielSyncBanner *self, const char *text, const char *button, const char *action, const char *tooltip)
+show (CourrielSyncBanner *self, const char *text, const char *button, const char *action, gint64 account)
 {
   gtk_label_set_label (self->label, text);
   gtk_button_set_label (self->button, button);
+  /* The target first: the action's parameter type must match it once the name is set. */
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (self->button), NULL);
+  gtk_actionable_set_action_target_value (GTK_ACTIONABLE (self->button),
+                                          account != 0 ? g_variant_new_int64 (account) : NULL);
   gtk_actionable_set_action_name (GTK_ACTIONABLE (self->button), action);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->button), tooltip);
   gtk_revealer_set_reveal_child (self->revealer, TRUE);
 }
 
@@ -93,26 +97,24 @@ update (CourrielSyncBanner *self)
       return;
     }
   if (error_status == NULL)
-    show (self, _("Offline — showing the mail already downloaded."), _("_Try Again"), "win.refresh", NULL);
+    show (self, _("Offline — showing the mail already downloaded."), _("_Try Again"), "win.refresh", 0);
   else if (is_auth_error (error_status->error))
     {
       text = g_strdup_printf (_("Courriel could not sign in to %s: the password was refused."), error_status->address);
-      show (self, text, _("_Enter Password…"), "win.enter-password",
-            _("Not available yet: entering a new password for an account is still being built"));
+      show (self, text, _("_Enter Password…"), "win.enter-password", error_account);
     }
   else if (g_error_matches (error_status->error, COURRIEL_NET_ERROR, COURRIEL_NET_ERROR_CERTIFICATE_UNTRUSTED))
     {
       text = g_strdup_printf (_("The server’s certificate changed for %s: Courriel will not connect until you check "
                                 "it."),
                               error_status->address);
-      show (self, text, _("_Check Certificate…"), "win.review-certificate",
-            _("Not available yet: checking a changed certificate is still being built"));
+      show (self, text, _("_Check Certificate…"), "win.review-certificate", error_account);
     }
   else
     {
       text = g_strdup_printf (_("Courriel could not check %s for new mail: %s"), error_status->address,
                               error_status->error != NULL ? error_status->error->message : _("unknown error"));
-      show (self, text, _("_Try Again"), "win.refresh", NULL);
+      show (self, text, _("_Try Again"), "win.refresh", 0);
     }
 }
 

@@ -25,11 +25,14 @@
 
 #include <glib/gi18n.h>
 
+#include "courriel-account-dialog.h"
+#include "courriel-certificate-review.h"
 #include "courriel-changes.h"
 #include "courriel-composer.h"
 #include "courriel-folder-row.h"
 #include "courriel-message-actions.h"
 #include "courriel-message-list-view.h"
+#include "courriel-net-error.h"
 #include "courriel-reader.h"
 #include "courriel-setup-wizard.h"
 #include "courriel-sync-banner.h"
@@ -972,6 +975,8 @@ update_folder_actions (CourrielWindow *self)
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.new-folder",
                                  self->folders != NULL && courriel_folder_list_get_n_accounts (self->folders) > 0);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.account-settings",
+                                 self->folders != NULL && courriel_folder_list_get_n_accounts (self->folders) > 0);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.rename-folder", is_plain_folder (target));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.delete-folder", is_plain_folder (target));
 }
@@ -1344,11 +1349,63 @@ courriel_window_real_refresh (CourrielWindow *self)
     courriel_sync_service_sync_all (self->sync_service);
 }
 
+/* Accounts ------------------------------------------------------------------------------------ */
+
 static void
-unavailable (GtkWidget *widget, const char *action_name, GVariant *parameter)
+on_account_removed (CourrielWindow *self, gint64 account_id)
 {
-  /* Disabled until the part that does it exists; see courriel_window_constructed(). */
-  g_warning ("%s was activated while it is unavailable", action_name);
+  /* The sync service forgets nothing by itself: the banner must not speak for a removed account. */
+  courriel_sync_banner_set_status (self->sync_banner, account_id, NULL, COURRIEL_WINDOW_SYNC_IDLE, NULL);
+}
+
+static void
+open_account_dialog (CourrielWindow *self, gint64 account_id, CourrielAccountDialogMode mode)
+{
+  GtkWindow *dialog;
+
+  if (self->store == NULL || account_id <= 0)
+    return;
+  dialog = courriel_account_dialog_new (GTK_WINDOW (self), self->store, self->sync_service, account_id, mode);
+  g_signal_connect_object (dialog, "removed", G_CALLBACK (on_account_removed), self, G_CONNECT_SWAPPED);
+  gtk_window_present (dialog);
+}
+
+static void
+enter_password (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  open_account_dialog (COURRIEL_WINDOW (widget), g_variant_get_int64 (parameter), COURRIEL_ACCOUNT_DIALOG_PASSWORD);
+}
+
+static void
+account_settings (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  CourrielWindow *self = COURRIEL_WINDOW (widget);
+  CourrielFolderItem *target = target_folder (self);
+  gint64 account = target != NULL ? courriel_folder_item_get_account_id (target) : 0;
+
+  open_account_dialog (self, account > 0 ? account : first_account (self), COURRIEL_ACCOUNT_DIALOG_SETTINGS);
+}
+
+/* The certificate the account's last sync refused, shown with what the user can check. */
+static void
+review_certificate (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  CourrielWindow *self = COURRIEL_WINDOW (widget);
+  gint64 account_id = g_variant_get_int64 (parameter);
+  const GError *error = NULL;
+  g_autofree char *address = NULL;
+  const char *fingerprint;
+
+  if (self->sync_service == NULL || self->store == NULL)
+    return;
+  courriel_sync_service_get_state (self->sync_service, account_id, &error);
+  fingerprint = error != NULL ? courriel_net_error_get_fingerprint (error) : NULL;
+  if (fingerprint == NULL)
+    return; /* synced again meanwhile: nothing to check any more */
+  address = account_address (self, account_id);
+  gtk_window_present (courriel_certificate_review_new (GTK_WINDOW (self), self->store, self->sync_service, account_id,
+                                                       address, fingerprint,
+                                                       courriel_net_error_get_certificate (error)));
 }
 
 /* GObject -------------------------------------------------------------------------------------- */
@@ -1359,7 +1416,7 @@ courriel_window_constructed (GObject *object)
   CourrielWindow *self = COURRIEL_WINDOW (object);
   g_autoptr (GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
   static const char *disabled_at_start[] = { "win.reply", "win.reply-all", "win.forward",
-                                               "win.enter-password", "win.review-certificate", "win.undo" };
+                                               "win.undo" };
 
   G_OBJECT_CLASS (courriel_window_parent_class)->constructed (object);
 
@@ -1543,8 +1600,9 @@ courriel_window_class_init (CourrielWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.reply", NULL, reply);
   gtk_widget_class_install_action (widget_class, "win.reply-all", NULL, reply);
   gtk_widget_class_install_action (widget_class, "win.forward", NULL, reply);
-  gtk_widget_class_install_action (widget_class, "win.enter-password", NULL, unavailable);
-  gtk_widget_class_install_action (widget_class, "win.review-certificate", NULL, unavailable);
+  gtk_widget_class_install_action (widget_class, "win.enter-password", "x", enter_password);
+  gtk_widget_class_install_action (widget_class, "win.review-certificate", "x", review_certificate);
+  gtk_widget_class_install_action (widget_class, "win.account-settings", NULL, account_settings);
   gtk_widget_class_install_action (widget_class, "win.mark-read", NULL, message_action);
   gtk_widget_class_install_action (widget_class, "win.mark-unread", NULL, message_action);
   gtk_widget_class_install_action (widget_class, "win.star", NULL, message_action);

@@ -376,6 +376,21 @@ read_accounts (sqlite3 *db, gpointer data, GError **error)
   return accounts;
 }
 
+/**
+ * courriel_account_find:
+ * @accounts: (nullable): as courriel_account_list_finish() returns them
+ *
+ * Returns: (transfer none) (nullable): the account with this id, %NULL when it is gone
+ */
+CourrielAccount *
+courriel_account_find (GPtrArray *accounts, gint64 id)
+{
+  for (guint i = 0; accounts != NULL && i < accounts->len; i++)
+    if (((CourrielAccount *)accounts->pdata[i])->id == id)
+      return accounts->pdata[i];
+  return NULL;
+}
+
 void
 courriel_account_list_async (CourrielStore *store, GCancellable *cancellable, GAsyncReadyCallback callback,
                              gpointer user_data)

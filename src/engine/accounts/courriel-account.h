@@ -59,6 +59,8 @@ void             courriel_account_save_async    (CourrielStore    *store,
                                                  gpointer          user_data);
 gint64           courriel_account_save_finish   (GAsyncResult     *result,
                                                  GError          **error);
+CourrielAccount *courriel_account_find          (GPtrArray        *accounts,
+                                                 gint64            id);
 void             courriel_account_list_async    (CourrielStore    *store,
                                                  GCancellable     *cancellable,
                                                  GAsyncReadyCallback callback,

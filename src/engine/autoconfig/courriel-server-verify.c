@@ -64,6 +64,58 @@ courriel_server_verify_provider_help (const char *host, gboolean *oauth2_only)
   return NULL;
 }
 
+char *
+courriel_verify_result_describe (const CourrielVerifyResult *result, const char *provider, gboolean was_pinned,
+                                 const char **title)
+{
+  const char *host = result->server->host;
+
+  if (provider == NULL)
+    provider = host;
+  switch (result->outcome)
+    {
+    case COURRIEL_VERIFY_OK:
+      *title = _("Logged In");
+      return g_strdup_printf (_("Courriel logged in to %s."), host);
+    case COURRIEL_VERIFY_WRONG_PASSWORD:
+      *title = _("Wrong Password");
+      return g_strdup_printf (_("%s refused this user name and password. Check your password (is Caps Lock on?) "
+                                "and try again."),
+                              host);
+    case COURRIEL_VERIFY_CERTIFICATE:
+      *title = _("This Server’s Certificate Is Not Trusted");
+      return g_strdup_printf (
+          was_pinned
+              ? _("%s now presents a different certificate from the one you trusted. Someone may be intercepting the "
+                  "connection, or the server changed its certificate. Trust the new one only if your provider "
+                  "confirms this fingerprint. Your password has not been sent.")
+              : _("%s presents a certificate that this computer does not trust: a small server may sign its own, or "
+                  "someone may be intercepting the connection. Trust it only if this fingerprint matches the one "
+                  "your provider gives. Your password has not been sent."),
+          host);
+    case COURRIEL_VERIFY_NEEDS_APP_PASSWORD:
+      *title = _("Your Provider Wants an App Password");
+      return g_strdup_printf (_("%s does not accept your usual password from mail apps. Create an “app password” "
+                                "in your provider’s security settings, then go back and enter it instead."),
+                              provider);
+    case COURRIEL_VERIFY_NEEDS_OAUTH2:
+      *title = _("Your Provider Requires Its Own Sign-In Page");
+      return g_strdup_printf (_("%s only lets mail apps sign in through its own web page (OAuth2), which Courriel "
+                                "cannot do yet. If your provider offers app passwords, create one and use it "
+                                "instead."),
+                              provider);
+    case COURRIEL_VERIFY_UNREACHABLE:
+      *title = _("Cannot Reach the Server");
+      return g_strdup_printf (_("Courriel could not reach %s on port %u (%s). Check that this computer is online, "
+                                "and go back to check the server name and port."),
+                              host, result->server->port, result->message != NULL ? result->message : "?");
+    case COURRIEL_VERIFY_FAILED:
+    default:
+      *title = _("Could Not Log In");
+      return g_strdup_printf ("%s: %s", host, result->message != NULL ? result->message : _("unknown error"));
+    }
+}
+
 void
 courriel_verify_result_free (CourrielVerifyResult *result)
 {

@@ -38,6 +38,14 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (CourrielVerifyResult, courriel_verify_result_free
 const char *courriel_server_verify_provider_help (const char *host,
                                                   gboolean   *oauth2_only);
 
+/* The outcome in plain words, for the wizard and the account settings alike: returns the
+ * message and sets @title. @provider: nullable: the provider's name (else the host), for what
+ * only it can change; @was_pinned: the user had trusted another certificate before. */
+char *courriel_verify_result_describe (const CourrielVerifyResult *result,
+                                       const char                 *provider,
+                                       gboolean                    was_pinned,
+                                       const char                **title);
+
 /* @fingerprint: nullable: a certificate the user accepted; @database: nullable: the system's
  * trust store when NULL. Fails only when cancelled. */
 void                  courriel_server_verify_async  (const CourrielMailServer *server,

@@ -1,0 +1,547 @@
+/* courriel-account-dialog.c — one account's settings: name, password, servers, removal
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The account is read afresh from the store when the dialog opens. Saving a new password or
+ * changed server settings first logs in to each server with courriel_server_verify_async(), as
+ * the setup wizard does, and saves only what worked (the password goes to the keyring, never to
+ * the database); a new name alone is saved at once. After saving, the sync service syncs the
+ * account again, so that a banner about a refused password goes away once the sync succeeds.
+ * Removing asks first, then deletes the account with its folders, messages and password.
+ */
+#define G_LOG_DOMAIN "courriel-app"
+
+#include "config.h"
+#include "courriel-account-dialog.h"
+
+#include <glib/gi18n.h>
+
+#include "courriel-account.h"
+#include "courriel-secrets.h"
+#include "courriel-server-verify.h"
+
+enum { INCOMING, OUTGOING, N_DIRECTIONS };
+
+struct _CourrielAccountDialog
+{
+  AdwWindow                 parent_instance;
+
+  CourrielStore            *store;
+  CourrielSyncService      *sync_service; /* nullable */
+  GCancellable             *cancellable;
+  gint64                    account_id;
+  CourrielAccountDialogMode mode;
+  CourrielAccount          *account;      /* as read from the store; NULL until then */
+  CourrielAccount          *edited;       /* being verified and saved */
+  char                     *password;     /* the one verified (typed, or from the keyring) */
+  char                     *untrusted;    /* a certificate's fingerprint shown, not accepted yet */
+  guint                     direction;    /* the server being verified */
+
+  AdwWindowTitle           *window_title;
+  GtkWidget                *save_button;
+  GtkSpinner               *spinner;
+  AdwPreferencesGroup      *status_group;
+  GtkLabel                 *status_label;
+  GtkWidget                *trust_button;
+  AdwPreferencesGroup      *account_group;
+  AdwEntryRow              *name_row;
+  AdwPreferencesGroup      *password_group;
+  GtkEditable              *password_row;
+  AdwPreferencesGroup      *incoming_group;
+  GtkEditable              *incoming_host;
+  GtkSpinButton            *incoming_port;
+  AdwComboRow              *incoming_security;
+  GtkEditable              *incoming_username;
+  AdwPreferencesGroup      *outgoing_group;
+  GtkEditable              *outgoing_host;
+  GtkSpinButton            *outgoing_port;
+  AdwComboRow              *outgoing_security;
+  GtkEditable              *outgoing_username;
+  AdwPreferencesGroup      *remove_group;
+};
+
+G_DEFINE_FINAL_TYPE (CourrielAccountDialog, courriel_account_dialog, ADW_TYPE_WINDOW)
+
+enum { SIGNAL_SAVED, SIGNAL_REMOVED, N_SIGNALS };
+static guint signals[N_SIGNALS];
+
+static void verify_next (CourrielAccountDialog *self);
+
+static void
+set_busy (CourrielAccountDialog *self, gboolean busy)
+{
+  gtk_spinner_set_spinning (self->spinner, busy);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "account.save", !busy && self->account != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "account.remove", !busy && self->account != NULL);
+}
+
+static void
+show_status (CourrielAccountDialog *self, const char *message)
+{
+  gtk_label_set_label (self->status_label, message != NULL ? message : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->status_group), message != NULL);
+  gtk_widget_set_visible (self->trust_button, self->untrusted != NULL);
+}
+
+static GtkEditable *
+host_entry (CourrielAccountDialog *self, guint direction)
+{
+  return direction == INCOMING ? self->incoming_host : self->outgoing_host;
+}
+
+static void
+fill_server (CourrielAccountDialog *self, guint direction, const CourrielServer *server)
+{
+  gboolean in = direction == INCOMING;
+
+  gtk_editable_set_text (host_entry (self, direction), server->host != NULL ? server->host : "");
+  gtk_spin_button_set_value (in ? self->incoming_port : self->outgoing_port, server->port);
+  adw_combo_row_set_selected (in ? self->incoming_security : self->outgoing_security, server->security);
+  gtk_editable_set_text (in ? self->incoming_username : self->outgoing_username,
+                         server->username != NULL ? server->username : "");
+}
+
+/* The server as the page says it; @server keeps its authentication and pinned certificate. */
+static void
+read_server (CourrielAccountDialog *self, guint direction, CourrielServer *server)
+{
+  gboolean in = direction == INCOMING;
+  const char *host = gtk_editable_get_text (host_entry (self, direction));
+  const char *username = gtk_editable_get_text (in ? self->incoming_username : self->outgoing_username);
+  g_autofree char *clean = courriel_mail_server_clean_host (host);
+
+  g_free (server->host);
+  server->host = *host == '\0' ? NULL : clean != NULL ? g_steal_pointer (&clean) : g_strdup (host);
+  server->port = (guint16)gtk_spin_button_get_value_as_int (in ? self->incoming_port : self->outgoing_port);
+  server->security = adw_combo_row_get_selected (in ? self->incoming_security : self->outgoing_security);
+  g_free (server->username);
+  server->username = *username != '\0' ? g_strdup (username) : NULL;
+}
+
+static gboolean
+same_server (const CourrielServer *a, const CourrielServer *b)
+{
+  return g_strcmp0 (a->host, b->host) == 0 && a->port == b->port && a->security == b->security
+         && g_strcmp0 (a->username, b->username) == 0 && g_strcmp0 (a->fingerprint, b->fingerprint) == 0;
+}
+
+static CourrielServer *
+edited_server (CourrielAccountDialog *self, guint direction)
+{
+  return direction == INCOMING ? &self->edited->incoming : &self->edited->outgoing;
+}
+
+/* Loading ------------------------------------------------------------------------------------- */
+
+static void
+on_account_listed (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (CourrielAccountDialog) self = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) accounts = courriel_account_list_finish (COURRIEL_STORE (source), result, &error);
+  CourrielAccount *account = courriel_account_find (accounts, self->account_id);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (account == NULL)
+    {
+      show_status (self, error != NULL ? error->message : _("This account no longer exists."));
+      return;
+    }
+  self->account = courriel_account_copy (account);
+  adw_window_title_set_subtitle (self->window_title, account->address);
+  gtk_editable_set_text (GTK_EDITABLE (self->name_row), account->display_name != NULL ? account->display_name : "");
+  fill_server (self, INCOMING, &account->incoming);
+  fill_server (self, OUTGOING, &account->outgoing);
+  gtk_widget_set_visible (GTK_WIDGET (self->outgoing_group),
+                          self->mode == COURRIEL_ACCOUNT_DIALOG_SETTINGS && account->outgoing.host != NULL);
+  set_busy (self, FALSE);
+}
+
+/* Saving -------------------------------------------------------------------------------------- */
+
+static void
+on_saved (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (CourrielAccountDialog) self = user_data;
+  g_autoptr (GError) error = NULL;
+
+  courriel_account_save_finish (result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  set_busy (self, FALSE);
+  if (error != NULL)
+    {
+      g_autofree char *message = g_strdup_printf (_("The account could not be saved: %s"), error->message);
+      show_status (self, message);
+      return;
+    }
+  if (self->sync_service != NULL)
+    courriel_sync_service_sync_account (self->sync_service, self->account_id);
+  g_signal_emit (self, signals[SIGNAL_SAVED], 0, self->account_id);
+  gtk_window_destroy (GTK_WINDOW (self));
+}
+
+static void
+save (CourrielAccountDialog *self)
+{
+  const char *outgoing_password = self->edited->outgoing.host != NULL ? self->password : NULL;
+
+  self->edited->allow_insecure = self->edited->incoming.security == COURRIEL_SECURITY_NONE
+                                 || (self->edited->outgoing.host != NULL
+                                     && self->edited->outgoing.security == COURRIEL_SECURITY_NONE);
+  courriel_account_save_async (self->store, self->edited, self->password, outgoing_password, self->cancellable,
+                               on_saved, g_object_ref (self));
+}
+
+/* What went wrong logging in, in the wizard's words; a certificate with its fingerprint. */
+static char *
+describe_failure (CourrielAccountDialog *self, const CourrielVerifyResult *verified)
+{
+  const char *title;
+  g_autofree char *message = courriel_verify_result_describe (verified, NULL,
+                                                              edited_server (self, self->direction)->fingerprint != NULL,
+                                                              &title);
+
+  if (verified->outcome == COURRIEL_VERIFY_CERTIFICATE && verified->fingerprint != NULL)
+    return g_strdup_printf ("%s\n%s %s", message, _("SHA-256 fingerprint:"), verified->fingerprint);
+  return g_steal_pointer (&message);
+}
+
+static void
+on_verified (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (CourrielAccountDialog) self = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (CourrielVerifyResult) verified = courriel_server_verify_finish (result, &error);
+  CourrielServer *server;
+  g_autofree char *message = NULL;
+
+  if (verified == NULL) /* cancelled: the dialog closed */
+    return;
+  server = edited_server (self, self->direction);
+  if (verified->outcome == COURRIEL_VERIFY_OK)
+    {
+      /* The user name that worked, as the wizard saves it. */
+      if (verified->server->username != NULL)
+        {
+          g_free (server->username);
+          server->username = g_strdup (verified->server->username);
+        }
+      self->direction++;
+      verify_next (self);
+      return;
+    }
+  set_busy (self, FALSE);
+  g_clear_pointer (&self->untrusted, g_free);
+  if (verified->outcome == COURRIEL_VERIFY_CERTIFICATE)
+    self->untrusted = g_strdup (verified->fingerprint);
+  message = describe_failure (self, verified);
+  show_status (self, message);
+  if (verified->outcome == COURRIEL_VERIFY_WRONG_PASSWORD)
+    gtk_widget_grab_focus (GTK_WIDGET (self->password_row));
+}
+
+/* Logs in to the incoming server, then to the outgoing one if there is one, then saves. */
+static void
+verify_next (CourrielAccountDialog *self)
+{
+  CourrielServer *server;
+  g_autoptr (CourrielMailServer) mail_server = NULL;
+
+  if (self->direction == OUTGOING && self->edited->outgoing.host == NULL)
+    self->direction++;
+  if (self->direction >= N_DIRECTIONS)
+    {
+      save (self);
+      return;
+    }
+  server = edited_server (self, self->direction);
+  mail_server = g_new0 (CourrielMailServer, 1);
+  mail_server->type = self->direction == OUTGOING                           ? COURRIEL_MAIL_SERVER_SMTP
+                      : self->edited->protocol == COURRIEL_PROTOCOL_POP3 ? COURRIEL_MAIL_SERVER_POP3
+                                                                           : COURRIEL_MAIL_SERVER_IMAP;
+  mail_server->host = g_strdup (server->host);
+  mail_server->port = server->port;
+  mail_server->security = server->security;
+  mail_server->username = g_strdup (server->username);
+  mail_server->auth = g_strcmp0 (server->auth, "PLAIN") == 0           ? COURRIEL_MAIL_AUTH_PASSWORD
+                      : g_strcmp0 (server->auth, "SCRAM-SHA-256") == 0 ? COURRIEL_MAIL_AUTH_PASSWORD_ENCRYPTED
+                                                                        : 0;
+  mail_server->days_on_server = -1;
+  courriel_server_verify_async (mail_server, self->edited->address, self->password, server->fingerprint, NULL,
+                                self->cancellable, on_verified, g_object_ref (self));
+}
+
+static void
+on_password_looked_up (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (CourrielAccountDialog) self = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *password = courriel_secrets_lookup_finish (result, &error);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (password == NULL)
+    {
+      g_autofree char *message = g_strdup_printf (_("Courriel needs the password to check these settings: %s"),
+                                                  error != NULL ? error->message
+                                                                : _("none is saved in your keyring. Enter it."));
+      set_busy (self, FALSE);
+      show_status (self, message);
+      gtk_widget_grab_focus (GTK_WIDGET (self->password_row));
+      return;
+    }
+  self->password = g_steal_pointer (&password);
+  verify_next (self);
+}
+
+static void
+start_saving (CourrielAccountDialog *self)
+{
+  const char *typed = gtk_editable_get_text (self->password_row);
+
+  g_clear_pointer (&self->edited, courriel_account_free);
+  g_clear_pointer (&self->password, g_free);
+  self->edited = courriel_account_copy (self->account);
+  g_free (self->edited->display_name);
+  self->edited->display_name = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->name_row))));
+  read_server (self, INCOMING, &self->edited->incoming);
+  if (self->account->outgoing.host != NULL)
+    read_server (self, OUTGOING, &self->edited->outgoing);
+  if (self->edited->incoming.host == NULL)
+    {
+      show_status (self, _("The incoming server needs a name."));
+      return;
+    }
+  set_busy (self, TRUE);
+  show_status (self, NULL);
+  self->direction = INCOMING;
+  if (*typed != '\0')
+    {
+      self->password = g_strdup (typed);
+      verify_next (self);
+    }
+  else if (self->mode == COURRIEL_ACCOUNT_DIALOG_PASSWORD)
+    {
+      set_busy (self, FALSE);
+      show_status (self, _("Enter the password."));
+    }
+  else if (same_server (&self->account->incoming, &self->edited->incoming)
+           && same_server (&self->account->outgoing, &self->edited->outgoing))
+    save (self); /* nothing to log in for: the name alone changed */
+  else
+    courriel_secrets_lookup_async (self->account->address, "incoming", self->cancellable, on_password_looked_up,
+                                   g_object_ref (self));
+}
+
+static void
+save_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  CourrielAccountDialog *self = COURRIEL_ACCOUNT_DIALOG (widget);
+
+  if (self->account != NULL)
+    start_saving (self);
+}
+
+/* The certificate shown is accepted: pinned to the server being verified, and checked again. */
+static void
+trust_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  CourrielAccountDialog *self = COURRIEL_ACCOUNT_DIALOG (widget);
+  CourrielServer *server;
+
+  if (self->untrusted == NULL || self->edited == NULL)
+    return;
+  server = edited_server (self, MIN (self->direction, OUTGOING));
+  g_free (server->fingerprint);
+  server->fingerprint = g_steal_pointer (&self->untrusted);
+  set_busy (self, TRUE);
+  show_status (self, NULL);
+  verify_next (self);
+}
+
+/* Removing ------------------------------------------------------------------------------------ */
+
+static void
+on_removed (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (CourrielAccountDialog) self = user_data;
+  g_autoptr (GError) error = NULL;
+
+  if (!courriel_account_remove_finish (result, &error))
+    {
+      g_autofree char *message = NULL;
+
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      message = g_strdup_printf (_("The account could not be removed: %s"), error->message);
+      set_busy (self, FALSE);
+      show_status (self, message);
+      return;
+    }
+  g_signal_emit (self, signals[SIGNAL_REMOVED], 0, self->account_id);
+  gtk_window_destroy (GTK_WINDOW (self));
+}
+
+static void
+on_remove_confirmed (AdwMessageDialog *dialog, const char *response, CourrielAccountDialog *self)
+{
+  if (!g_str_equal (response, "remove") || self->account == NULL)
+    return;
+  set_busy (self, TRUE);
+  courriel_account_remove_async (self->store, self->account->address, self->cancellable, on_removed,
+                                 g_object_ref (self));
+}
+
+static void
+remove_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  CourrielAccountDialog *self = COURRIEL_ACCOUNT_DIALOG (widget);
+  GtkWidget *dialog;
+
+  if (self->account == NULL)
+    return;
+  dialog = adw_message_dialog_new (GTK_WINDOW (self), NULL, NULL);
+  adw_message_dialog_format_heading (ADW_MESSAGE_DIALOG (dialog), _("Remove %s?"), self->account->address);
+  adw_message_dialog_set_body (ADW_MESSAGE_DIALOG (dialog),
+                               _("Its folders and messages are deleted from this computer, and its password from "
+                                 "your keyring. The mail on the server stays there."));
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "cancel", _("_Cancel"), "remove", _("_Remove"), NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "remove", ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_signal_connect_object (dialog, "response", G_CALLBACK (on_remove_confirmed), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/* GObject -------------------------------------------------------------------------------------- */
+
+static void
+courriel_account_dialog_dispose (GObject *object)
+{
+  CourrielAccountDialog *self = COURRIEL_ACCOUNT_DIALOG (object);
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->store);
+  g_clear_object (&self->sync_service);
+  gtk_widget_dispose_template (GTK_WIDGET (self), COURRIEL_TYPE_ACCOUNT_DIALOG);
+  G_OBJECT_CLASS (courriel_account_dialog_parent_class)->dispose (object);
+}
+
+static void
+courriel_account_dialog_finalize (GObject *object)
+{
+  CourrielAccountDialog *self = COURRIEL_ACCOUNT_DIALOG (object);
+
+  g_clear_pointer (&self->account, courriel_account_free);
+  g_clear_pointer (&self->edited, courriel_account_free);
+  g_free (self->password);
+  g_free (self->untrusted);
+  G_OBJECT_CLASS (courriel_account_dialog_parent_class)->finalize (object);
+}
+
+static void
+courriel_account_dialog_class_init (CourrielAccountDialogClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = courriel_account_dialog_dispose;
+  object_class->finalize = courriel_account_dialog_finalize;
+
+  /**
+   * CourrielAccountDialog::saved:
+   * @account_id: the account saved (and asked to sync again)
+   */
+  signals[SIGNAL_SAVED] = g_signal_new ("saved", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                        G_TYPE_NONE, 1, G_TYPE_INT64);
+  /**
+   * CourrielAccountDialog::removed:
+   * @account_id: the account removed, with its folders, messages and password
+   */
+  signals[SIGNAL_REMOVED] = g_signal_new ("removed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                                          NULL, G_TYPE_NONE, 1, G_TYPE_INT64);
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/courriel/Courriel/ui/courriel-account-dialog.ui");
+#define BIND(name) gtk_widget_class_bind_template_child (widget_class, CourrielAccountDialog, name)
+  BIND (window_title);
+  BIND (save_button);
+  BIND (spinner);
+  BIND (status_group);
+  BIND (status_label);
+  BIND (trust_button);
+  BIND (account_group);
+  BIND (name_row);
+  BIND (password_group);
+  BIND (password_row);
+  BIND (incoming_group);
+  BIND (incoming_host);
+  BIND (incoming_port);
+  BIND (incoming_security);
+  BIND (incoming_username);
+  BIND (outgoing_group);
+  BIND (outgoing_host);
+  BIND (outgoing_port);
+  BIND (outgoing_security);
+  BIND (outgoing_username);
+  BIND (remove_group);
+#undef BIND
+  gtk_widget_class_install_action (widget_class, "account.save", NULL, save_activated);
+  gtk_widget_class_install_action (widget_class, "account.remove", NULL, remove_activated);
+  gtk_widget_class_install_action (widget_class, "account.trust-certificate", NULL, trust_activated);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
+}
+
+static void
+courriel_account_dialog_init (CourrielAccountDialog *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+  self->cancellable = g_cancellable_new ();
+  gtk_window_set_default_widget (GTK_WINDOW (self), self->save_button);
+  set_busy (self, FALSE);
+}
+
+/**
+ * courriel_account_dialog_new:
+ * @parent: (nullable): the window it is modal to
+ * @sync_service: (nullable): asked to sync the account again once saved
+ * @mode: everything, or the password only
+ *
+ * Returns: (transfer none): the dialog, not shown yet
+ */
+GtkWindow *
+courriel_account_dialog_new (GtkWindow *parent, CourrielStore *store, CourrielSyncService *sync_service,
+                             gint64 account_id, CourrielAccountDialogMode mode)
+{
+  CourrielAccountDialog *self = g_object_new (COURRIEL_TYPE_ACCOUNT_DIALOG, "transient-for", parent, NULL);
+  gboolean settings = mode == COURRIEL_ACCOUNT_DIALOG_SETTINGS;
+
+  g_return_val_if_fail (COURRIEL_IS_STORE (store), NULL);
+
+  self->store = g_object_ref (store);
+  self->sync_service = sync_service != NULL ? g_object_ref (sync_service) : NULL;
+  self->account_id = account_id;
+  self->mode = mode;
+  if (!settings)
+    {
+      adw_window_title_set_title (self->window_title, _("Enter Password"));
+      adw_preferences_group_set_description (self->password_group,
+                                             _("The server refused the saved password. Courriel logs in with the new "
+                                               "one before saving it in your keyring."));
+      gtk_window_set_default_size (GTK_WINDOW (self), 460, 320);
+    }
+  else
+    adw_preferences_group_set_description (self->password_group,
+                                           _("Leave it empty to keep the saved one. Courriel logs in with a new one "
+                                             "before saving it in your keyring."));
+  gtk_widget_set_visible (GTK_WIDGET (self->account_group), settings);
+  gtk_widget_set_visible (GTK_WIDGET (self->incoming_group), settings);
+  gtk_widget_set_visible (GTK_WIDGET (self->outgoing_group), FALSE);
+  gtk_widget_set_visible (GTK_WIDGET (self->remove_group), settings);
+  courriel_account_list_async (store, self->cancellable, on_account_listed, g_object_ref (self));
+  if (!settings)
+    gtk_widget_grab_focus (GTK_WIDGET (self->password_row));
+  return GTK_WINDOW (self);
+}
