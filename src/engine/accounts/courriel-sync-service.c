@@ -384,13 +384,13 @@ on_before_read (GObject *source, GAsyncResult *result, gpointer user_data)
   g_steal_pointer (&run);
 }
 
+/* A copy of the account with this id, which outlives the list; NULL when it is gone. */
 static CourrielAccount *
-find_account (GPtrArray *accounts, gint64 id)
+copy_account (GPtrArray *accounts, gint64 id)
 {
-  for (guint i = 0; accounts != NULL && i < accounts->len; i++)
-    if (((CourrielAccount *)accounts->pdata[i])->id == id)
-      return courriel_account_copy (accounts->pdata[i]);
-  return NULL;
+  CourrielAccount *account = courriel_account_find (accounts, id);
+
+  return account != NULL ? courriel_account_copy (account) : NULL;
 }
 
 static void
@@ -405,7 +405,7 @@ on_accounts_listed (GObject *source, GAsyncResult *result, gpointer user_data)
       g_clear_error (&error);
       return;
     }
-  run->account = find_account (accounts, run->account_id);
+  run->account = copy_account (accounts, run->account_id);
   if (run->account == NULL && error == NULL)
     {
       g_autofree char *id = g_strdup_printf ("%" G_GINT64_FORMAT, run->account_id);
@@ -564,7 +564,7 @@ on_body_account_listed (GObject *source, GAsyncResult *result, gpointer user_dat
   Fetch *fetch = g_task_get_task_data (task);
   GError *error = NULL;
   g_autoptr (GPtrArray) accounts = courriel_account_list_finish (COURRIEL_STORE (source), result, &error);
-  g_autoptr (CourrielAccount) account = find_account (accounts, fetch->account_id);
+  g_autoptr (CourrielAccount) account = copy_account (accounts, fetch->account_id);
 
   if (account == NULL && error == NULL)
     error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_NOT_FOUND, _("The message's account was removed."));
