@@ -74,35 +74,11 @@ find_window (GType type)
   return NULL;
 }
 
-static GtkWidget *
-find_named (GtkWidget *widget, const char *name)
-{
-  if (g_strcmp0 (gtk_widget_get_name (widget), name) == 0)
-    return widget;
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_named (child, name);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
-/* The wizard's widget named @name (its template gives them names). */
-static GtkWidget *
-wizard_part (GtkWindow *wizard, const char *name)
-{
-  GtkWidget *widget = find_named (GTK_WIDGET (wizard), name);
-
-  g_assert_nonnull (widget);
-  return widget;
-}
 
 static const char *
 wizard_page (GtkWindow *wizard)
 {
-  GtkWidget *address = wizard_part (wizard, "address");
+  GtkWidget *address = test_named (wizard, "address");
 
   return gtk_stack_get_visible_child_name (GTK_STACK (gtk_widget_get_ancestor (address, GTK_TYPE_STACK)));
 }
@@ -128,8 +104,8 @@ wait_for_page (GtkWindow *wizard, const char *page)
 
   if (!run_until (wizard_on_page, &wanted, 60))
     g_test_message ("the wizard is on %s: %s / %s", wizard_page (wizard),
-                    gtk_label_get_label (GTK_LABEL (wizard_part (wizard, "verify-title"))),
-                    gtk_label_get_label (GTK_LABEL (wizard_part (wizard, "verify-message"))));
+                    gtk_label_get_label (GTK_LABEL (test_named (wizard, "verify-title"))),
+                    gtk_label_get_label (GTK_LABEL (test_named (wizard, "verify-message"))));
   g_assert_cmpstr (wizard_page (wizard), ==, page);
 }
 
@@ -148,7 +124,7 @@ press (GtkWidget *button)
 static void
 type_into (GtkWindow *wizard, const char *name, const char *text)
 {
-  gtk_editable_set_text (GTK_EDITABLE (wizard_part (wizard, name)), text);
+  gtk_editable_set_text (GTK_EDITABLE (test_named (wizard, name)), text);
 }
 
 typedef struct
@@ -254,7 +230,7 @@ trust_offered (gconstpointer data)
 {
   GtkWindow *wizard = GTK_WINDOW ((gpointer)data);
 
-  return gtk_widget_get_mapped (wizard_part (wizard, "trust"));
+  return gtk_widget_get_mapped (test_named (wizard, "trust"));
 }
 
 /* The first start: the empty page's button, the wizard filled in for @address, @protocol chosen.
@@ -281,28 +257,28 @@ add_first_account (CourrielWindow *window, const char *address, const char *prot
   type_into (wizard, "name", "Élodie Martin");
   type_into (wizard, "address", address);
   type_into (wizard, "password", courriel_test_bench_get_password (bench, address));
-  press (wizard_part (wizard, "next"));
+  press (test_named (wizard, "next"));
   wait_for_page (wizard, "result");
-  g_assert_nonnull (strstr (gtk_label_get_label (GTK_LABEL (wizard_part (wizard, "result-summary"))), "localhost"));
+  g_assert_nonnull (strstr (gtk_label_get_label (GTK_LABEL (test_named (wizard, "result-summary"))), "localhost"));
   /* IMAP is offered first; POP3 is a choice, with its policy. */
-  g_assert_true (gtk_check_button_get_active (GTK_CHECK_BUTTON (wizard_part (wizard, "imap"))));
+  g_assert_true (gtk_check_button_get_active (GTK_CHECK_BUTTON (test_named (wizard, "imap"))));
   if (g_str_equal (protocol, "pop3"))
     {
-      gtk_widget_activate (wizard_part (wizard, "pop3"));
-      g_assert_true (gtk_check_button_get_active (GTK_CHECK_BUTTON (wizard_part (wizard, "pop3"))));
-      g_assert_cmpint (gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (wizard_part (wizard, "keep-days"))), ==, 14);
+      gtk_widget_activate (test_named (wizard, "pop3"));
+      g_assert_true (gtk_check_button_get_active (GTK_CHECK_BUTTON (test_named (wizard, "pop3"))));
+      g_assert_cmpint (gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (test_named (wizard, "keep-days"))), ==, 14);
     }
-  press (wizard_part (wizard, "next"));
+  press (test_named (wizard, "next"));
   /* The bench's certificate is its own: the wizard shows its fingerprint, the newcomer trusts it
    * (and it is pinned for the sync that follows). */
   g_assert_true (run_until (trust_offered, wizard, 60));
-  g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (wizard_part (wizard, "fingerprint"))), ==, fingerprint);
-  press (wizard_part (wizard, "trust"));
+  g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (test_named (wizard, "fingerprint"))), ==, fingerprint);
+  press (test_named (wizard, "trust"));
   wait_for_page (wizard, "done");
 
   /* Done closes the wizard. */
   g_object_add_weak_pointer (G_OBJECT (wizard), (gpointer *)&wizard);
-  press (wizard_part (wizard, "next"));
+  press (test_named (wizard, "next"));
   while (wizard != NULL)
     g_main_context_iteration (NULL, TRUE);
 

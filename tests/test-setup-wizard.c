@@ -23,6 +23,7 @@
 #include "courriel-secrets.h"
 #include "courriel-setup-wizard.h"
 #include "courriel-test-bench.h"
+#include "window-test-util.h"
 
 static CourrielApplication *app;
 static CourrielTestBench *bench;
@@ -40,34 +41,10 @@ extern int _nl_msg_cat_cntr; /* glibc: bumped when LANGUAGE changes, so that get
 
 /* ---- driving the window ---- */
 
-static GtkWidget *
-find_named (GtkWidget *widget, const char *name)
-{
-  if (g_strcmp0 (gtk_widget_get_name (widget), name) == 0)
-    return widget;
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_named (child, name);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
-static GtkWidget *
-named (GtkWindow *wizard, const char *name)
-{
-  GtkWidget *widget = find_named (GTK_WIDGET (wizard), name);
-
-  g_assert_nonnull (widget);
-  return widget;
-}
-
 static GtkStack *
 stack_of (GtkWindow *wizard)
 {
-  GtkWidget *label = named (wizard, "address");
+  GtkWidget *label = test_named (wizard, "address");
 
   return GTK_STACK (gtk_widget_get_ancestor (label, GTK_TYPE_STACK));
 }
@@ -81,19 +58,19 @@ page (GtkWindow *wizard)
 static void
 type (GtkWindow *wizard, const char *name, const char *text)
 {
-  gtk_editable_set_text (GTK_EDITABLE (named (wizard, name)), text);
+  gtk_editable_set_text (GTK_EDITABLE (test_named (wizard, name)), text);
 }
 
 static const char *
 label_text (GtkWindow *wizard, const char *name)
 {
-  return gtk_label_get_label (GTK_LABEL (named (wizard, name)));
+  return gtk_label_get_label (GTK_LABEL (test_named (wizard, name)));
 }
 
 static void
 click (GtkWindow *wizard, const char *name)
 {
-  GtkWidget *button = named (wizard, name);
+  GtkWidget *button = test_named (wizard, name);
 
   g_assert_true (gtk_widget_is_sensitive (button));
   g_assert_true (gtk_widget_get_visible (button));
@@ -133,7 +110,7 @@ wait_verified (GtkWindow *wizard)
   gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
   guint tick = g_timeout_add (100, wake_up, NULL);
 
-  while (g_str_equal (page (wizard), "verify") && !gtk_widget_is_sensitive (named (wizard, "next"))
+  while (g_str_equal (page (wizard), "verify") && !gtk_widget_is_sensitive (test_named (wizard, "next"))
          && g_get_monotonic_time () < deadline)
     g_main_context_iteration (NULL, TRUE);
   g_source_remove (tick);
@@ -149,43 +126,14 @@ settle (void)
     g_main_context_iteration (NULL, FALSE);
 }
 
-/* The window as the compositor would draw it, or NULL while a change waits for its layout (a
- * paintable made then is empty). */
-static GskRenderNode *
-render (GtkWindow *wizard)
-{
-  g_autoptr (GdkPaintable) paintable = gtk_widget_paintable_new (GTK_WIDGET (wizard));
-  g_autoptr (GtkSnapshot) snapshot = gtk_snapshot_new ();
-
-  gdk_paintable_snapshot (paintable, snapshot, gtk_widget_get_width (GTK_WIDGET (wizard)),
-                          gtk_widget_get_height (GTK_WIDGET (wizard)));
-  return gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-}
-
 /* Saves the window as tests/screenshots/wizard-NAME.png. */
 static void
 screenshot (GtkWindow *wizard, const char *name)
 {
-  g_autoptr (GskRenderNode) node = NULL;
-  g_autoptr (GdkTexture) texture = NULL;
-  g_autofree char *dir = g_test_build_filename (G_TEST_BUILT, "screenshots", NULL);
   g_autofree char *file = g_strdup_printf ("wizard-%s%s.png", name, english ? "" : "-fr");
-  g_autofree char *path = g_build_filename (dir, file, NULL);
 
   settle ();
-  for (guint tries = 0; node == NULL && tries < 100; tries++)
-    {
-      node = render (wizard);
-      if (node == NULL)
-        g_main_context_iteration (NULL, TRUE);
-    }
-  g_assert_nonnull (node);
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (wizard)), node,
-                                         &GRAPHENE_RECT_INIT (0, 0, gtk_widget_get_width (GTK_WIDGET (wizard)),
-                                                              gtk_widget_get_height (GTK_WIDGET (wizard))));
-  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("Screenshot: %s", path);
+  test_save_screenshot (GTK_WIDGET (wizard), file);
 }
 
 static void
@@ -216,7 +164,7 @@ open_wizard (gboolean trust_bench_ca, gint64 *added)
 static void
 identify_and_discover (GtkWindow *wizard, const char *address, const char *password, const char *shot)
 {
-  GtkWidget *next = named (wizard, "next");
+  GtkWidget *next = test_named (wizard, "next");
   gint64 started;
 
   type (wizard, "name", "Élodie Martin");
@@ -316,14 +264,14 @@ test_imap (void)
   gint64 started;
 
   identify_and_discover (wizard, address, password, "1-identity");
-  g_assert_true (gtk_widget_get_visible (named (wizard, "imap")));
-  g_assert_true (gtk_check_button_get_active (GTK_CHECK_BUTTON (named (wizard, "imap"))));
-  g_assert_false (gtk_widget_get_mapped (named (wizard, "keep-days")));
+  g_assert_true (gtk_widget_get_visible (test_named (wizard, "imap")));
+  g_assert_true (gtk_check_button_get_active (GTK_CHECK_BUTTON (test_named (wizard, "imap"))));
+  g_assert_false (gtk_widget_get_mapped (test_named (wizard, "keep-days")));
   screenshot (wizard, "3-result-imap");
 
   click (wizard, "advanced");
   g_assert_cmpstr (page (wizard), ==, "advanced");
-  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (named (wizard, "incoming-host"))), ==, "localhost");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (test_named (wizard, "incoming-host"))), ==, "localhost");
   screenshot (wizard, "3b-advanced");
   click (wizard, "back");
   g_assert_cmpstr (page (wizard), ==, "result");
@@ -354,7 +302,7 @@ test_imap (void)
   click (wizard, "send-test");
   while (*label_text (wizard, "send-test-result") == '\0')
     g_main_context_iteration (NULL, TRUE);
-  g_assert_false (gtk_widget_is_sensitive (named (wizard, "send-test")));
+  g_assert_false (gtk_widget_is_sensitive (test_named (wizard, "send-test")));
   g_assert_cmpuint (outbox_length (added), ==, queued + 1);
   screenshot (wizard, "5-done-test-sent");
 
@@ -377,12 +325,12 @@ test_pop3 (void)
   g_autofree char *kept = NULL;
 
   identify_and_discover (wizard, address, password, NULL);
-  gtk_widget_activate (named (wizard, "pop3"));
-  g_assert_true (gtk_check_button_get_active (GTK_CHECK_BUTTON (named (wizard, "pop3"))));
+  gtk_widget_activate (test_named (wizard, "pop3"));
+  g_assert_true (gtk_check_button_get_active (GTK_CHECK_BUTTON (test_named (wizard, "pop3"))));
   settle ();
-  g_assert_true (gtk_widget_get_mapped (named (wizard, "keep-days")));
-  g_assert_cmpint (gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (named (wizard, "keep-days"))), ==, 14);
-  g_assert_cmpuint (gtk_drop_down_get_selected (GTK_DROP_DOWN (named (wizard, "incoming-protocol"))), ==, 1);
+  g_assert_true (gtk_widget_get_mapped (test_named (wizard, "keep-days")));
+  g_assert_cmpint (gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (test_named (wizard, "keep-days"))), ==, 14);
+  g_assert_cmpuint (gtk_drop_down_get_selected (GTK_DROP_DOWN (test_named (wizard, "incoming-protocol"))), ==, 1);
   screenshot (wizard, "3-result-pop3");
 
   click (wizard, "next");
@@ -411,7 +359,7 @@ test_certificate (void)
   click (wizard, "next");
   wait_verified (wizard);
   g_assert_cmpstr (page (wizard), ==, "verify");
-  g_assert_true (gtk_widget_get_visible (named (wizard, "trust")));
+  g_assert_true (gtk_widget_get_visible (test_named (wizard, "trust")));
   g_assert_cmpstr (label_text (wizard, "fingerprint"), ==, fingerprint);
   if (english)
     g_assert_nonnull (strstr (label_text (wizard, "verify-message"), "does not trust"));
@@ -445,32 +393,32 @@ test_by_hand (void)
   wait_for_page (wizard, "advanced", 30);
   if (english)
     g_assert_nonnull (strstr (label_text (wizard, "advanced-intro"), "could not find"));
-  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (named (wizard, "incoming-host"))), ==, "imap.nowhere.test");
-  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (named (wizard, "outgoing-host"))), ==, "smtp.nowhere.test");
-  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (named (wizard, "incoming-username"))), ==, address);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (test_named (wizard, "incoming-host"))), ==, "imap.nowhere.test");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (test_named (wizard, "outgoing-host"))), ==, "smtp.nowhere.test");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (test_named (wizard, "incoming-username"))), ==, address);
 
   /* The usual port follows the protocol. */
-  gtk_drop_down_set_selected (GTK_DROP_DOWN (named (wizard, "incoming-protocol")), 1);
-  g_assert_cmpint (gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (named (wizard, "incoming-port"))), ==, 995);
-  gtk_drop_down_set_selected (GTK_DROP_DOWN (named (wizard, "incoming-protocol")), 0);
-  g_assert_cmpint (gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (named (wizard, "incoming-port"))), ==, 993);
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (test_named (wizard, "incoming-protocol")), 1);
+  g_assert_cmpint (gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (test_named (wizard, "incoming-port"))), ==, 995);
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (test_named (wizard, "incoming-protocol")), 0);
+  g_assert_cmpint (gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (test_named (wizard, "incoming-port"))), ==, 993);
 
   /* No encryption is warned about. */
-  gtk_drop_down_set_selected (GTK_DROP_DOWN (named (wizard, "outgoing-security")), COURRIEL_SECURITY_NONE);
-  g_assert_true (gtk_widget_get_visible (named (wizard, "insecure-warning")));
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (test_named (wizard, "outgoing-security")), COURRIEL_SECURITY_NONE);
+  g_assert_true (gtk_widget_get_visible (test_named (wizard, "insecure-warning")));
   screenshot (wizard, "3b-advanced-not-found");
-  gtk_drop_down_set_selected (GTK_DROP_DOWN (named (wizard, "outgoing-security")), COURRIEL_SECURITY_TLS);
-  g_assert_false (gtk_widget_get_visible (named (wizard, "insecure-warning")));
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (test_named (wizard, "outgoing-security")), COURRIEL_SECURITY_TLS);
+  g_assert_false (gtk_widget_get_visible (test_named (wizard, "insecure-warning")));
 
   type (wizard, "incoming-host", "localhost");
   type (wizard, "incoming-port", imaps);
-  gtk_spin_button_update (GTK_SPIN_BUTTON (named (wizard, "incoming-port")));
+  gtk_spin_button_update (GTK_SPIN_BUTTON (test_named (wizard, "incoming-port")));
   type (wizard, "incoming-username", "alice@example.test");
   type (wizard, "outgoing-host", "");
-  g_assert_false (gtk_widget_is_sensitive (named (wizard, "next"))); /* no outgoing server */
+  g_assert_false (gtk_widget_is_sensitive (test_named (wizard, "next"))); /* no outgoing server */
   type (wizard, "outgoing-host", "localhost");
   type (wizard, "outgoing-port", submissions);
-  gtk_spin_button_update (GTK_SPIN_BUTTON (named (wizard, "outgoing-port")));
+  gtk_spin_button_update (GTK_SPIN_BUTTON (test_named (wizard, "outgoing-port")));
   type (wizard, "outgoing-username", "alice@example.test");
   click (wizard, "next");
   wait_for_page (wizard, "done", 30);
@@ -571,10 +519,10 @@ test_oauth2 (void)
   if (english)
     g_assert_nonnull (strstr (label_text (wizard, "verify-title"), "Sign-In Page"));
   g_assert_nonnull (strstr (label_text (wizard, "verify-message"), "OAuth Mail"));
-  g_assert_true (gtk_widget_get_visible (named (wizard, "help")));
-  g_assert_cmpstr (gtk_link_button_get_uri (GTK_LINK_BUTTON (named (wizard, "help"))), ==,
+  g_assert_true (gtk_widget_get_visible (test_named (wizard, "help")));
+  g_assert_cmpstr (gtk_link_button_get_uri (GTK_LINK_BUTTON (test_named (wizard, "help"))), ==,
                    "https://help.oauth.test/mail-apps");
-  g_assert_false (gtk_widget_get_visible (named (wizard, "trust")));
+  g_assert_false (gtk_widget_get_visible (test_named (wizard, "trust")));
   g_assert_cmpint (added, ==, 0);
   screenshot (wizard, "4-verify-oauth2");
   gtk_window_destroy (wizard);
@@ -592,13 +540,13 @@ test_wrong_password (void)
   identify_and_discover (wizard, "alice@example.test", "not the password", NULL);
   click (wizard, "next");
   wait_for_page (wizard, "identity", 60);
-  g_assert_true (gtk_widget_get_visible (named (wizard, "identity-error")));
+  g_assert_true (gtk_widget_get_visible (test_named (wizard, "identity-error")));
   g_assert_nonnull (strstr (label_text (wizard, "identity-error"), "localhost"));
   if (english)
     g_assert_nonnull (strstr (label_text (wizard, "identity-error"), "refused this user name and password"));
   focus = gtk_window_get_focus (wizard);
   g_assert_nonnull (focus);
-  g_assert_true (focus == named (wizard, "password") || gtk_widget_is_ancestor (focus, named (wizard, "password")));
+  g_assert_true (focus == test_named (wizard, "password") || gtk_widget_is_ancestor (focus, test_named (wizard, "password")));
   g_assert_cmpint (added, ==, 0);
   screenshot (wizard, "1-identity-wrong-password");
   gtk_window_destroy (wizard);

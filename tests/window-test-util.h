@@ -141,13 +141,38 @@ test_wait_for_query (CourrielStore *store, const char *sql, gint64 expected)
   g_assert_cmpint (test_query (store, sql), ==, expected);
 }
 
+/* The widget under @widget named @name (gtk_widget_get_name: a template's ids), or NULL. */
+static inline GtkWidget *
+test_find_named (GtkWidget *widget, const char *name)
+{
+  if (g_strcmp0 (gtk_widget_get_name (widget), name) == 0)
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = test_find_named (child, name);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* The same, asserted to be there. */
+static inline GtkWidget *
+test_named (GtkWindow *window, const char *name)
+{
+  GtkWidget *widget = test_find_named (GTK_WIDGET (window), name);
+
+  g_assert_nonnull (widget);
+  return widget;
+}
+
 /* Renders @window as the compositor would and saves it under the tests' build folder
  * (screenshots/NAME), for a person to look at; asserts that it has content, not a blank surface. */
 static inline void
 test_save_screenshot (GtkWidget *window, const char *name)
 {
   g_autoptr (GdkPaintable) paintable = gtk_widget_paintable_new (window);
-  g_autoptr (GtkSnapshot) snapshot = gtk_snapshot_new ();
   g_autoptr (GskRenderNode) node = NULL;
   g_autoptr (GdkTexture) texture = NULL;
   g_autofree guchar *pixels = NULL;
@@ -166,8 +191,16 @@ test_save_screenshot (GtkWidget *window, const char *name)
         ;
     }
 
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  /* A window mapped a moment ago may not have drawn yet: its paintable is empty until it has. */
+  for (guint tries = 0; node == NULL && tries < 100; tries++)
+    {
+      g_autoptr (GtkSnapshot) snapshot = gtk_snapshot_new ();
+
+      gdk_paintable_snapshot (paintable, snapshot, width, height);
+      node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+      if (node == NULL)
+        g_main_context_iteration (NULL, TRUE);
+    }
   g_assert_nonnull (node);
   texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
                                          &GRAPHENE_RECT_INIT (0, 0, width, height));
