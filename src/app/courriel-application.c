@@ -200,6 +200,7 @@ start_engine (CourrielApplication *self)
       return;
     }
   self->sync_service = courriel_sync_service_new (self->store);
+  courriel_sync_service_set_push (self->sync_service, TRUE); /* new mail as it comes (IMAP IDLE) */
   self->notifier = courriel_notifier_new (G_APPLICATION (self), self->sync_service, self->settings);
   g_signal_connect (self->settings, "changed::check-interval", G_CALLBACK (on_check_interval), self);
   on_check_interval (self->settings, "check-interval", self);

@@ -1,6 +1,5 @@
-/* test-sync-service.c — CourrielSyncService against the bench's real Dovecot: accounts saved with
- * their passwords in the test session's keyring, synchronised, their new mail reported, their
- * errors kept for the app to say what to do, their bodies fetched on demand
+/* test-sync-service.c — CourrielSyncService against the bench's real Dovecot: accounts synchronised,
+ * new mail reported and pushed (IDLE) as delivered, errors kept, bodies fetched on demand
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -11,6 +10,8 @@
 
 #include "courriel-account.h"
 #include "courriel-certificate.h"
+#include "courriel-changes.h"
+#include "courriel-imap-client.h"
 #include "courriel-imap-error.h"
 #include "courriel-net-error.h"
 #include "courriel-sync-service.h"
@@ -120,22 +121,47 @@ add_account (Fixture *f, const char *address, guint16 port, const char *pinned, 
 }
 
 static gint64
+add_pop3_account (Fixture *f, const char *address)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (CourrielAccount) account = courriel_account_new (address);
+  gint64 id;
+
+  account->protocol = COURRIEL_PROTOCOL_POP3;
+  account->incoming = (CourrielServer){ g_strdup ("127.0.0.1"),
+                                        courriel_test_bench_get_port (bench, COURRIEL_TEST_BENCH_POP3S),
+                                        COURRIEL_SECURITY_TLS, g_strdup (address), NULL, g_strdup (fingerprint) };
+  courriel_account_save_async (f->store, account, courriel_test_bench_get_password (bench, address), NULL, NULL,
+                               got_result, &result);
+  id = courriel_account_save_finish (wait_for (&result), &error);
+  g_assert_no_error (error);
+  return id;
+}
+
+static gint64
 add_bench_account (Fixture *f, const char *address)
 {
   return add_account (f, address, courriel_test_bench_get_port (bench, COURRIEL_TEST_BENCH_IMAPS), fingerprint,
                       courriel_test_bench_get_password (bench, address));
 }
 
+static char *
+new_message (const char *address, const char *subject)
+{
+  return g_strdup_printf ("From: Élodie Martin <elodie@example.org>\r\nTo: %s\r\n"
+                          "Subject: %s\r\nMessage-ID: <%s.%08x@example.org>\r\n"
+                          "Date: Mon, 02 Mar 2026 09:30:00 +0100\r\nMIME-Version: 1.0\r\n"
+                          "Content-Type: text/plain; charset=utf-8\r\n\r\n"
+                          "Bonjour, ceci est « %s ».\r\n",
+                          address, subject, subject, g_random_int (), subject);
+}
+
 static GBytes *
 deliver (const char *address, const char *subject, const char *flags)
 {
   g_autoptr (GError) error = NULL;
-  g_autofree char *raw = g_strdup_printf ("From: Élodie Martin <elodie@example.org>\r\nTo: %s\r\n"
-                                          "Subject: %s\r\nMessage-ID: <%s.%08x@example.org>\r\n"
-                                          "Date: Mon, 02 Mar 2026 09:30:00 +0100\r\nMIME-Version: 1.0\r\n"
-                                          "Content-Type: text/plain; charset=utf-8\r\n\r\n"
-                                          "Bonjour, ceci est « %s ».\r\n",
-                                          address, subject, subject, g_random_int (), subject);
+  g_autofree char *raw = new_message (address, subject);
   GBytes *bytes = g_bytes_new_take (g_steal_pointer (&raw), strlen (raw));
 
   courriel_test_bench_add_message (bench, address, "INBOX", bytes, flags, 0, &error);
@@ -280,20 +306,8 @@ static void
 test_pop3_new_mail (Fixture *f, gconstpointer data)
 {
   const char *address = "carol@example.test";
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GAsyncResult) result = NULL;
-  g_autoptr (CourrielAccount) account = courriel_account_new (address);
+  gint64 id = add_pop3_account (f, address);
   const GError *sync_error = NULL;
-  gint64 id;
-
-  account->protocol = COURRIEL_PROTOCOL_POP3;
-  account->incoming = (CourrielServer){ g_strdup ("127.0.0.1"),
-                                        courriel_test_bench_get_port (bench, COURRIEL_TEST_BENCH_POP3S),
-                                        COURRIEL_SECURITY_TLS, g_strdup (address), NULL, g_strdup (fingerprint) };
-  courriel_account_save_async (f->store, account, courriel_test_bench_get_password (bench, address), NULL, NULL,
-                               got_result, &result);
-  id = courriel_account_save_finish (wait_for (&result), &error);
-  g_assert_no_error (error);
 
   g_bytes_unref (deliver (address, "pop-premier", NULL));
   g_assert_cmpint (sync_and_wait (f, id, &sync_error), ==, COURRIEL_SYNC_STATE_IDLE);
@@ -488,6 +502,392 @@ test_fetch_body (Fixture *f, gconstpointer data)
   g_assert_no_error (error);
 }
 
+/* Push ------------------------------------------------------------------------------------------- */
+
+/* doveadm on the bench's Dovecot (one argument after the command at most, then the user): its
+ * standard output. */
+static char *
+doveadm (const char *command, const char *option, const char *address)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *config = g_build_filename (courriel_test_bench_get_dir (bench), "dovecot.conf", NULL);
+  const char *argv[] = { "doveadm", "-c", config, command, option != NULL ? option : address, address, NULL };
+  char *output = NULL;
+  int status = 0;
+
+  if (option == NULL)
+    argv[5] = NULL;
+  g_spawn_sync (NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &output,
+                NULL, &status, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  return output;
+}
+
+/* The user's IMAP connections the server counts (logged in). */
+static guint
+imap_connections (const char *address)
+{
+  g_autofree char *who = doveadm ("who", "-1", address);
+  g_auto (GStrv) lines = g_strsplit (who, "\n", -1);
+  guint count = 0;
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (g_str_has_prefix (lines[i], address) && strstr (lines[i], " imap ") != NULL)
+      count++;
+  return count;
+}
+
+static gboolean
+set_flag (gpointer user_data)
+{
+  *(gboolean *)user_data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* Runs the main loop until @done says so, failing after @seconds. */
+static void
+run_until (gboolean (*done) (Fixture *f, gconstpointer data), Fixture *f, gconstpointer data, guint seconds,
+           const char *what)
+{
+  gboolean late = FALSE;
+  guint timeout = g_timeout_add_seconds (seconds, set_flag, &late);
+
+  while (!done (f, data) && !late)
+    {
+      /* Some conditions are read from outside (the store, the server): look again now and then. */
+      gboolean tick = FALSE;
+      guint again = g_timeout_add (20, set_flag, &tick);
+      while (!tick && !late)
+        g_main_context_iteration (NULL, TRUE);
+      if (!tick)
+        g_source_remove (again);
+    }
+  if (late)
+    g_error ("Not within %u s: %s", seconds, what);
+  g_source_remove (timeout);
+}
+
+static gboolean
+is_pushing (Fixture *f, gconstpointer data)
+{
+  return courriel_sync_service_is_pushing (f->service, *(const gint64 *)data);
+}
+
+static gboolean
+is_not_pushing (Fixture *f, gconstpointer data)
+{
+  return !is_pushing (f, data);
+}
+
+static gboolean
+has_new_batch (Fixture *f, gconstpointer data)
+{
+  return f->batches->len > GPOINTER_TO_UINT (data);
+}
+
+static gboolean
+has_connections (Fixture *f, gconstpointer data)
+{
+  const char *const *wanted = data; /* address, then the count as text */
+
+  return imap_connections (wanted[0]) == g_ascii_strtoull (wanted[1], NULL, 10);
+}
+
+static void
+wait_connections (Fixture *f, const char *address, guint count)
+{
+  g_autofree char *text = g_strdup_printf ("%u", count);
+  const char *wanted[] = { address, text };
+
+  run_until (has_connections, f, wanted, 5, "the server's count of IMAP connections");
+}
+
+/* Delivered through the bench Dovecot's LMTP, as its Postfix does: when this returns, the
+ * message is in the mailbox and the server tells those who listen. */
+static void
+lmtp_deliver (const char *address, const char *subject)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GSocketClient) client = g_socket_client_new ();
+  g_autoptr (GSocketConnection) connection = NULL;
+  g_autoptr (GDataInputStream) input = NULL;
+  g_autofree char *message = new_message (address, subject);
+  g_autofree char *script = g_strdup_printf ("LHLO courriel.test\r\nMAIL FROM:<elodie@example.org>\r\n"
+                                             "RCPT TO:<%s>\r\nDATA\r\n%s.\r\nQUIT\r\n",
+                                             address, message);
+  /* The replies: greeting, LHLO (many lines), MAIL, RCPT, DATA, the delivery, QUIT. */
+  const char *expected[] = { "220", "250", "250", "250", "354", "250", "221" };
+  GOutputStream *output;
+
+  connection = g_socket_client_connect_to_host (client, "127.0.0.1",
+                                                courriel_test_bench_get_port (bench, COURRIEL_TEST_BENCH_LMTP), NULL,
+                                                &error);
+  g_assert_no_error (error);
+  input = g_data_input_stream_new (g_io_stream_get_input_stream (G_IO_STREAM (connection)));
+  g_data_input_stream_set_newline_type (input, G_DATA_STREAM_NEWLINE_TYPE_CR_LF);
+  output = g_io_stream_get_output_stream (G_IO_STREAM (connection));
+  /* LMTP pipelines when the server says so (Dovecot does): the whole dialogue at once. */
+  g_assert_true (g_output_stream_write_all (output, script, strlen (script), NULL, NULL, &error));
+  g_assert_no_error (error);
+  for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+    {
+      g_autofree char *line = NULL;
+
+      do
+        {
+          g_free (line);
+          line = g_data_input_stream_read_line (input, NULL, NULL, &error);
+          g_assert_no_error (error);
+          g_assert_nonnull (line);
+          g_assert_true (g_str_has_prefix (line, expected[i]));
+        }
+      while (line[3] == '-');
+    }
+}
+
+/* The service as the app has it: push on, a periodic sync too far off to matter. */
+static gint64
+start_pushing (Fixture *f, const char *address)
+{
+  gint64 id = add_bench_account (f, address);
+  const GError *error = NULL;
+
+  courriel_sync_service_set_interval (f->service, 60 * 60);
+  courriel_sync_service_set_retry_delay (f->service, 1);
+  courriel_sync_service_set_push (f->service, TRUE);
+  g_assert_true (courriel_sync_service_get_push (f->service));
+  g_assert_cmpint (sync_and_wait (f, id, &error), ==, COURRIEL_SYNC_STATE_IDLE);
+  run_until (is_pushing, f, &id, 5, "the Inbox watched");
+  return id;
+}
+
+/* Delivers, then waits for the message in the store (its "new-messages"): the milliseconds. */
+static gint64
+deliver_and_wait (Fixture *f, gint64 id, const char *address, const char *subject)
+{
+  guint batches = f->batches->len;
+  gint64 start;
+  GArray *ids;
+
+  lmtp_deliver (address, subject);
+  start = g_get_monotonic_time ();
+  run_until (has_new_batch, f, GUINT_TO_POINTER (batches), 5, "the delivered message in the store");
+  ids = f->batches->pdata[batches];
+  g_assert_cmpuint (ids->len, ==, 1);
+  {
+    g_autoptr (Row) row = query (f, id, g_array_index (ids, gint64, 0), NULL);
+    g_assert_cmpstr (row->subject, ==, subject);
+  }
+  return (g_get_monotonic_time () - start) / 1000;
+}
+
+static int
+compare_gint64 (gconstpointer a, gconstpointer b)
+{
+  gint64 x = *(const gint64 *)a, y = *(const gint64 *)b;
+
+  return x < y ? -1 : x > y;
+}
+
+static void
+test_push_new_mail (Fixture *f, gconstpointer data)
+{
+  const char *address = "alice@example.test";
+  gint64 id = start_pushing (f, address);
+  guint listed = f->listed;
+  gint64 latencies[7];
+  g_autoptr (GString) text = g_string_new (NULL);
+
+  /* One connection listens, the sync's went away. */
+  wait_connections (f, address, 1);
+
+  /* Each delivery is in the store within the second, without a sync asked for, and is news
+   * (what the notifications show). */
+  for (guint i = 0; i < G_N_ELEMENTS (latencies); i++)
+    {
+      g_autofree char *subject = g_strdup_printf ("pousse-%u", i);
+      latencies[i] = deliver_and_wait (f, id, address, subject);
+      g_assert_cmpint (latencies[i], <, 5000);
+      g_string_append_printf (text, " %" G_GINT64_FORMAT, latencies[i]);
+    }
+  qsort (latencies, G_N_ELEMENTS (latencies), sizeof latencies[0], compare_gint64);
+  g_test_message ("push latency, delivery to store (ms):%s; median %" G_GINT64_FORMAT, text->str,
+                  latencies[G_N_ELEMENTS (latencies) / 2]);
+  g_printerr ("push latency, delivery to store: median %" G_GINT64_FORMAT " ms (%s )\n",
+              latencies[G_N_ELEMENTS (latencies) / 2], text->str);
+  /* The Inbox alone was synchronised: no other folder was listed again. */
+  g_assert_cmpuint (f->listed, ==, listed);
+  g_assert_cmpint (courriel_sync_service_get_state (f->service, id, NULL), ==, COURRIEL_SYNC_STATE_IDLE);
+
+  /* A burst is one sync, or two: not one per message. */
+  {
+    guint syncing = f->syncing;
+    for (guint i = 0; i < 5; i++)
+      {
+        g_autofree char *subject = g_strdup_printf ("rafale-%u", i);
+        lmtp_deliver (address, subject);
+      }
+    run_until (has_new_batch, f, GUINT_TO_POINTER (G_N_ELEMENTS (latencies)), 5, "the burst in the store");
+    while (courriel_sync_service_get_state (f->service, id, NULL) == COURRIEL_SYNC_STATE_SYNCING)
+      g_main_context_iteration (NULL, TRUE);
+    g_assert_cmpuint (f->syncing - syncing, <=, 2);
+    {
+      g_autoptr (Row) row = query (f, id, 0, "rafale-4");
+      g_assert_cmpstr (row->subject, ==, "rafale-4");
+    }
+  }
+}
+
+static gboolean
+is_seen (Fixture *f, gconstpointer data)
+{
+  g_autoptr (Row) row = query (f, 0, 0, data);
+
+  return (row->flags & COURRIEL_MESSAGE_SEEN) != 0;
+}
+
+/* Another client marks every message read: the store follows within seconds. */
+static void
+test_push_flags (Fixture *f, gconstpointer data)
+{
+  const char *address = "bob@example.test";
+  g_autofree char *subject = g_strdup_printf ("a-lire-%08x", g_random_int ());
+  gint64 id;
+  g_autoptr (CourrielConnection) connection = NULL;
+  g_autoptr (CourrielImapClient) other = NULL;
+  g_autoptr (CourrielImapUidSet) all = courriel_imap_uid_set_new ();
+  g_autoptr (GError) error = NULL;
+  const char *seen[] = { "\\Seen", NULL };
+
+  g_bytes_unref (deliver (address, subject, NULL));
+  id = start_pushing (f, address);
+  g_assert_false (is_seen (f, subject));
+
+  connection = courriel_connection_new ("127.0.0.1", courriel_test_bench_get_port (bench, COURRIEL_TEST_BENCH_IMAPS),
+                                        COURRIEL_SECURITY_TLS);
+  courriel_connection_set_pinned_fingerprint (connection, fingerprint);
+  other = courriel_imap_client_new (connection);
+  {
+    g_autoptr (GAsyncResult) connected = NULL, logged_in = NULL, selected = NULL, stored = NULL;
+    g_autoptr (CourrielImapSelection) selection = NULL;
+    g_autoptr (CourrielImapUidSet) modified = NULL;
+
+    courriel_imap_client_connect_async (other, NULL, got_result, &connected);
+    g_assert_true (courriel_imap_client_connect_finish (other, wait_for (&connected), &error));
+    courriel_imap_client_login_async (other, address, courriel_test_bench_get_password (bench, address), NULL,
+                                      got_result, &logged_in);
+    g_assert_true (courriel_imap_client_login_finish (other, wait_for (&logged_in), &error));
+    courriel_imap_client_select_async (other, "INBOX", FALSE, NULL, NULL, got_result, &selected);
+    selection = courriel_imap_client_select_finish (other, wait_for (&selected), &error);
+    g_assert_no_error (error);
+    courriel_imap_uid_set_add_range (all, 1, G_MAXUINT32);
+    courriel_imap_client_uid_store_async (other, all, COURRIEL_IMAP_STORE_ADD, seen, 0, NULL, got_result, &stored);
+    modified = courriel_imap_client_uid_store_finish (other, wait_for (&stored), &error);
+    g_assert_no_error (error);
+  }
+  run_until (is_seen, f, subject, 5, "the message read elsewhere, read here");
+  g_assert_cmpint (id, >, 0);
+}
+
+/* The server drops the watch (an administrator's kick, a restart): it comes back by itself, and
+ * the next message is pushed as before. */
+static void
+test_push_reconnects (Fixture *f, gconstpointer data)
+{
+  const char *address = "carol@example.test";
+  gint64 id = start_pushing (f, address);
+  g_autofree char *kicked = NULL;
+
+  wait_connections (f, address, 1);
+  kicked = doveadm ("kick", NULL, address);
+  run_until (is_not_pushing, f, &id, 5, "the watch seeing the kick");
+  run_until (is_pushing, f, &id, 5, "the watch back");
+  wait_connections (f, address, 1);
+  g_assert_cmpint (deliver_and_wait (f, id, address, "apres-coupure"), <, 5000);
+
+  /* The servers go down (Dovecot says BYE to those in IDLE some 10 s later): the watch waits and
+   * retries (1 s, 2 s, 4 s, 8 s...). When the network comes back (as the network monitor says),
+   * it does not wait for its next try. */
+  {
+    g_autoptr (GError) error = NULL;
+    gboolean waited = FALSE;
+    gint64 start;
+
+    g_assert_true (courriel_test_bench_stop_servers (bench, &error));
+    run_until (is_not_pushing, f, &id, 15, "the watch seeing the server go");
+    /* Tries at 1, 3 and 7 s fail; the next is at 15 s. */
+    g_timeout_add (7500, set_flag, &waited);
+    while (!waited)
+      g_main_context_iteration (NULL, TRUE);
+    g_assert_false (courriel_sync_service_is_pushing (f->service, id));
+    g_assert_true (courriel_test_bench_start_servers (bench, &error));
+    g_assert_no_error (error);
+    start = g_get_monotonic_time ();
+    g_signal_emit_by_name (g_network_monitor_get_default (), "network-changed", TRUE);
+    run_until (is_pushing, f, &id, 5, "the watch back with the network");
+    /* Its next try was still seconds away. */
+    g_assert_cmpint (g_get_monotonic_time () - start, <, 3 * G_USEC_PER_SEC);
+    g_assert_cmpint (deliver_and_wait (f, id, address, "apres-reseau"), <, 5000);
+  }
+}
+
+/* Removing the account closes its watch; disposing the service closes them all, and nothing
+ * is heard from it afterwards. */
+static void
+test_push_closed (Fixture *f, gconstpointer data)
+{
+  gint64 alice = start_pushing (f, "alice@example.test");
+  gint64 bob = add_bench_account (f, "bob@example.test");
+  const GError *error = NULL;
+  guint done;
+  gboolean over = FALSE;
+
+  g_assert_cmpint (sync_and_wait (f, bob, &error), ==, COURRIEL_SYNC_STATE_IDLE);
+  run_until (is_pushing, f, &bob, 5, "bob's Inbox watched");
+  wait_connections (f, "alice@example.test", 1);
+  wait_connections (f, "bob@example.test", 1);
+
+  {
+    g_autoptr (GAsyncResult) result = NULL;
+    g_autoptr (GError) remove_error = NULL;
+    courriel_account_remove_async (f->store, "bob@example.test", NULL, got_result, &result);
+    g_assert_true (courriel_account_remove_finish (wait_for (&result), &remove_error));
+    g_assert_no_error (remove_error);
+  }
+  run_until (is_not_pushing, f, &bob, 5, "bob's watch stopped");
+  wait_connections (f, "bob@example.test", 0);
+  g_assert_true (courriel_sync_service_is_pushing (f->service, alice));
+
+  done = f->done;
+  g_clear_object (&f->service);
+  wait_connections (f, "alice@example.test", 0);
+  /* Mail still comes, and the service, gone, says nothing. */
+  lmtp_deliver ("alice@example.test", "trop-tard");
+  g_timeout_add (1500, set_flag, &over);
+  while (!over)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (f->done, ==, done);
+}
+
+/* POP3 has no push: the periodic sync alone, and no connection left open. */
+static void
+test_push_pop3 (Fixture *f, gconstpointer data)
+{
+  const char *address = "carol@example.test";
+  gint64 id = add_pop3_account (f, address);
+  const GError *sync_error = NULL;
+  gboolean over = FALSE;
+
+  courriel_sync_service_set_push (f->service, TRUE);
+  g_assert_cmpint (sync_and_wait (f, id, &sync_error), ==, COURRIEL_SYNC_STATE_IDLE);
+  g_timeout_add (1000, set_flag, &over);
+  while (!over)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_false (courriel_sync_service_is_pushing (f->service, id));
+  g_assert_cmpuint (imap_connections (address), ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -515,6 +915,12 @@ main (int argc, char **argv)
   g_test_add ("/sync-service/dispose-while-syncing", Fixture, NULL, fixture_set_up, test_dispose_while_syncing,
               fixture_tear_down);
   g_test_add ("/sync-service/fetch-body", Fixture, NULL, fixture_set_up, test_fetch_body, fixture_tear_down);
+  g_test_add ("/sync-service/push/new-mail", Fixture, NULL, fixture_set_up, test_push_new_mail, fixture_tear_down);
+  g_test_add ("/sync-service/push/flags", Fixture, NULL, fixture_set_up, test_push_flags, fixture_tear_down);
+  g_test_add ("/sync-service/push/reconnects", Fixture, NULL, fixture_set_up, test_push_reconnects,
+              fixture_tear_down);
+  g_test_add ("/sync-service/push/closed", Fixture, NULL, fixture_set_up, test_push_closed, fixture_tear_down);
+  g_test_add ("/sync-service/push/pop3", Fixture, NULL, fixture_set_up, test_push_pop3, fixture_tear_down);
   status = g_test_run ();
   courriel_test_bench_stop (bench);
   g_object_unref (bench);

@@ -8,6 +8,14 @@
  * when the network monitor says the network is back. Other failures (wrong password, changed
  * certificate) are ERROR, kept with their domain and code for the app to say what to do.
  *
+ * Push: with courriel_sync_service_set_push(), each IMAP account whose server offers IDLE keeps
+ * one more connection open on its Inbox, a listening CourrielImapAccountWatch. What the server
+ * announces there makes a sync of the Inbox alone, on a connection of its own, a moment later
+ * (a burst of announcements makes one sync); it is queued like the account's other syncs, never
+ * beside them. A dropped connection is opened again after a back-off (1 s, doubling up to 15
+ * minutes), at once when the network changes, and not at all when the account is removed.
+ * POP3 accounts and servers without IDLE have the periodic sync alone.
+ *
  * Everything runs on the thread-default main context of the service's creation. Disposing the
  * service cancels what runs: the steps' callbacks see the cancellation and stop before touching
  * the service again, so a pending sync never keeps it alive.
@@ -22,13 +30,19 @@
 #include "courriel-account-sync.h"
 #include "courriel-changes.h"
 #include "courriel-imap-body-sync.h"
+#include "courriel-imap-account-watch.h"
 #include "courriel-imap-client.h"
+#include "courriel-imap-error.h"
+#include "courriel-imap-message-sync.h"
+#include "courriel-imap-replay.h"
 #include "courriel-net-error.h"
 #include "courriel-task.h"
 
 #define FIRST_RETRY_DELAY 30
 #define LAST_RETRY_DELAY  (15 * 60)
 #define POKE_DELAY        1
+#define PUSH_DELAY_MS     300 /* an announcement's sync waits for the rest of its burst */
+#define PUSH_FIRST_RETRY  1
 
 typedef struct
 {
@@ -44,6 +58,18 @@ typedef struct
   GSource          *poke;
   GPtrArray        *waiting;     /* GTask of sync_account_async(), for the next run */
   GError           *outbox_error; /* the last run could not send the Outbox */
+  gboolean          folder_again; /* the watched folder changed while a run ran */
+  /* Push: see the section of that name. */
+  GCancellable     *push;        /* the watch's, from logging in until it ends; NULL: none */
+  CourrielImapAccountWatch *watch; /* while it runs */
+  char             *push_server; /* the incoming server the watch is connected to */
+  gint64            push_folder_id;
+  char             *push_folder;
+  gboolean          push_live;   /* the watch has its folder open */
+  gboolean          push_unsupported; /* POP3, or no IDLE: the periodic sync alone */
+  guint             push_backoff;
+  GSource          *push_retry;
+  GSource          *push_soon;   /* the coalesced sync of the watched folder */
 } AccountState;
 
 struct _CourrielSyncService
@@ -58,11 +84,14 @@ struct _CourrielSyncService
   guint            first_retry_delay;
   GNetworkMonitor *monitor;
   gulong           network_changed;
+  gboolean         network_available;
+  gboolean         push;
+  gulong           store_changed;
 };
 
 G_DEFINE_FINAL_TYPE (CourrielSyncService, courriel_sync_service, G_TYPE_OBJECT)
 
-enum { PROP_0, PROP_STORE, PROP_INTERVAL, N_PROPS };
+enum { PROP_0, PROP_STORE, PROP_INTERVAL, PROP_PUSH, N_PROPS };
 static GParamSpec *properties[N_PROPS];
 
 enum { SIGNAL_PROGRESS, SIGNAL_STATE_CHANGED, SIGNAL_NEW_MESSAGES, N_SIGNALS };
@@ -85,9 +114,13 @@ cancel_tasks (GPtrArray *tasks)
   g_clear_pointer (&tasks, g_ptr_array_unref);
 }
 
+static void push_stop (AccountState *state);
+
 static void
 account_state_free (AccountState *state)
 {
+  push_stop (state);
+  g_free (state->push_folder);
   cancel_tasks (g_steal_pointer (&state->waiting));
   g_clear_error (&state->outbox_error);
   g_clear_error (&state->error);
@@ -114,13 +147,17 @@ lookup_state (CourrielSyncService *self, gint64 account_id)
 
 /* A source on the service's context; the service removes it before it goes. */
 static GSource *
-add_timeout (CourrielSyncService *self, guint seconds, GSourceFunc func, gpointer data)
+attach_timeout (CourrielSyncService *self, GSource *source, GSourceFunc func, gpointer data)
 {
-  GSource *source = g_timeout_source_new_seconds (seconds);
-
   g_source_set_callback (source, func, data, NULL);
   g_source_attach (source, self->context);
   return source;
+}
+
+static GSource *
+add_timeout (CourrielSyncService *self, guint seconds, GSourceFunc func, gpointer data)
+{
+  return attach_timeout (self, g_timeout_source_new_seconds (seconds), func, data);
 }
 
 static void
@@ -163,11 +200,25 @@ typedef struct
   GPtrArray                 *tasks;        /* GTask waiting for this run's report */
   CourrielAccountSyncReport *report;
   GError                    *outbox_error;
+  gint64                     folder_id;    /* a sync of this folder alone (push); 0: the account's */
+  char                      *folder;
+  CourrielImapClient        *client;       /* a folder's sync: logged out when the run goes */
 } Run;
+
+static void
+on_logged_out_quietly (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  /* Everything is in the store already: a failed LOGOUT changes nothing. */
+  courriel_imap_client_logout_finish (COURRIEL_IMAP_CLIENT (source), result, NULL);
+}
 
 static void
 run_free (Run *run)
 {
+  if (run->client != NULL)
+    courriel_imap_client_logout_async (run->client, NULL, on_logged_out_quietly, NULL);
+  g_clear_object (&run->client);
+  g_free (run->folder);
   cancel_tasks (g_steal_pointer (&run->tasks));
   g_clear_pointer (&run->report, courriel_account_sync_report_free);
   g_clear_error (&run->outbox_error);
@@ -179,6 +230,8 @@ run_free (Run *run)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Run, run_free)
 
 static void start_sync (CourrielSyncService *self, AccountState *state);
+static void start_folder_sync (CourrielSyncService *self, AccountState *state);
+static void push_start (CourrielSyncService *self, AccountState *state);
 
 static gboolean
 retry_now (gpointer user_data)
@@ -229,8 +282,18 @@ run_done (Run *run, GError *error)
         g_task_return_pointer (tasks->pdata[i], courriel_account_sync_report_copy (run->report),
                                (GDestroyNotify)courriel_account_sync_report_free);
     }
+  /* The watch starts once the account is known to work, and again after each such sync if it
+   * stopped without a retry of its own (an account whose Inbox was not yet known). */
+  if (error == NULL && run->folder_id == 0 && run->account != NULL)
+    {
+      if (run->account->protocol == COURRIEL_PROTOCOL_POP3)
+        state->push_unsupported = TRUE;
+      push_start (self, state);
+    }
   if (state->again && !state->running)
     start_sync (self, state);
+  else if (state->folder_again && !state->running)
+    start_folder_sync (self, state);
 }
 
 static gpointer
@@ -279,26 +342,30 @@ on_new_messages_read (GObject *source, GAsyncResult *result, gpointer user_data)
   run_done (run, NULL);
 }
 
+/* The mail is in the store: the run is over once its news (if it brought any) is known. Takes
+ * @run, and @error for the run's end. */
+static void
+finish_run (Run *run, GError *error)
+{
+  g_autoptr (Run) owned = run;
+
+  if (g_cancellable_is_cancelled (run->cancellable))
+    g_clear_error (&error);
+  else if (error != NULL || !run->notify)
+    run_done (run, error);
+  else
+    courriel_store_read_async (run->self->store, read_new_messages, g_steal_pointer (&owned), NULL,
+                               (GDestroyNotify)g_array_unref, run->cancellable, on_new_messages_read, run);
+}
+
 static void
 on_synced (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  g_autoptr (Run) run = user_data;
+  Run *run = user_data;
   GError *error = NULL;
 
   run->report = courriel_account_sync_finish (result, &error);
-  if (g_cancellable_is_cancelled (run->cancellable))
-    {
-      g_clear_error (&error);
-      return;
-    }
-  if (run->report == NULL || !run->notify)
-    {
-      run_done (run, error);
-      return;
-    }
-  courriel_store_read_async (run->self->store, read_new_messages, run, NULL, (GDestroyNotify)g_array_unref,
-                             run->cancellable, on_new_messages_read, run);
-  g_steal_pointer (&run);
+  finish_run (run, error);
 }
 
 static void
@@ -324,6 +391,62 @@ on_sent (GObject *source, GAsyncResult *result, gpointer user_data)
     g_message ("%s: the Outbox will be sent later: %s", run->account->address, run->outbox_error->message);
   courriel_account_sync_async (run->self->store, run->account, run->flags, on_progress, run, run->cancellable,
                                on_synced, run);
+  g_steal_pointer (&run);
+}
+
+/* A folder alone (push): its queued changes told to the server first, as a full sync does, so
+ * that the server's older flags do not come back over them. */
+static void
+on_folder_synced (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GError *error = NULL;
+
+  courriel_imap_message_sync_finish (result, &error);
+  finish_run (user_data, error);
+}
+
+/* A step of a folder's sync failed (or the service went): the run ends there. Takes @error. */
+static gboolean
+folder_step_failed (Run *run, GError *error)
+{
+  if (g_cancellable_is_cancelled (run->cancellable))
+    {
+      g_clear_error (&error);
+      return TRUE;
+    }
+  if (error != NULL)
+    run_done (run, error);
+  return error != NULL;
+}
+
+static void
+on_folder_replayed (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (Run) run = user_data;
+  GError *error = NULL;
+
+  courriel_imap_replay_finish (result, &error);
+  if (folder_step_failed (run, error))
+    return;
+  courriel_imap_message_sync_async (run->client, run->self->store, run->folder_id, run->folder, 0, NULL, NULL,
+                                    run->cancellable, on_folder_synced, run);
+  g_steal_pointer (&run);
+}
+
+static void
+on_folder_logged_in (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (Run) run = user_data;
+  GError *error = NULL;
+  g_autoptr (GObject) client = courriel_account_log_in_finish (result, &error);
+
+  if (client != NULL && !COURRIEL_IS_IMAP_CLIENT (client))
+    error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED, "Not an IMAP account");
+  if (folder_step_failed (run, error))
+    return;
+  run->client = COURRIEL_IMAP_CLIENT (g_steal_pointer (&client));
+  courriel_imap_replay_async (run->client, run->self->store, run->account_id, run->cancellable, on_folder_replayed,
+                              run);
   g_steal_pointer (&run);
 }
 
@@ -380,6 +503,12 @@ on_before_read (GObject *source, GAsyncResult *result, gpointer user_data)
   /* The first sync of an account brings its whole mailbox: that is not news. */
   run->notify = before->known || lookup_state (run->self, run->account_id)->synced;
   run->last_id = before->last_id;
+  if (run->folder_id != 0)
+    {
+      courriel_account_log_in_async (run->account, run->cancellable, on_folder_logged_in, run);
+      g_steal_pointer (&run);
+      return;
+    }
   courriel_account_send_due_async (run->self->store, run->account, run->cancellable, on_sent, run);
   g_steal_pointer (&run);
 }
@@ -428,6 +557,7 @@ start_sync (CourrielSyncService *self, AccountState *state)
 
   state->running = TRUE;
   state->again = FALSE;
+  state->folder_again = FALSE; /* the account's sync covers it */
   clear_source (&state->retry);
   set_state (self, state, COURRIEL_SYNC_STATE_SYNCING, NULL);
   run->self = self;
@@ -438,6 +568,426 @@ start_sync (CourrielSyncService *self, AccountState *state)
   for (guint i = 0; i < run->tasks->len; i++)
     run->flags |= GPOINTER_TO_UINT (g_task_get_task_data (run->tasks->pdata[i]));
   courriel_account_list_async (self->store, run->cancellable, on_accounts_listed, run);
+}
+
+/* The watched folder alone, without the waiting tasks: they want the whole account's report. */
+static void
+start_folder_sync (CourrielSyncService *self, AccountState *state)
+{
+  Run *run = g_new0 (Run, 1);
+
+  state->running = TRUE;
+  state->folder_again = FALSE;
+  set_state (self, state, COURRIEL_SYNC_STATE_SYNCING, NULL);
+  run->self = self;
+  run->cancellable = g_object_ref (self->cancellable);
+  run->account_id = state->id;
+  run->folder_id = state->push_folder_id;
+  run->folder = g_strdup (state->push_folder);
+  courriel_account_list_async (self->store, run->cancellable, on_accounts_listed, run);
+}
+
+/* Push ----------------------------------------------------------------------------------------- */
+
+/* One watch, from logging in to its end: the callbacks reach the account through it, only while
+ * it is still the account's (its cancellable is the account's push). */
+typedef struct
+{
+  CourrielSyncService      *self; /* not a reference: valid while @cancellable is not cancelled */
+  gint64                    account_id;
+  GCancellable             *cancellable;
+  CourrielImapClient       *client;
+  CourrielImapAccountWatch *watch;
+  char                     *server;
+} Watch;
+
+static void
+watch_free (Watch *watch)
+{
+  if (watch->client != NULL)
+    courriel_imap_client_logout_async (watch->client, NULL, on_logged_out_quietly, NULL);
+  g_clear_object (&watch->client);
+  g_clear_object (&watch->watch);
+  g_object_unref (watch->cancellable);
+  g_free (watch->server);
+  g_free (watch);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Watch, watch_free)
+
+static AccountState *
+watch_get_state (Watch *watch)
+{
+  AccountState *state;
+
+  if (g_cancellable_is_cancelled (watch->cancellable))
+    return NULL;
+  state = g_hash_table_lookup (watch->self->accounts, &watch->account_id);
+  return state != NULL && state->push == watch->cancellable ? state : NULL;
+}
+
+/* What identifies the server a watch is connected to: another one needs another watch. */
+static char *
+describe_server (const CourrielAccount *account)
+{
+  const CourrielServer *server = &account->incoming;
+
+  return g_strdup_printf ("%d %s %u %d %s %s %s", account->protocol, server->host, server->port, server->security,
+                          server->username, server->auth != NULL ? server->auth : "",
+                          server->fingerprint != NULL ? server->fingerprint : "");
+}
+
+/* The account is not watched any more; a retry waiting is forgotten. */
+static void
+push_stop (AccountState *state)
+{
+  if (state->push != NULL)
+    g_cancellable_cancel (state->push);
+  g_clear_object (&state->push);
+  g_clear_object (&state->watch);
+  g_clear_pointer (&state->push_server, g_free);
+  state->push_live = FALSE;
+  clear_source (&state->push_retry);
+  clear_source (&state->push_soon);
+}
+
+static gboolean
+push_retry_now (gpointer user_data)
+{
+  AccountState *state = user_data;
+
+  g_clear_pointer (&state->push_retry, g_source_unref);
+  push_start (state->service, state);
+  return G_SOURCE_REMOVE;
+}
+
+/* Whether the watch's failure is one time may mend: a server out of reach, or one that closed
+ * the connection (BYE: restarting, or an administrator's kick). */
+static gboolean
+is_passing_error (const GError *error)
+{
+  return error == NULL || is_offline_error (error) || g_error_matches (error, COURRIEL_IMAP_ERROR, COURRIEL_IMAP_ERROR_BYE)
+         || g_error_matches (error, COURRIEL_IMAP_ERROR, COURRIEL_IMAP_ERROR_PROTOCOL);
+}
+
+/* The watch ended without being stopped. A passing failure is tried again after a back-off;
+ * others (a password, a certificate) wait for the account's next good sync, which says what is
+ * wrong meanwhile. */
+static void
+push_ended (CourrielSyncService *self, AccountState *state, const GError *error)
+{
+  gboolean offline = is_passing_error (error);
+
+  push_stop (state);
+  g_debug ("account %" G_GINT64_FORMAT ": the watch ended: %s", state->id,
+           error != NULL ? error->message : "no error");
+  if (!offline || !self->push)
+    return;
+  state->push_backoff = state->push_backoff == 0 ? PUSH_FIRST_RETRY : MIN (state->push_backoff * 2, LAST_RETRY_DELAY);
+  state->push_retry = add_timeout (self, state->push_backoff, push_retry_now, state);
+}
+
+static gboolean
+push_sync_now (gpointer user_data)
+{
+  AccountState *state = user_data;
+
+  g_clear_pointer (&state->push_soon, g_source_unref);
+  if (state->running)
+    state->folder_again = TRUE;
+  else
+    start_folder_sync (state->service, state);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_watch_news (CourrielImapAccountWatch *imap_watch, gint64 folder_id, gpointer user_data)
+{
+  Watch *watch = user_data;
+  AccountState *state = watch_get_state (watch);
+
+  if (state == NULL)
+    return;
+  /* Open: a later drop is news of its own, to reconnect at once after. */
+  state->push_live = TRUE;
+  state->push_backoff = 0;
+  if (state->push_soon == NULL)
+    state->push_soon = attach_timeout (watch->self, g_timeout_source_new (PUSH_DELAY_MS), push_sync_now, state);
+}
+
+static void
+on_watch_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (Watch) watch = user_data;
+  g_autoptr (GError) error = NULL;
+  AccountState *state;
+
+  courriel_imap_account_watch_run_finish (COURRIEL_IMAP_ACCOUNT_WATCH (source), result, &error);
+  g_signal_handlers_disconnect_by_data (source, watch);
+  if ((state = watch_get_state (watch)) != NULL)
+    push_ended (watch->self, state, error);
+}
+
+typedef struct
+{
+  gint64 id;
+  char  *name;
+} Inbox;
+
+static void
+inbox_free (Inbox *inbox)
+{
+  g_free (inbox->name);
+  g_free (inbox);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Inbox, inbox_free)
+
+static gpointer
+read_inbox (sqlite3 *db, gpointer data, GError **error)
+{
+  Watch *watch = data;
+  Inbox *inbox = g_new0 (Inbox, 1);
+  sqlite3_stmt *stmt = NULL;
+  int rc = sqlite3_prepare_v2 (db, "SELECT id, name FROM folders WHERE account_id = ?1 AND role = 'inbox'", -1,
+                               &stmt, NULL);
+
+  if (rc == SQLITE_OK)
+    {
+      sqlite3_bind_int64 (stmt, 1, watch->account_id);
+      if ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+        {
+          inbox->id = sqlite3_column_int64 (stmt, 0);
+          inbox->name = g_strdup ((const char *)sqlite3_column_text (stmt, 1));
+          rc = SQLITE_OK;
+        }
+      else if (rc == SQLITE_DONE)
+        rc = SQLITE_OK;
+    }
+  sqlite3_finalize (stmt);
+  if (!courriel_store_set_error_from_db (db, rc, error))
+    g_clear_pointer (&inbox, inbox_free);
+  return inbox;
+}
+
+static void
+on_watch_inbox_read (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (Watch) watch = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (Inbox) inbox = courriel_store_read_finish (COURRIEL_STORE (source), result, &error);
+  AccountState *state = watch_get_state (watch);
+
+  if (state == NULL)
+    return;
+  if (inbox == NULL || inbox->name == NULL)
+    {
+      /* Not synchronised yet: its next good sync starts the watch again. */
+      if (error != NULL)
+        g_warning ("The Inbox of account %" G_GINT64_FORMAT " is unknown: %s", state->id, error->message);
+      push_stop (state);
+      return;
+    }
+  state->push_folder_id = inbox->id;
+  g_free (state->push_folder);
+  state->push_folder = g_strdup (inbox->name);
+  watch->watch = courriel_imap_account_watch_new_listener (watch->client, inbox->id, inbox->name);
+  g_set_object (&state->watch, watch->watch);
+  g_signal_connect (watch->watch, "news", G_CALLBACK (on_watch_news), watch);
+  courriel_imap_account_watch_run_async (watch->watch, watch->cancellable, on_watch_done, watch);
+  g_steal_pointer (&watch);
+}
+
+static void
+on_watch_logged_in (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (Watch) watch = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GObject) client = courriel_account_log_in_finish (result, &error);
+  AccountState *state = watch_get_state (watch);
+
+  if (state == NULL)
+    return;
+  if (client == NULL)
+    {
+      push_ended (watch->self, state, error);
+      return;
+    }
+  if (!COURRIEL_IS_IMAP_CLIENT (client) || !courriel_imap_client_has_capability (COURRIEL_IMAP_CLIENT (client), "IDLE"))
+    {
+      g_debug ("account %" G_GINT64_FORMAT ": no IDLE, the periodic sync alone", state->id);
+      state->push_unsupported = TRUE;
+      if (COURRIEL_IS_IMAP_CLIENT (client))
+        watch->client = COURRIEL_IMAP_CLIENT (g_steal_pointer (&client));
+      push_stop (state);
+      return;
+    }
+  watch->client = COURRIEL_IMAP_CLIENT (g_steal_pointer (&client));
+  courriel_store_read_async (watch->self->store, read_inbox, watch, NULL, (GDestroyNotify)inbox_free,
+                             watch->cancellable, on_watch_inbox_read, watch);
+  g_steal_pointer (&watch);
+}
+
+static void
+on_watch_account_listed (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (Watch) watch = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) accounts = courriel_account_list_finish (COURRIEL_STORE (source), result, &error);
+  CourrielAccount *account = courriel_account_find (accounts, watch->account_id);
+  AccountState *state = watch_get_state (watch);
+
+  if (state == NULL)
+    return;
+  if (account == NULL || account->protocol != COURRIEL_PROTOCOL_IMAP)
+    {
+      /* Removed, or POP3: nothing to watch. */
+      state->push_unsupported = account != NULL;
+      push_stop (state);
+      return;
+    }
+  state->push_server = describe_server (account);
+  courriel_account_log_in_async (account, watch->cancellable, on_watch_logged_in, watch);
+  g_steal_pointer (&watch);
+}
+
+/* Starts watching the account, unless it is watched already, cannot be, or push is off. */
+static void
+push_start (CourrielSyncService *self, AccountState *state)
+{
+  Watch *watch;
+
+  if (!self->push || state->push_unsupported || state->push != NULL)
+    return;
+  clear_source (&state->push_retry);
+  state->push = g_cancellable_new ();
+  watch = g_new0 (Watch, 1);
+  watch->self = self;
+  watch->account_id = state->id;
+  watch->cancellable = g_object_ref (state->push);
+  courriel_account_list_async (self->store, watch->cancellable, on_watch_account_listed, watch);
+}
+
+static void
+push_restart (CourrielSyncService *self, AccountState *state)
+{
+  push_stop (state);
+  state->push_backoff = 0;
+  push_start (self, state);
+}
+
+static void
+on_accounts_changed_listed (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (Run) run = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) accounts = courriel_account_list_finish (COURRIEL_STORE (source), result, &error);
+  GHashTableIter iter;
+  AccountState *state;
+
+  if (g_cancellable_is_cancelled (run->cancellable) || accounts == NULL)
+    return;
+  g_hash_table_iter_init (&iter, run->self->accounts);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *)&state))
+    {
+      CourrielAccount *account = courriel_account_find (accounts, state->id);
+      g_autofree char *server = account != NULL ? describe_server (account) : NULL;
+
+      if (account == NULL)
+        push_stop (state);
+      else if (state->push_server != NULL && g_strcmp0 (server, state->push_server) != 0)
+        push_restart (run->self, state);
+    }
+}
+
+/* An account removed is not watched any more; one whose server changed is watched there. */
+static void
+on_store_changed (CourrielStore *store, guint tables, gpointer user_data)
+{
+  CourrielSyncService *self = user_data;
+  Run *run;
+
+  if ((tables & COURRIEL_STORE_TABLE_ACCOUNTS) == 0)
+    return;
+  run = g_new0 (Run, 1);
+  run->self = self;
+  run->cancellable = g_object_ref (self->cancellable);
+  courriel_account_list_async (self->store, run->cancellable, on_accounts_changed_listed, run);
+}
+
+/* The network changed: a watch waiting to reconnect does it now; one that was open through a
+ * network that went away starts again; the others check their connection (leaving IDLE and
+ * going back needs the server's answer, within the connection's timeout). */
+static void
+push_network_changed (CourrielSyncService *self, gboolean back)
+{
+  GHashTableIter iter;
+  AccountState *state;
+
+  g_hash_table_iter_init (&iter, self->accounts);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *)&state))
+    {
+      if (state->push_retry != NULL)
+        push_restart (self, state);
+      else if (state->push != NULL && back)
+        push_restart (self, state);
+      else if (state->watch != NULL && state->push_live)
+        courriel_imap_account_watch_poke (state->watch);
+    }
+}
+
+/**
+ * courriel_sync_service_set_push:
+ *
+ * Whether the IMAP accounts' new mail is pushed by their servers (IDLE) as it arrives, besides
+ * the periodic sync. Off by default, for one-shot users such as courriel-cli; an account is
+ * watched from its next successful sync on.
+ */
+void
+courriel_sync_service_set_push (CourrielSyncService *self, gboolean push)
+{
+  GHashTableIter iter;
+  AccountState *state;
+
+  g_return_if_fail (COURRIEL_IS_SYNC_SERVICE (self));
+
+  push = !!push;
+  if (self->push == push)
+    return;
+  self->push = push;
+  g_hash_table_iter_init (&iter, self->accounts);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *)&state))
+    {
+      if (!push)
+        push_stop (state);
+      else if (state->synced)
+        push_start (self, state);
+    }
+  if (push)
+    self->store_changed = g_signal_connect (self->store, "changed", G_CALLBACK (on_store_changed), self);
+  else
+    g_clear_signal_handler (&self->store_changed, self->store);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PUSH]);
+}
+
+gboolean
+courriel_sync_service_get_push (CourrielSyncService *self)
+{
+  g_return_val_if_fail (COURRIEL_IS_SYNC_SERVICE (self), FALSE);
+
+  return self->push;
+}
+
+/* Whether the account's Inbox is watched now (its folder open on the server, in IDLE). */
+gboolean
+courriel_sync_service_is_pushing (CourrielSyncService *self, gint64 account_id)
+{
+  AccountState *state;
+
+  g_return_val_if_fail (COURRIEL_IS_SYNC_SERVICE (self), FALSE);
+
+  state = g_hash_table_lookup (self->accounts, &account_id);
+  return state != NULL && state->push_live;
 }
 
 /* Bodies on demand -------------------------------------------------------------------------------- */
@@ -798,9 +1348,13 @@ on_network_changed (GNetworkMonitor *monitor, gboolean available, gpointer user_
   CourrielSyncService *self = user_data;
   GHashTableIter iter;
   AccountState *state;
+  gboolean back = available && !self->network_available;
 
+  self->network_available = available;
   if (!available || self->first_retry_delay == 0)
     return;
+  if (self->push)
+    push_network_changed (self, back);
   g_hash_table_iter_init (&iter, self->accounts);
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *)&state))
     if (state->state == COURRIEL_SYNC_STATE_OFFLINE && !state->running)
@@ -816,6 +1370,7 @@ courriel_sync_service_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_signal_handler (&self->network_changed, self->monitor);
+  g_clear_signal_handler (&self->store_changed, self->store);
   g_clear_object (&self->monitor);
   clear_source (&self->periodic);
   g_hash_table_remove_all (self->accounts);
@@ -849,6 +1404,9 @@ courriel_sync_service_get_property (GObject *object, guint prop_id, GValue *valu
     case PROP_INTERVAL:
       g_value_set_uint (value, self->interval);
       break;
+    case PROP_PUSH:
+      g_value_set_boolean (value, self->push);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -866,6 +1424,9 @@ courriel_sync_service_set_property (GObject *object, guint prop_id, const GValue
       break;
     case PROP_INTERVAL:
       courriel_sync_service_set_interval (self, g_value_get_uint (value));
+      break;
+    case PROP_PUSH:
+      courriel_sync_service_set_push (self, g_value_get_boolean (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -887,6 +1448,9 @@ courriel_sync_service_class_init (CourrielSyncServiceClass *klass)
   /* Seconds between two syncs of every account; 0: no periodic sync. */
   properties[PROP_INTERVAL] = g_param_spec_uint ("interval", NULL, NULL, 0, G_MAXUINT, 0,
                                                  G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* The servers' news pushed as it comes (IMAP IDLE): see courriel_sync_service_set_push(). */
+  properties[PROP_PUSH] = g_param_spec_boolean ("push", NULL, NULL, FALSE,
+                                                G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /* (account id, folder, done, total): how far the sync of a folder is. Its detail is the stage:
@@ -912,6 +1476,7 @@ courriel_sync_service_init (CourrielSyncService *self)
   self->accounts = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL, (GDestroyNotify)account_state_free);
   self->first_retry_delay = FIRST_RETRY_DELAY;
   self->monitor = g_object_ref (g_network_monitor_get_default ());
+  self->network_available = g_network_monitor_get_network_available (self->monitor);
   self->network_changed = g_signal_connect (self->monitor, "network-changed", G_CALLBACK (on_network_changed), self);
 }
 

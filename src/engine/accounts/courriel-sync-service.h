@@ -44,6 +44,11 @@ void                 courriel_sync_service_poke         (CourrielSyncService  *s
 void                 courriel_sync_service_set_interval (CourrielSyncService  *self,
                                                          guint                 seconds);
 guint                courriel_sync_service_get_interval (CourrielSyncService  *self);
+void                 courriel_sync_service_set_push     (CourrielSyncService  *self,
+                                                         gboolean              push);
+gboolean             courriel_sync_service_get_push     (CourrielSyncService  *self);
+gboolean             courriel_sync_service_is_pushing   (CourrielSyncService  *self,
+                                                         gint64                account_id);
 void                 courriel_sync_service_set_retry_delay (CourrielSyncService *self,
                                                             guint                seconds);
 CourrielSyncState    courriel_sync_service_get_state    (CourrielSyncService  *self,

@@ -6,6 +6,12 @@
  * (a new message, one expunged, flags changed by another device) is synchronised at once. Every
  * few minutes it leaves IDLE to check the other folders, and courriel_imap_account_watch_poke()
  * makes it leave IDLE to send local changes now. One connection does it all.
+ *
+ * A listener (courriel_imap_account_watch_new_listener()) only listens: it opens one folder,
+ * waits in IDLE there and says when the server announces a change (::news); the synchronising
+ * is left to its owner, on another connection, so that it never competes with the owner's other
+ * syncs. The client re-issues IDLE before the 29 minutes of RFC 2177, which also shows a dead
+ * connection: then the run fails.
  */
 #define G_LOG_DOMAIN "courriel-imap"
 
@@ -25,6 +31,8 @@ struct _CourrielImapAccountWatch
   gint64              account_id;
   gint64              inbox_id;
   char               *inbox;
+  gboolean            listener;   /* only listens: see courriel_imap_account_watch_new_listener() */
+  gboolean            listening;  /* the folder is open: its changes are news */
   guint               interval;   /* seconds between checks of every folder */
   GTask              *task;       /* while running */
   gboolean            idling;
@@ -38,6 +46,7 @@ G_DEFINE_FINAL_TYPE (CourrielImapAccountWatch, courriel_imap_account_watch, G_TY
 enum
 {
   SIGNAL_UPDATED,
+  SIGNAL_NEWS,
   N_SIGNALS
 };
 
@@ -81,6 +90,16 @@ courriel_imap_account_watch_class_init (CourrielImapAccountWatchClass *klass)
    */
   signals[SIGNAL_UPDATED] = g_signal_new ("updated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                                           NULL, G_TYPE_NONE, 1, G_TYPE_INT64);
+  /**
+   * CourrielImapAccountWatch::news:
+   * @folder_id: the folder listened to
+   *
+   * A listener's folder changed on the server (new mail, a message expunged, flags changed
+   * elsewhere), or may have changed unseen: emitted once as soon as the folder is open, for
+   * what happened before. Bursts come as many emissions: the owner coalesces them.
+   */
+  signals[SIGNAL_NEWS] = g_signal_new ("news", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                       G_TYPE_NONE, 1, G_TYPE_INT64);
 }
 
 static void
@@ -98,6 +117,25 @@ courriel_imap_account_watch_new (CourrielImapClient *client, CourrielStore *stor
   self->client = g_object_ref (client);
   self->store = g_object_ref (store);
   self->account_id = account_id;
+  return self;
+}
+
+/* @client is logged in; the listener uses it alone while it runs. Its run opens @mailbox (the
+ * store's folder @folder_id), then waits in IDLE, emitting ::news, until cancelled or the
+ * connection fails. It writes nothing to any store. */
+CourrielImapAccountWatch *
+courriel_imap_account_watch_new_listener (CourrielImapClient *client, gint64 folder_id, const char *mailbox)
+{
+  CourrielImapAccountWatch *self;
+
+  g_return_val_if_fail (COURRIEL_IS_IMAP_CLIENT (client), NULL);
+  g_return_val_if_fail (mailbox != NULL, NULL);
+
+  self = g_object_new (COURRIEL_TYPE_IMAP_ACCOUNT_WATCH, NULL);
+  self->client = g_object_ref (client);
+  self->listener = TRUE;
+  self->inbox_id = folder_id;
+  self->inbox = g_strdup (mailbox);
   return self;
 }
 
@@ -131,7 +169,10 @@ courriel_imap_account_watch_poke (CourrielImapAccountWatch *self)
 static void
 on_news (CourrielImapAccountWatch *self)
 {
-  courriel_imap_account_watch_poke (self);
+  if (!self->listener)
+    courriel_imap_account_watch_poke (self);
+  else if (self->listening)
+    g_signal_emit (self, signals[SIGNAL_NEWS], 0, self->inbox_id);
 }
 
 static gboolean
@@ -148,6 +189,7 @@ on_timer (gpointer user_data)
 
 static void sync_inbox (CourrielImapAccountWatch *self);
 static void sync_all (CourrielImapAccountWatch *self);
+static void idle (CourrielImapAccountWatch *self);
 
 static void
 stop (CourrielImapAccountWatch *self, GError *error)
@@ -155,6 +197,7 @@ stop (CourrielImapAccountWatch *self, GError *error)
   GTask *task = g_steal_pointer (&self->task);
 
   g_clear_handle_id (&self->timer, g_source_remove);
+  self->listening = FALSE;
   /* Cancelled: the watch was closed, as wanted, whatever the connection said then. */
   if (error != NULL && !g_cancellable_is_cancelled (g_task_get_cancellable (task)))
     g_task_return_error (task, error);
@@ -180,7 +223,10 @@ on_idle_done (GObject *source, GAsyncResult *result, gpointer user_data)
       g_object_unref (self);
       return;
     }
-  if (self->all_due)
+  /* A listener left IDLE only to be poked: it goes back at once. */
+  if (self->listener)
+    idle (self);
+  else if (self->all_due)
     sync_all (self);
   else
     sync_inbox (self);
@@ -274,6 +320,29 @@ sync_all (CourrielImapAccountWatch *self)
                                     NULL, g_task_get_cancellable (self->task), on_all_synced, g_object_ref (self));
 }
 
+static void
+on_listener_selected (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  CourrielImapAccountWatch *self = user_data;
+  g_autoptr (CourrielImapSelection) selection = NULL;
+  GError *error = NULL;
+
+  selection = courriel_imap_client_select_finish (self->client, result, &error);
+  if (selection == NULL || g_cancellable_is_cancelled (g_task_get_cancellable (self->task)))
+    stop (self, error);
+  else
+    {
+      self->listening = TRUE;
+      g_signal_emit (self, signals[SIGNAL_NEWS], 0, self->inbox_id);
+      /* The handlers of ::news may have cancelled the run. */
+      if (self->task != NULL && g_cancellable_is_cancelled (g_task_get_cancellable (self->task)))
+        stop (self, NULL);
+      else if (self->task != NULL)
+        idle (self);
+    }
+  g_object_unref (self);
+}
+
 /**
  * courriel_imap_account_watch_run_async:
  *
@@ -296,6 +365,13 @@ courriel_imap_account_watch_run_async (CourrielImapAccountWatch *self, GCancella
   for (guint i = 0; i < G_N_ELEMENTS (news); i++)
     if (self->handlers[i] == 0)
       self->handlers[i] = g_signal_connect_swapped (self->client, news[i], G_CALLBACK (on_news), self);
+  if (self->listener)
+    {
+      /* Read-only: listening takes nothing from the other clients (no \Recent, no flags). */
+      courriel_imap_client_select_async (self->client, self->inbox, TRUE, NULL, cancellable, on_listener_selected,
+                                         g_object_ref (self));
+      return;
+    }
   self->timer = g_timeout_add_seconds (self->interval, on_timer, self);
   sync_all (self);
 }

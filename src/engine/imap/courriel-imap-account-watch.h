@@ -15,6 +15,9 @@ G_DECLARE_FINAL_TYPE (CourrielImapAccountWatch, courriel_imap_account_watch, COU
 CourrielImapAccountWatch *courriel_imap_account_watch_new          (CourrielImapClient       *client,
                                                                     CourrielStore            *store,
                                                                     gint64                    account_id);
+CourrielImapAccountWatch *courriel_imap_account_watch_new_listener (CourrielImapClient       *client,
+                                                                    gint64                    folder_id,
+                                                                    const char               *mailbox);
 void                      courriel_imap_account_watch_set_interval (CourrielImapAccountWatch *self,
                                                                     guint                     seconds);
 void                      courriel_imap_account_watch_poke         (CourrielImapAccountWatch *self);
