@@ -41,7 +41,7 @@
 #define FIRST_RETRY_DELAY 30
 #define LAST_RETRY_DELAY  (15 * 60)
 #define POKE_DELAY        1
-#define PUSH_DELAY_MS     300 /* an announcement's sync waits for the rest of its burst */
+#define PUSH_DELAY_MS     100 /* an announcement's sync waits for the rest of its burst */
 #define PUSH_FIRST_RETRY  1
 
 typedef struct
