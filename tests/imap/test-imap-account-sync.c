@@ -667,6 +667,69 @@ test_idle_push (Fixture *f, gconstpointer data)
   g_assert_no_error (error);
 }
 
+static void
+on_news (CourrielImapAccountWatch *watch, gint64 folder, gpointer user_data)
+{
+  g_assert_cmpint (folder, ==, 7);
+  (*(guint *)user_data)++;
+}
+
+static gboolean
+set_true (gpointer user_data)
+{
+  *(gboolean *)user_data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+wait_news (guint *news, guint count)
+{
+  guint timeout = g_timeout_add_seconds (20, on_timeout, NULL);
+
+  while (*news < count)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (timeout);
+}
+
+/* A listener says when its folder changes and writes nothing (its owner syncs); it keeps
+ * listening across the re-issues of IDLE (RFC 2177) and a poke. */
+static void
+test_idle_listener (Fixture *f, gconstpointer data)
+{
+  g_autoptr (CourrielImapClient) client = connect_client (f);
+  g_autoptr (CourrielImapAccountWatch) watch = courriel_imap_account_watch_new_listener (client, 7, "INBOX");
+  g_autoptr (GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *listing = NULL;
+  guint news = 0;
+  gboolean waited = FALSE;
+
+  courriel_imap_client_set_idle_keepalive (client, 1);
+  g_signal_connect (watch, "news", G_CALLBACK (on_news), &news);
+  courriel_imap_account_watch_run_async (watch, cancellable, got_result, &result);
+  /* Once open: what came before it listened may be news. */
+  wait_news (&news, 1);
+
+  /* IDLE is re-issued every second here: after two of them, a delivery is still heard. */
+  g_timeout_add (2500, set_true, &waited);
+  while (!waited)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (news, ==, 1);
+  add_message (f, "INBOX", "ecoute", "Entendu pendant IDLE.");
+  wait_news (&news, 2);
+  listing = query (f->store, "SELECT count (*) FROM messages");
+  g_assert_cmpstr (listing, ==, "0;");
+
+  courriel_imap_account_watch_poke (watch);
+  add_message (f, "INBOX", "apres-poke", "Toujours entendu.");
+  wait_news (&news, 3);
+
+  g_cancellable_cancel (cancellable);
+  g_assert_true (courriel_imap_account_watch_run_finish (watch, wait_for (&result), &error));
+  g_assert_no_error (error);
+}
+
 /* Bodies for offline reading: stored raw, indexed, previewed, attachments listed. */
 static void
 test_bodies (Fixture *f, gconstpointer data)
@@ -938,6 +1001,8 @@ main (int argc, char **argv)
   g_test_add ("/imap-account-sync/uidvalidity-change", Fixture, NULL, fixture_set_up, test_uidvalidity_change,
               fixture_tear_down);
   g_test_add ("/imap-account-sync/idle-push", Fixture, NULL, fixture_set_up, test_idle_push, fixture_tear_down);
+  g_test_add ("/imap-account-sync/idle-listener", Fixture, NULL, fixture_set_up, test_idle_listener,
+              fixture_tear_down);
   g_test_add ("/imap-account-sync/bodies", Fixture, NULL, fixture_set_up, test_bodies, fixture_tear_down);
   g_test_add ("/imap-account-sync/sent-copy", Fixture, NULL, fixture_set_up, test_sent_copy, fixture_tear_down);
   g_test_add ("/imap-account-sync/drafts", Fixture, NULL, fixture_set_up, test_drafts, fixture_tear_down);
