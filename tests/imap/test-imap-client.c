@@ -814,6 +814,33 @@ test_starttls_injection (void)
   g_assert_cmpstr (scripted->received->pdata[1], ==, "C2 CAPABILITY");
 }
 
+/* A server that stops answering while the client idles (a network gone without a word) is
+ * found out at IDLE's next renewal: DONE unanswered for the connection's timeout. */
+static void
+test_idle_dead_connection (void)
+{
+  const char *script[] = { "TLS", "* OK [CAPABILITY IMAP4rev1 IDLE] Hello\r\n", "<", "+ idling\r\n", "<", "<", NULL };
+  g_autoptr (Scripted) scripted = scripted_start (script);
+  g_autoptr (CourrielImapClient) client = scripted_client (scripted, COURRIEL_SECURITY_TLS);
+  g_autoptr (GAsyncResult) idle_result = NULL;
+  g_autoptr (GError) error = NULL;
+  gint64 start;
+
+  g_assert_true (RUN0 (courriel_imap_client_connect_async, courriel_imap_client_connect_finish, client));
+  g_assert_no_error (error);
+  courriel_imap_client_set_idle_keepalive (client, 1);
+  start = g_get_monotonic_time ();
+  courriel_imap_client_idle_async (client, NULL, got_result, &idle_result);
+  while (idle_result == NULL && g_get_monotonic_time () < start + 20 * G_USEC_PER_SEC)
+    g_main_context_iteration (NULL, FALSE), g_usleep (10000);
+  g_assert_nonnull (idle_result);
+  g_assert_false (courriel_imap_client_idle_finish (client, idle_result, &error));
+  g_assert_error (error, COURRIEL_NET_ERROR, COURRIEL_NET_ERROR_TIMEOUT);
+  /* The keep-alive (1 s), then the timeout (5 s): not the silence of the idling itself. */
+  g_assert_cmpint (g_get_monotonic_time () - start, >=, 5 * G_USEC_PER_SEC);
+  g_assert_cmpstr (scripted->received->pdata[1], ==, "DONE");
+}
+
 /* Without MOVE, a move is COPY, STORE \Deleted and UID EXPUNGE of exactly those UIDs. */
 static void
 test_move_fallback (void)
@@ -914,6 +941,7 @@ main (int argc, char **argv)
   g_test_add_func ("/imap-client/starttls-not-offered", test_starttls_not_offered);
   g_test_add_func ("/imap-client/starttls-injection", test_starttls_injection);
   g_test_add_func ("/imap-client/broken-servers", test_broken_servers);
+  g_test_add_func ("/imap-client/idle-dead-connection", test_idle_dead_connection);
   g_test_add_func ("/imap-client/move-fallback", test_move_fallback);
 
   status = g_test_run ();

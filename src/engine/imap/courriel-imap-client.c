@@ -404,12 +404,14 @@ on_timeout (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-/* While a command waits for its answer (IDLE excepted), silence longer than the timeout is a
- * dead connection. */
+/* While a command waits for its answer (IDLE excepted, from the server's "+" to our DONE),
+ * silence longer than the timeout is a dead connection. IDLE's periodic renewal thus finds a
+ * connection that died silently (a network gone), instead of idling on it for ever. */
 static void
 reset_timeout (CourrielImapClient *self)
 {
-  gboolean waiting = self->active.length > 0 && self->idle == NULL;
+  gboolean idling = self->idle != NULL && self->idle->idling && !self->idle->done_sent;
+  gboolean waiting = self->active.length > 0 && !idling;
 
   g_clear_handle_id (&self->timeout_source, g_source_remove);
   if ((waiting || self->connect_task != NULL) && self->timeout > 0 && !self->closed)
@@ -1244,6 +1246,7 @@ idle_send_done (CourrielImapClient *self)
     return;
   idle->done_sent = TRUE;
   write_bytes (self, g_bytes_new_static ("DONE\r\n", 6));
+  reset_timeout (self);
 }
 
 static gboolean
