@@ -870,6 +870,24 @@ test_push_closed (Fixture *f, gconstpointer data)
   g_assert_cmpuint (f->done, ==, done);
 }
 
+/* Push is the app's choice: a one-shot user such as courriel-cli syncs and leaves nothing open. */
+static void
+test_push_off_by_default (Fixture *f, gconstpointer data)
+{
+  const char *address = "bob@example.test";
+  gint64 id = add_bench_account (f, address);
+  const GError *error = NULL;
+  gboolean over = FALSE;
+
+  g_assert_false (courriel_sync_service_get_push (f->service));
+  g_assert_cmpint (sync_and_wait (f, id, &error), ==, COURRIEL_SYNC_STATE_IDLE);
+  g_timeout_add (1000, set_flag, &over);
+  while (!over)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_false (courriel_sync_service_is_pushing (f->service, id));
+  g_assert_cmpuint (imap_connections (address), ==, 0);
+}
+
 /* POP3 has no push: the periodic sync alone, and no connection left open. */
 static void
 test_push_pop3 (Fixture *f, gconstpointer data)
@@ -920,6 +938,8 @@ main (int argc, char **argv)
   g_test_add ("/sync-service/push/reconnects", Fixture, NULL, fixture_set_up, test_push_reconnects,
               fixture_tear_down);
   g_test_add ("/sync-service/push/closed", Fixture, NULL, fixture_set_up, test_push_closed, fixture_tear_down);
+  g_test_add ("/sync-service/push/off-by-default", Fixture, NULL, fixture_set_up, test_push_off_by_default,
+              fixture_tear_down);
   g_test_add ("/sync-service/push/pop3", Fixture, NULL, fixture_set_up, test_push_pop3, fixture_tear_down);
   status = g_test_run ();
   courriel_test_bench_stop (bench);

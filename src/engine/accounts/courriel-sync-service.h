@@ -1,5 +1,5 @@
 /* courriel-sync-service.h — keeps the accounts in sync for the app: queued, coalesced, periodic,
- * retried when offline, with their state and the new mail of each sync
+ * pushed by IMAP servers (IDLE), retried when offline, with their state and each sync's new mail
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
