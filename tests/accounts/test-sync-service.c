@@ -538,11 +538,15 @@ imap_connections (const char *address)
   return count;
 }
 
-static gboolean
-set_flag (gpointer user_data)
+/* Runs the main loop for a while. */
+static void
+wait_ms (guint ms)
 {
-  *(gboolean *)user_data = TRUE;
-  return G_SOURCE_REMOVE;
+  gboolean over = FALSE;
+
+  g_timeout_add (ms, quit_loop, &over);
+  while (!over)
+    g_main_context_iteration (NULL, TRUE);
 }
 
 /* Runs the main loop until @done says so, failing after @seconds. */
@@ -551,13 +555,13 @@ run_until (gboolean (*done) (Fixture *f, gconstpointer data), Fixture *f, gconst
            const char *what)
 {
   gboolean late = FALSE;
-  guint timeout = g_timeout_add_seconds (seconds, set_flag, &late);
+  guint timeout = g_timeout_add_seconds (seconds, quit_loop, &late);
 
   while (!done (f, data) && !late)
     {
       /* Some conditions are read from outside (the store, the server): look again now and then. */
       gboolean tick = FALSE;
-      guint again = g_timeout_add (20, set_flag, &tick);
+      guint again = g_timeout_add (20, quit_loop, &tick);
       while (!tick && !late)
         g_main_context_iteration (NULL, TRUE);
       if (!tick)
@@ -811,15 +815,12 @@ test_push_reconnects (Fixture *f, gconstpointer data)
    * it does not wait for its next try. */
   {
     g_autoptr (GError) error = NULL;
-    gboolean waited = FALSE;
     gint64 start;
 
     g_assert_true (courriel_test_bench_stop_servers (bench, &error));
     run_until (is_not_pushing, f, &id, 15, "the watch seeing the server go");
     /* Tries at 1, 3 and 7 s fail; the next is at 15 s. */
-    g_timeout_add (7500, set_flag, &waited);
-    while (!waited)
-      g_main_context_iteration (NULL, TRUE);
+    wait_ms (7500);
     g_assert_false (courriel_sync_service_is_pushing (f->service, id));
     g_assert_true (courriel_test_bench_start_servers (bench, &error));
     g_assert_no_error (error);
@@ -841,7 +842,6 @@ test_push_closed (Fixture *f, gconstpointer data)
   gint64 bob = add_bench_account (f, "bob@example.test");
   const GError *error = NULL;
   guint done;
-  gboolean over = FALSE;
 
   g_assert_cmpint (sync_and_wait (f, bob, &error), ==, COURRIEL_SYNC_STATE_IDLE);
   run_until (is_pushing, f, &bob, 5, "bob's Inbox watched");
@@ -864,10 +864,20 @@ test_push_closed (Fixture *f, gconstpointer data)
   wait_connections (f, "alice@example.test", 0);
   /* Mail still comes, and the service, gone, says nothing. */
   lmtp_deliver ("alice@example.test", "trop-tard");
-  g_timeout_add (1500, set_flag, &over);
-  while (!over)
-    g_main_context_iteration (NULL, TRUE);
+  wait_ms (1500);
   g_assert_cmpuint (f->done, ==, done);
+}
+
+/* A good sync, a second later: no watch, no connection left open. */
+static void
+sync_without_push (Fixture *f, gint64 id, const char *address)
+{
+  const GError *error = NULL;
+
+  g_assert_cmpint (sync_and_wait (f, id, &error), ==, COURRIEL_SYNC_STATE_IDLE);
+  wait_ms (1000);
+  g_assert_false (courriel_sync_service_is_pushing (f->service, id));
+  g_assert_cmpuint (imap_connections (address), ==, 0);
 }
 
 /* Push is the app's choice: a one-shot user such as courriel-cli syncs and leaves nothing open. */
@@ -875,17 +885,9 @@ static void
 test_push_off_by_default (Fixture *f, gconstpointer data)
 {
   const char *address = "bob@example.test";
-  gint64 id = add_bench_account (f, address);
-  const GError *error = NULL;
-  gboolean over = FALSE;
 
   g_assert_false (courriel_sync_service_get_push (f->service));
-  g_assert_cmpint (sync_and_wait (f, id, &error), ==, COURRIEL_SYNC_STATE_IDLE);
-  g_timeout_add (1000, set_flag, &over);
-  while (!over)
-    g_main_context_iteration (NULL, TRUE);
-  g_assert_false (courriel_sync_service_is_pushing (f->service, id));
-  g_assert_cmpuint (imap_connections (address), ==, 0);
+  sync_without_push (f, add_bench_account (f, address), address);
 }
 
 /* POP3 has no push: the periodic sync alone, and no connection left open. */
@@ -894,16 +896,9 @@ test_push_pop3 (Fixture *f, gconstpointer data)
 {
   const char *address = "carol@example.test";
   gint64 id = add_pop3_account (f, address);
-  const GError *sync_error = NULL;
-  gboolean over = FALSE;
 
   courriel_sync_service_set_push (f->service, TRUE);
-  g_assert_cmpint (sync_and_wait (f, id, &sync_error), ==, COURRIEL_SYNC_STATE_IDLE);
-  g_timeout_add (1000, set_flag, &over);
-  while (!over)
-    g_main_context_iteration (NULL, TRUE);
-  g_assert_false (courriel_sync_service_is_pushing (f->service, id));
-  g_assert_cmpuint (imap_connections (address), ==, 0);
+  sync_without_push (f, id, address);
 }
 
 int
