@@ -868,6 +868,29 @@ test_push_closed (Fixture *f, gconstpointer data)
   g_assert_cmpuint (f->done, ==, done);
 }
 
+/* The account's server changes (the user edits it): the watch leaves the old one at once and
+ * follows to the new one. */
+static void
+test_push_server_changed (Fixture *f, gconstpointer data)
+{
+  const char *address = "bob@example.test";
+  const char *password = courriel_test_bench_get_password (bench, address);
+  gint64 id = start_pushing (f, address);
+
+  wait_connections (f, address, 1);
+  g_assert_cmpint (add_account (f, address, closed_port (), fingerprint, password), ==, id);
+  run_until (is_not_pushing, f, &id, 5, "the watch leaving the old server");
+  wait_connections (f, address, 0);
+  wait_ms (1500);
+  g_assert_false (courriel_sync_service_is_pushing (f->service, id));
+
+  g_assert_cmpint (add_account (f, address, courriel_test_bench_get_port (bench, COURRIEL_TEST_BENCH_IMAPS),
+                                fingerprint, password),
+                   ==, id);
+  run_until (is_pushing, f, &id, 3, "the watch on the server given");
+  g_assert_cmpint (deliver_and_wait (f, id, address, "nouveau-serveur"), <, 5000);
+}
+
 /* A good sync, a second later: no watch, no connection left open. */
 static void
 sync_without_push (Fixture *f, gint64 id, const char *address)
@@ -933,6 +956,8 @@ main (int argc, char **argv)
   g_test_add ("/sync-service/push/reconnects", Fixture, NULL, fixture_set_up, test_push_reconnects,
               fixture_tear_down);
   g_test_add ("/sync-service/push/closed", Fixture, NULL, fixture_set_up, test_push_closed, fixture_tear_down);
+  g_test_add ("/sync-service/push/server-changed", Fixture, NULL, fixture_set_up, test_push_server_changed,
+              fixture_tear_down);
   g_test_add ("/sync-service/push/off-by-default", Fixture, NULL, fixture_set_up, test_push_off_by_default,
               fixture_tear_down);
   g_test_add ("/sync-service/push/pop3", Fixture, NULL, fixture_set_up, test_push_pop3, fixture_tear_down);

@@ -895,12 +895,14 @@ on_accounts_changed_listed (GObject *source, GAsyncResult *result, gpointer user
 
       if (account == NULL)
         push_stop (state);
-      else if (state->push_server != NULL && g_strcmp0 (server, state->push_server) != 0)
+      else if ((state->push_server != NULL && g_strcmp0 (server, state->push_server) != 0)
+               || state->push_retry != NULL)
         push_restart (run->self, state);
     }
 }
 
-/* An account removed is not watched any more; one whose server changed is watched there. */
+/* An account removed is not watched any more; one whose server changed is watched there, and
+ * one waiting to reconnect tries at once (its settings may be what it waited for). */
 static void
 on_store_changed (CourrielStore *store, guint tables, gpointer user_data)
 {
