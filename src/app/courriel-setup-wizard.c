@@ -715,6 +715,10 @@ show_test_state (CourrielSetupWizard *self)
     }
   gtk_label_set_label (self->test_label, text);
   gtk_widget_set_visible (GTK_WIDGET (self->test_label), TRUE);
+  if (state == COURRIEL_TEST_MESSAGE_FAILED)
+    gtk_widget_add_css_class (GTK_WIDGET (self->test_label), "error");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self->test_label), "error");
   gtk_widget_set_visible (GTK_WIDGET (self->test_spinner), running);
   gtk_spinner_set_spinning (self->test_spinner, running);
   gtk_widget_set_visible (self->test_arrived_icon, state == COURRIEL_TEST_MESSAGE_ARRIVED);
