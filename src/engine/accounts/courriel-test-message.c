@@ -296,6 +296,17 @@ request_sync (CourrielTestMessage *self)
                                             self->cancellable, on_synced, g_object_ref (self));
 }
 
+/* In the Outbox (again): the sync that sends it is asked for, even when nobody follows the
+ * message any more (the window closed meanwhile): once queued, it goes. */
+static void
+queued (CourrielTestMessage *self)
+{
+  if (g_cancellable_is_cancelled (self->cancellable))
+    courriel_sync_service_sync_account (self->service, self->account_id);
+  else
+    request_sync (self);
+}
+
 static void
 on_queued (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -303,24 +314,24 @@ on_queued (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr (GError) error = NULL;
   gint64 id = courriel_outbox_queue_finish (COURRIEL_STORE (source), result, &error);
 
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
   if (id == 0)
     {
-      fail (self, g_steal_pointer (&error));
+      if (!g_cancellable_is_cancelled (self->cancellable))
+        fail (self, g_steal_pointer (&error));
       return;
     }
   self->outbox_id = id;
-  request_sync (self);
+  queued (self);
 }
 
+/* The writes that queue the message are not cancelled: half a queueing is no use to anyone. */
 static void
 queue (CourrielTestMessage *self)
 {
   const char *recipients[] = { self->sender, NULL };
 
-  courriel_outbox_queue_async (self->store, self->account_id, self->sender, recipients, self->raw, self->cancellable,
-                               on_queued, g_object_ref (self));
+  courriel_outbox_queue_async (self->store, self->account_id, self->sender, recipients, self->raw, NULL, on_queued,
+                               g_object_ref (self));
 }
 
 static void
@@ -330,10 +341,10 @@ on_requeued (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr (GError) error = NULL;
 
   if (courriel_store_write_finish (COURRIEL_STORE (source), result, &error))
-    request_sync (self);
+    queued (self);
   else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
     queue (self); /* it left the Outbox meanwhile: a new one */
-  else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  else if (!g_cancellable_is_cancelled (self->cancellable))
     fail (self, g_steal_pointer (&error));
 }
 
@@ -361,15 +372,16 @@ courriel_test_message_send (CourrielTestMessage *self)
   if (self->outbox_id == 0)
     queue (self);
   else
-    courriel_outbox_set_state_async (self->store, self->outbox_id, COURRIEL_OUTBOX_QUEUED, 0, NULL, self->cancellable,
-                                     on_requeued, g_object_ref (self));
+    courriel_outbox_set_state_async (self->store, self->outbox_id, COURRIEL_OUTBOX_QUEUED, 0, NULL, NULL, on_requeued,
+                                     g_object_ref (self));
 }
 
 /**
  * courriel_test_message_cancel:
  *
- * Stops following the message (the window that shows it closes): no more syncs are asked for,
- * and the state no longer changes. The message itself stays where it is (sent, or in the Outbox).
+ * Stops following the message (the window that shows it closes): no more syncs are asked for to
+ * look for it, and the state no longer changes. The message itself goes on: queued, it is sent
+ * by the sync asked for then.
  */
 void
 courriel_test_message_cancel (CourrielTestMessage *self)
