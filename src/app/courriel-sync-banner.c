@@ -23,6 +23,7 @@ typedef struct
 {
   CourrielWindowSyncState state;
   GError                 *error;
+  GError                 *outbox_error; /* why the Outbox could not be sent, or NULL */
   char                   *address;
 } Status;
 
@@ -42,6 +43,7 @@ static void
 status_free (Status *status)
 {
   g_clear_error (&status->error);
+  g_clear_error (&status->outbox_error);
   g_free (status->address);
   g_free (status);
 }
@@ -68,6 +70,34 @@ show (CourrielSyncBanner *self, const char *text, const char *button, const char
   gtk_revealer_set_reveal_child (self->revealer, TRUE);
 }
 
+/* The outgoing server stopped the Outbox: said as the incoming server's errors are, with the
+ * actions aimed at the outgoing server's settings. */
+static void
+show_outbox_error (CourrielSyncBanner *self, gint64 account, const Status *status)
+{
+  g_autofree char *text = NULL;
+
+  if (is_auth_error (status->outbox_error))
+    {
+      text = g_strdup_printf (_("The outgoing server refused the password for %s: mail waits in the Outbox."),
+                              status->address);
+      show (self, text, _("_Enter Password…"), "win.enter-outgoing-password", account);
+    }
+  else if (g_error_matches (status->outbox_error, COURRIEL_NET_ERROR, COURRIEL_NET_ERROR_CERTIFICATE_UNTRUSTED))
+    {
+      text = g_strdup_printf (_("The outgoing server’s certificate changed for %s: Courriel will not send mail "
+                                "until you check it."),
+                              status->address);
+      show (self, text, _("_Check Certificate…"), "win.review-outgoing-certificate", account);
+    }
+  else
+    {
+      text = g_strdup_printf (_("Courriel could not send the mail of %s: %s"), status->address,
+                              status->outbox_error->message);
+      show (self, text, _("_Try Again"), "win.refresh", 0);
+    }
+}
+
 static void
 update (CourrielSyncBanner *self)
 {
@@ -75,6 +105,8 @@ update (CourrielSyncBanner *self)
   gpointer key, value;
   gint64 error_account = 0;
   Status *error_status = NULL;
+  gint64 outbox_account = 0;
+  Status *outbox_status = NULL;
   gboolean offline = FALSE;
   g_autofree char *text = NULL;
 
@@ -89,7 +121,17 @@ update (CourrielSyncBanner *self)
           error_account = *(gint64 *)key;
           error_status = status;
         }
+      if (status->outbox_error != NULL && (outbox_status == NULL || *(gint64 *)key < outbox_account))
+        {
+          outbox_account = *(gint64 *)key;
+          outbox_status = status;
+        }
       offline |= status->state == COURRIEL_WINDOW_SYNC_OFFLINE;
+    }
+  if (error_status == NULL && outbox_status != NULL)
+    {
+      show_outbox_error (self, outbox_account, outbox_status);
+      return;
     }
   if (error_status == NULL && !offline)
     {
@@ -118,6 +160,19 @@ update (CourrielSyncBanner *self)
     }
 }
 
+static Status *
+lookup_status (CourrielSyncBanner *self, gint64 account_id)
+{
+  Status *status = g_hash_table_lookup (self->statuses, &account_id);
+
+  if (status == NULL)
+    {
+      status = g_new0 (Status, 1);
+      g_hash_table_insert (self->statuses, g_memdup2 (&account_id, sizeof account_id), status);
+    }
+  return status;
+}
+
 /**
  * courriel_sync_banner_set_status:
  * @address: the account's address, for the text
@@ -131,11 +186,33 @@ courriel_sync_banner_set_status (CourrielSyncBanner *self, gint64 account_id, co
 
   g_return_if_fail (COURRIEL_IS_SYNC_BANNER (self));
 
-  status = g_new0 (Status, 1);
+  status = lookup_status (self, account_id);
   status->state = state;
+  g_clear_error (&status->error);
   status->error = error != NULL ? g_error_copy (error) : NULL;
+  g_free (status->address);
   status->address = g_strdup (address);
-  g_hash_table_replace (self->statuses, g_memdup2 (&account_id, sizeof account_id), status);
+  update (self);
+}
+
+/**
+ * courriel_sync_banner_set_outbox_error:
+ * @error: (nullable): why the account's Outbox could not be sent at its last sync, as
+ *   courriel_sync_service_get_outbox_error() says; %NULL once it could
+ *
+ * Shown when no account has a sync error: a refused password or a changed certificate of the
+ * outgoing server, with the actions on that server's settings.
+ */
+void
+courriel_sync_banner_set_outbox_error (CourrielSyncBanner *self, gint64 account_id, const GError *error)
+{
+  Status *status;
+
+  g_return_if_fail (COURRIEL_IS_SYNC_BANNER (self));
+
+  status = lookup_status (self, account_id);
+  g_clear_error (&status->outbox_error);
+  status->outbox_error = error != NULL ? g_error_copy (error) : NULL;
   update (self);
 }
 
