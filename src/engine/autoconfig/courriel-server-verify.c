@@ -269,6 +269,8 @@ on_connected (GObject *source, GAsyncResult *result, gpointer user_data)
                                                       on_authenticated, task);
           return;
         }
+      g_object_unref (task);
+      return;
     }
   if (g_error_matches (error, COURRIEL_NET_ERROR, COURRIEL_NET_ERROR_CERTIFICATE_UNTRUSTED))
     {
