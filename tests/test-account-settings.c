@@ -13,7 +13,9 @@
  * words; her address changes, in the store and the keyring, and she still syncs. Last, her
  * outgoing server pinned to a wrong certificate: a message sent stays in the Outbox and the
  * banner says the outgoing server's certificate changed; Check Certificate… shows the bench's
- * fingerprint, and trusting it sends the message, which arrives in bob's INBOX.
+ * fingerprint, and trusting it sends the message, which arrives in bob's INBOX; then its
+ * outgoing password refused: Enter Password… saves the right one for the outgoing server and the
+ * message arrives. Set Up Again… opens the wizard with alice's address and name.
  */
 #include "config.h"
 
@@ -25,6 +27,7 @@
 #include "courriel-outbox.h"
 #include "courriel-preferences-window.h"
 #include "courriel-secrets.h"
+#include "courriel-setup-wizard.h"
 #include "courriel-sync-banner.h"
 #include "courriel-test-bench.h"
 #include "courriel-test-curl.h"
@@ -191,12 +194,23 @@ lookup_password (const char *address)
 }
 
 static void
+store_account (CourrielStore *store, CourrielAccount *account, const char *password, const char *outgoing_password)
+{
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+
+  courriel_account_save_async (store, account, password, outgoing_password, NULL, test_got_result, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  courriel_account_save_finish (result, &error);
+  g_assert_no_error (error);
+}
+
+static void
 save_account (CourrielStore *store, const char *address, const char *password, const char *pinned,
               gboolean outgoing)
 {
   g_autoptr (CourrielAccount) account = courriel_account_new (address);
-  g_autoptr (GAsyncResult) result = NULL;
-  g_autoptr (GError) error = NULL;
 
   account->incoming = (CourrielServer){ g_strdup ("127.0.0.1"),
                                         courriel_test_bench_get_port (bench, COURRIEL_TEST_BENCH_IMAPS),
@@ -205,11 +219,7 @@ save_account (CourrielStore *store, const char *address, const char *password, c
     account->outgoing = (CourrielServer){ g_strdup ("127.0.0.1"),
                                           courriel_test_bench_get_port (bench, COURRIEL_TEST_BENCH_SUBMISSIONS),
                                           COURRIEL_SECURITY_TLS, g_strdup (address), NULL, g_strdup (pinned) };
-  courriel_account_save_async (store, account, password, outgoing ? password : NULL, NULL, test_got_result, &result);
-  while (result == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  courriel_account_save_finish (result, &error);
-  g_assert_no_error (error);
+  store_account (store, account, password, outgoing ? password : NULL);
 }
 
 /* Bob has mail, for his removal to take away. */
@@ -493,20 +503,6 @@ read_alice (void)
   return courriel_account_copy (courriel_account_find (accounts, 2));
 }
 
-static void
-write_account (CourrielAccount *account, const char *outgoing_password)
-{
-  g_autoptr (GAsyncResult) saved = NULL;
-  g_autoptr (GError) error = NULL;
-
-  courriel_account_save_async (courriel_application_get_store (app), account, NULL, outgoing_password, NULL,
-                               test_got_result, &saved);
-  while (saved == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  courriel_account_save_finish (saved, &error);
-  g_assert_no_error (error);
-}
-
 /* A sync of alice through the application's sync service succeeds. */
 static void
 assert_alice_syncs (void)
@@ -601,7 +597,7 @@ test_login_method_not_offered (void)
 
   g_free (alice->incoming.auth);
   alice->incoming.auth = g_strdup ("CRAM-MD5");
-  write_account (alice, NULL);
+  store_account (courriel_application_get_store (app), alice, NULL, NULL);
 
   dialog = g_object_ref (open_settings (2));
   wait_for_mechanisms (dialog);
@@ -668,6 +664,46 @@ banner (void)
                                                                "sync_banner"));
 }
 
+/* A message from alice to bob in her Outbox, sent at her next sync. */
+static void
+queue_to_bob (const char *subject)
+{
+  CourrielStore *store = courriel_application_get_store (app);
+  g_autoptr (GAsyncResult) queued = NULL;
+  g_autoptr (GError) error = NULL;
+  const char *recipients[] = { "bob@example.test", NULL };
+  g_autofree char *raw = g_strdup_printf ("From: Alice Martin <alice@example.test>\r\nTo: bob@example.test\r\n"
+                                          "Subject: %s\r\nDate: Tue, 03 Mar 2026 10:00:00 +0100\r\n\r\n"
+                                          "Bonjour Bob.\r\n",
+                                          subject);
+  g_autoptr (GBytes) bytes = g_bytes_new (raw, strlen (raw));
+
+  courriel_outbox_queue_async (store, 2, "alice@example.test", recipients, bytes, NULL, test_got_result, &queued);
+  while (queued == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpint (courriel_outbox_queue_finish (store, queued, &error), >, 0);
+  g_assert_no_error (error);
+}
+
+/* The message left the Outbox and is in bob's INBOX on the bench (delivery takes Postfix a moment). */
+static void
+assert_arrived (const char *subject)
+{
+  g_autofree char *criteria = g_strdup_printf ("SUBJECT \"%s\"", subject);
+  g_autofree char *uids = NULL;
+
+  wait_for_query ("SELECT count (*) FROM outbox WHERE account_id = 2", 0);
+  for (guint attempt = 0; attempt < 100; attempt++)
+    {
+      g_free (uids);
+      uids = courriel_test_imap_search (bench, "bob@example.test", TRUE, "INBOX", criteria);
+      if (*uids != '\0')
+        break;
+      g_usleep (100 * 1000);
+    }
+  g_assert_cmpstr (uids, !=, "");
+}
+
 /* The outgoing server alone presents a certificate other than the pinned one: the Outbox is
  * not sent and the banner says why, for the outgoing server; trusting the certificate there
  * pins it to the outgoing server and sends the message, which arrives. */
@@ -675,18 +711,10 @@ static void
 test_outgoing_certificate (void)
 {
   g_autoptr (CourrielAccount) alice = read_alice ();
-  g_autoptr (GAsyncResult) queued = NULL;
-  g_autoptr (GError) error = NULL;
   g_autofree char *incoming = g_strdup (alice->incoming.fingerprint);
   g_autofree char *pinned = g_strdup_printf ("SELECT count (*) FROM accounts WHERE id = 2 AND outgoing_fingerprint = "
                                              "'%s' AND incoming_fingerprint = '%s'",
                                              fingerprint, incoming);
-  g_autofree char *uids = NULL;
-  const char *recipients[] = { "bob@example.test", NULL };
-  const char *raw = "From: Alice Martin <alice.martin@example.test>\r\nTo: bob@example.test\r\n"
-                    "Subject: Certificat sortant\r\nMessage-ID: <outgoing-certificate@example.test>\r\n"
-                    "Date: Tue, 03 Mar 2026 10:00:00 +0100\r\n\r\nBonjour Bob.\r\n";
-  g_autoptr (GBytes) bytes = g_bytes_new_static (raw, strlen (raw));
   CourrielWindow *window = main_window ();
   GtkWidget *dialog;
 
@@ -694,13 +722,9 @@ test_outgoing_certificate (void)
                                       courriel_test_bench_get_port (bench, COURRIEL_TEST_BENCH_SUBMISSIONS),
                                       COURRIEL_SECURITY_TLS, g_strdup ("alice@example.test"), NULL,
                                       g_strdup (WRONG_FINGERPRINT) };
-  write_account (alice, courriel_test_bench_get_password (bench, "alice@example.test"));
-  courriel_outbox_queue_async (courriel_application_get_store (app), 2, "alice@example.test", recipients, bytes, NULL,
-                               test_got_result, &queued);
-  while (queued == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  g_assert_cmpint (courriel_outbox_queue_finish (courriel_application_get_store (app), queued, &error), >, 0);
-  g_assert_no_error (error);
+  store_account (courriel_application_get_store (app), alice, NULL,
+                 courriel_test_bench_get_password (bench, "alice@example.test"));
+  queue_to_bob ("Certificat sortant");
 
   courriel_sync_service_sync_account (courriel_application_get_sync_service (app), 2);
   wait_for_text (GTK_WIDGET (window), "The outgoing server’s certificate changed for", TRUE);
@@ -717,17 +741,89 @@ test_outgoing_certificate (void)
 
   /* Pinned to the outgoing server; the incoming one keeps its own. */
   wait_for_query (pinned, 1);
-  wait_for_query ("SELECT count (*) FROM outbox WHERE account_id = 2", 0);
+  assert_arrived ("Certificat sortant");
   wait_for_text (GTK_WIDGET (window), "The outgoing server’s certificate changed", FALSE);
-  for (guint attempt = 0; attempt < 100; attempt++)
-    {
-      g_free (uids);
-      uids = courriel_test_imap_search (bench, "bob@example.test", TRUE, "INBOX", "SUBJECT \"Certificat sortant\"");
-      if (*uids != '\0')
-        break;
-      g_usleep (100 * 1000);
-    }
-  g_assert_cmpstr (uids, !=, "");
+}
+
+static char *
+lookup_outgoing_password (const char *address)
+{
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  char *password;
+
+  courriel_secrets_lookup_async (address, "outgoing", NULL, test_got_result, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  password = courriel_secrets_lookup_finish (result, &error);
+  g_assert_no_error (error);
+  return password;
+}
+
+/* The outgoing server refuses its saved password (its own keyring item, apart from the
+ * incoming one): the banner says so; Enter Password… checks the new one on the outgoing server,
+ * saves it as the outgoing password only, and the Outbox goes. */
+static void
+test_outgoing_password (void)
+{
+  const char *address = "alice.martin@example.test";
+  const char *right = courriel_test_bench_get_password (bench, "alice@example.test");
+  CourrielWindow *window = main_window ();
+  g_autoptr (GAsyncResult) stored = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *outgoing = NULL;
+  g_autofree char *incoming = NULL;
+  GtkWidget *dialog;
+
+  courriel_secrets_store_async (address, "outgoing", "127.0.0.1", "alice@example.test", "not-the-password", NULL,
+                                test_got_result, &stored);
+  while (stored == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (courriel_secrets_store_finish (stored, &error));
+  queue_to_bob ("Mot de passe sortant");
+
+  courriel_sync_service_sync_account (courriel_application_get_sync_service (app), 2);
+  wait_for_text (GTK_WIDGET (window), "The outgoing server refused the password for", TRUE);
+  click_banner_button (window, "Enter Password");
+  dialog = g_object_ref (wait_for_toplevel (COURRIEL_TYPE_ACCOUNT_DIALOG));
+  wait_loaded (dialog);
+  g_assert_false (gtk_widget_get_visible (dialog_child (dialog, "outgoing_group")));
+  gtk_editable_set_text (GTK_EDITABLE (dialog_child (dialog, "password_row")), "still-not-the-password");
+  g_assert_true (gtk_widget_activate_action (dialog, "account.save", NULL));
+  wait_for_text (dialog, "refused this user name and password", TRUE);
+  gtk_editable_set_text (GTK_EDITABLE (dialog_child (dialog, "password_row")), right);
+  g_assert_true (gtk_widget_activate_action (dialog, "account.save", NULL));
+  wait_closed (dialog);
+  g_object_unref (dialog);
+
+  assert_arrived ("Mot de passe sortant");
+  outgoing = lookup_outgoing_password (address);
+  g_assert_cmpstr (outgoing, ==, right);
+  incoming = lookup_password (address);
+  g_assert_cmpstr (incoming, ==, right);
+  wait_for_text (GTK_WIDGET (window), "The outgoing server refused the password", FALSE);
+}
+
+/* IMAP and POP3 are not switched in place: Set Up Again… opens the wizard with the account's
+ * address and name. */
+static void
+test_set_up_again (void)
+{
+  GtkWidget *dialog = open_settings (2);
+  GtkWidget *wizard;
+
+  g_assert_true (gtk_widget_is_drawable (dialog_child (dialog, "protocol_row")));
+  g_assert_nonnull (find_widget_with_text (dialog, GTK_TYPE_LABEL, "An account cannot switch between IMAP and POP3"));
+  g_assert_true (gtk_widget_activate_action (dialog, "account.set-up-again", NULL));
+  wizard = wait_for_toplevel (COURRIEL_TYPE_SETUP_WIZARD);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (gtk_widget_get_template_child (
+                       wizard, COURRIEL_TYPE_SETUP_WIZARD, "address_entry"))),
+                   ==, "alice.martin@example.test");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (gtk_widget_get_template_child (
+                       wizard, COURRIEL_TYPE_SETUP_WIZARD, "name_entry"))),
+                   ==, "Alice Martin");
+  test_save_screenshot (wizard, "account-set-up-again.png");
+  gtk_window_destroy (GTK_WINDOW (wizard));
 }
 
 int
@@ -759,6 +855,8 @@ main (int argc, char **argv)
   g_test_add_func ("/account-settings/login-method-not-offered", test_login_method_not_offered);
   g_test_add_func ("/account-settings/address", test_address);
   g_test_add_func ("/account-settings/outgoing-certificate", test_outgoing_certificate);
+  g_test_add_func ("/account-settings/outgoing-password", test_outgoing_password);
+  g_test_add_func ("/account-settings/set-up-again", test_set_up_again);
   status = g_test_run ();
 
   test_stop_application (g_steal_pointer (&app));

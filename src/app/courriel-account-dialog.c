@@ -96,6 +96,20 @@ show_status (CourrielAccountDialog *self, const char *message)
   gtk_widget_set_visible (self->trust_button, self->untrusted != NULL);
 }
 
+/* Saving (or @removing) failed; nothing is said of a cancellation: the dialog is closing. */
+static void
+show_failure (CourrielAccountDialog *self, gboolean removing, const GError *error)
+{
+  g_autofree char *message = NULL;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  message = removing ? g_strdup_printf (_("The account could not be removed: %s"), error->message)
+                     : g_strdup_printf (_("The account could not be saved: %s"), error->message);
+  set_busy (self, FALSE);
+  show_status (self, message);
+}
+
 static GtkEditable *
 host_entry (CourrielAccountDialog *self, guint direction)
 {
@@ -277,16 +291,12 @@ on_saved (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr (CourrielAccountDialog) self = user_data;
   g_autoptr (GError) error = NULL;
 
-  courriel_account_save_finish (result, &error);
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-  set_busy (self, FALSE);
-  if (error != NULL)
+  if (courriel_account_save_finish (result, &error) <= 0)
     {
-      g_autofree char *message = g_strdup_printf (_("The account could not be saved: %s"), error->message);
-      show_status (self, message);
+      show_failure (self, FALSE, error);
       return;
     }
+  set_busy (self, FALSE);
   /* The Outbox waits for the outgoing server: sent again now that it may work. */
   if (self->sync_service != NULL
       && (self->mode == COURRIEL_ACCOUNT_DIALOG_OUTGOING_PASSWORD
@@ -319,13 +329,7 @@ on_address_changed (GObject *source, GAsyncResult *result, gpointer user_data)
 
   if (!courriel_account_set_address_finish (result, &error))
     {
-      g_autofree char *message = NULL;
-
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        return;
-      message = g_strdup_printf (_("The account could not be saved: %s"), error->message);
-      set_busy (self, FALSE);
-      show_status (self, message);
+      show_failure (self, FALSE, error);
       return;
     }
   /* Saved under its new address from now on, even if what follows fails. */
@@ -576,13 +580,7 @@ on_removed (GObject *source, GAsyncResult *result, gpointer user_data)
 
   if (!courriel_account_remove_finish (result, &error))
     {
-      g_autofree char *message = NULL;
-
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        return;
-      message = g_strdup_printf (_("The account could not be removed: %s"), error->message);
-      set_busy (self, FALSE);
-      show_status (self, message);
+      show_failure (self, TRUE, error);
       return;
     }
   g_signal_emit (self, signals[SIGNAL_REMOVED], 0, self->account_id);

@@ -4,7 +4,8 @@
  *
  * AdwBanner arrives with libadwaita 1.3: this is the same thing from a GtkRevealer, a label and
  * one button. One banner speaks for all accounts: the first account that needs the user (a
- * refused password, a changed certificate, another error), else being offline. Problems are
+ * refused password, a changed certificate, another error), else the first whose Outbox the
+ * outgoing server stopped (the same problems, on that server), else being offline. Problems are
  * said here rather than in dialogs, so that reading what is already downloaded goes on.
  */
 #define G_LOG_DOMAIN "courriel-app"
@@ -70,30 +71,39 @@ show (CourrielSyncBanner *self, const char *text, const char *button, const char
   gtk_revealer_set_reveal_child (self->revealer, TRUE);
 }
 
-/* The outgoing server stopped the Outbox: said as the incoming server's errors are, with the
- * actions aimed at the outgoing server's settings. */
+/* What the user must act on: the incoming server's sync error, or (@outgoing) the outgoing
+ * server's that stopped the Outbox, said alike, each with its action aimed at that server. */
 static void
-show_outbox_error (CourrielSyncBanner *self, gint64 account, const Status *status)
+show_error (CourrielSyncBanner *self, gint64 account, const char *address, const GError *error, gboolean outgoing)
 {
   g_autofree char *text = NULL;
 
-  if (is_auth_error (status->outbox_error))
+  if (is_auth_error (error))
     {
-      text = g_strdup_printf (_("The outgoing server refused the password for %s: mail waits in the Outbox."),
-                              status->address);
-      show (self, text, _("_Enter Password…"), "win.enter-outgoing-password", account);
+      text = outgoing ? g_strdup_printf (_("The outgoing server refused the password for %s: mail waits in the "
+                                           "Outbox."),
+                                         address)
+                      : g_strdup_printf (_("Courriel could not sign in to %s: the password was refused."), address);
+      show (self, text, _("_Enter Password…"), outgoing ? "win.enter-outgoing-password" : "win.enter-password",
+            account);
     }
-  else if (g_error_matches (status->outbox_error, COURRIEL_NET_ERROR, COURRIEL_NET_ERROR_CERTIFICATE_UNTRUSTED))
+  else if (g_error_matches (error, COURRIEL_NET_ERROR, COURRIEL_NET_ERROR_CERTIFICATE_UNTRUSTED))
     {
-      text = g_strdup_printf (_("The outgoing server’s certificate changed for %s: Courriel will not send mail "
-                                "until you check it."),
-                              status->address);
-      show (self, text, _("_Check Certificate…"), "win.review-outgoing-certificate", account);
+      text = outgoing ? g_strdup_printf (_("The outgoing server’s certificate changed for %s: Courriel will not "
+                                           "send mail until you check it."),
+                                         address)
+                      : g_strdup_printf (_("The server’s certificate changed for %s: Courriel will not connect "
+                                           "until you check it."),
+                                         address);
+      show (self, text, _("_Check Certificate…"),
+            outgoing ? "win.review-outgoing-certificate" : "win.review-certificate", account);
     }
   else
     {
-      text = g_strdup_printf (_("Courriel could not send the mail of %s: %s"), status->address,
-                              status->outbox_error->message);
+      const char *message = error != NULL ? error->message : _("unknown error");
+
+      text = outgoing ? g_strdup_printf (_("Courriel could not send the mail of %s: %s"), address, message)
+                      : g_strdup_printf (_("Courriel could not check %s for new mail: %s"), address, message);
       show (self, text, _("_Try Again"), "win.refresh", 0);
     }
 }
@@ -108,7 +118,6 @@ update (CourrielSyncBanner *self)
   gint64 outbox_account = 0;
   Status *outbox_status = NULL;
   gboolean offline = FALSE;
-  g_autofree char *text = NULL;
 
   g_hash_table_iter_init (&iter, self->statuses);
   while (g_hash_table_iter_next (&iter, &key, &value))
@@ -128,36 +137,15 @@ update (CourrielSyncBanner *self)
         }
       offline |= status->state == COURRIEL_WINDOW_SYNC_OFFLINE;
     }
-  if (error_status == NULL && outbox_status != NULL)
-    {
-      show_outbox_error (self, outbox_account, outbox_status);
-      return;
-    }
-  if (error_status == NULL && !offline)
-    {
-      gtk_revealer_set_reveal_child (self->revealer, FALSE);
-      return;
-    }
-  if (error_status == NULL)
+  /* Sync errors first: without the incoming server, nothing else works either. */
+  if (error_status != NULL)
+    show_error (self, error_account, error_status->address, error_status->error, FALSE);
+  else if (outbox_status != NULL)
+    show_error (self, outbox_account, outbox_status->address, outbox_status->outbox_error, TRUE);
+  else if (offline)
     show (self, _("Offline — showing the mail already downloaded."), _("_Try Again"), "win.refresh", 0);
-  else if (is_auth_error (error_status->error))
-    {
-      text = g_strdup_printf (_("Courriel could not sign in to %s: the password was refused."), error_status->address);
-      show (self, text, _("_Enter Password…"), "win.enter-password", error_account);
-    }
-  else if (g_error_matches (error_status->error, COURRIEL_NET_ERROR, COURRIEL_NET_ERROR_CERTIFICATE_UNTRUSTED))
-    {
-      text = g_strdup_printf (_("The server’s certificate changed for %s: Courriel will not connect until you check "
-                                "it."),
-                              error_status->address);
-      show (self, text, _("_Check Certificate…"), "win.review-certificate", error_account);
-    }
   else
-    {
-      text = g_strdup_printf (_("Courriel could not check %s for new mail: %s"), error_status->address,
-                              error_status->error != NULL ? error_status->error->message : _("unknown error"));
-      show (self, text, _("_Try Again"), "win.refresh", 0);
-    }
+    gtk_revealer_set_reveal_child (self->revealer, FALSE);
 }
 
 static Status *
