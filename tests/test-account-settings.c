@@ -610,7 +610,7 @@ test_login_method_not_offered (void)
   gtk_editable_set_text (GTK_EDITABLE (dialog_child (dialog, "password_row")),
                          courriel_test_bench_get_password (bench, "alice@example.test"));
   g_assert_true (gtk_widget_activate_action (dialog, "account.save", NULL));
-  wait_for_text (dialog, "does not offer the login method CRAM-MD5. It offers:", TRUE);
+  wait_for_text (dialog, "127.0.0.1: The server does not offer the login method CRAM-MD5. It offers: LOGIN, PLAIN", TRUE);
   test_save_screenshot (dialog, "account-login-method-refused.png");
   g_assert_cmpint (query ("SELECT count (*) FROM accounts WHERE id = 2 AND display_name = 'Alice Martin' "
                           "AND incoming_auth = 'CRAM-MD5'"),

@@ -233,14 +233,15 @@ not_offered (GTask *task)
   g_autofree char *offered = g_strjoinv (", ", verify->result->mechanisms);
   g_autofree char *message = NULL;
 
+  /* The message is said after the server's name (courriel_verify_result_describe()). */
   if (*offered == '\0')
-    message = g_strdup_printf (_("%s does not offer the login method %s, nor any other one to choose from: choose "
-                                 "Automatic."),
-                               verify->result->server->host, verify->mechanism);
+    message = g_strdup_printf (_("The server does not offer the login method %s, nor any other to choose from: "
+                                 "choose Automatic."),
+                               verify->mechanism);
   else
-    /* Translators: the second %s is a login method (PLAIN), the third a list of them. */
-    message = g_strdup_printf (_("%s does not offer the login method %s. It offers: %s."),
-                               verify->result->server->host, verify->mechanism, offered);
+    /* Translators: the first %s is a login method (PLAIN), the second a list of them. */
+    message = g_strdup_printf (_("The server does not offer the login method %s. It offers: %s."),
+                               verify->mechanism, offered);
   finish (task, COURRIEL_VERIFY_FAILED, message);
 }
 
