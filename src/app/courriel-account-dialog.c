@@ -6,9 +6,10 @@
  * (connected to, not logged in to) for the login methods it advertises: the Login Method rows
  * offer "Automatic" and those. Saving a new address, password, login method or changed server
  * settings first logs in to each server with courriel_server_verify_mechanism_async(), as the
- * setup wizard does, and saves only what worked (the password goes to the keyring, never to
- * the database; a new address moves the keyring's items with the row); a new name alone is
- * saved at once. After saving, the sync service syncs the account again, so that a banner
+ * setup wizard does, and saves only what worked (a typed password goes to the keyring, never
+ * to the database; without one, each server is checked with its own saved password, which
+ * stays; a new address moves the keyring's items with the row); a new name alone is saved at
+ * once. After saving, the sync service syncs the account again, so that a banner
  * about a refused password goes away once the sync succeeds; the outgoing-password mode (the
  * banner's, when the Outbox could not be sent) checks and saves the outgoing server's password
  * alone, then sends the Outbox again. IMAP and POP3 keep different data here, so the protocol
@@ -41,7 +42,9 @@ struct _CourrielAccountDialog
   CourrielAccountDialogMode mode;
   CourrielAccount          *account;      /* as read from the store; NULL until then */
   CourrielAccount          *edited;       /* being verified and saved */
-  char                     *password;     /* the one verified (typed, or from the keyring) */
+  char                     *password;     /* the incoming one verified (typed, or from the keyring) */
+  char                     *outgoing_password; /* the outgoing one: typed, or its own keyring item */
+  gboolean                  typed;        /* the passwords were typed: saved, else kept as they are */
   char                     *untrusted;    /* a certificate's fingerprint shown, not accepted yet */
   guint                     direction;    /* the server being verified */
 
@@ -312,13 +315,14 @@ static void
 save_row (CourrielAccountDialog *self)
 {
   gboolean outgoing_only = self->mode == COURRIEL_ACCOUNT_DIALOG_OUTGOING_PASSWORD;
-  const char *outgoing_password = self->edited->outgoing.host != NULL ? self->password : NULL;
+  const char *incoming_password = self->typed && !outgoing_only ? self->password : NULL;
+  const char *outgoing_password = self->typed && self->edited->outgoing.host != NULL ? self->outgoing_password : NULL;
 
   self->edited->allow_insecure = self->edited->incoming.security == COURRIEL_SECURITY_NONE
                                  || (self->edited->outgoing.host != NULL
                                      && self->edited->outgoing.security == COURRIEL_SECURITY_NONE);
-  courriel_account_save_async (self->store, self->edited, outgoing_only ? NULL : self->password, outgoing_password,
-                               self->cancellable, on_saved, g_object_ref (self));
+  courriel_account_save_async (self->store, self->edited, incoming_password, outgoing_password, self->cancellable,
+                               on_saved, g_object_ref (self));
 }
 
 static void
@@ -434,9 +438,24 @@ verify_next (CourrielAccountDialog *self)
     }
   server = edited_server (self, self->direction);
   mail_server = new_mail_server (self, self->edited, self->direction);
-  courriel_server_verify_mechanism_async (mail_server, server->auth, self->edited->address, self->password,
+  courriel_server_verify_mechanism_async (mail_server, server->auth, self->edited->address,
+                                          self->direction == OUTGOING ? self->outgoing_password : self->password,
                                           server->fingerprint, NULL, self->cancellable, on_verified,
                                           g_object_ref (self));
+}
+
+/* The outgoing server's own password, if it has one; else it takes the incoming one, as sending
+ * does (courriel_account_send_due_async()). */
+static void
+on_outgoing_looked_up (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (CourrielAccountDialog) self = user_data;
+  g_autofree char *password = courriel_secrets_lookup_finish (result, NULL);
+
+  if (g_cancellable_is_cancelled (self->cancellable))
+    return;
+  self->outgoing_password = password != NULL ? g_steal_pointer (&password) : g_strdup (self->password);
+  verify_next (self);
 }
 
 static void
@@ -459,7 +478,8 @@ on_password_looked_up (GObject *source, GAsyncResult *result, gpointer user_data
       return;
     }
   self->password = g_steal_pointer (&password);
-  verify_next (self);
+  courriel_secrets_lookup_async (self->account->address, "outgoing", self->cancellable, on_outgoing_looked_up,
+                                 g_object_ref (self));
 }
 
 static void
@@ -473,6 +493,8 @@ start_saving (CourrielAccountDialog *self)
 
   g_clear_pointer (&self->edited, courriel_account_free);
   g_clear_pointer (&self->password, g_free);
+  g_clear_pointer (&self->outgoing_password, g_free);
+  self->typed = *typed != '\0';
   self->edited = courriel_account_copy (self->account);
   if (settings)
     {
@@ -501,6 +523,7 @@ start_saving (CourrielAccountDialog *self)
   if (*typed != '\0')
     {
       self->password = g_strdup (typed);
+      self->outgoing_password = g_strdup (typed);
       verify_next (self);
     }
   else if (!settings)
@@ -641,6 +664,7 @@ courriel_account_dialog_finalize (GObject *object)
   g_clear_pointer (&self->account, courriel_account_free);
   g_clear_pointer (&self->edited, courriel_account_free);
   g_free (self->password);
+  g_free (self->outgoing_password);
   g_free (self->untrusted);
   G_OBJECT_CLASS (courriel_account_dialog_parent_class)->finalize (object);
 }
