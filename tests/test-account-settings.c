@@ -179,18 +179,24 @@ wait_loaded (GtkWidget *dialog)
 }
 
 static char *
-lookup_password (const char *address)
+lookup_role_password (const char *address, const char *role)
 {
   g_autoptr (GAsyncResult) result = NULL;
   g_autoptr (GError) error = NULL;
   char *password;
 
-  courriel_secrets_lookup_async (address, "incoming", NULL, test_got_result, &result);
+  courriel_secrets_lookup_async (address, role, NULL, test_got_result, &result);
   while (result == NULL)
     g_main_context_iteration (NULL, TRUE);
   password = courriel_secrets_lookup_finish (result, &error);
   g_assert_no_error (error);
   return password;
+}
+
+static char *
+lookup_password (const char *address)
+{
+  return lookup_role_password (address, "incoming");
 }
 
 static void
@@ -745,21 +751,6 @@ test_outgoing_certificate (void)
   wait_for_text (GTK_WIDGET (window), "The outgoing server’s certificate changed", FALSE);
 }
 
-static char *
-lookup_outgoing_password (const char *address)
-{
-  g_autoptr (GAsyncResult) result = NULL;
-  g_autoptr (GError) error = NULL;
-  char *password;
-
-  courriel_secrets_lookup_async (address, "outgoing", NULL, test_got_result, &result);
-  while (result == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  password = courriel_secrets_lookup_finish (result, &error);
-  g_assert_no_error (error);
-  return password;
-}
-
 /* The outgoing server refuses its saved password (its own keyring item, apart from the
  * incoming one): the banner says so; Enter Password… checks the new one on the outgoing server,
  * saves it as the outgoing password only, and the Outbox goes. */
@@ -797,7 +788,7 @@ test_outgoing_password (void)
   g_object_unref (dialog);
 
   assert_arrived ("Mot de passe sortant");
-  outgoing = lookup_outgoing_password (address);
+  outgoing = lookup_role_password (address, "outgoing");
   g_assert_cmpstr (outgoing, ==, right);
   incoming = lookup_password (address);
   g_assert_cmpstr (incoming, ==, right);

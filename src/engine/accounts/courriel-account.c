@@ -408,10 +408,13 @@ courriel_account_list_finish (CourrielStore *store, GAsyncResult *result, GError
 
 /* Removing ---------------------------------------------------------------------------------------- */
 
+/* An account removed, or given a new address. */
 typedef struct
 {
   CourrielStore *store;
+  gint64         id;
   char          *address;
+  char          *new_address;
 } Remove;
 
 static void
@@ -419,6 +422,7 @@ remove_free (Remove *remove)
 {
   g_object_unref (remove->store);
   g_free (remove->address);
+  g_free (remove->new_address);
   g_free (remove);
 }
 
@@ -489,28 +493,11 @@ courriel_account_remove_finish (GAsyncResult *result, GError **error)
 
 /* A new e-mail address ------------------------------------------------------------------------------ */
 
-typedef struct
-{
-  CourrielStore *store;
-  gint64         id;
-  char          *address;
-  char          *new_address;
-} Readdress;
-
-static void
-readdress_free (Readdress *readdress)
-{
-  g_object_unref (readdress->store);
-  g_free (readdress->address);
-  g_free (readdress->new_address);
-  g_free (readdress);
-}
-
 /* Runs on the store's writer thread. */
 static gboolean
 write_address (sqlite3 *db, gpointer data, GError **error)
 {
-  Readdress *readdress = data;
+  Remove *readdress = data;
   sqlite3_stmt *stmt = NULL;
   int rc = sqlite3_prepare_v2 (db, "UPDATE accounts SET address = ?2 WHERE id = ?1", -1, &stmt, NULL);
 
@@ -549,7 +536,7 @@ static void
 on_address_written (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (GTask) task = user_data;
-  Readdress *readdress = g_task_get_task_data (task);
+  Remove *readdress = g_task_get_task_data (task);
   GError *error = NULL;
 
   if (!courriel_store_write_finish (readdress->store, result, &error))
@@ -575,14 +562,14 @@ courriel_account_set_address_async (CourrielStore *store, gint64 id, const char 
                                     GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
 {
   GTask *task = g_task_new (NULL, cancellable, callback, user_data);
-  Readdress *readdress = g_new0 (Readdress, 1);
+  Remove *readdress = g_new0 (Remove, 1);
 
   g_task_set_source_tag (task, courriel_account_set_address_async);
   readdress->store = g_object_ref (store);
   readdress->id = id;
   readdress->address = g_strdup (address);
   readdress->new_address = g_strdup (new_address);
-  g_task_set_task_data (task, readdress, (GDestroyNotify)readdress_free);
+  g_task_set_task_data (task, readdress, (GDestroyNotify)remove_free);
   courriel_store_write_async (store, write_address, readdress, NULL, cancellable, on_address_written, task);
 }
 
