@@ -804,6 +804,17 @@ test_set_up_again (void)
   GtkWidget *wizard;
 
   g_assert_true (gtk_widget_is_drawable (dialog_child (dialog, "protocol_row")));
+  /* Scrolled down to the login methods and the protocol, for the picture. */
+  {
+    GtkWidget *scrolled = gtk_widget_get_ancestor (dialog_child (dialog, "protocol_row"), GTK_TYPE_SCROLLED_WINDOW);
+    GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scrolled));
+
+    wait_for_mechanisms (dialog);
+    gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment));
+    for (guint i = 0; i < 20; i++)
+      iterate ();
+    test_save_screenshot (dialog, "account-protocol.png");
+  }
   g_assert_nonnull (find_widget_with_text (dialog, GTK_TYPE_LABEL, "An account cannot switch between IMAP and POP3"));
   g_assert_true (gtk_widget_activate_action (dialog, "account.set-up-again", NULL));
   wizard = wait_for_toplevel (COURRIEL_TYPE_SETUP_WIZARD);
