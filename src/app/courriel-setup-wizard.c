@@ -1028,3 +1028,19 @@ courriel_setup_wizard_new (GtkApplication *app, CourrielStore *store)
     }
   return GTK_WINDOW (self);
 }
+
+/**
+ * courriel_setup_wizard_set_identity:
+ * @name: (nullable): the user's name
+ * @address: (nullable): the e-mail address
+ *
+ * Fills the first page, as when an account is set up again with another protocol.
+ */
+void
+courriel_setup_wizard_set_identity (CourrielSetupWizard *self, const char *name, const char *address)
+{
+  g_return_if_fail (COURRIEL_IS_SETUP_WIZARD (self));
+
+  gtk_editable_set_text (self->name_entry, name != NULL ? name : "");
+  gtk_editable_set_text (self->address_entry, address != NULL ? address : "");
+}

@@ -4,6 +4,8 @@
  */
 #include "config.h"
 
+#include <string.h>
+
 #include "courriel-certificate.h"
 #include "courriel-server-verify.h"
 #include "courriel-test-bench.h"
@@ -124,6 +126,69 @@ test_refusals (Fixture *f, gconstpointer data)
 }
 
 /* Providers that refuse account passwords in mail apps are recognised by their servers. */
+static CourrielVerifyResult *
+wait_verified (GAsyncResult **result)
+{
+  g_autoptr (GError) error = NULL;
+  CourrielVerifyResult *verified = courriel_server_verify_finish (net_test_wait (result), &error);
+
+  g_assert_no_error (error);
+  return verified;
+}
+
+/* A probe lists the login methods each server advertises, without logging in; a method chosen
+ * is the one logged in with, and one the server does not offer is refused, by name, before any
+ * password is sent. */
+static void
+test_mechanisms (Fixture *f, gconstpointer data)
+{
+  const char *password = courriel_test_bench_get_password (f->bench, ADDRESS);
+  static const struct
+  {
+    CourrielMailServerType   type;
+    CourrielTestBenchService service;
+    CourrielSecurity         security;
+  } servers[] = {
+    { COURRIEL_MAIL_SERVER_IMAP, COURRIEL_TEST_BENCH_IMAPS, COURRIEL_SECURITY_TLS },
+    { COURRIEL_MAIL_SERVER_POP3, COURRIEL_TEST_BENCH_POP3, COURRIEL_SECURITY_STARTTLS },
+    { COURRIEL_MAIL_SERVER_SMTP, COURRIEL_TEST_BENCH_SUBMISSION, COURRIEL_SECURITY_STARTTLS },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (servers); i++)
+    {
+      CourrielMailServer server = { servers[i].type, "localhost",
+                                    courriel_test_bench_get_port (f->bench, servers[i].service),
+                                    servers[i].security, NULL, 0, FALSE, -1 };
+      g_autoptr (GAsyncResult) probed_result = NULL;
+      g_autoptr (GAsyncResult) chosen_result = NULL;
+      g_autoptr (GAsyncResult) refused_result = NULL;
+      g_autoptr (CourrielVerifyResult) probed = NULL;
+      g_autoptr (CourrielVerifyResult) chosen = NULL;
+      g_autoptr (CourrielVerifyResult) refused = NULL;
+
+      courriel_server_probe_mechanisms_async (&server, f->fingerprint, NULL, net_test_store_result, &probed_result);
+      probed = wait_verified (&probed_result);
+      g_assert_cmpint (probed->outcome, ==, COURRIEL_VERIFY_OK);
+      g_assert_cmpuint (probed->attempts, ==, 0);
+      g_assert_true (g_strv_contains ((const char *const *)probed->mechanisms, "PLAIN"));
+      g_assert_true (g_strv_contains ((const char *const *)probed->mechanisms, "SCRAM-SHA-1"));
+      g_assert_false (g_strv_contains ((const char *const *)probed->mechanisms, "CRAM-MD5"));
+
+      courriel_server_verify_mechanism_async (&server, "scram-sha-1", ADDRESS, password, NULL, f->database, NULL,
+                                              net_test_store_result, &chosen_result);
+      chosen = wait_verified (&chosen_result);
+      g_assert_cmpint (chosen->outcome, ==, COURRIEL_VERIFY_OK);
+      g_assert_cmpuint (chosen->attempts, ==, 1);
+
+      courriel_server_verify_mechanism_async (&server, "CRAM-MD5", ADDRESS, password, NULL, f->database, NULL,
+                                              net_test_store_result, &refused_result);
+      refused = wait_verified (&refused_result);
+      g_assert_cmpint (refused->outcome, ==, COURRIEL_VERIFY_FAILED);
+      g_assert_cmpuint (refused->attempts, ==, 0);
+      g_assert_nonnull (strstr (refused->message, "does not offer the login method CRAM-MD5"));
+    }
+}
+
 static void
 test_provider_help (void)
 {
@@ -145,6 +210,7 @@ main (int argc, char **argv)
 
   g_test_add ("/server-verify/logs-in", Fixture, NULL, fixture_set_up, test_logs_in, fixture_tear_down);
   g_test_add ("/server-verify/refusals", Fixture, NULL, fixture_set_up, test_refusals, fixture_tear_down);
+  g_test_add ("/server-verify/mechanisms", Fixture, NULL, fixture_set_up, test_mechanisms, fixture_tear_down);
   g_test_add_func ("/server-verify/provider-help", test_provider_help);
   return g_test_run ();
 }

@@ -408,10 +408,13 @@ courriel_account_list_finish (CourrielStore *store, GAsyncResult *result, GError
 
 /* Removing ---------------------------------------------------------------------------------------- */
 
+/* An account removed, or given a new address. */
 typedef struct
 {
   CourrielStore *store;
+  gint64         id;
   char          *address;
+  char          *new_address;
 } Remove;
 
 static void
@@ -419,6 +422,7 @@ remove_free (Remove *remove)
 {
   g_object_unref (remove->store);
   g_free (remove->address);
+  g_free (remove->new_address);
   g_free (remove);
 }
 
@@ -483,6 +487,94 @@ courriel_account_remove_async (CourrielStore *store, const char *address, GCance
 
 gboolean
 courriel_account_remove_finish (GAsyncResult *result, GError **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* A new e-mail address ------------------------------------------------------------------------------ */
+
+/* Runs on the store's writer thread. */
+static gboolean
+write_address (sqlite3 *db, gpointer data, GError **error)
+{
+  Remove *readdress = data;
+  sqlite3_stmt *stmt = NULL;
+  int rc = sqlite3_prepare_v2 (db, "UPDATE accounts SET address = ?2 WHERE id = ?1", -1, &stmt, NULL);
+
+  if (rc == SQLITE_OK)
+    {
+      sqlite3_bind_int64 (stmt, 1, readdress->id);
+      bind_text (stmt, 2, readdress->new_address);
+      rc = sqlite3_step (stmt);
+    }
+  sqlite3_finalize (stmt);
+  if (rc == SQLITE_CONSTRAINT)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS, _("Another account already uses the address %s."),
+                   readdress->new_address);
+      return FALSE;
+    }
+  return courriel_store_set_error_from_db (db, rc == SQLITE_DONE ? SQLITE_OK : rc, error);
+}
+
+static void
+on_secrets_renamed (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  GError *error = NULL;
+
+  if (!courriel_secrets_rename_finish (result, &error))
+    {
+      g_prefix_error (&error, "%s", _("The address changed, but the passwords in the keyring could not follow: "));
+      g_task_return_error (task, error);
+    }
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+on_address_written (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  Remove *readdress = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  if (!courriel_store_write_finish (readdress->store, result, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  courriel_secrets_rename_async (readdress->address, readdress->new_address, g_task_get_cancellable (task),
+                                 on_secrets_renamed, g_object_ref (task));
+}
+
+/**
+ * courriel_account_set_address_async:
+ * @address: the account's address until now
+ * @new_address: its new one
+ *
+ * Changes the e-mail address of the account @id, in the store and in the keyring, where its
+ * passwords are found by it. Its folders and messages stay (they belong to the account, not to
+ * the address). An address another account has is refused.
+ */
+void
+courriel_account_set_address_async (CourrielStore *store, gint64 id, const char *address, const char *new_address,
+                                    GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
+{
+  GTask *task = g_task_new (NULL, cancellable, callback, user_data);
+  Remove *readdress = g_new0 (Remove, 1);
+
+  g_task_set_source_tag (task, courriel_account_set_address_async);
+  readdress->store = g_object_ref (store);
+  readdress->id = id;
+  readdress->address = g_strdup (address);
+  readdress->new_address = g_strdup (new_address);
+  g_task_set_task_data (task, readdress, (GDestroyNotify)remove_free);
+  courriel_store_write_async (store, write_address, readdress, NULL, cancellable, on_address_written, task);
+}
+
+gboolean
+courriel_account_set_address_finish (GAsyncResult *result, GError **error)
 {
   return g_task_propagate_boolean (G_TASK (result), error);
 }

@@ -75,6 +75,15 @@ void             courriel_account_remove_async  (CourrielStore    *store,
                                                  gpointer          user_data);
 gboolean         courriel_account_remove_finish (GAsyncResult     *result,
                                                  GError          **error);
+void             courriel_account_set_address_async  (CourrielStore    *store,
+                                                      gint64            id,
+                                                      const char       *address,
+                                                      const char       *new_address,
+                                                      GCancellable     *cancellable,
+                                                      GAsyncReadyCallback callback,
+                                                      gpointer          user_data);
+gboolean         courriel_account_set_address_finish (GAsyncResult     *result,
+                                                      GError          **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CourrielAccount, courriel_account_free)
 

@@ -138,6 +138,17 @@ courriel_smtp_client_has_extension (CourrielSmtpClient *self, const char *name)
   return extension_value (self, name) != NULL;
 }
 
+/* The SASL mechanisms the server offers (AUTH), as its last EHLO said. */
+GStrv
+courriel_smtp_client_dup_mechanisms (CourrielSmtpClient *self)
+{
+  const char *auth;
+
+  g_return_val_if_fail (COURRIEL_IS_SMTP_CLIENT (self), NULL);
+  auth = extension_value (self, "AUTH");
+  return auth != NULL ? g_strsplit_set (auth, " =", -1) : g_new0 (char *, 1);
+}
+
 /* The largest message the server takes (SIZE), or 0 when it did not say. */
 guint64
 courriel_smtp_client_get_max_size (CourrielSmtpClient *self)

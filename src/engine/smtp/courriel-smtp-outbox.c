@@ -504,3 +504,13 @@ courriel_smtp_outbox_send_finish (GAsyncResult *result, GError **error)
 {
   return g_task_propagate_pointer (G_TASK (result), error);
 }
+
+const GError *
+courriel_smtp_outbox_send_get_login_error (GAsyncResult *result)
+{
+  Sending *s;
+
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  s = g_task_get_task_data (G_TASK (result));
+  return s != NULL ? s->connect_error : NULL;
+}
