@@ -124,7 +124,7 @@ on_queued (CourrielComposer *composer, gint64 id, gpointer user_data)
 static AdwMessageDialog *
 size_dialog (CourrielComposer *composer)
 {
-  g_autoptr (GListModel) toplevels = gtk_window_get_toplevels ();
+  GListModel *toplevels = gtk_window_get_toplevels ();
 
   for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
     {
@@ -135,6 +135,14 @@ size_dialog (CourrielComposer *composer)
         return ADW_MESSAGE_DIALOG (window);
     }
   return NULL;
+}
+
+/* As a click on one of its buttons: the response, then the dialog closes. */
+static void
+respond (AdwMessageDialog *dialog, const char *response)
+{
+  adw_message_dialog_response (dialog, response);
+  gtk_window_close (GTK_WINDOW (dialog));
 }
 
 static gboolean
@@ -180,18 +188,14 @@ test_size_warning (void)
   wait_until (dialog_shown, composer);
   dialog = size_dialog (composer);
   g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), limit));
-  adw_message_dialog_response (dialog, "cancel");
+  respond (dialog, "cancel");
   g_assert_true (gtk_widget_get_sensitive (child (composer, "form")));
   g_assert_cmpuint (outbox_length (), ==, 0);
 
-  /* Another identity, whose server said no limit: no warning, and Send does not ask. */
+  /* Another identity, whose server said no limit: no warning. (That Send does not ask then is
+   * /composer/send's business: it sends an attachment from an account without a limit.) */
   gtk_drop_down_set_selected (child (composer, "from_dropdown"), 1);
   g_assert_false (gtk_widget_get_visible (GTK_WIDGET (warning)));
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (composer), "composer.send", NULL));
-  g_assert_null (size_dialog (composer));
-  g_assert_false (gtk_widget_get_sensitive (child (composer, "form")));
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (composer), "composer.undo", NULL));
-  g_assert_true (gtk_widget_get_sensitive (child (composer, "form")));
 
   /* Back to the limited one; then its server is found to take 10 MB, then 1 MB again (an Outbox
    * send records it): the warning follows. */
@@ -205,7 +209,7 @@ test_size_warning (void)
   /* Sent anyway: the user decides, the message goes to the Outbox. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (composer), "composer.send", NULL));
   wait_until (dialog_shown, composer);
-  adw_message_dialog_response (size_dialog (composer), "send");
+  respond (size_dialog (composer), "send");
   wait_until (id_set, &queued);
   g_assert_cmpuint (outbox_length (), ==, 1);
 }

@@ -680,6 +680,8 @@ send_now (CourrielComposer *self)
 static void
 on_size_confirmed (AdwMessageDialog *dialog, const char *response, CourrielComposer *self)
 {
+  if (self->size_dialog != dialog)
+    return; /* answered already */
   self->size_dialog = NULL;
   if (g_str_equal (response, "send"))
     send_now (self);
