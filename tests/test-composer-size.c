@@ -4,7 +4,7 @@
  *
  * An account whose server accepts 1 MB, a 2 MB attachment: the warning says both sizes; another
  * identity whose server said nothing hides it; a limit the Outbox learns meanwhile is followed;
- * Send asks first, and sends only when the user says so.
+ * Send asks first, and sends only when the user says so. Screenshot: screenshots/composer-size-warning.png.
  */
 #include "config.h"
 
@@ -17,6 +17,7 @@
 #include "courriel-outbox.h"
 #include "courriel-store.h"
 #include "courriel-test-util.h"
+#include "window-test-util.h"
 
 #define LIMIT 1000000
 
@@ -182,6 +183,7 @@ test_size_warning (void)
   g_test_message ("%s", gtk_label_get_label (warning));
   g_assert_nonnull (strstr (gtk_label_get_label (warning), limit));
   g_assert_nonnull (strstr (gtk_label_get_label (warning), estimate));
+  test_save_screenshot (GTK_WIDGET (composer), "composer-size-warning.png");
 
   /* Send asks first; Cancel sends nothing. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (composer), "composer.send", NULL));
