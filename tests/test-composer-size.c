@@ -152,6 +152,22 @@ dialog_shown (gpointer composer)
   return size_dialog (composer) != NULL;
 }
 
+/* The first button under @widget: an attachment row's Remove. */
+static GtkWidget *
+find_button (GtkWidget *widget)
+{
+  if (GTK_IS_BUTTON (widget))
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_button (child);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
 static void
 test_size_warning (void)
 {
@@ -206,6 +222,12 @@ test_size_warning (void)
   set_limit (limited_id, 10 * LIMIT);
   wait_until (hidden, warning);
   set_limit (limited_id, LIMIT);
+  wait_until (visible, warning);
+
+  /* The attachment removed, the warning goes; attached again, it is back. */
+  g_signal_emit_by_name (find_button (child (composer, "attachments_list")), "clicked");
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (warning)));
+  courriel_composer_attach_file (composer, file);
   wait_until (visible, warning);
 
   /* Sent anyway: the user decides, the message goes to the Outbox. */
