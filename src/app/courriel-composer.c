@@ -699,7 +699,6 @@ confirm_size (CourrielComposer *self, const char *warning)
                                     "reason. Servers sometimes accept more than they announce."));
   adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "cancel", _("_Cancel"), "send", _("_Send Anyway"),
                                     NULL);
-  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "send", ADW_RESPONSE_DESTRUCTIVE);
   adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
   adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
   g_signal_connect_object (dialog, "response", G_CALLBACK (on_size_confirmed), self, 0);
@@ -952,7 +951,9 @@ on_limits_read (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr (CourrielComposer) self = user_data;
   g_autoptr (GPtrArray) accounts = courriel_account_list_finish (COURRIEL_STORE (source), result, NULL);
 
-  for (guint i = 0; accounts != NULL && self->accounts != NULL && i < self->accounts->len; i++)
+  if (accounts == NULL) /* the window closed (cancelled), or the store failed: the old limits stay */
+    return;
+  for (guint i = 0; self->accounts != NULL && i < self->accounts->len; i++)
     {
       CourrielAccount *account = self->accounts->pdata[i];
       CourrielAccount *now = courriel_account_find (accounts, account->id);
