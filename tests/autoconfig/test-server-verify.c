@@ -4,9 +4,9 @@
  */
 #include "config.h"
 
-#include "courriel-account.h"
 #include "courriel-certificate.h"
 #include "courriel-server-verify.h"
+#include "courriel-account.h"
 #include "courriel-test-bench.h"
 #include "../net/net-test-util.h"
 
@@ -249,7 +249,7 @@ main (int argc, char **argv)
 
   g_test_add ("/server-verify/logs-in", Fixture, NULL, fixture_set_up, test_logs_in, fixture_tear_down);
   g_test_add ("/server-verify/refusals", Fixture, NULL, fixture_set_up, test_refusals, fixture_tear_down);
-  g_test_add ("/server-verify/size-limit", Fixture, NULL, fixture_set_up, test_size_limit, fixture_tear_down);
   g_test_add_func ("/server-verify/provider-help", test_provider_help);
+  g_test_add ("/server-verify/size-limit", Fixture, NULL, fixture_set_up, test_size_limit, fixture_tear_down);
   return g_test_run ();
 }

@@ -23,12 +23,12 @@ typedef struct
 {
   CourrielMailServer   *server;
   CourrielVerifyOutcome outcome;
+  guint64               smtp_size_limit; /* OK, SMTP: the largest message it takes (SIZE, RFC 1870); 0: none said */
   char                 *message;     /* nullable: in plain words, for the user */
   char                 *fingerprint; /* CERTIFICATE: SHA-256 of the certificate, for the user to accept */
   GTlsCertificateFlags  certificate_errors;
   const char           *help_url;    /* nullable: the provider's page on app passwords or OAuth2 */
   guint                 attempts;    /* logins tried (each one counts against the provider's lockout) */
-  guint64               smtp_size_limit; /* OK, SMTP: the largest message it takes (SIZE, RFC 1870); 0: none said */
 } CourrielVerifyResult;
 
 void courriel_verify_result_free (CourrielVerifyResult *result);
