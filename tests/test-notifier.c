@@ -221,23 +221,15 @@ exec_sql (sqlite3 *db, gpointer data, GError **error)
   return courriel_store_set_error_from_db (db, sqlite3_exec (db, data, NULL, NULL, NULL), error);
 }
 
-static gboolean
-write_refusal (sqlite3 *db, gpointer data, GError **error)
-{
-  return courriel_store_set_error_from_db (
-    db,
-    sqlite3_exec (db,
-                  "INSERT OR IGNORE INTO accounts (id, address, incoming_protocol, incoming_host, incoming_port, "
-                  "incoming_security, incoming_username, created) VALUES (7, 'alice@example.test', 'imap', "
-                  "'127.0.0.1', 9, 'tls', 'alice@example.test', 0);"
-                  "INSERT INTO outbox (id, account_id, sender, recipients, created, state, last_error) VALUES "
-                  "(90, 7, 'alice@example.test', 'bob@example.test\ncarol@example.test', 0, 'failed', "
-                  "'The message is too large: it is 11.0 MB, 760.0 kB more than the 10.2 MB that "
-                  "smtp.example.test accepts.');"
-                  "INSERT INTO outbox_bodies (outbox_id, raw) VALUES (90, X'4869')",
-                  NULL, NULL, NULL),
-    error);
-}
+/* A refused message, as the Outbox keeps it. */
+static const char refusal_sql[] =
+  "INSERT OR IGNORE INTO accounts (id, address, incoming_protocol, incoming_host, incoming_port, "
+  "incoming_security, incoming_username, created) VALUES (7, 'alice@example.test', 'imap', '127.0.0.1', 9, 'tls', "
+  "'alice@example.test', 0);"
+  "INSERT INTO outbox (id, account_id, sender, recipients, created, state, last_error) VALUES "
+  "(90, 7, 'alice@example.test', 'bob@example.test\ncarol@example.test', 0, 'failed', "
+  "'The message is too large: it is 11.0 MB, 760.0 kB more than the 10.2 MB that smtp.example.test accepts.');"
+  "INSERT INTO outbox_bodies (outbox_id, raw) VALUES (90, X'4869')";
 
 /* A message the server refused for good (here, too large) reaches the desktop with the reason,
  * once: the Outbox changing again does not repeat it. */
@@ -254,7 +246,7 @@ test_refused_message (void)
   g_autoptr (GVariant) notification = NULL;
   g_autoptr (GVariantDict) dict = NULL;
 
-  courriel_store_write_async (store, write_refusal, NULL, NULL, NULL, got_result, &result);
+  courriel_store_write_async (store, exec_sql, (gpointer)refusal_sql, NULL, NULL, got_result, &result);
   while (result == NULL)
     g_main_context_iteration (NULL, TRUE);
   g_assert_true (courriel_store_write_finish (store, result, &error));
