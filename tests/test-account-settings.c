@@ -298,6 +298,8 @@ test_password_from_banner (void)
   g_free (saved);
   saved = lookup_password ("bob@example.test");
   g_assert_cmpstr (saved, ==, right);
+  /* The outgoing server was verified too: the SIZE it announced is saved, for the composer. */
+  g_assert_cmpint (query ("SELECT smtp_size_limit FROM accounts WHERE id = 1"), ==, 10240000);
 
   /* Synced again: bob's Inbox is in the store, and the banner no longer speaks for him. */
   wait_for_query ("SELECT count (*) FROM folders WHERE account_id = 1 AND role = 'inbox'", 1);

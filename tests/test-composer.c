@@ -4,7 +4,7 @@
  *
  * Filled from mailto: links; Send puts the message (headers, attachment bytes) in the Outbox
  * only after the undo delay; Undo leaves nothing queued; drafts replace each other; the
- * attachment and size warnings; completion from seen addresses; replies and forwards.
+ * attachment warning; completion from seen addresses; replies and forwards.
  */
 #include "config.h"
 
@@ -413,10 +413,7 @@ test_send (void)
   courriel_composer_attach_file (composer, file);
   wait_for (visible, child (composer, "attachments_list"));
   g_assert_false (gtk_widget_get_visible (child (composer, "attachment_warning")));
-  /* Above the server's SIZE: a warning; within it, none. */
-  courriel_composer_set_max_size (composer, 100);
-  g_assert_true (gtk_widget_get_visible (child (composer, "size_warning")));
-  courriel_composer_set_max_size (composer, 10 * 1024 * 1024);
+  /* The account's server announced no SIZE: no size warning (see test-composer-size). */
   g_assert_false (gtk_widget_get_visible (child (composer, "size_warning")));
 
   /* A broken address is refused with a message, nothing is queued. */
@@ -694,7 +691,6 @@ test_renders (void)
   type_text (composer, "Bonjour Émilie,\n\nvoici les photos, en pièce jointe.\n\nÀ bientôt !");
   courriel_composer_attach_file (composer, file);
   wait_for (visible, child (composer, "attachments_list"));
-  courriel_composer_set_max_size (composer, 10);
   spin (300);
 
   gdk_paintable_snapshot (paintable, snapshot, gtk_widget_get_width (GTK_WIDGET (composer)),

@@ -357,6 +357,7 @@ test_imap (void)
   g_assert_cmpstr (account->incoming.username, ==, address);
   g_assert_cmpstr (account->outgoing.host, ==, "localhost");
   g_assert_true (account->outgoing.port == PORT (SUBMISSIONS) || account->outgoing.port == PORT (SUBMISSION));
+  g_assert_cmpuint (account->smtp_size_limit, ==, 10240000); /* Postfix's SIZE, for the composer */
   g_assert_cmpstr (account->display_name, ==, "Élodie Martin");
   g_assert_null (account->incoming.fingerprint); /* trusted through the CA: nothing to pin */
   kept = lookup_password (address, "incoming");

@@ -390,6 +390,8 @@ on_verified (GObject *source, GAsyncResult *result, gpointer user_data)
           g_free (server->username);
           server->username = g_strdup (verified->server->username);
         }
+      if (self->direction == OUTGOING)
+        self->edited->smtp_size_limit = verified->smtp_size_limit;
       self->direction++;
       verify_next (self);
       return;

@@ -10,6 +10,10 @@
  * A draft is saved a few seconds after the last change and when the window closes; each save
  * replaces the previous draft (courriel_changes_save_draft_async() with @replaces), and a sent
  * message's draft is deleted for good.
+ *
+ * Above the From account's SMTP SIZE (learned when the server was verified, refreshed by every
+ * Outbox send), a warning says how large the attachments make the message; Send asks first, but
+ * is never refused: servers sometimes take more than they announce.
  */
 #define G_LOG_DOMAIN "courriel-app"
 
@@ -69,7 +73,6 @@ struct _CourrielComposer
   GPtrArray           *attachments; /* Attachment* */
   char                *in_reply_to;
   char                *references;
-  guint64              max_size;
   guint                undo_ms;
   guint                draft_ms;
 
@@ -88,6 +91,7 @@ struct _CourrielComposer
   char                *send_sender;
   GStrv                send_recipients;
   gboolean             sent;
+  AdwMessageDialog    *size_dialog;      /* "send it anyway?" is being asked */
 };
 
 G_DEFINE_FINAL_TYPE (CourrielComposer, courriel_composer, ADW_TYPE_WINDOW)
@@ -137,38 +141,58 @@ buffer_text (CourrielComposer *self)
 
 /* Warnings ------------------------------------------------------------------------------------- */
 
+/* The message's size as the server will count it (SIZE counts what is sent): attachments in
+ * base64, 76 characters and a CRLF for every 57 bytes, each with its part's header. */
 static guint64
-estimated_size (CourrielComposer *self)
+estimated_size (CourrielComposer *self, const char *text)
 {
-  guint64 total = 0;
+  guint64 total = 2048 + strlen (text); /* the header, the text's part */
 
   for (guint i = 0; i < self->attachments->len; i++)
-    total += g_bytes_get_size (((Attachment *)self->attachments->pdata[i])->data);
-  /* Base64 makes attachments a third larger on the wire, and SIZE counts the wire. */
-  return total / 3 * 4 + 4096;
+    {
+      Attachment *attachment = self->attachments->pdata[i];
+      guint64 length = g_bytes_get_size (attachment->data);
+
+      total += 256 + (attachment->forwarded ? length : (length + 56) / 57 * 78);
+    }
+  return total;
+}
+
+/* The From account's SIZE; 0: unknown or none. */
+static guint64
+size_limit (CourrielComposer *self)
+{
+  CourrielAccount *account = selected_account (self);
+
+  return account != NULL ? account->smtp_size_limit : 0;
+}
+
+/* The warning above the limit, or NULL within it (or with no attachment, or no known limit). */
+static char *
+size_warning_text (CourrielComposer *self, const char *text)
+{
+  guint64 limit = size_limit (self);
+  guint64 size = estimated_size (self, text);
+  g_autofree char *have = NULL;
+  g_autofree char *most = NULL;
+
+  if (limit == 0 || self->attachments->len == 0 || size <= limit)
+    return NULL;
+  have = g_format_size (size);
+  most = g_format_size (limit);
+  return g_strdup_printf (_("These attachments make the message %s; the server accepts up to %s."), have, most);
 }
 
 static void
 update_warnings (CourrielComposer *self)
 {
   g_autofree char *text = buffer_text (self);
-  guint64 size = estimated_size (self);
+  g_autofree char *size_warning = size_warning_text (self, text);
 
   gtk_widget_set_visible (self->attachment_warning,
                           self->attachments->len == 0 && courriel_attachment_hint_mentioned (text));
-  if (self->max_size > 0 && self->attachments->len > 0 && size > self->max_size)
-    {
-      g_autofree char *have = g_format_size (size);
-      g_autofree char *limit = g_format_size (self->max_size);
-      g_autofree char *label = g_strdup_printf (_("With its attachments the message is about %s, more than the %s "
-                                                  "the outgoing server accepts: it will probably be refused."),
-                                                have, limit);
-
-      gtk_label_set_label (self->size_warning, label);
-      gtk_widget_set_visible (GTK_WIDGET (self->size_warning), TRUE);
-    }
-  else
-    gtk_widget_set_visible (GTK_WIDGET (self->size_warning), FALSE);
+  gtk_label_set_label (self->size_warning, size_warning != NULL ? size_warning : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->size_warning), size_warning != NULL);
 }
 
 static void
@@ -620,9 +644,8 @@ on_undo_delay_over (gpointer user_data)
 }
 
 static void
-send_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+send_now (CourrielComposer *self)
 {
-  CourrielComposer *self = COURRIEL_COMPOSER (widget);
   g_autoptr (GError) error = NULL;
   g_autoptr (CourrielDraft) draft = NULL;
   g_autoptr (GBytes) raw = NULL;
@@ -652,6 +675,53 @@ send_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
   g_object_ref (self->send_toast);
   adw_toast_overlay_add_toast (self->toast_overlay, self->send_toast);
   self->send_source = g_timeout_add (self->undo_ms, on_undo_delay_over, self);
+}
+
+static void
+on_size_confirmed (AdwMessageDialog *dialog, const char *response, CourrielComposer *self)
+{
+  if (self->size_dialog != dialog)
+    return; /* answered already */
+  self->size_dialog = NULL;
+  if (g_str_equal (response, "send"))
+    send_now (self);
+}
+
+/* Above the server's limit: the user decides, knowing it may come back refused. */
+static void
+confirm_size (CourrielComposer *self, const char *warning)
+{
+  GtkWidget *dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Send a Message Larger Than the Server Accepts?"),
+                                              NULL);
+
+  adw_message_dialog_format_body (ADW_MESSAGE_DIALOG (dialog), "%s %s", warning,
+                                  _("The server will probably refuse it, and it will stay in the Outbox with the "
+                                    "reason. Servers sometimes accept more than they announce."));
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "cancel", _("_Cancel"), "send", _("_Send Anyway"),
+                                    NULL);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_signal_connect_object (dialog, "response", G_CALLBACK (on_size_confirmed), self, 0);
+  gtk_window_set_destroy_with_parent (GTK_WINDOW (dialog), TRUE);
+  self->size_dialog = ADW_MESSAGE_DIALOG (dialog);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+send_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  CourrielComposer *self = COURRIEL_COMPOSER (widget);
+  g_autofree char *text = NULL;
+  g_autofree char *warning = NULL;
+
+  if (self->send_source != 0 || self->sent || self->size_dialog != NULL)
+    return;
+  text = buffer_text (self);
+  warning = size_warning_text (self, text);
+  if (warning != NULL)
+    confirm_size (self, warning);
+  else
+    send_now (self);
 }
 
 static void
@@ -857,6 +927,7 @@ on_accounts_read (GObject *source, GAsyncResult *result, gpointer user_data)
   gtk_widget_set_sensitive (GTK_WIDGET (self->from_dropdown), accounts->len > 1);
   select_account (self, self->account_id);
   self->filling = FALSE;
+  update_warnings (self);
   if (accounts->len == 0)
     {
       show_error (self, _("There is no account to send from: add one first."));
@@ -873,6 +944,33 @@ on_accounts_read (GObject *source, GAsyncResult *result, gpointer user_data)
     }
 }
 
+/* An Outbox send learned another SIZE for an account: the warning follows. */
+static void
+on_limits_read (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (CourrielComposer) self = user_data;
+  g_autoptr (GPtrArray) accounts = courriel_account_list_finish (COURRIEL_STORE (source), result, NULL);
+
+  if (accounts == NULL) /* the window closed (cancelled), or the store failed: the old limits stay */
+    return;
+  for (guint i = 0; self->accounts != NULL && i < self->accounts->len; i++)
+    {
+      CourrielAccount *account = self->accounts->pdata[i];
+      CourrielAccount *now = courriel_account_find (accounts, account->id);
+
+      if (now != NULL)
+        account->smtp_size_limit = now->smtp_size_limit;
+    }
+  update_warnings (self);
+}
+
+static void
+on_store_changed (CourrielComposer *self, guint tables)
+{
+  if ((tables & COURRIEL_STORE_TABLE_ACCOUNTS) != 0 && self->accounts != NULL)
+    courriel_account_list_async (self->store, self->cancellable, on_limits_read, g_object_ref (self));
+}
+
 static void
 on_address_book_loaded (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -884,15 +982,6 @@ on_address_book_loaded (GObject *source, GAsyncResult *result, gpointer user_dat
 }
 
 /* The class -------------------------------------------------------------------------------------- */
-
-void
-courriel_composer_set_max_size (CourrielComposer *self, guint64 max_size)
-{
-  g_return_if_fail (COURRIEL_IS_COMPOSER (self));
-
-  self->max_size = max_size;
-  update_warnings (self);
-}
 
 void
 courriel_composer_set_delays (CourrielComposer *self, guint undo_ms, guint draft_ms)
@@ -1006,6 +1095,7 @@ composer_new (GtkApplication *app, CourrielStore *store, gint64 account_id, gint
   self->reply_to = reply_to;
   self->reply_kind = kind;
   self->address_book = courriel_address_book_new (store);
+  g_signal_connect_object (store, "changed", G_CALLBACK (on_store_changed), self, G_CONNECT_SWAPPED);
   courriel_address_book_load_async (self->address_book, self->cancellable, on_address_book_loaded, NULL);
   courriel_account_list_async (store, self->cancellable, on_accounts_read, g_object_ref (self));
   return self;

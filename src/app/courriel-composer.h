@@ -36,10 +36,6 @@ CourrielComposer *courriel_composer_new_reply       (GtkApplication     *app,
 /* Adds a file as an attachment (read without blocking). */
 void              courriel_composer_attach_file     (CourrielComposer   *self,
                                                      GFile              *file);
-/* The largest message the outgoing server takes (its SMTP SIZE), 0 when unknown: above it,
- * the composer warns. */
-void              courriel_composer_set_max_size    (CourrielComposer   *self,
-                                                     guint64             max_size);
 /* How long "Undo" is offered after Send before the message is put in the Outbox (5 s), and
  * how long after the last change a draft is saved (3 s). */
 void              courriel_composer_set_delays      (CourrielComposer   *self,

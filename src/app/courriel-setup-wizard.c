@@ -674,6 +674,7 @@ save_account (CourrielSetupWizard *self)
                                                                                           : COURRIEL_PROTOCOL_IMAP;
   account_server (self, INCOMING, &account->incoming);
   account_server (self, OUTGOING, &account->outgoing);
+  account->smtp_size_limit = self->verified[OUTGOING]->smtp_size_limit;
   account->allow_insecure = account->incoming.security == COURRIEL_SECURITY_NONE
                             || account->outgoing.security == COURRIEL_SECURITY_NONE;
   account->pop3_keep_days = gtk_spin_button_get_value_as_int (self->keep_days_spin);

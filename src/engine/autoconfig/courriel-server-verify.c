@@ -19,6 +19,7 @@
 
 #include "courriel-net-error.h"
 #include "courriel-server-session.h"
+#include "courriel-smtp-client.h"
 
 typedef struct
 {
@@ -207,6 +208,9 @@ on_authenticated (GObject *source, GAsyncResult *result, gpointer user_data)
     {
       g_free (verify->result->server->username);
       verify->result->server->username = g_strdup (verify->usernames->pdata[verify->next - 1]);
+      /* Saved with the account, for the composer's warning before a message is too large. */
+      if (COURRIEL_IS_SMTP_CLIENT (verify->session))
+        verify->result->smtp_size_limit = courriel_smtp_client_get_max_size (COURRIEL_SMTP_CLIENT (verify->session));
       finish (task, COURRIEL_VERIFY_OK, NULL);
     }
   else if (courriel_server_session_is_login_refused (error) && verify->next < verify->usernames->len)

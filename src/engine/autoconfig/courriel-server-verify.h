@@ -23,6 +23,7 @@ typedef struct
 {
   CourrielMailServer   *server;
   CourrielVerifyOutcome outcome;
+  guint64               smtp_size_limit; /* OK, SMTP: the largest message it takes (SIZE, RFC 1870); 0: none said */
   char                 *message;     /* nullable: in plain words, for the user */
   char                 *fingerprint; /* CERTIFICATE: SHA-256 of the certificate, for the user to accept */
   GTlsCertificateFlags  certificate_errors;
