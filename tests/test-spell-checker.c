@@ -119,6 +119,21 @@ test_languages (void)
   g_assert_cmpstr (from_unknown, ==, "en_US");
 }
 
+/* A dictionary remembered from before and uninstalled since: the default one, never a crash. */
+static void
+test_missing_language (void)
+{
+  g_autoptr (GtkTextBuffer) buffer = gtk_text_buffer_new (NULL);
+  g_autoptr (CourrielSpellChecker) checker = courriel_spell_checker_new (buffer);
+  g_autofree char *fallback = courriel_spell_checker_default_language ();
+
+  courriel_spell_checker_set_language (checker, "xx_YY");
+  g_assert_cmpstr (courriel_spell_checker_get_language (checker), ==, fallback);
+  gtk_text_buffer_set_text (buffer, "Hello documant.", -1);
+  wait_checked (checker);
+  g_assert_true (gtk_text_buffer_get_char_count (buffer) > 0);
+}
+
 static void
 test_french (void)
 {
@@ -486,6 +501,7 @@ main (int argc, char **argv)
   gtk_init ();
 
   g_test_add_func ("/spell-checker/languages", test_languages);
+  g_test_add_func ("/spell-checker/missing-language", test_missing_language);
   g_test_add_func ("/spell-checker/french", test_french);
   g_test_add_func ("/spell-checker/english", test_english);
   g_test_add_func ("/spell-checker/skipped", test_skipped);

@@ -952,7 +952,8 @@ spell_menu_clear (CourrielComposer *self)
   g_cancellable_cancel (self->spell_cancellable);
   g_clear_object (&self->spell_cancellable);
   g_clear_pointer (&self->spell_word, g_free);
-  g_menu_remove_all (self->spell_menu);
+  if (self->spell_menu != NULL)
+    g_menu_remove_all (self->spell_menu);
 }
 
 /* Fills the text view's context menu for the word at @iter: its corrections, Add to Dictionary

@@ -596,7 +596,7 @@ on_dict_loaded (GObject *source, GAsyncResult *result, gpointer user_data)
     }
   g_clear_object (&self->loading);
   if (dict == NULL)
-    g_warning ("%s", error->message);
+    g_message ("%s", error->message);
   self->dict = dict;
   recheck_all (self);
 }
@@ -604,12 +604,14 @@ on_dict_loaded (GObject *source, GAsyncResult *result, gpointer user_data)
 void
 courriel_spell_checker_set_language (CourrielSpellChecker *self, const char *language)
 {
+  g_auto (GStrv) languages = courriel_spell_checker_list_languages ();
   g_autofree char *code = NULL;
   g_autoptr (GTask) task = NULL;
 
   g_return_if_fail (COURRIEL_IS_SPELL_CHECKER (self));
 
-  code = language != NULL && *language != '\0' ? g_strdup (language) : courriel_spell_checker_default_language ();
+  /* A dictionary remembered from before may have been uninstalled since: the default then. */
+  code = has_language (languages, language) ? g_strdup (language) : courriel_spell_checker_default_language ();
   if (g_strcmp0 (code, self->language) == 0 && (self->dict != NULL || self->loading != NULL))
     return;
   g_free (self->language);

@@ -25,7 +25,7 @@ CourrielSpellChecker *courriel_spell_checker_new                 (GtkTextBuffer 
 GtkTextBuffer        *courriel_spell_checker_get_buffer          (CourrielSpellChecker  *self);
 
 /* The dictionary loads in a thread; "busy" stays TRUE until it has and the text is checked.
- * NULL or "" picks courriel_spell_checker_default_language(). */
+ * NULL, "" or a language without a dictionary picks courriel_spell_checker_default_language(). */
 void                  courriel_spell_checker_set_language        (CourrielSpellChecker  *self,
                                                                   const char            *language);
 /* The dictionary in use (or being loaded), NULL when there is none. */
