@@ -261,6 +261,23 @@ has_digit (const gunichar *chars, glong from, glong to)
   return FALSE;
 }
 
+/* IMAP, SMTP, PDF: acronyms, which mail is full of and dictionaries lack. */
+static gboolean
+is_acronym (const gunichar *chars, glong from, glong to)
+{
+  guint letters = 0;
+
+  for (glong i = from; i < to; i++)
+    {
+      if (!g_unichar_isalpha (chars[i]))
+        continue;
+      if (!g_unichar_isupper (chars[i]))
+        return FALSE;
+      letters++;
+    }
+  return letters > 1;
+}
+
 static gboolean
 dict_accepts (CourrielSpellChecker *self, const char *word)
 {
@@ -360,7 +377,7 @@ check_segment (CourrielSpellChecker *self, const GtkTextIter *start, const GtkTe
           while (j < n && !attrs[j].is_word_end)
             j++;
         }
-      if (!has_digit (chars, i, j) && !in_address_or_link (chars, n, i, j))
+      if (!has_digit (chars, i, j) && !is_acronym (chars, i, j) && !in_address_or_link (chars, n, i, j))
         {
           GtkTextIter word_end;
 
