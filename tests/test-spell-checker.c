@@ -469,6 +469,18 @@ test_composer (void)
     g_autofree char *marked = marked_words (checker);
     g_assert_nonnull (strstr (marked, "Bonjour|"));
   }
+  {
+    GtkMenuButton *button = GTK_MENU_BUTTON (find_nth (GTK_WIDGET (composer), GTK_TYPE_MENU_BUTTON, 0));
+    GMenuModel *languages = gtk_menu_button_get_menu_model (button);
+
+    g_assert_true (menu_has (languages, "Français (France)"));
+    g_assert_true (menu_has (languages, "English (United States)"));
+    g_assert_true (menu_has (languages, "_Check Spelling"));
+    gtk_menu_button_popup (button);
+    save_with_popover (GTK_WIDGET (composer), GTK_WIDGET (gtk_menu_button_get_popover (button)),
+                       "composer-spelling-languages.png");
+    gtk_menu_button_popdown (button);
+  }
   /* The toggle turns checking off. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (composer), "spelling.spell-checking", NULL));
   g_assert_false (g_settings_get_boolean (settings, "spell-checking"));

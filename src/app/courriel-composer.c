@@ -1146,7 +1146,8 @@ setup_spelling (CourrielComposer *self)
   g_action_map_add_action (G_ACTION_MAP (group), enabled);
   self->spell_language_action = g_simple_action_new_stateful ("language", G_VARIANT_TYPE_STRING,
                                                               g_variant_new_string (""));
-  g_signal_connect (self->spell_language_action, "change-state", G_CALLBACK (on_spell_language_chosen), self);
+  g_signal_connect_object (self->spell_language_action, "change-state", G_CALLBACK (on_spell_language_chosen), self,
+                           G_CONNECT_DEFAULT);
   g_action_map_add_action (G_ACTION_MAP (group), G_ACTION (self->spell_language_action));
   on_spell_language_changed (self);
   g_signal_connect_object (self->spell_checker, "notify::language", G_CALLBACK (on_spell_language_changed), self,
