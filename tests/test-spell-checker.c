@@ -327,6 +327,15 @@ find_nth (GtkWidget *widget, GType type, guint index)
   return found;
 }
 
+static GtkWidget *
+template_child (CourrielComposer *composer, const char *name)
+{
+  GObject *child = gtk_widget_get_template_child (GTK_WIDGET (composer), COURRIEL_TYPE_COMPOSER, name);
+
+  g_assert_nonnull (child);
+  return GTK_WIDGET (child);
+}
+
 static gboolean
 menu_has (GMenuModel *menu, const char *label)
 {
@@ -410,11 +419,10 @@ test_composer (void)
   checker = courriel_composer_get_spell_checker (composer);
   g_assert_nonnull (checker);
   g_assert_cmpstr (courriel_spell_checker_get_language (checker), ==, "fr_FR");
-  text_view = GTK_TEXT_VIEW (find_nth (GTK_WIDGET (composer), GTK_TYPE_TEXT_VIEW, 0));
+  text_view = GTK_TEXT_VIEW (template_child (composer, "text_view"));
   buffer = gtk_text_view_get_buffer (text_view);
-  /* To, Cc, Bcc, Subject */
-  gtk_editable_set_text (GTK_EDITABLE (find_nth (GTK_WIDGET (composer), GTK_TYPE_ENTRY, 0)), "emilie@example.fr");
-  gtk_editable_set_text (GTK_EDITABLE (find_nth (GTK_WIDGET (composer), GTK_TYPE_ENTRY, 3)), "Le document");
+  gtk_editable_set_text (GTK_EDITABLE (template_child (composer, "to_entry")), "emilie@example.fr");
+  gtk_editable_set_text (GTK_EDITABLE (template_child (composer, "subject_entry")), "Le document");
   gtk_text_buffer_set_text (buffer, "Bonjour Émilie,\n\n" SENTENCE "\n\nBien à vous,\nCamille\n", -1);
   gtk_text_buffer_get_start_iter (buffer, &iter);
   gtk_text_buffer_place_cursor (buffer, &iter);
@@ -470,7 +478,7 @@ test_composer (void)
     g_assert_nonnull (strstr (marked, "Bonjour|"));
   }
   {
-    GtkMenuButton *button = GTK_MENU_BUTTON (find_nth (GTK_WIDGET (composer), GTK_TYPE_MENU_BUTTON, 0));
+    GtkMenuButton *button = GTK_MENU_BUTTON (template_child (composer, "spell_button"));
     GMenuModel *languages = gtk_menu_button_get_menu_model (button);
 
     g_assert_true (menu_has (languages, "Français (France)"));
