@@ -161,6 +161,25 @@ test_skipped (void)
                 "documant-là");
 }
 
+/* Long lines are checked in pieces: none cuts a link or a word in two. */
+static void
+test_long_lines (void)
+{
+  g_autoptr (GString) text = g_string_new (NULL);
+  g_autoptr (GString) expected = g_string_new (NULL);
+
+  g_string_append (text, "Suivre https://exemple.fr/suivi?");
+  for (guint i = 0; i < 300; i++)
+    g_string_append (text, "documantdocumant");
+  g_string_append (text, " puis");
+  for (guint i = 0; i < 100; i++)
+    {
+      g_string_append (text, " un documant");
+      g_string_append_printf (expected, "%sdocumant", i > 0 ? "|" : "");
+    }
+  assert_marks ("fr_FR", text->str, expected->str);
+}
+
 static void
 test_typing (void)
 {
@@ -528,6 +547,7 @@ main (int argc, char **argv)
   g_test_add_func ("/spell-checker/french", test_french);
   g_test_add_func ("/spell-checker/english", test_english);
   g_test_add_func ("/spell-checker/skipped", test_skipped);
+  g_test_add_func ("/spell-checker/long-lines", test_long_lines);
   g_test_add_func ("/spell-checker/typing", test_typing);
   g_test_add_func ("/spell-checker/off-and-ignore", test_off_and_ignore);
   g_test_add_func ("/spell-checker/add-to-dictionary", test_add_to_dictionary);

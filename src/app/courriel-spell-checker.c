@@ -432,11 +432,14 @@ next_segment (CourrielSpellChecker *self, GtkTextIter *start, GtkTextIter *end)
     {
       GtkTextIter cut = *start;
 
+      /* Cut at white space, so that a word and the link or address around it stay whole. */
       gtk_text_iter_forward_chars (&cut, SEGMENT_CHARS);
       while (!g_unichar_isspace (gtk_text_iter_get_char (&cut))
-             && gtk_text_iter_get_offset (&cut) > gtk_text_iter_get_offset (start) + SEGMENT_CHARS / 2)
+             && gtk_text_iter_get_offset (&cut) > gtk_text_iter_get_offset (start) + 1)
         gtk_text_iter_backward_char (&cut);
-      /* One enormous word: cut it where it is, better than never yielding. */
+      /* One very long token (a tracking link): the segment runs to its end. */
+      while (!g_unichar_isspace (gtk_text_iter_get_char (&cut)) && gtk_text_iter_compare (&cut, end) < 0)
+        gtk_text_iter_forward_char (&cut);
       *end = cut;
     }
   return TRUE;
