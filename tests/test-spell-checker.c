@@ -21,6 +21,9 @@
 
 static char *enchant_folder;
 static char *app_folder;
+static char *store_folder;
+static CourrielStore *store;
+static CourrielApplication *app;
 
 /* Helpers ---------------------------------------------------------------------------------------- */
 
@@ -411,12 +414,7 @@ save_with_popover (GtkWidget *window, GtkWidget *popover, const char *name)
 static void
 test_composer (void)
 {
-  g_autoptr (GError) error = NULL;
-  g_autofree char *folder = g_dir_make_tmp ("courriel-spell-XXXXXX", &error);
-  g_autofree char *db = g_build_filename (folder, "courriel.db", NULL);
-  g_autoptr (CourrielStore) store = courriel_store_open (db, &error);
   g_autoptr (GSettings) settings = g_settings_new (APPLICATION_ID);
-  CourrielApplication *app = test_start_application ();
   CourrielComposer *composer;
   CourrielSpellChecker *checker;
   GtkTextView *text_view;
@@ -430,7 +428,6 @@ test_composer (void)
   g_autofree char *undone = NULL;
   g_autofree char *english = NULL;
 
-  g_assert_no_error (error);
   g_settings_set_string (settings, "spell-language", "fr_FR");
   g_settings_set_boolean (settings, "spell-checking", TRUE);
   composer = courriel_composer_new (GTK_APPLICATION (app), store, 0);
@@ -520,9 +517,38 @@ test_composer (void)
   g_settings_reset (settings, "spell-language");
   g_settings_reset (settings, "spell-checking");
   gtk_window_destroy (GTK_WINDOW (composer));
-  test_stop_application (app);
-  courriel_store_close (store);
-  courriel_test_remove_tree (folder);
+}
+
+/* Without any dictionary the composer works, its spelling button disabled with the reason.
+ * Dictionaries are installed on the test machines, so this runs only where they are hidden:
+ *   unshare -m sh -c 'mount -t tmpfs none /usr/share/hunspell && build-aux/test-session \
+ *     build/tests/test-spell-checker -p /spell-checker/no-dictionary' */
+static void
+test_no_dictionary (void)
+{
+  g_auto (GStrv) languages = courriel_spell_checker_list_languages ();
+  g_autofree char *fallback = courriel_spell_checker_default_language ();
+  CourrielComposer *composer;
+  GtkWidget *button;
+
+  if (languages[0] != NULL)
+    {
+      g_test_skip ("spelling dictionaries are installed");
+      return;
+    }
+  g_assert_null (fallback);
+  composer = courriel_composer_new (GTK_APPLICATION (app), store, 0);
+  gtk_window_present (GTK_WINDOW (composer));
+  button = template_child (composer, "spell_button");
+  g_assert_null (courriel_composer_get_spell_checker (composer));
+  g_assert_false (gtk_widget_get_sensitive (button));
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (button), ==, "Spell checking is unavailable: no dictionary is installed");
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (template_child (composer, "text_view"))),
+                            "Un documant.", -1);
+  for (guint i = 0; i < 20; i++)
+    test_iterate ();
+  g_assert_false (gtk_widget_get_sensitive (button));
+  gtk_window_destroy (GTK_WINDOW (composer));
 }
 
 int
@@ -541,6 +567,15 @@ main (int argc, char **argv)
   g_assert_no_error (error);
   g_assert_true (courriel_engine_set_data_dir (app_folder, &error));
   gtk_init ();
+  store_folder = g_dir_make_tmp ("courriel-spell-XXXXXX", &error);
+  g_assert_no_error (error);
+  {
+    g_autofree char *db = g_build_filename (store_folder, "courriel.db", NULL);
+
+    store = courriel_store_open (db, &error);
+    g_assert_no_error (error);
+  }
+  app = test_start_application ();
 
   g_test_add_func ("/spell-checker/languages", test_languages);
   g_test_add_func ("/spell-checker/missing-language", test_missing_language);
@@ -553,8 +588,14 @@ main (int argc, char **argv)
   g_test_add_func ("/spell-checker/add-to-dictionary", test_add_to_dictionary);
   g_test_add_func ("/spell-checker/long-text", test_long_text);
   g_test_add_func ("/spell-checker/composer", test_composer);
+  g_test_add_func ("/spell-checker/no-dictionary", test_no_dictionary);
 
   status = g_test_run ();
+  test_stop_application (app);
+  courriel_store_close (store);
+  g_clear_object (&store);
+  courriel_test_remove_tree (store_folder);
+  g_free (store_folder);
   courriel_test_remove_tree (enchant_folder);
   courriel_test_remove_tree (app_folder);
   g_free (enchant_folder);
