@@ -9,6 +9,7 @@
 
 #include <string.h>
 
+#include "courriel-account.h"
 #include "courriel-application.h"
 #include "courriel-composer.h"
 #include "courriel-engine.h"
@@ -324,6 +325,33 @@ test_long_text (void)
 
 /* The composer ----------------------------------------------------------------------------------- */
 
+static void
+on_account_saved (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GError) error = NULL;
+
+  *(gint64 *)user_data = courriel_account_save_finish (result, &error);
+  g_assert_no_error (error);
+}
+
+/* An identity to write from, as a user has (the composer shows an error without one). */
+static void
+save_account (void)
+{
+  g_autoptr (CourrielAccount) account = courriel_account_new ("camille@example.fr");
+  gint64 id = 0;
+
+  g_free (account->display_name);
+  account->display_name = g_strdup ("Camille Martin");
+  account->protocol = COURRIEL_PROTOCOL_POP3;
+  account->incoming.host = g_strdup ("pop.example.fr");
+  account->incoming.port = 995;
+  account->incoming.username = g_strdup ("camille@example.fr");
+  courriel_account_save_async (store, account, NULL, NULL, NULL, on_account_saved, &id);
+  while (id == 0)
+    g_main_context_iteration (NULL, TRUE);
+}
+
 /* The @index-th widget of @type under @widget, depth first. */
 static GtkWidget *
 find_typed (GtkWidget *widget, GType type, guint *index)
@@ -576,6 +604,7 @@ main (int argc, char **argv)
     g_assert_no_error (error);
   }
   app = test_start_application ();
+  save_account ();
 
   g_test_add_func ("/spell-checker/languages", test_languages);
   g_test_add_func ("/spell-checker/missing-language", test_missing_language);
