@@ -256,7 +256,8 @@ static void
 test_off_and_ignore (void)
 {
   g_autoptr (GtkTextBuffer) buffer = gtk_text_buffer_new (NULL);
-  g_autoptr (CourrielSpellChecker) checker = checker_for (buffer, "fr_FR", "Un documant, deux documant, un envoiz.");
+  g_autoptr (CourrielSpellChecker) checker
+    = checker_for (buffer, "fr_FR", "Un documant, deux documant, un envoiz, l’éxpédition, l'éxpédition.");
   g_autofree char *before = marked_words (checker);
   g_autofree char *off = NULL;
   g_autofree char *on = NULL;
@@ -269,10 +270,12 @@ test_off_and_ignore (void)
   wait_checked (checker);
   on = marked_words (checker);
   courriel_spell_checker_ignore_word (checker, "documant");
+  /* As the menu gives it, with the typographic apostrophe: both spellings are ignored. */
+  courriel_spell_checker_ignore_word (checker, "l’éxpédition");
   wait_checked (checker);
   ignored = marked_words (checker);
 
-  g_assert_cmpstr (before, ==, "documant|documant|envoiz");
+  g_assert_cmpstr (before, ==, "documant|documant|envoiz|l’éxpédition|l'éxpédition");
   g_assert_cmpstr (off, ==, "");
   g_assert_cmpstr (on, ==, before);
   g_assert_cmpstr (ignored, ==, "envoiz");

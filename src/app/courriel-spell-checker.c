@@ -820,13 +820,16 @@ courriel_spell_checker_suggest_finish (CourrielSpellChecker *self, GAsyncResult 
 void
 courriel_spell_checker_add_word (CourrielSpellChecker *self, const char *word)
 {
+  g_autofree char *straight = NULL;
+
   g_return_if_fail (COURRIEL_IS_SPELL_CHECKER (self));
   g_return_if_fail (word != NULL);
 
   if (self->dict == NULL)
     return;
+  straight = straight_apostrophes (word); /* as words are checked */
   g_mutex_lock (&enchant_lock);
-  enchant_dict_add (self->dict, word, -1);
+  enchant_dict_add (self->dict, straight, -1);
   g_mutex_unlock (&enchant_lock);
   recheck_all (self);
 }
@@ -837,7 +840,7 @@ courriel_spell_checker_ignore_word (CourrielSpellChecker *self, const char *word
   g_return_if_fail (COURRIEL_IS_SPELL_CHECKER (self));
   g_return_if_fail (word != NULL);
 
-  g_hash_table_add (self->ignored, g_strdup (word));
+  g_hash_table_add (self->ignored, straight_apostrophes (word));
   recheck_all (self);
 }
 
