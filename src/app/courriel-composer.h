@@ -6,6 +6,7 @@
 
 #include <adwaita.h>
 
+#include "courriel-spell-checker.h"
 #include "courriel-store.h"
 
 G_BEGIN_DECLS
@@ -41,5 +42,7 @@ void              courriel_composer_attach_file     (CourrielComposer   *self,
 void              courriel_composer_set_delays      (CourrielComposer   *self,
                                                      guint               undo_ms,
                                                      guint               draft_ms);
+/* What underlines misspelled words in the text; NULL when no dictionary is installed. */
+CourrielSpellChecker *courriel_composer_get_spell_checker (CourrielComposer *self);
 
 G_END_DECLS
