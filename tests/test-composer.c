@@ -536,6 +536,28 @@ test_close_sends_now (void)
   g_assert_cmpint (count_drafts (), ==, 0);
 }
 
+/* Send, Undo, Send again: the second send goes out and the window closes cleanly (libadwaita 1.2
+ * crashed unmapping a window whose toasts were still animating). */
+static void
+test_send_after_undo (void)
+{
+  gpointer alive = NULL;
+  gint64 queued = 0;
+  CourrielComposer *composer = watched_composer (400, 60000, "queued", &queued, &alive);
+
+  set_entry (composer, "to_entry", "bob@example.org");
+  set_entry (composer, "subject_entry", "Second thoughts");
+  type_text (composer, "Finally, yes.");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (composer), "composer.send", NULL));
+  spin (5);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (composer), "composer.undo", NULL));
+  spin (1000);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (composer), "composer.send", NULL));
+  wait_for (id_set, &queued);
+  wait_for (pointer_cleared, &alive);
+  g_assert_cmpint (queued, >, 0);
+}
+
 static void
 test_drafts (void)
 {
@@ -728,6 +750,7 @@ main (int argc, char **argv)
   g_test_add_func ("/composer/send", test_send);
   g_test_add_func ("/composer/undo", test_undo);
   g_test_add_func ("/composer/close-sends-now", test_close_sends_now);
+  g_test_add_func ("/composer/send-after-undo", test_send_after_undo);
   g_test_add_func ("/composer/drafts", test_drafts);
   g_test_add_func ("/composer/draft-on-close", test_draft_on_close);
   g_test_add_func ("/composer/completion", test_completion);
