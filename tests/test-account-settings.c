@@ -8,6 +8,14 @@
  * right one, and bob syncs. The banner then speaks for alice: its Check Certificate… shows the
  * bench's real fingerprint, and trusting it makes her sync work. Alice's name is edited and
  * saved and shown in the sidebar, and a wrong port is refused; bob is removed from the preferences, with his folders, messages, sidebar rows and keyring item.
+ * Then alice's login method: the dialog lists what the bench advertises, PLAIN then SCRAM-SHA-1
+ * are saved and she still syncs, and a method the server does not offer is refused in plain
+ * words; her address changes, in the store and the keyring, and she still syncs. Last, her
+ * outgoing server pinned to a wrong certificate: a message sent stays in the Outbox and the
+ * banner says the outgoing server's certificate changed; Check Certificate… shows the bench's
+ * fingerprint, and trusting it sends the message, which arrives in bob's INBOX; then its
+ * outgoing password refused: Enter Password… saves the right one for the outgoing server and the
+ * message arrives. Set Up Again… opens the wizard with alice's address and name.
  */
 #include "config.h"
 
@@ -16,10 +24,13 @@
 #include "courriel-application.h"
 #include "courriel-certificate.h"
 #include "courriel-engine.h"
+#include "courriel-outbox.h"
 #include "courriel-preferences-window.h"
 #include "courriel-secrets.h"
+#include "courriel-setup-wizard.h"
 #include "courriel-sync-banner.h"
 #include "courriel-test-bench.h"
+#include "courriel-test-curl.h"
 #include "courriel-window.h"
 #include "window-test-util.h"
 
@@ -168,13 +179,13 @@ wait_loaded (GtkWidget *dialog)
 }
 
 static char *
-lookup_password (const char *address)
+lookup_role_password (const char *address, const char *role)
 {
   g_autoptr (GAsyncResult) result = NULL;
   g_autoptr (GError) error = NULL;
   char *password;
 
-  courriel_secrets_lookup_async (address, "incoming", NULL, test_got_result, &result);
+  courriel_secrets_lookup_async (address, role, NULL, test_got_result, &result);
   while (result == NULL)
     g_main_context_iteration (NULL, TRUE);
   password = courriel_secrets_lookup_finish (result, &error);
@@ -182,13 +193,30 @@ lookup_password (const char *address)
   return password;
 }
 
+static char *
+lookup_password (const char *address)
+{
+  return lookup_role_password (address, "incoming");
+}
+
+static void
+store_account (CourrielStore *store, CourrielAccount *account, const char *password, const char *outgoing_password)
+{
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+
+  courriel_account_save_async (store, account, password, outgoing_password, NULL, test_got_result, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  courriel_account_save_finish (result, &error);
+  g_assert_no_error (error);
+}
+
 static void
 save_account (CourrielStore *store, const char *address, const char *password, const char *pinned,
               gboolean outgoing)
 {
   g_autoptr (CourrielAccount) account = courriel_account_new (address);
-  g_autoptr (GAsyncResult) result = NULL;
-  g_autoptr (GError) error = NULL;
 
   account->incoming = (CourrielServer){ g_strdup ("127.0.0.1"),
                                         courriel_test_bench_get_port (bench, COURRIEL_TEST_BENCH_IMAPS),
@@ -197,11 +225,7 @@ save_account (CourrielStore *store, const char *address, const char *password, c
     account->outgoing = (CourrielServer){ g_strdup ("127.0.0.1"),
                                           courriel_test_bench_get_port (bench, COURRIEL_TEST_BENCH_SUBMISSIONS),
                                           COURRIEL_SECURITY_TLS, g_strdup (address), NULL, g_strdup (pinned) };
-  courriel_account_save_async (store, account, password, outgoing ? password : NULL, NULL, test_got_result, &result);
-  while (result == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  courriel_account_save_finish (result, &error);
-  g_assert_no_error (error);
+  store_account (store, account, password, outgoing ? password : NULL);
 }
 
 /* Bob has mail, for his removal to take away. */
@@ -274,6 +298,8 @@ test_password_from_banner (void)
   g_free (saved);
   saved = lookup_password ("bob@example.test");
   g_assert_cmpstr (saved, ==, right);
+  /* The outgoing server was verified too: the SIZE it announced is saved, for the composer. */
+  g_assert_cmpint (query ("SELECT smtp_size_limit FROM accounts WHERE id = 1"), ==, 10240000);
 
   /* Synced again: bob's Inbox is in the store, and the banner no longer speaks for him. */
   wait_for_query ("SELECT count (*) FROM folders WHERE account_id = 1 AND role = 'inbox'", 1);
@@ -467,6 +493,343 @@ test_remove (void)
   g_assert_null (password);
 }
 
+/* Alice as the store has her now. */
+static CourrielAccount *
+read_alice (void)
+{
+  CourrielStore *store = courriel_application_get_store (app);
+  g_autoptr (GPtrArray) accounts = NULL;
+  g_autoptr (GAsyncResult) listed = NULL;
+  g_autoptr (GError) error = NULL;
+
+  courriel_account_list_async (store, NULL, test_got_result, &listed);
+  while (listed == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  accounts = courriel_account_list_finish (store, listed, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (courriel_account_find (accounts, 2));
+  return courriel_account_copy (courriel_account_find (accounts, 2));
+}
+
+/* A sync of alice through the application's sync service succeeds. */
+static void
+assert_alice_syncs (void)
+{
+  CourrielSyncService *service = courriel_application_get_sync_service (app);
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (CourrielAccountSyncReport) report = NULL;
+
+  courriel_sync_service_sync_account_async (service, 2, COURRIEL_ACCOUNT_SYNC_DEFAULT, NULL, test_got_result,
+                                            &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  report = courriel_sync_service_sync_account_finish (service, result, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (report);
+}
+
+/* The incoming Login Method row, once the server's advertised methods are in it. */
+static GListModel *
+wait_for_mechanisms (GtkWidget *dialog)
+{
+  AdwComboRow *row = ADW_COMBO_ROW (dialog_child (dialog, "incoming_auth"));
+
+  for (gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+       g_list_model_get_n_items (adw_combo_row_get_model (row)) < 3 && g_get_monotonic_time () < deadline;)
+    iterate ();
+  g_assert_cmpuint (g_list_model_get_n_items (adw_combo_row_get_model (row)), >=, 3);
+  return adw_combo_row_get_model (row);
+}
+
+static void
+choose_mechanism (GtkWidget *dialog, const char *mechanism)
+{
+  GListModel *model = wait_for_mechanisms (dialog);
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    if (g_strcmp0 (gtk_string_list_get_string (GTK_STRING_LIST (model), i), mechanism) == 0)
+      {
+        adw_combo_row_set_selected (ADW_COMBO_ROW (dialog_child (dialog, "incoming_auth")), i);
+        return;
+      }
+  g_error ("%s is not among the login methods offered", mechanism);
+}
+
+/* The methods the bench's Dovecot advertises are listed; choosing one logs in with it before it
+ * is saved, and alice syncs with it. */
+static void
+test_login_method (void)
+{
+  static const char *const methods[] = { "PLAIN", "SCRAM-SHA-1" };
+  static const char *const advertised[] = { "PLAIN", "LOGIN", "SCRAM-SHA-1", "SCRAM-SHA-256" };
+  GtkWidget *dialog;
+  GListModel *model;
+
+  dialog = open_settings (2);
+  model = wait_for_mechanisms (dialog);
+  g_assert_cmpstr (gtk_string_list_get_string (GTK_STRING_LIST (model), 0), ==, "Automatic");
+  for (guint m = 0; m < G_N_ELEMENTS (advertised); m++)
+    {
+      gboolean listed = FALSE;
+      for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+        listed |= g_strcmp0 (gtk_string_list_get_string (GTK_STRING_LIST (model), i), advertised[m]) == 0;
+      g_assert_true (listed);
+    }
+  gtk_window_destroy (GTK_WINDOW (dialog));
+
+  for (guint i = 0; i < G_N_ELEMENTS (methods); i++)
+    {
+      g_autofree char *sql = g_strdup_printf ("SELECT count (*) FROM accounts WHERE id = 2 AND incoming_auth = '%s'",
+                                              methods[i]);
+
+      dialog = g_object_ref (open_settings (2));
+      choose_mechanism (dialog, methods[i]);
+      if (i == 0)
+        test_save_screenshot (dialog, "account-login-method.png");
+      g_assert_true (gtk_widget_activate_action (dialog, "account.save", NULL));
+      wait_closed (dialog);
+      g_object_unref (dialog);
+      wait_for_query (sql, 1);
+      assert_alice_syncs ();
+    }
+}
+
+/* A method saved before that the server does not offer is refused, by name, before any password
+ * is sent, and nothing is saved. */
+static void
+test_login_method_not_offered (void)
+{
+  g_autoptr (CourrielAccount) alice = read_alice ();
+  GtkWidget *dialog;
+
+  g_free (alice->incoming.auth);
+  alice->incoming.auth = g_strdup ("CRAM-MD5");
+  store_account (courriel_application_get_store (app), alice, NULL, NULL);
+
+  dialog = g_object_ref (open_settings (2));
+  wait_for_mechanisms (dialog);
+  g_assert_cmpstr (gtk_string_list_get_string (GTK_STRING_LIST (adw_combo_row_get_model (ADW_COMBO_ROW (
+                                                   dialog_child (dialog, "incoming_auth")))),
+                                               adw_combo_row_get_selected (ADW_COMBO_ROW (
+                                                   dialog_child (dialog, "incoming_auth")))),
+                   ==, "CRAM-MD5");
+  gtk_editable_set_text (GTK_EDITABLE (dialog_child (dialog, "name_row")), "Alice M.");
+  gtk_editable_set_text (GTK_EDITABLE (dialog_child (dialog, "password_row")),
+                         courriel_test_bench_get_password (bench, "alice@example.test"));
+  g_assert_true (gtk_widget_activate_action (dialog, "account.save", NULL));
+  wait_for_text (dialog, "127.0.0.1: The server does not offer the login method CRAM-MD5. It offers: LOGIN, PLAIN", TRUE);
+  test_save_screenshot (dialog, "account-login-method-refused.png");
+  g_assert_cmpint (query ("SELECT count (*) FROM accounts WHERE id = 2 AND display_name = 'Alice Martin' "
+                          "AND incoming_auth = 'CRAM-MD5'"),
+                   ==, 1);
+
+  /* Back to Automatic: saved, and she syncs. */
+  adw_combo_row_set_selected (ADW_COMBO_ROW (dialog_child (dialog, "incoming_auth")), 0);
+  gtk_editable_set_text (GTK_EDITABLE (dialog_child (dialog, "name_row")), "Alice Martin");
+  g_assert_true (gtk_widget_activate_action (dialog, "account.save", NULL));
+  wait_closed (dialog);
+  g_object_unref (dialog);
+  wait_for_query ("SELECT count (*) FROM accounts WHERE id = 2 AND incoming_auth IS NULL", 1);
+  assert_alice_syncs ();
+}
+
+/* A new address: the same account (its folders stay), its password found under the new address
+ * and no longer under the old one, and it syncs. A malformed address is refused. */
+static void
+test_address (void)
+{
+  gint64 folders = query ("SELECT count (*) FROM folders WHERE account_id = 2");
+  GtkWidget *dialog = g_object_ref (open_settings (2));
+  g_autofree char *moved = NULL;
+  g_autofree char *left = NULL;
+
+  g_assert_cmpint (folders, >, 0);
+  gtk_editable_set_text (GTK_EDITABLE (dialog_child (dialog, "address_row")), "alice.martin");
+  g_assert_true (gtk_widget_activate_action (dialog, "account.save", NULL));
+  wait_for_text (dialog, "Enter an e-mail address such as name@example.com.", TRUE);
+
+  gtk_editable_set_text (GTK_EDITABLE (dialog_child (dialog, "address_row")), "alice.martin@example.test");
+  g_assert_true (gtk_widget_activate_action (dialog, "account.save", NULL));
+  wait_closed (dialog);
+  g_object_unref (dialog);
+  wait_for_query ("SELECT count (*) FROM accounts WHERE id = 2 AND address = 'alice.martin@example.test' "
+                  "AND incoming_username = 'alice@example.test'",
+                  1);
+  g_assert_cmpint (query ("SELECT count (*) FROM accounts"), ==, 1);
+  g_assert_cmpint (query ("SELECT count (*) FROM folders WHERE account_id = 2"), ==, folders);
+  moved = lookup_password ("alice.martin@example.test");
+  g_assert_cmpstr (moved, ==, courriel_test_bench_get_password (bench, "alice@example.test"));
+  left = lookup_password ("alice@example.test");
+  g_assert_null (left);
+  assert_alice_syncs ();
+}
+
+static CourrielSyncBanner *
+banner (void)
+{
+  return COURRIEL_SYNC_BANNER (gtk_widget_get_template_child (GTK_WIDGET (main_window ()), COURRIEL_TYPE_WINDOW,
+                                                               "sync_banner"));
+}
+
+/* A message from alice to bob in her Outbox, sent at her next sync. */
+static void
+queue_to_bob (const char *subject)
+{
+  CourrielStore *store = courriel_application_get_store (app);
+  g_autoptr (GAsyncResult) queued = NULL;
+  g_autoptr (GError) error = NULL;
+  const char *recipients[] = { "bob@example.test", NULL };
+  g_autofree char *raw = g_strdup_printf ("From: Alice Martin <alice@example.test>\r\nTo: bob@example.test\r\n"
+                                          "Subject: %s\r\nDate: Tue, 03 Mar 2026 10:00:00 +0100\r\n\r\n"
+                                          "Bonjour Bob.\r\n",
+                                          subject);
+  g_autoptr (GBytes) bytes = g_bytes_new (raw, strlen (raw));
+
+  courriel_outbox_queue_async (store, 2, "alice@example.test", recipients, bytes, NULL, test_got_result, &queued);
+  while (queued == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpint (courriel_outbox_queue_finish (store, queued, &error), >, 0);
+  g_assert_no_error (error);
+}
+
+/* The message left the Outbox and is in bob's INBOX on the bench (delivery takes Postfix a moment). */
+static void
+assert_arrived (const char *subject)
+{
+  g_autofree char *criteria = g_strdup_printf ("SUBJECT \"%s\"", subject);
+  g_autofree char *uids = NULL;
+
+  wait_for_query ("SELECT count (*) FROM outbox WHERE account_id = 2", 0);
+  for (guint attempt = 0; attempt < 100; attempt++)
+    {
+      g_free (uids);
+      uids = courriel_test_imap_search (bench, "bob@example.test", TRUE, "INBOX", criteria);
+      if (*uids != '\0')
+        break;
+      g_usleep (100 * 1000);
+    }
+  g_assert_cmpstr (uids, !=, "");
+}
+
+/* The outgoing server alone presents a certificate other than the pinned one: the Outbox is
+ * not sent and the banner says why, for the outgoing server; trusting the certificate there
+ * pins it to the outgoing server and sends the message, which arrives. */
+static void
+test_outgoing_certificate (void)
+{
+  g_autoptr (CourrielAccount) alice = read_alice ();
+  g_autofree char *incoming = g_strdup (alice->incoming.fingerprint);
+  g_autofree char *pinned = g_strdup_printf ("SELECT count (*) FROM accounts WHERE id = 2 AND outgoing_fingerprint = "
+                                             "'%s' AND incoming_fingerprint = '%s'",
+                                             fingerprint, incoming);
+  CourrielWindow *window = main_window ();
+  GtkWidget *dialog;
+
+  alice->outgoing = (CourrielServer){ g_strdup ("127.0.0.1"),
+                                      courriel_test_bench_get_port (bench, COURRIEL_TEST_BENCH_SUBMISSIONS),
+                                      COURRIEL_SECURITY_TLS, g_strdup ("alice@example.test"), NULL,
+                                      g_strdup (WRONG_FINGERPRINT) };
+  store_account (courriel_application_get_store (app), alice, NULL,
+                 courriel_test_bench_get_password (bench, "alice@example.test"));
+  queue_to_bob ("Certificat sortant");
+
+  courriel_sync_service_sync_account (courriel_application_get_sync_service (app), 2);
+  wait_for_text (GTK_WIDGET (window), "The outgoing server’s certificate changed for", TRUE);
+  g_assert_true (courriel_sync_banner_is_revealed (banner ()));
+  g_assert_cmpint (query ("SELECT count (*) FROM outbox WHERE account_id = 2"), ==, 1);
+  test_save_screenshot (GTK_WIDGET (window), "account-outgoing-certificate-banner.png");
+  click_banner_button (window, "Check Certificate");
+  dialog = wait_for_toplevel (ADW_TYPE_MESSAGE_DIALOG);
+  g_assert_cmpstr (adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (dialog)), ==,
+                   "Check the Outgoing Server’s Certificate");
+  g_assert_nonnull (find_widget_with_text (dialog, GTK_TYPE_LABEL, fingerprint));
+  g_assert_null (find_widget_with_text (dialog, GTK_TYPE_LABEL, WRONG_FINGERPRINT));
+  click_response (ADW_MESSAGE_DIALOG (dialog), "trust");
+
+  /* Pinned to the outgoing server; the incoming one keeps its own. */
+  wait_for_query (pinned, 1);
+  assert_arrived ("Certificat sortant");
+  wait_for_text (GTK_WIDGET (window), "The outgoing server’s certificate changed", FALSE);
+}
+
+/* The outgoing server refuses its saved password (its own keyring item, apart from the
+ * incoming one): the banner says so; Enter Password… checks the new one on the outgoing server,
+ * saves it as the outgoing password only, and the Outbox goes. */
+static void
+test_outgoing_password (void)
+{
+  const char *address = "alice.martin@example.test";
+  const char *right = courriel_test_bench_get_password (bench, "alice@example.test");
+  CourrielWindow *window = main_window ();
+  g_autoptr (GAsyncResult) stored = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *outgoing = NULL;
+  g_autofree char *incoming = NULL;
+  GtkWidget *dialog;
+
+  courriel_secrets_store_async (address, "outgoing", "127.0.0.1", "alice@example.test", "not-the-password", NULL,
+                                test_got_result, &stored);
+  while (stored == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (courriel_secrets_store_finish (stored, &error));
+  queue_to_bob ("Mot de passe sortant");
+
+  courriel_sync_service_sync_account (courriel_application_get_sync_service (app), 2);
+  wait_for_text (GTK_WIDGET (window), "The outgoing server refused the password for", TRUE);
+  click_banner_button (window, "Enter Password");
+  dialog = g_object_ref (wait_for_toplevel (COURRIEL_TYPE_ACCOUNT_DIALOG));
+  wait_loaded (dialog);
+  g_assert_false (gtk_widget_get_visible (dialog_child (dialog, "outgoing_group")));
+  gtk_editable_set_text (GTK_EDITABLE (dialog_child (dialog, "password_row")), "still-not-the-password");
+  g_assert_true (gtk_widget_activate_action (dialog, "account.save", NULL));
+  wait_for_text (dialog, "refused this user name and password", TRUE);
+  gtk_editable_set_text (GTK_EDITABLE (dialog_child (dialog, "password_row")), right);
+  g_assert_true (gtk_widget_activate_action (dialog, "account.save", NULL));
+  wait_closed (dialog);
+  g_object_unref (dialog);
+
+  assert_arrived ("Mot de passe sortant");
+  outgoing = lookup_role_password (address, "outgoing");
+  g_assert_cmpstr (outgoing, ==, right);
+  incoming = lookup_password (address);
+  g_assert_cmpstr (incoming, ==, right);
+  wait_for_text (GTK_WIDGET (window), "The outgoing server refused the password", FALSE);
+}
+
+/* IMAP and POP3 are not switched in place: Set Up Again… opens the wizard with the account's
+ * address and name. */
+static void
+test_set_up_again (void)
+{
+  GtkWidget *dialog = open_settings (2);
+  GtkWidget *wizard;
+
+  g_assert_true (gtk_widget_is_drawable (dialog_child (dialog, "protocol_row")));
+  /* Scrolled down to the login methods and the protocol, for the picture. */
+  {
+    GtkWidget *scrolled = gtk_widget_get_ancestor (dialog_child (dialog, "protocol_row"), GTK_TYPE_SCROLLED_WINDOW);
+    GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scrolled));
+
+    wait_for_mechanisms (dialog);
+    gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment));
+    for (guint i = 0; i < 20; i++)
+      iterate ();
+    test_save_screenshot (dialog, "account-protocol.png");
+  }
+  g_assert_nonnull (find_widget_with_text (dialog, GTK_TYPE_LABEL, "An account cannot switch between IMAP and POP3"));
+  g_assert_true (gtk_widget_activate_action (dialog, "account.set-up-again", NULL));
+  wizard = wait_for_toplevel (COURRIEL_TYPE_SETUP_WIZARD);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (gtk_widget_get_template_child (
+                       wizard, COURRIEL_TYPE_SETUP_WIZARD, "address_entry"))),
+                   ==, "alice.martin@example.test");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (gtk_widget_get_template_child (
+                       wizard, COURRIEL_TYPE_SETUP_WIZARD, "name_entry"))),
+                   ==, "Alice Martin");
+  test_save_screenshot (wizard, "account-set-up-again.png");
+  gtk_window_destroy (GTK_WINDOW (wizard));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -492,6 +855,12 @@ main (int argc, char **argv)
   g_test_add_func ("/account-settings/edit", test_edit);
   g_test_add_func ("/account-settings/trust-in-dialog", test_trust_in_dialog);
   g_test_add_func ("/account-settings/remove", test_remove);
+  g_test_add_func ("/account-settings/login-method", test_login_method);
+  g_test_add_func ("/account-settings/login-method-not-offered", test_login_method_not_offered);
+  g_test_add_func ("/account-settings/address", test_address);
+  g_test_add_func ("/account-settings/outgoing-certificate", test_outgoing_certificate);
+  g_test_add_func ("/account-settings/outgoing-password", test_outgoing_password);
+  g_test_add_func ("/account-settings/set-up-again", test_set_up_again);
   status = g_test_run ();
 
   test_stop_application (g_steal_pointer (&app));

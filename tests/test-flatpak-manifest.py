@@ -17,10 +17,12 @@ APP_ID = 'io.github.courriel.Courriel'
 
 # What org.gnome.Platform//45 and later ship of what meson.build asks for (pkg-config names).
 # The GNOME runtime has shipped WebKitGTK's 6.0 API and libsoup 3 since GNOME 44/45; SQLite,
-# libsecret, GLib, GTK 4 and libadwaita are in every GNOME runtime since 42.
+# libsecret, GLib, GTK 4 and libadwaita are in every GNOME runtime since 42. enchant-2 too
+# (gnome-build-meta's sdk/enchant-2.bst, with hunspell: WebKitGTK's spell checking depends on it);
+# its hunspell dictionaries come with the runtime's Locale extension, one per installed language.
 RUNTIME_LIBRARIES = {
     'glib-2.0', 'gio-2.0', 'gio-unix-2.0', 'sqlite3', 'libsecret-1', 'libsoup-3.0', 'gtk4', 'libadwaita-1',
-    'webkitgtk-6.0',
+    'webkitgtk-6.0', 'enchant-2',
 }
 OLDEST_RUNTIME = 45
 

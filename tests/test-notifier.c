@@ -215,6 +215,64 @@ test_click_shows_message (void)
   gtk_window_destroy (window);
 }
 
+static gboolean
+exec_sql (sqlite3 *db, gpointer data, GError **error)
+{
+  return courriel_store_set_error_from_db (db, sqlite3_exec (db, data, NULL, NULL, NULL), error);
+}
+
+/* A refused message, as the Outbox keeps it. */
+static const char refusal_sql[] =
+  "INSERT OR IGNORE INTO accounts (id, address, incoming_protocol, incoming_host, incoming_port, "
+  "incoming_security, incoming_username, created) VALUES (7, 'alice@example.test', 'imap', '127.0.0.1', 9, 'tls', "
+  "'alice@example.test', 0);"
+  "INSERT INTO outbox (id, account_id, sender, recipients, created, state, last_error) VALUES "
+  "(90, 7, 'alice@example.test', 'bob@example.test\ncarol@example.test', 0, 'failed', "
+  "'The message is too large: it is 11.0 MB, 760.0 kB more than the 10.2 MB that smtp.example.test accepts.');"
+  "INSERT INTO outbox_bodies (outbox_id, raw) VALUES (90, X'4869')";
+
+/* A message the server refused for good (here, too large) reaches the desktop with the reason,
+ * once: the Outbox changing again does not repeat it. */
+static void
+test_refused_message (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GAsyncResult) again = NULL;
+  CourrielStore *store = courriel_application_get_store (app);
+  guint before = calls->len;
+  const char *id = NULL;
+  const char *text = NULL;
+  g_autoptr (GVariant) notification = NULL;
+  g_autoptr (GVariantDict) dict = NULL;
+
+  courriel_store_write_async (store, exec_sql, (gpointer)refusal_sql, NULL, NULL, got_result, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (courriel_store_write_finish (store, result, &error));
+  g_assert_no_error (error);
+  wait_for_calls (before + 1);
+  g_variant_get (calls->pdata[before], "(&s&s@a{sv})", NULL, &id, &notification);
+  g_assert_cmpstr (id, ==, "outbox-failed-90");
+  dict = g_variant_dict_new (notification);
+  g_assert_true (g_variant_dict_lookup (dict, "title", "&s", &text));
+  g_assert_cmpstr (text, ==, "A Message Could Not Be Sent");
+  g_assert_true (g_variant_dict_lookup (dict, "body", "&s", &text));
+  g_assert_cmpstr (text, ==, "To bob@example.test,carol@example.test: The message is too large: it is 11.0 MB, "
+                             "760.0 kB more than the 10.2 MB that smtp.example.test accepts.");
+
+  /* The Outbox changes again (the message tried once more, say): no second notification. */
+  courriel_store_write_async (store, exec_sql,
+                              "UPDATE outbox SET attempts = attempts + 1 WHERE id = 90", NULL, NULL, got_result,
+                              &again);
+  while (again == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (courriel_store_write_finish (store, again, &error));
+  for (guint i = 0; i < 50; i++)
+    g_main_context_iteration (NULL, FALSE), g_usleep (2000);
+  g_assert_cmpuint (calls->len, ==, before + 1);
+}
+
 static void
 test_check_interval (void)
 {
@@ -312,6 +370,7 @@ main (int argc, char **argv)
   g_test_add_func ("/notifier/one-notification-per-batch", test_one_notification_per_batch);
   g_test_add_func ("/notifier/click-shows-message", test_click_shows_message);
   g_test_add_func ("/notifier/check-interval", test_check_interval);
+  g_test_add_func ("/notifier/refused-message", test_refused_message);
   g_test_add_func ("/notifier/run-in-background", test_run_in_background);
 
   status = g_test_run ();

@@ -260,6 +260,7 @@ test_first_window_is_honest (void)
   g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (page)));
   g_assert_cmpstr (adw_status_page_get_title (page), ==, "No Mail Account Yet");
   g_assert_nonnull (strstr (adw_status_page_get_description (page), "finds your provider’s servers"));
+  g_assert_true (g_str_has_prefix (adw_status_page_get_description (page), "Courriel reads and sends your e-mail."));
 
   /* The way to add an account is there: it opens the setup wizard, over the window. */
   button = adw_status_page_get_child (page);

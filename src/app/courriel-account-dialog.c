@@ -2,11 +2,18 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * The account is read afresh from the store when the dialog opens. Saving a new password or
- * changed server settings first logs in to each server with courriel_server_verify_async(), as
- * the setup wizard does, and saves only what worked (the password goes to the keyring, never to
- * the database); a new name alone is saved at once. After saving, the sync service syncs the
- * account again, so that a banner about a refused password goes away once the sync succeeds.
+ * The account is read afresh from the store when the dialog opens, and each server is probed
+ * (connected to, not logged in to) for the login methods it advertises: the Login Method rows
+ * offer "Automatic" and those. Saving a new address, password, login method or changed server
+ * settings first logs in to each server with courriel_server_verify_mechanism_async(), as the
+ * setup wizard does, and saves only what worked (a typed password goes to the keyring, never
+ * to the database; without one, each server is checked with its own saved password, which
+ * stays; a new address moves the keyring's items with the row); a new name alone is saved at
+ * once. After saving, the sync service syncs the account again, so that a banner
+ * about a refused password goes away once the sync succeeds; the outgoing-password mode (the
+ * banner's, when the Outbox could not be sent) checks and saves the outgoing server's password
+ * alone, then sends the Outbox again. IMAP and POP3 keep different data here, so the protocol
+ * is not switched in place: "Set Up Again…" opens the setup wizard with the address and name.
  * Removing asks first, then deletes the account with its folders, messages and password.
  */
 #define G_LOG_DOMAIN "courriel-app"
@@ -17,8 +24,10 @@
 #include <glib/gi18n.h>
 
 #include "courriel-account.h"
+#include "courriel-sasl.h"
 #include "courriel-secrets.h"
 #include "courriel-server-verify.h"
+#include "courriel-setup-wizard.h"
 
 enum { INCOMING, OUTGOING, N_DIRECTIONS };
 
@@ -33,7 +42,9 @@ struct _CourrielAccountDialog
   CourrielAccountDialogMode mode;
   CourrielAccount          *account;      /* as read from the store; NULL until then */
   CourrielAccount          *edited;       /* being verified and saved */
-  char                     *password;     /* the one verified (typed, or from the keyring) */
+  char                     *password;     /* the incoming one verified (typed, or from the keyring) */
+  char                     *outgoing_password; /* the outgoing one: typed, or its own keyring item */
+  gboolean                  typed;        /* the passwords were typed: saved, else kept as they are */
   char                     *untrusted;    /* a certificate's fingerprint shown, not accepted yet */
   guint                     direction;    /* the server being verified */
 
@@ -44,6 +55,7 @@ struct _CourrielAccountDialog
   GtkLabel                 *status_label;
   GtkWidget                *trust_button;
   AdwPreferencesGroup      *account_group;
+  AdwEntryRow              *address_row;
   AdwEntryRow              *name_row;
   AdwPreferencesGroup      *password_group;
   GtkEditable              *password_row;
@@ -52,11 +64,15 @@ struct _CourrielAccountDialog
   GtkSpinButton            *incoming_port;
   AdwComboRow              *incoming_security;
   GtkEditable              *incoming_username;
+  AdwComboRow              *incoming_auth;
   AdwPreferencesGroup      *outgoing_group;
   GtkEditable              *outgoing_host;
   GtkSpinButton            *outgoing_port;
   AdwComboRow              *outgoing_security;
   GtkEditable              *outgoing_username;
+  AdwComboRow              *outgoing_auth;
+  AdwPreferencesGroup      *protocol_group;
+  AdwActionRow             *protocol_row;
   AdwPreferencesGroup      *remove_group;
 };
 
@@ -83,10 +99,70 @@ show_status (CourrielAccountDialog *self, const char *message)
   gtk_widget_set_visible (self->trust_button, self->untrusted != NULL);
 }
 
+/* Saving (or @removing) failed; nothing is said of a cancellation: the dialog is closing. */
+static void
+show_failure (CourrielAccountDialog *self, gboolean removing, const GError *error)
+{
+  g_autofree char *message = NULL;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  message = removing ? g_strdup_printf (_("The account could not be removed: %s"), error->message)
+                     : g_strdup_printf (_("The account could not be saved: %s"), error->message);
+  set_busy (self, FALSE);
+  show_status (self, message);
+}
+
 static GtkEditable *
 host_entry (CourrielAccountDialog *self, guint direction)
 {
   return direction == INCOMING ? self->incoming_host : self->outgoing_host;
+}
+
+static AdwComboRow *
+auth_row (CourrielAccountDialog *self, guint direction)
+{
+  return direction == INCOMING ? self->incoming_auth : self->outgoing_auth;
+}
+
+/* The login method chosen: NULL for "Automatic", the first item. */
+static const char *
+chosen_mechanism (CourrielAccountDialog *self, guint direction)
+{
+  AdwComboRow *row = auth_row (self, direction);
+  guint selected = adw_combo_row_get_selected (row);
+  GtkStringList *model = GTK_STRING_LIST (adw_combo_row_get_model (row));
+
+  return selected == 0 || selected == GTK_INVALID_LIST_POSITION ? NULL : gtk_string_list_get_string (model, selected);
+}
+
+/* "Automatic", the mechanisms Courriel can log in with a password that @offered (nullable)
+ * has, and @current when it is not among them (saved before, no longer offered), selected. */
+static void
+fill_mechanisms (CourrielAccountDialog *self, guint direction, const char *const *offered, const char *current)
+{
+  g_autoptr (GtkStringList) model = gtk_string_list_new (NULL);
+  const char *const *supported = courriel_sasl_get_supported ();
+  guint selected = 0;
+
+  gtk_string_list_append (model, _("Automatic"));
+  for (guint i = 0; offered != NULL && offered[i] != NULL; i++)
+    {
+      /* OAuth2's take a token, not the password this dialog has. */
+      if (!g_strv_contains (supported, offered[i]) || g_str_has_prefix (offered[i], "OAUTH")
+          || g_str_has_prefix (offered[i], "XOAUTH"))
+        continue;
+      gtk_string_list_append (model, offered[i]);
+      if (current != NULL && g_ascii_strcasecmp (current, offered[i]) == 0)
+        selected = g_list_model_get_n_items (G_LIST_MODEL (model)) - 1;
+    }
+  if (current != NULL && selected == 0)
+    {
+      gtk_string_list_append (model, current);
+      selected = g_list_model_get_n_items (G_LIST_MODEL (model)) - 1;
+    }
+  adw_combo_row_set_model (auth_row (self, direction), G_LIST_MODEL (model));
+  adw_combo_row_set_selected (auth_row (self, direction), selected);
 }
 
 static void
@@ -116,13 +192,16 @@ read_server (CourrielAccountDialog *self, guint direction, CourrielServer *serve
   server->security = adw_combo_row_get_selected (in ? self->incoming_security : self->outgoing_security);
   g_free (server->username);
   server->username = *username != '\0' ? g_strdup (username) : NULL;
+  g_free (server->auth);
+  server->auth = g_strdup (chosen_mechanism (self, direction));
 }
 
 static gboolean
 same_server (const CourrielServer *a, const CourrielServer *b)
 {
   return g_strcmp0 (a->host, b->host) == 0 && a->port == b->port && a->security == b->security
-         && g_strcmp0 (a->username, b->username) == 0 && g_strcmp0 (a->fingerprint, b->fingerprint) == 0;
+         && g_strcmp0 (a->username, b->username) == 0 && g_strcmp0 (a->fingerprint, b->fingerprint) == 0
+         && g_strcmp0 (a->auth, b->auth) == 0;
 }
 
 static CourrielServer *
@@ -132,6 +211,45 @@ edited_server (CourrielAccountDialog *self, guint direction)
 }
 
 /* Loading ------------------------------------------------------------------------------------- */
+
+static CourrielMailServer *new_mail_server (CourrielAccountDialog *self, const CourrielAccount *account,
+                                            guint direction);
+
+typedef struct
+{
+  CourrielAccountDialog *self;
+  guint                  direction;
+} Probe;
+
+static void
+on_probed (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autofree Probe *probe = user_data;
+  g_autoptr (CourrielAccountDialog) self = probe->self;
+  g_autoptr (CourrielVerifyResult) probed = courriel_server_verify_finish (result, NULL);
+
+  if (probed == NULL) /* cancelled: the dialog closed */
+    return;
+  if (probed->outcome != COURRIEL_VERIFY_OK)
+    g_debug ("The login methods of %s are unknown: %s", probed->server->host,
+             probed->message != NULL ? probed->message : "");
+  fill_mechanisms (self, probe->direction, (const char *const *)probed->mechanisms,
+                   chosen_mechanism (self, probe->direction));
+}
+
+/* What the server advertises, for the Login Method row; meanwhile it has the saved choice. */
+static void
+probe (CourrielAccountDialog *self, guint direction)
+{
+  const CourrielServer *server = direction == INCOMING ? &self->account->incoming : &self->account->outgoing;
+  g_autoptr (CourrielMailServer) mail_server = new_mail_server (self, self->account, direction);
+  Probe *data = g_new0 (Probe, 1);
+
+  fill_mechanisms (self, direction, NULL, server->auth);
+  data->self = g_object_ref (self);
+  data->direction = direction;
+  courriel_server_probe_mechanisms_async (mail_server, server->fingerprint, self->cancellable, on_probed, data);
+}
 
 static void
 on_account_listed (GObject *source, GAsyncResult *result, gpointer user_data)
@@ -150,12 +268,22 @@ on_account_listed (GObject *source, GAsyncResult *result, gpointer user_data)
     }
   self->account = courriel_account_copy (account);
   adw_window_title_set_subtitle (self->window_title, account->address);
+  gtk_editable_set_text (GTK_EDITABLE (self->address_row), account->address);
   gtk_editable_set_text (GTK_EDITABLE (self->name_row), account->display_name != NULL ? account->display_name : "");
   fill_server (self, INCOMING, &account->incoming);
   fill_server (self, OUTGOING, &account->outgoing);
   gtk_widget_set_visible (GTK_WIDGET (self->outgoing_group),
                           self->mode == COURRIEL_ACCOUNT_DIALOG_SETTINGS && account->outgoing.host != NULL);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->protocol_row),
+                                 account->protocol == COURRIEL_PROTOCOL_POP3
+                                     ? _("POP3: mail downloaded to this computer")
+                                     : _("IMAP: mail kept on the server"));
   set_busy (self, FALSE);
+  if (self->mode != COURRIEL_ACCOUNT_DIALOG_SETTINGS)
+    return;
+  probe (self, INCOMING);
+  if (account->outgoing.host != NULL)
+    probe (self, OUTGOING);
 }
 
 /* Saving -------------------------------------------------------------------------------------- */
@@ -166,32 +294,66 @@ on_saved (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr (CourrielAccountDialog) self = user_data;
   g_autoptr (GError) error = NULL;
 
-  courriel_account_save_finish (result, &error);
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-  set_busy (self, FALSE);
-  if (error != NULL)
+  if (courriel_account_save_finish (result, &error) <= 0)
     {
-      g_autofree char *message = g_strdup_printf (_("The account could not be saved: %s"), error->message);
-      show_status (self, message);
+      show_failure (self, FALSE, error);
       return;
     }
-  if (self->sync_service != NULL)
+  set_busy (self, FALSE);
+  /* The Outbox waits for the outgoing server: sent again now that it may work. */
+  if (self->sync_service != NULL
+      && (self->mode == COURRIEL_ACCOUNT_DIALOG_OUTGOING_PASSWORD
+          || !same_server (&self->account->outgoing, &self->edited->outgoing)))
+    courriel_sync_service_retry_outbox (self->sync_service, self->account_id);
+  else if (self->sync_service != NULL)
     courriel_sync_service_sync_account (self->sync_service, self->account_id);
   g_signal_emit (self, signals[SIGNAL_SAVED], 0, self->account_id);
   gtk_window_destroy (GTK_WINDOW (self));
 }
 
 static void
-save (CourrielAccountDialog *self)
+save_row (CourrielAccountDialog *self)
 {
-  const char *outgoing_password = self->edited->outgoing.host != NULL ? self->password : NULL;
+  gboolean outgoing_only = self->mode == COURRIEL_ACCOUNT_DIALOG_OUTGOING_PASSWORD;
+  const char *incoming_password = self->typed && !outgoing_only ? self->password : NULL;
+  const char *outgoing_password = self->typed && self->edited->outgoing.host != NULL ? self->outgoing_password : NULL;
 
   self->edited->allow_insecure = self->edited->incoming.security == COURRIEL_SECURITY_NONE
                                  || (self->edited->outgoing.host != NULL
                                      && self->edited->outgoing.security == COURRIEL_SECURITY_NONE);
-  courriel_account_save_async (self->store, self->edited, self->password, outgoing_password, self->cancellable,
+  courriel_account_save_async (self->store, self->edited, incoming_password, outgoing_password, self->cancellable,
                                on_saved, g_object_ref (self));
+}
+
+static void
+on_address_changed (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (CourrielAccountDialog) self = user_data;
+  g_autoptr (GError) error = NULL;
+
+  if (!courriel_account_set_address_finish (result, &error))
+    {
+      show_failure (self, FALSE, error);
+      return;
+    }
+  /* Saved under its new address from now on, even if what follows fails. */
+  g_free (self->account->address);
+  self->account->address = g_strdup (self->edited->address);
+  adw_window_title_set_subtitle (self->window_title, self->edited->address);
+  save_row (self);
+}
+
+/* The row is found by its address: a new one first moves the row and the keyring's items. */
+static void
+save (CourrielAccountDialog *self)
+{
+  if (g_strcmp0 (self->account->address, self->edited->address) == 0)
+    {
+      save_row (self);
+      return;
+    }
+  courriel_account_set_address_async (self->store, self->account_id, self->account->address, self->edited->address,
+                                      self->cancellable, on_address_changed, g_object_ref (self));
 }
 
 /* What went wrong logging in, in the wizard's words; a certificate with its fingerprint. */
@@ -228,6 +390,8 @@ on_verified (GObject *source, GAsyncResult *result, gpointer user_data)
           g_free (server->username);
           server->username = g_strdup (verified->server->username);
         }
+      if (self->direction == OUTGOING)
+        self->edited->smtp_size_limit = verified->smtp_size_limit;
       self->direction++;
       verify_next (self);
       return;
@@ -240,6 +404,24 @@ on_verified (GObject *source, GAsyncResult *result, gpointer user_data)
   show_status (self, message);
   if (verified->outcome == COURRIEL_VERIFY_WRONG_PASSWORD)
     gtk_widget_grab_focus (GTK_WIDGET (self->password_row));
+}
+
+/* One of @account's servers, as the autoconfig code that logs in to it takes it. */
+static CourrielMailServer *
+new_mail_server (CourrielAccountDialog *self, const CourrielAccount *account, guint direction)
+{
+  const CourrielServer *server = direction == INCOMING ? &account->incoming : &account->outgoing;
+  CourrielMailServer *mail_server = g_new0 (CourrielMailServer, 1);
+
+  mail_server->type = direction == OUTGOING                           ? COURRIEL_MAIL_SERVER_SMTP
+                      : account->protocol == COURRIEL_PROTOCOL_POP3 ? COURRIEL_MAIL_SERVER_POP3
+                                                                     : COURRIEL_MAIL_SERVER_IMAP;
+  mail_server->host = g_strdup (server->host);
+  mail_server->port = server->port;
+  mail_server->security = server->security;
+  mail_server->username = g_strdup (server->username);
+  mail_server->days_on_server = -1;
+  return mail_server;
 }
 
 /* Logs in to the incoming server, then to the outgoing one if there is one, then saves. */
@@ -257,20 +439,25 @@ verify_next (CourrielAccountDialog *self)
       return;
     }
   server = edited_server (self, self->direction);
-  mail_server = g_new0 (CourrielMailServer, 1);
-  mail_server->type = self->direction == OUTGOING                           ? COURRIEL_MAIL_SERVER_SMTP
-                      : self->edited->protocol == COURRIEL_PROTOCOL_POP3 ? COURRIEL_MAIL_SERVER_POP3
-                                                                           : COURRIEL_MAIL_SERVER_IMAP;
-  mail_server->host = g_strdup (server->host);
-  mail_server->port = server->port;
-  mail_server->security = server->security;
-  mail_server->username = g_strdup (server->username);
-  mail_server->auth = g_strcmp0 (server->auth, "PLAIN") == 0           ? COURRIEL_MAIL_AUTH_PASSWORD
-                      : g_strcmp0 (server->auth, "SCRAM-SHA-256") == 0 ? COURRIEL_MAIL_AUTH_PASSWORD_ENCRYPTED
-                                                                        : 0;
-  mail_server->days_on_server = -1;
-  courriel_server_verify_async (mail_server, self->edited->address, self->password, server->fingerprint, NULL,
-                                self->cancellable, on_verified, g_object_ref (self));
+  mail_server = new_mail_server (self, self->edited, self->direction);
+  courriel_server_verify_mechanism_async (mail_server, server->auth, self->edited->address,
+                                          self->direction == OUTGOING ? self->outgoing_password : self->password,
+                                          server->fingerprint, NULL, self->cancellable, on_verified,
+                                          g_object_ref (self));
+}
+
+/* The outgoing server's own password, if it has one; else it takes the incoming one, as sending
+ * does (courriel_account_send_due_async()). */
+static void
+on_outgoing_looked_up (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (CourrielAccountDialog) self = user_data;
+  g_autofree char *password = courriel_secrets_lookup_finish (result, NULL);
+
+  if (g_cancellable_is_cancelled (self->cancellable))
+    return;
+  self->outgoing_password = password != NULL ? g_steal_pointer (&password) : g_strdup (self->password);
+  verify_next (self);
 }
 
 static void
@@ -293,7 +480,8 @@ on_password_looked_up (GObject *source, GAsyncResult *result, gpointer user_data
       return;
     }
   self->password = g_steal_pointer (&password);
-  verify_next (self);
+  courriel_secrets_lookup_async (self->account->address, "outgoing", self->cancellable, on_outgoing_looked_up,
+                                 g_object_ref (self));
 }
 
 static void
@@ -301,14 +489,30 @@ start_saving (CourrielAccountDialog *self)
 {
   const char *typed = gtk_editable_get_text (self->password_row);
 
+  gboolean settings = self->mode == COURRIEL_ACCOUNT_DIALOG_SETTINGS;
+  g_autofree char *address = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->address_row))));
+  const char *at = strchr (address, '@');
+
   g_clear_pointer (&self->edited, courriel_account_free);
   g_clear_pointer (&self->password, g_free);
+  g_clear_pointer (&self->outgoing_password, g_free);
+  self->typed = *typed != '\0';
   self->edited = courriel_account_copy (self->account);
-  g_free (self->edited->display_name);
-  self->edited->display_name = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->name_row))));
-  read_server (self, INCOMING, &self->edited->incoming);
-  if (self->account->outgoing.host != NULL)
-    read_server (self, OUTGOING, &self->edited->outgoing);
+  if (settings)
+    {
+      g_free (self->edited->display_name);
+      self->edited->display_name = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->name_row))));
+      g_free (self->edited->address);
+      self->edited->address = g_strdup (address);
+      read_server (self, INCOMING, &self->edited->incoming);
+      if (self->account->outgoing.host != NULL)
+        read_server (self, OUTGOING, &self->edited->outgoing);
+    }
+  if (at == NULL || at == address || at[1] == '\0' || strchr (at + 1, '@') != NULL || strchr (address, ' ') != NULL)
+    {
+      show_status (self, _("Enter an e-mail address such as name@example.com."));
+      return;
+    }
   if (self->edited->incoming.host == NULL)
     {
       show_status (self, _("The incoming server needs a name."));
@@ -316,19 +520,22 @@ start_saving (CourrielAccountDialog *self)
     }
   set_busy (self, TRUE);
   show_status (self, NULL);
-  self->direction = INCOMING;
+  /* The outgoing-password mode logs in to the outgoing server alone. */
+  self->direction = self->mode == COURRIEL_ACCOUNT_DIALOG_OUTGOING_PASSWORD ? OUTGOING : INCOMING;
   if (*typed != '\0')
     {
       self->password = g_strdup (typed);
+      self->outgoing_password = g_strdup (typed);
       verify_next (self);
     }
-  else if (self->mode == COURRIEL_ACCOUNT_DIALOG_PASSWORD)
+  else if (!settings)
     {
       set_busy (self, FALSE);
       show_status (self, _("Enter the password."));
     }
   else if (same_server (&self->account->incoming, &self->edited->incoming)
-           && same_server (&self->account->outgoing, &self->edited->outgoing))
+           && same_server (&self->account->outgoing, &self->edited->outgoing)
+           && g_strcmp0 (self->account->address, self->edited->address) == 0)
     save (self); /* nothing to log in for: the name alone changed */
   else
     courriel_secrets_lookup_async (self->account->address, "incoming", self->cancellable, on_password_looked_up,
@@ -361,6 +568,33 @@ trust_activated (GtkWidget *widget, const char *action_name, GVariant *parameter
   verify_next (self);
 }
 
+/* Setting up again ----------------------------------------------------------------------------- */
+
+static void
+on_wizard_account_added (GtkWindow *wizard, gint64 account_id, CourrielSyncService *sync_service)
+{
+  courriel_sync_service_sync_account (sync_service, account_id);
+}
+
+/* Another protocol is another account: the wizard, with this account's address and name. */
+static void
+set_up_again_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  CourrielAccountDialog *self = COURRIEL_ACCOUNT_DIALOG (widget);
+  GApplication *app = g_application_get_default ();
+  GtkWindow *wizard;
+
+  if (self->account == NULL || !GTK_IS_APPLICATION (app))
+    return;
+  wizard = courriel_setup_wizard_new (GTK_APPLICATION (app), self->store);
+  courriel_setup_wizard_set_identity (COURRIEL_SETUP_WIZARD (wizard), self->account->display_name,
+                                      self->account->address);
+  if (self->sync_service != NULL)
+    g_signal_connect_object (wizard, "account-added", G_CALLBACK (on_wizard_account_added), self->sync_service, 0);
+  gtk_window_present (wizard);
+  gtk_window_destroy (GTK_WINDOW (self));
+}
+
 /* Removing ------------------------------------------------------------------------------------ */
 
 static void
@@ -371,13 +605,7 @@ on_removed (GObject *source, GAsyncResult *result, gpointer user_data)
 
   if (!courriel_account_remove_finish (result, &error))
     {
-      g_autofree char *message = NULL;
-
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        return;
-      message = g_strdup_printf (_("The account could not be removed: %s"), error->message);
-      set_busy (self, FALSE);
-      show_status (self, message);
+      show_failure (self, TRUE, error);
       return;
     }
   g_signal_emit (self, signals[SIGNAL_REMOVED], 0, self->account_id);
@@ -438,6 +666,7 @@ courriel_account_dialog_finalize (GObject *object)
   g_clear_pointer (&self->account, courriel_account_free);
   g_clear_pointer (&self->edited, courriel_account_free);
   g_free (self->password);
+  g_free (self->outgoing_password);
   g_free (self->untrusted);
   G_OBJECT_CLASS (courriel_account_dialog_parent_class)->finalize (object);
 }
@@ -473,6 +702,7 @@ courriel_account_dialog_class_init (CourrielAccountDialogClass *klass)
   BIND (status_label);
   BIND (trust_button);
   BIND (account_group);
+  BIND (address_row);
   BIND (name_row);
   BIND (password_group);
   BIND (password_row);
@@ -481,16 +711,21 @@ courriel_account_dialog_class_init (CourrielAccountDialogClass *klass)
   BIND (incoming_port);
   BIND (incoming_security);
   BIND (incoming_username);
+  BIND (incoming_auth);
   BIND (outgoing_group);
   BIND (outgoing_host);
   BIND (outgoing_port);
   BIND (outgoing_security);
   BIND (outgoing_username);
+  BIND (outgoing_auth);
+  BIND (protocol_group);
+  BIND (protocol_row);
   BIND (remove_group);
 #undef BIND
   gtk_widget_class_install_action (widget_class, "account.save", NULL, save_activated);
   gtk_widget_class_install_action (widget_class, "account.remove", NULL, remove_activated);
   gtk_widget_class_install_action (widget_class, "account.trust-certificate", NULL, trust_activated);
+  gtk_widget_class_install_action (widget_class, "account.set-up-again", NULL, set_up_again_activated);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
 }
 
@@ -524,12 +759,18 @@ courriel_account_dialog_new (GtkWindow *parent, CourrielStore *store, CourrielSy
   self->sync_service = sync_service != NULL ? g_object_ref (sync_service) : NULL;
   self->account_id = account_id;
   self->mode = mode;
+  if (mode == COURRIEL_ACCOUNT_DIALOG_OUTGOING_PASSWORD)
+    adw_preferences_group_set_description (self->password_group,
+                                           _("The outgoing server refused the saved password. Courriel logs in to it "
+                                             "with the new one before saving it in your keyring, then sends the "
+                                             "Outbox."));
+  else if (!settings)
+    adw_preferences_group_set_description (self->password_group,
+                                           _("The server refused the saved password. Courriel logs in with the new "
+                                             "one before saving it in your keyring."));
   if (!settings)
     {
       adw_window_title_set_title (self->window_title, _("Enter Password"));
-      adw_preferences_group_set_description (self->password_group,
-                                             _("The server refused the saved password. Courriel logs in with the new "
-                                               "one before saving it in your keyring."));
       gtk_window_set_default_size (GTK_WINDOW (self), 460, 320);
     }
   else
@@ -539,6 +780,7 @@ courriel_account_dialog_new (GtkWindow *parent, CourrielStore *store, CourrielSy
   gtk_widget_set_visible (GTK_WIDGET (self->account_group), settings);
   gtk_widget_set_visible (GTK_WIDGET (self->incoming_group), settings);
   gtk_widget_set_visible (GTK_WIDGET (self->outgoing_group), FALSE);
+  gtk_widget_set_visible (GTK_WIDGET (self->protocol_group), settings);
   gtk_widget_set_visible (GTK_WIDGET (self->remove_group), settings);
   courriel_account_list_async (store, self->cancellable, on_account_listed, g_object_ref (self));
   if (!settings)

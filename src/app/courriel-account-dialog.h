@@ -1,4 +1,4 @@
-/* courriel-account-dialog.h — one account's settings: name, password, servers, removal
+/* courriel-account-dialog.h — one account's settings: address, name, password, servers, removal
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -15,6 +15,7 @@ typedef enum
 {
   COURRIEL_ACCOUNT_DIALOG_SETTINGS, /* everything: name, password, servers, Remove */
   COURRIEL_ACCOUNT_DIALOG_PASSWORD, /* the password only, as the banner asks for it */
+  COURRIEL_ACCOUNT_DIALOG_OUTGOING_PASSWORD, /* the outgoing server's password only: the Outbox waits for it */
 } CourrielAccountDialogMode;
 
 #define COURRIEL_TYPE_ACCOUNT_DIALOG (courriel_account_dialog_get_type ())

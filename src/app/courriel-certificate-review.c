@@ -23,6 +23,7 @@ typedef struct
   CourrielSyncService *sync_service; /* nullable */
   GtkWindow           *parent;       /* weak: for an error */
   gint64               account_id;
+  gboolean             outgoing;     /* the outgoing server's certificate, not the incoming one's */
   char                *fingerprint;
 } Review;
 
@@ -61,7 +62,9 @@ on_saved (GObject *source, GAsyncResult *result, gpointer user_data)
       show_error (review, error);
       return;
     }
-  if (review->sync_service != NULL)
+  if (review->sync_service != NULL && review->outgoing)
+    courriel_sync_service_retry_outbox (review->sync_service, review->account_id);
+  else if (review->sync_service != NULL)
     courriel_sync_service_sync_account (review->sync_service, review->account_id);
 }
 
@@ -81,15 +84,19 @@ on_listed (GObject *source, GAsyncResult *result, gpointer user_data)
       show_error (review, error);
       return;
     }
-  /* The sync service reports the incoming server's certificate; an outgoing server on the same
-   * host presents the same one. */
-  if (account->outgoing.host != NULL && g_strcmp0 (account->outgoing.host, account->incoming.host) == 0)
+  /* The incoming server's certificate: an outgoing server on the same host presents the same
+   * one. The outgoing server's alone: the incoming server is not concerned. */
+  if (review->outgoing
+      || (account->outgoing.host != NULL && g_strcmp0 (account->outgoing.host, account->incoming.host) == 0))
     {
       g_free (account->outgoing.fingerprint);
       account->outgoing.fingerprint = g_strdup (review->fingerprint);
     }
-  g_free (account->incoming.fingerprint);
-  account->incoming.fingerprint = g_strdup (review->fingerprint);
+  if (!review->outgoing)
+    {
+      g_free (account->incoming.fingerprint);
+      account->incoming.fingerprint = g_strdup (review->fingerprint);
+    }
   store = review->store; /* not in the call: its arguments may be read after the review is stolen */
   courriel_account_save_async (store, account, NULL, NULL, NULL, on_saved, g_steal_pointer (&review));
 }
@@ -156,6 +163,8 @@ describe_certificate (GTlsCertificate *certificate)
  * @parent: the window it is modal to
  * @sync_service: (nullable): asked to sync the account again once the certificate is trusted
  * @address: the account's, for the text
+ * @outgoing: the certificate is the outgoing (SMTP) server's: it is pinned to that server, and
+ *   the Outbox is sent again once trusted
  * @fingerprint: the certificate's SHA-256 fingerprint, "AB:CD:…"
  * @certificate: (nullable): the certificate itself, for its subject, issuer and validity
  *
@@ -163,17 +172,23 @@ describe_certificate (GTlsCertificate *certificate)
  */
 GtkWindow *
 courriel_certificate_review_new (GtkWindow *parent, CourrielStore *store, CourrielSyncService *sync_service,
-                                 gint64 account_id, const char *address, const char *fingerprint,
+                                 gint64 account_id, const char *address, gboolean outgoing, const char *fingerprint,
                                  GTlsCertificate *certificate)
 {
-  GtkWidget *dialog = adw_message_dialog_new (parent, _("Check the Server’s Certificate"), NULL);
+  GtkWidget *dialog = adw_message_dialog_new (parent, outgoing ? _("Check the Outgoing Server’s Certificate")
+                                                               : _("Check the Server’s Certificate"),
+                                              NULL);
   g_autofree char *details = describe_certificate (certificate);
   g_autofree char *text = g_strdup_printf ("%s\n%s%s", _("SHA-256 fingerprint:"), fingerprint, details);
   GtkWidget *label = gtk_label_new (text);
   Review *review = g_new0 (Review, 1);
 
   adw_message_dialog_format_body (ADW_MESSAGE_DIALOG (dialog),
-                                  _("The server of %s presents a certificate that Courriel does not trust. Someone "
+                                  outgoing ? _("The outgoing server of %s presents a certificate that Courriel does "
+                                               "not trust. Someone may be intercepting the connection, or the "
+                                               "server changed its certificate. Trust it only if your provider "
+                                               "confirms this fingerprint.")
+                                           : _("The server of %s presents a certificate that Courriel does not trust. Someone "
                                     "may be intercepting the connection, or the server changed its certificate. "
                                     "Trust it only if your provider confirms this fingerprint."),
                                   address);
@@ -191,6 +206,7 @@ courriel_certificate_review_new (GtkWindow *parent, CourrielStore *store, Courri
   review->sync_service = sync_service != NULL ? g_object_ref (sync_service) : NULL;
   g_set_weak_pointer (&review->parent, parent);
   review->account_id = account_id;
+  review->outgoing = outgoing;
   review->fingerprint = g_strdup (fingerprint);
   g_signal_connect (dialog, "response", G_CALLBACK (on_response), review);
   /* Closed without an answer (or destroyed with its parent): nothing trusted. */

@@ -16,6 +16,7 @@ GtkWindow *courriel_certificate_review_new (GtkWindow           *parent,
                                             CourrielSyncService *sync_service,
                                             gint64               account_id,
                                             const char          *address,
+                                            gboolean             outgoing,
                                             const char          *fingerprint,
                                             GTlsCertificate     *certificate);
 

@@ -10,6 +10,10 @@
  * A draft is saved a few seconds after the last change and when the window closes; each save
  * replaces the previous draft (courriel_changes_save_draft_async() with @replaces), and a sent
  * message's draft is deleted for good.
+ *
+ * Above the From account's SMTP SIZE (learned when the server was verified, refreshed by every
+ * Outbox send), a warning says how large the attachments make the message; Send asks first, but
+ * is never refused: servers sometimes take more than they announce.
  */
 #define G_LOG_DOMAIN "courriel-app"
 
@@ -27,10 +31,12 @@
 #include "courriel-gmime-autoptr.h"
 #include "courriel-mailto.h"
 #include "courriel-outbox.h"
+#include "courriel-spell-checker.h"
 
 #define DEFAULT_UNDO_MS    5000
 #define DEFAULT_DRAFT_MS   3000
 #define COMPLETION_LIMIT   8
+#define MAX_SUGGESTIONS    6
 
 typedef struct
 {
@@ -58,6 +64,17 @@ struct _CourrielComposer
   GtkWidget           *attachment_warning;
   GtkLabel            *size_warning;
   GtkLabel            *draft_label;
+  GtkMenuButton       *spell_button;
+
+  GSettings           *settings;
+  CourrielSpellChecker *spell_checker;
+  GSimpleAction       *spell_language_action;
+  GMenu               *spell_menu;        /* the text view's extra menu: empty off a misspelled word */
+  GMenu               *spell_suggestions;
+  GtkTextMark         *spell_start;       /* the misspelled word spell_menu is about */
+  GtkTextMark         *spell_end;
+  char                *spell_word;
+  GCancellable        *spell_cancellable; /* its suggestions */
 
   CourrielStore       *store;
   CourrielAddressBook *address_book;
@@ -69,7 +86,6 @@ struct _CourrielComposer
   GPtrArray           *attachments; /* Attachment* */
   char                *in_reply_to;
   char                *references;
-  guint64              max_size;
   guint                undo_ms;
   guint                draft_ms;
 
@@ -88,6 +104,7 @@ struct _CourrielComposer
   char                *send_sender;
   GStrv                send_recipients;
   gboolean             sent;
+  AdwMessageDialog    *size_dialog;      /* "send it anyway?" is being asked */
 };
 
 G_DEFINE_FINAL_TYPE (CourrielComposer, courriel_composer, ADW_TYPE_WINDOW)
@@ -137,38 +154,58 @@ buffer_text (CourrielComposer *self)
 
 /* Warnings ------------------------------------------------------------------------------------- */
 
+/* The message's size as the server will count it (SIZE counts what is sent): attachments in
+ * base64, 76 characters and a CRLF for every 57 bytes, each with its part's header. */
 static guint64
-estimated_size (CourrielComposer *self)
+estimated_size (CourrielComposer *self, const char *text)
 {
-  guint64 total = 0;
+  guint64 total = 2048 + strlen (text); /* the header, the text's part */
 
   for (guint i = 0; i < self->attachments->len; i++)
-    total += g_bytes_get_size (((Attachment *)self->attachments->pdata[i])->data);
-  /* Base64 makes attachments a third larger on the wire, and SIZE counts the wire. */
-  return total / 3 * 4 + 4096;
+    {
+      Attachment *attachment = self->attachments->pdata[i];
+      guint64 length = g_bytes_get_size (attachment->data);
+
+      total += 256 + (attachment->forwarded ? length : (length + 56) / 57 * 78);
+    }
+  return total;
+}
+
+/* The From account's SIZE; 0: unknown or none. */
+static guint64
+size_limit (CourrielComposer *self)
+{
+  CourrielAccount *account = selected_account (self);
+
+  return account != NULL ? account->smtp_size_limit : 0;
+}
+
+/* The warning above the limit, or NULL within it (or with no attachment, or no known limit). */
+static char *
+size_warning_text (CourrielComposer *self, const char *text)
+{
+  guint64 limit = size_limit (self);
+  guint64 size = estimated_size (self, text);
+  g_autofree char *have = NULL;
+  g_autofree char *most = NULL;
+
+  if (limit == 0 || self->attachments->len == 0 || size <= limit)
+    return NULL;
+  have = g_format_size (size);
+  most = g_format_size (limit);
+  return g_strdup_printf (_("These attachments make the message %s; the server accepts up to %s."), have, most);
 }
 
 static void
 update_warnings (CourrielComposer *self)
 {
   g_autofree char *text = buffer_text (self);
-  guint64 size = estimated_size (self);
+  g_autofree char *size_warning = size_warning_text (self, text);
 
   gtk_widget_set_visible (self->attachment_warning,
                           self->attachments->len == 0 && courriel_attachment_hint_mentioned (text));
-  if (self->max_size > 0 && self->attachments->len > 0 && size > self->max_size)
-    {
-      g_autofree char *have = g_format_size (size);
-      g_autofree char *limit = g_format_size (self->max_size);
-      g_autofree char *label = g_strdup_printf (_("With its attachments the message is about %s, more than the %s "
-                                                  "the outgoing server accepts: it will probably be refused."),
-                                                have, limit);
-
-      gtk_label_set_label (self->size_warning, label);
-      gtk_widget_set_visible (GTK_WIDGET (self->size_warning), TRUE);
-    }
-  else
-    gtk_widget_set_visible (GTK_WIDGET (self->size_warning), FALSE);
+  gtk_label_set_label (self->size_warning, size_warning != NULL ? size_warning : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->size_warning), size_warning != NULL);
 }
 
 static void
@@ -620,9 +657,8 @@ on_undo_delay_over (gpointer user_data)
 }
 
 static void
-send_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+send_now (CourrielComposer *self)
 {
-  CourrielComposer *self = COURRIEL_COMPOSER (widget);
   g_autoptr (GError) error = NULL;
   g_autoptr (CourrielDraft) draft = NULL;
   g_autoptr (GBytes) raw = NULL;
@@ -652,6 +688,53 @@ send_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
   g_object_ref (self->send_toast);
   adw_toast_overlay_add_toast (self->toast_overlay, self->send_toast);
   self->send_source = g_timeout_add (self->undo_ms, on_undo_delay_over, self);
+}
+
+static void
+on_size_confirmed (AdwMessageDialog *dialog, const char *response, CourrielComposer *self)
+{
+  if (self->size_dialog != dialog)
+    return; /* answered already */
+  self->size_dialog = NULL;
+  if (g_str_equal (response, "send"))
+    send_now (self);
+}
+
+/* Above the server's limit: the user decides, knowing it may come back refused. */
+static void
+confirm_size (CourrielComposer *self, const char *warning)
+{
+  GtkWidget *dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Send a Message Larger Than the Server Accepts?"),
+                                              NULL);
+
+  adw_message_dialog_format_body (ADW_MESSAGE_DIALOG (dialog), "%s %s", warning,
+                                  _("The server will probably refuse it, and it will stay in the Outbox with the "
+                                    "reason. Servers sometimes accept more than they announce."));
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "cancel", _("_Cancel"), "send", _("_Send Anyway"),
+                                    NULL);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_signal_connect_object (dialog, "response", G_CALLBACK (on_size_confirmed), self, 0);
+  gtk_window_set_destroy_with_parent (GTK_WINDOW (dialog), TRUE);
+  self->size_dialog = ADW_MESSAGE_DIALOG (dialog);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+send_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  CourrielComposer *self = COURRIEL_COMPOSER (widget);
+  g_autofree char *text = NULL;
+  g_autofree char *warning = NULL;
+
+  if (self->send_source != 0 || self->sent || self->size_dialog != NULL)
+    return;
+  text = buffer_text (self);
+  warning = size_warning_text (self, text);
+  if (warning != NULL)
+    confirm_size (self, warning);
+  else
+    send_now (self);
 }
 
 static void
@@ -857,6 +940,7 @@ on_accounts_read (GObject *source, GAsyncResult *result, gpointer user_data)
   gtk_widget_set_sensitive (GTK_WIDGET (self->from_dropdown), accounts->len > 1);
   select_account (self, self->account_id);
   self->filling = FALSE;
+  update_warnings (self);
   if (accounts->len == 0)
     {
       show_error (self, _("There is no account to send from: add one first."));
@@ -873,6 +957,33 @@ on_accounts_read (GObject *source, GAsyncResult *result, gpointer user_data)
     }
 }
 
+/* An Outbox send learned another SIZE for an account: the warning follows. */
+static void
+on_limits_read (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (CourrielComposer) self = user_data;
+  g_autoptr (GPtrArray) accounts = courriel_account_list_finish (COURRIEL_STORE (source), result, NULL);
+
+  if (accounts == NULL) /* the window closed (cancelled), or the store failed: the old limits stay */
+    return;
+  for (guint i = 0; self->accounts != NULL && i < self->accounts->len; i++)
+    {
+      CourrielAccount *account = self->accounts->pdata[i];
+      CourrielAccount *now = courriel_account_find (accounts, account->id);
+
+      if (now != NULL)
+        account->smtp_size_limit = now->smtp_size_limit;
+    }
+  update_warnings (self);
+}
+
+static void
+on_store_changed (CourrielComposer *self, guint tables)
+{
+  if ((tables & COURRIEL_STORE_TABLE_ACCOUNTS) != 0 && self->accounts != NULL)
+    courriel_account_list_async (self->store, self->cancellable, on_limits_read, g_object_ref (self));
+}
+
 static void
 on_address_book_loaded (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -886,21 +997,288 @@ on_address_book_loaded (GObject *source, GAsyncResult *result, gpointer user_dat
 /* The class -------------------------------------------------------------------------------------- */
 
 void
-courriel_composer_set_max_size (CourrielComposer *self, guint64 max_size)
-{
-  g_return_if_fail (COURRIEL_IS_COMPOSER (self));
-
-  self->max_size = max_size;
-  update_warnings (self);
-}
-
-void
 courriel_composer_set_delays (CourrielComposer *self, guint undo_ms, guint draft_ms)
 {
   g_return_if_fail (COURRIEL_IS_COMPOSER (self));
 
   self->undo_ms = undo_ms;
   self->draft_ms = draft_ms;
+}
+
+/* Spelling ------------------------------------------------------------------------------------- */
+
+static void
+spell_menu_set_suggestions (CourrielComposer *self, GStrv suggestions, const char *placeholder)
+{
+  g_menu_remove_all (self->spell_suggestions);
+  for (guint i = 0; suggestions != NULL && suggestions[i] != NULL; i++)
+    {
+      g_autoptr (GMenuItem) item = g_menu_item_new (suggestions[i], NULL);
+
+      g_menu_item_set_action_and_target (item, "composer.spell-replace", "s", suggestions[i]);
+      g_menu_append_item (self->spell_suggestions, item);
+    }
+  if (placeholder != NULL)
+    g_menu_append (self->spell_suggestions, placeholder, "composer.spell-none");
+}
+
+static void
+on_suggested (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (CourrielComposer) self = user_data;
+  g_autoptr (GError) error = NULL;
+  g_auto (GStrv) suggestions = courriel_spell_checker_suggest_finish (COURRIEL_SPELL_CHECKER (source), result, &error);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || self->spell_word == NULL)
+    return;
+  spell_menu_set_suggestions (self, suggestions,
+                              suggestions == NULL || suggestions[0] == NULL ? _("No Suggestions") : NULL);
+}
+
+static void
+spell_menu_clear (CourrielComposer *self)
+{
+  g_cancellable_cancel (self->spell_cancellable);
+  g_clear_object (&self->spell_cancellable);
+  g_clear_pointer (&self->spell_word, g_free);
+  if (self->spell_menu != NULL)
+    g_menu_remove_all (self->spell_menu);
+}
+
+/* Fills the text view's context menu for the word at @iter: its corrections, Add to Dictionary
+ * and Ignore All when it is misspelled, nothing more than the usual items when not. */
+static void
+spell_menu_update (CourrielComposer *self, const GtkTextIter *iter)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->text_view);
+  g_autoptr (GMenu) actions = NULL;
+  g_autofree char *word = NULL;
+  GtkTextIter start, end, old_start, old_end;
+
+  if (self->spell_checker == NULL
+      || !courriel_spell_checker_get_misspelled_word (self->spell_checker, iter, &start, &end, &word))
+    {
+      spell_menu_clear (self);
+      return;
+    }
+  gtk_text_buffer_get_iter_at_mark (buffer, &old_start, self->spell_start);
+  gtk_text_buffer_get_iter_at_mark (buffer, &old_end, self->spell_end);
+  if (g_strcmp0 (word, self->spell_word) == 0 && gtk_text_iter_equal (&start, &old_start)
+      && gtk_text_iter_equal (&end, &old_end))
+    return;
+
+  spell_menu_clear (self);
+  gtk_text_buffer_move_mark (buffer, self->spell_start, &start);
+  gtk_text_buffer_move_mark (buffer, self->spell_end, &end);
+  self->spell_word = g_steal_pointer (&word);
+  self->spell_cancellable = g_cancellable_new ();
+
+  spell_menu_set_suggestions (self, NULL, _("Looking for Suggestions…"));
+  g_menu_append_section (self->spell_menu, NULL, G_MENU_MODEL (self->spell_suggestions));
+  actions = g_menu_new ();
+  g_menu_append (actions, _("_Add to Dictionary"), "composer.spell-add");
+  g_menu_append (actions, _("_Ignore All"), "composer.spell-ignore");
+  g_menu_append_section (self->spell_menu, NULL, G_MENU_MODEL (actions));
+  courriel_spell_checker_suggest_async (self->spell_checker, self->spell_word, MAX_SUGGESTIONS,
+                                        self->spell_cancellable, on_suggested, g_object_ref (self));
+}
+
+static void
+on_spell_click (GtkGesture *gesture, int n_press, double x, double y, CourrielComposer *self)
+{
+  GtkTextIter iter;
+  int buffer_x, buffer_y;
+
+  gtk_text_view_window_to_buffer_coords (self->text_view, GTK_TEXT_WINDOW_WIDGET, (int)x, (int)y, &buffer_x,
+                                         &buffer_y);
+  gtk_text_view_get_iter_at_location (self->text_view, &iter, buffer_x, buffer_y);
+  spell_menu_update (self, &iter);
+}
+
+static void
+on_spell_long_press (GtkGestureLongPress *gesture, double x, double y, CourrielComposer *self)
+{
+  on_spell_click (GTK_GESTURE (gesture), 1, x, y, self);
+}
+
+/* The menu follows the cursor too, for the keyboard's Menu key. */
+static void
+on_spell_mark_set (CourrielComposer *self, const GtkTextIter *location, GtkTextMark *mark)
+{
+  if (mark == gtk_text_buffer_get_insert (gtk_text_view_get_buffer (self->text_view)))
+    spell_menu_update (self, location);
+}
+
+static gboolean
+spell_word_bounds (CourrielComposer *self, GtkTextIter *start, GtkTextIter *end)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->text_view);
+  g_autofree char *text = NULL;
+
+  if (self->spell_word == NULL)
+    return FALSE;
+  gtk_text_buffer_get_iter_at_mark (buffer, start, self->spell_start);
+  gtk_text_buffer_get_iter_at_mark (buffer, end, self->spell_end);
+  text = gtk_text_iter_get_slice (start, end);
+  /* The text changed under the menu: it is about nothing any more. */
+  return g_str_equal (text, self->spell_word);
+}
+
+/* The placeholders' action, always disabled: they read as text, not as choices. */
+static void
+spell_none_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+}
+
+static void
+spell_replace_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  CourrielComposer *self = COURRIEL_COMPOSER (widget);
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->text_view);
+  GtkTextIter start, end;
+
+  if (!spell_word_bounds (self, &start, &end))
+    return;
+  /* One user action: one Ctrl+Z brings the word back. */
+  gtk_text_buffer_begin_user_action (buffer);
+  gtk_text_buffer_delete (buffer, &start, &end);
+  gtk_text_buffer_insert (buffer, &start, g_variant_get_string (parameter, NULL), -1);
+  gtk_text_buffer_end_user_action (buffer);
+  spell_menu_clear (self);
+}
+
+static void
+spell_add_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  CourrielComposer *self = COURRIEL_COMPOSER (widget);
+  g_autofree char *word = g_strdup (self->spell_word);
+
+  if (word == NULL)
+    return;
+  spell_menu_clear (self);
+  courriel_spell_checker_add_word (self->spell_checker, word);
+}
+
+static void
+spell_ignore_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  CourrielComposer *self = COURRIEL_COMPOSER (widget);
+  g_autofree char *word = g_strdup (self->spell_word);
+
+  if (word == NULL)
+    return;
+  spell_menu_clear (self);
+  courriel_spell_checker_ignore_word (self->spell_checker, word);
+}
+
+static void
+on_spell_language_changed (CourrielComposer *self)
+{
+  const char *language = courriel_spell_checker_get_language (self->spell_checker);
+
+  g_simple_action_set_state (self->spell_language_action, g_variant_new_string (language != NULL ? language : ""));
+}
+
+static void
+on_spell_language_setting (CourrielComposer *self)
+{
+  g_autofree char *language = g_settings_get_string (self->settings, "spell-language");
+
+  courriel_spell_checker_set_language (self->spell_checker, language);
+}
+
+static void
+on_spell_language_chosen (GSimpleAction *action, GVariant *value, CourrielComposer *self)
+{
+  g_settings_set_string (self->settings, "spell-language", g_variant_get_string (value, NULL));
+}
+
+static void
+setup_spelling (CourrielComposer *self)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->text_view);
+  g_autoptr (GSimpleActionGroup) group = g_simple_action_group_new ();
+  g_autoptr (GAction) enabled = NULL;
+  g_autoptr (GMenu) menu = g_menu_new ();
+  g_autoptr (GMenu) toggle = g_menu_new ();
+  g_autoptr (GMenu) languages_menu = g_menu_new ();
+  g_auto (GStrv) languages = courriel_spell_checker_list_languages ();
+  GtkGesture *click = gtk_gesture_click_new ();
+  GtkGesture *long_press = gtk_gesture_long_press_new ();
+  GtkTextIter start;
+
+  gtk_text_buffer_get_start_iter (buffer, &start);
+  self->spell_start = gtk_text_buffer_create_mark (buffer, NULL, &start, TRUE);
+  self->spell_end = gtk_text_buffer_create_mark (buffer, NULL, &start, FALSE);
+  self->spell_menu = g_menu_new ();
+  self->spell_suggestions = g_menu_new ();
+  gtk_text_view_set_extra_menu (self->text_view, G_MENU_MODEL (self->spell_menu));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "composer.spell-none", FALSE);
+
+  if (languages[0] == NULL)
+    {
+      /* Without a dictionary there is nothing to check: say why the button does nothing. */
+      gtk_widget_set_sensitive (GTK_WIDGET (self->spell_button), FALSE);
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->spell_button),
+                                   _("Spell checking is unavailable: no dictionary is installed"));
+      return;
+    }
+
+  self->settings = g_settings_new (APPLICATION_ID);
+  self->spell_checker = courriel_spell_checker_new (buffer);
+  g_settings_bind (self->settings, "spell-checking", self->spell_checker, "enabled", G_SETTINGS_BIND_GET);
+  on_spell_language_setting (self);
+  g_signal_connect_object (self->settings, "changed::spell-language", G_CALLBACK (on_spell_language_setting), self,
+                           G_CONNECT_SWAPPED);
+
+  enabled = g_settings_create_action (self->settings, "spell-checking");
+  g_action_map_add_action (G_ACTION_MAP (group), enabled);
+  self->spell_language_action = g_simple_action_new_stateful ("language", G_VARIANT_TYPE_STRING,
+                                                              g_variant_new_string (""));
+  g_signal_connect_object (self->spell_language_action, "change-state", G_CALLBACK (on_spell_language_chosen), self,
+                           G_CONNECT_DEFAULT);
+  g_action_map_add_action (G_ACTION_MAP (group), G_ACTION (self->spell_language_action));
+  on_spell_language_changed (self);
+  g_signal_connect_object (self->spell_checker, "notify::language", G_CALLBACK (on_spell_language_changed), self,
+                           G_CONNECT_SWAPPED);
+  gtk_widget_insert_action_group (GTK_WIDGET (self), "spelling", G_ACTION_GROUP (group));
+
+  g_menu_append (toggle, _("_Check Spelling"), "spelling.spell-checking");
+  g_menu_append_section (menu, NULL, G_MENU_MODEL (toggle));
+  for (guint i = 0; languages[i] != NULL; i++)
+    {
+      g_autofree char *name = courriel_spell_checker_describe_language (languages[i]);
+      g_autoptr (GMenuItem) item = g_menu_item_new (name, NULL);
+
+      g_menu_item_set_action_and_target (item, "spelling.language", "s", languages[i]);
+      g_menu_append_item (languages_menu, item);
+    }
+  g_menu_append_section (menu, _("Language"), G_MENU_MODEL (languages_menu));
+  gtk_menu_button_set_menu_model (self->spell_button, G_MENU_MODEL (menu));
+
+  gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (click), GDK_BUTTON_SECONDARY);
+  gtk_event_controller_set_propagation_phase (GTK_EVENT_CONTROLLER (click), GTK_PHASE_CAPTURE);
+  g_signal_connect (click, "pressed", G_CALLBACK (on_spell_click), self);
+  gtk_widget_add_controller (GTK_WIDGET (self->text_view), GTK_EVENT_CONTROLLER (click));
+  gtk_event_controller_set_propagation_phase (GTK_EVENT_CONTROLLER (long_press), GTK_PHASE_CAPTURE);
+  g_signal_connect (long_press, "pressed", G_CALLBACK (on_spell_long_press), self);
+  gtk_widget_add_controller (GTK_WIDGET (self->text_view), GTK_EVENT_CONTROLLER (long_press));
+  g_signal_connect_object (buffer, "mark-set", G_CALLBACK (on_spell_mark_set), self,
+                           G_CONNECT_SWAPPED | G_CONNECT_AFTER);
+}
+
+/**
+ * courriel_composer_get_spell_checker:
+ *
+ * Returns: (transfer none) (nullable): what underlines the text's misspelled words; NULL when
+ *   no dictionary is installed
+ */
+CourrielSpellChecker *
+courriel_composer_get_spell_checker (CourrielComposer *self)
+{
+  g_return_val_if_fail (COURRIEL_IS_COMPOSER (self), NULL);
+
+  return self->spell_checker;
 }
 
 static void
@@ -911,6 +1289,15 @@ courriel_composer_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->draft_source, g_source_remove);
   clear_pending_send (self);
+  if (self->spell_cancellable != NULL)
+    g_cancellable_cancel (self->spell_cancellable);
+  g_clear_object (&self->spell_cancellable);
+  g_clear_pointer (&self->spell_word, g_free);
+  g_clear_object (&self->spell_checker);
+  g_clear_object (&self->spell_language_action);
+  g_clear_object (&self->spell_menu);
+  g_clear_object (&self->spell_suggestions);
+  g_clear_object (&self->settings);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->address_book);
   g_clear_object (&self->store);
@@ -962,10 +1349,15 @@ courriel_composer_class_init (CourrielComposerClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CourrielComposer, attachment_warning);
   gtk_widget_class_bind_template_child (widget_class, CourrielComposer, size_warning);
   gtk_widget_class_bind_template_child (widget_class, CourrielComposer, draft_label);
+  gtk_widget_class_bind_template_child (widget_class, CourrielComposer, spell_button);
 
   gtk_widget_class_install_action (widget_class, "composer.send", NULL, send_action);
   gtk_widget_class_install_action (widget_class, "composer.undo", NULL, undo_action);
   gtk_widget_class_install_action (widget_class, "composer.attach", NULL, attach_action);
+  gtk_widget_class_install_action (widget_class, "composer.spell-replace", "s", spell_replace_action);
+  gtk_widget_class_install_action (widget_class, "composer.spell-add", NULL, spell_add_action);
+  gtk_widget_class_install_action (widget_class, "composer.spell-ignore", NULL, spell_ignore_action);
+  gtk_widget_class_install_action (widget_class, "composer.spell-none", NULL, spell_none_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, GDK_CONTROL_MASK, "composer.send", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Enter, GDK_CONTROL_MASK, "composer.send", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
@@ -990,6 +1382,7 @@ courriel_composer_init (CourrielComposer *self)
   g_signal_connect_swapped (self->from_dropdown, "notify::selected", G_CALLBACK (on_changed), self);
   g_signal_connect (drop, "drop", G_CALLBACK (on_drop), self);
   gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drop));
+  setup_spelling (self);
 }
 
 static CourrielComposer *
@@ -1006,6 +1399,7 @@ composer_new (GtkApplication *app, CourrielStore *store, gint64 account_id, gint
   self->reply_to = reply_to;
   self->reply_kind = kind;
   self->address_book = courriel_address_book_new (store);
+  g_signal_connect_object (store, "changed", G_CALLBACK (on_store_changed), self, G_CONNECT_SWAPPED);
   courriel_address_book_load_async (self->address_book, self->cancellable, on_address_book_loaded, NULL);
   courriel_account_list_async (store, self->cancellable, on_accounts_read, g_object_ref (self));
   return self;

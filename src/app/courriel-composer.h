@@ -6,6 +6,7 @@
 
 #include <adwaita.h>
 
+#include "courriel-spell-checker.h"
 #include "courriel-store.h"
 
 G_BEGIN_DECLS
@@ -36,14 +37,12 @@ CourrielComposer *courriel_composer_new_reply       (GtkApplication     *app,
 /* Adds a file as an attachment (read without blocking). */
 void              courriel_composer_attach_file     (CourrielComposer   *self,
                                                      GFile              *file);
-/* The largest message the outgoing server takes (its SMTP SIZE), 0 when unknown: above it,
- * the composer warns. */
-void              courriel_composer_set_max_size    (CourrielComposer   *self,
-                                                     guint64             max_size);
 /* How long "Undo" is offered after Send before the message is put in the Outbox (5 s), and
  * how long after the last change a draft is saved (3 s). */
 void              courriel_composer_set_delays      (CourrielComposer   *self,
                                                      guint               undo_ms,
                                                      guint               draft_ms);
+/* What underlines misspelled words in the text; NULL when no dictionary is installed. */
+CourrielSpellChecker *courriel_composer_get_spell_checker (CourrielComposer *self);
 
 G_END_DECLS

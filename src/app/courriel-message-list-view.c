@@ -79,7 +79,7 @@ update_placeholder (CourrielMessageListView *self)
     }
   else
     {
-      adw_status_page_set_icon_name (self->empty_page, "mail-inbox-symbolic");
+      adw_status_page_set_icon_name (self->empty_page, "mail-read-symbolic");
       adw_status_page_set_title (self->empty_page, _("No Messages"));
       adw_status_page_set_description (self->empty_page, NULL);
     }

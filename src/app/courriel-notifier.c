@@ -4,6 +4,11 @@
  *
  * Each account has one notification id: the news of a later sync replaces what the user has not
  * looked at yet rather than piling up. Clicking it runs app.show-message with the newest message.
+ *
+ * A message the server refused for good (too large, no recipient accepted…) stays in the Outbox,
+ * FAILED, with the reason: the composer that wrote it is closed by then, so the reason is said in
+ * a notification of its own, once per message while the application runs (and again at the next
+ * start, while it is still there unsent).
  */
 #define G_LOG_DOMAIN "courriel-app"
 
@@ -25,6 +30,7 @@ struct _CourrielNotifier
   CourrielSyncService *service;
   GSettings           *settings;
   GCancellable        *cancellable;
+  GHashTable          *refusals_told; /* Outbox ids (gint64*) whose refusal was notified */
 };
 
 G_DEFINE_FINAL_TYPE (CourrielNotifier, courriel_notifier, G_TYPE_OBJECT)
@@ -192,6 +198,101 @@ on_new_messages (CourrielSyncService *service, gint64 account_id, GArray *ids, g
                              on_mails_read, batch);
 }
 
+/* Outbox refusals -------------------------------------------------------------------------------- */
+
+typedef struct
+{
+  gint64  id;
+  char   *recipients;
+  char   *reason;
+} Refusal;
+
+static void
+refusal_free (Refusal *refusal)
+{
+  g_free (refusal->recipients);
+  g_free (refusal->reason);
+  g_free (refusal);
+}
+
+/* The FAILED messages of every Outbox, without their bytes. */
+static gpointer
+read_refusals (sqlite3 *db, gpointer data, GError **error)
+{
+  GPtrArray *refusals = g_ptr_array_new_with_free_func ((GDestroyNotify)refusal_free);
+  sqlite3_stmt *stmt = NULL;
+  int rc = sqlite3_prepare_v2 (db, "SELECT id, recipients, last_error FROM outbox WHERE state = 'failed' ORDER BY id",
+                               -1, &stmt, NULL);
+
+  while (rc == SQLITE_OK && (rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      Refusal *refusal = g_new0 (Refusal, 1);
+
+      refusal->id = sqlite3_column_int64 (stmt, 0);
+      refusal->recipients = g_strdup ((const char *)sqlite3_column_text (stmt, 1));
+      refusal->reason = g_strdup ((const char *)sqlite3_column_text (stmt, 2));
+      g_ptr_array_add (refusals, refusal);
+      rc = SQLITE_OK;
+    }
+  sqlite3_finalize (stmt);
+  if (!courriel_store_set_error_from_db (db, rc, error))
+    g_clear_pointer (&refusals, g_ptr_array_unref);
+  return refusals;
+}
+
+static void
+on_refusals_read (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (CourrielNotifier) self = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) refusals = courriel_store_read_finish (COURRIEL_STORE (source), result, &error);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || self->application == NULL)
+    return;
+  if (refusals == NULL)
+    {
+      g_message ("Refused messages are not shown: %s", error->message);
+      return;
+    }
+  for (guint i = 0; i < refusals->len; i++)
+    {
+      Refusal *refusal = refusals->pdata[i];
+      g_autoptr (GNotification) notification = NULL;
+      g_autofree char *recipients = NULL;
+      g_autofree char *body = NULL;
+      g_autofree char *id = NULL;
+
+      if (g_hash_table_contains (self->refusals_told, &refusal->id))
+        continue;
+      g_hash_table_add (self->refusals_told, g_memdup2 (&refusal->id, sizeof refusal->id));
+      recipients = g_strdelimit (g_strdup (refusal->recipients != NULL ? refusal->recipients : ""), "\n", ',');
+      body = g_strdup_printf (_("To %s: %s"), recipients,
+                              refusal->reason != NULL ? refusal->reason : _("the server refused it."));
+      notification = g_notification_new (_("A Message Could Not Be Sent"));
+      g_notification_set_body (notification, body);
+      g_notification_set_priority (notification, G_NOTIFICATION_PRIORITY_HIGH);
+      id = g_strdup_printf ("outbox-failed-%" G_GINT64_FORMAT, refusal->id);
+      g_application_send_notification (self->application, id, notification);
+    }
+}
+
+static void
+check_refusals (CourrielNotifier *self)
+{
+  if (!g_settings_get_boolean (self->settings, "notifications"))
+    return;
+  courriel_store_read_async (courriel_sync_service_get_store (self->service), read_refusals, NULL, NULL,
+                             (GDestroyNotify)g_ptr_array_unref, self->cancellable, on_refusals_read,
+                             g_object_ref (self));
+}
+
+static void
+on_store_changed (CourrielStore *store, guint tables, gpointer user_data)
+{
+  if ((tables & COURRIEL_STORE_TABLE_OUTBOX) != 0)
+    check_refusals (user_data);
+}
+
 static void
 courriel_notifier_dispose (GObject *object)
 {
@@ -199,7 +300,10 @@ courriel_notifier_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   if (self->service != NULL)
-    g_signal_handlers_disconnect_by_data (self->service, self);
+    {
+      g_signal_handlers_disconnect_by_data (self->service, self);
+      g_signal_handlers_disconnect_by_data (courriel_sync_service_get_store (self->service), self);
+    }
   g_clear_object (&self->service);
   g_clear_object (&self->settings);
   g_clear_weak_pointer (&self->application);
@@ -213,6 +317,7 @@ courriel_notifier_finalize (GObject *object)
   CourrielNotifier *self = (CourrielNotifier *)object;
 
   g_object_unref (self->cancellable);
+  g_hash_table_unref (self->refusals_told);
 
   G_OBJECT_CLASS (courriel_notifier_parent_class)->finalize (object);
 }
@@ -230,6 +335,7 @@ static void
 courriel_notifier_init (CourrielNotifier *self)
 {
   self->cancellable = g_cancellable_new ();
+  self->refusals_told = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
 }
 
 CourrielNotifier *
@@ -246,5 +352,7 @@ courriel_notifier_new (GApplication *application, CourrielSyncService *service, 
   self->service = g_object_ref (service);
   self->settings = g_object_ref (settings);
   g_signal_connect (service, "new-messages", G_CALLBACK (on_new_messages), self);
+  g_signal_connect (courriel_sync_service_get_store (service), "changed", G_CALLBACK (on_store_changed), self);
+  check_refusals (self); /* still unsent since the last run */
   return self;
 }

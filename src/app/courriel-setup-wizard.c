@@ -6,6 +6,10 @@
  * in plain words, with the IMAP/POP3 choice → (by hand, when asked or when nothing was found) →
  * logging in to both servers → done (saved, "account-added", an optional test message).
  *
+ * The test message is sent by the application's sync service and followed until it is in the
+ * account's Inbox (CourrielTestMessage); the page says where it is. Closing the wizard stops
+ * following it: the message itself goes on its way.
+ *
  * The server settings live in the "by hand" page's widgets only: discovery fills them, the user
  * may change them, verification and saving read them. Nothing here blocks: discovery,
  * verification, the keyring and the store are all asynchronous, and Back cancels what runs.
@@ -21,10 +25,14 @@
 #include <string.h>
 
 #include "courriel-account.h"
+#include "courriel-application.h"
 #include "courriel-discovery-environment.h"
 #include "courriel-draft.h"
-#include "courriel-outbox.h"
 #include "courriel-server-verify.h"
+#include "courriel-test-message.h"
+
+/* How long the test message may take to arrive before the page says the server may be slow. */
+#define TEST_MESSAGE_TIMEOUT 120
 
 enum { INCOMING, OUTGOING, N_DIRECTIONS };
 
@@ -49,6 +57,7 @@ struct _CourrielSetupWizard
   gboolean                 verify_failed;
   gboolean                 password_refused; /* back on the first page for another password */
   gint64                   account_id;
+  CourrielTestMessage     *test_message; /* nullable: not sent yet */
 
   AdwWindowTitle          *window_title;
   GtkButton               *next_button;
@@ -88,6 +97,10 @@ struct _CourrielSetupWizard
   GtkLinkButton           *help_link;
   AdwStatusPage           *done_page;
   GtkLabel                *test_label;
+  GtkSpinner              *test_spinner;
+  GtkWidget               *test_arrived_icon;
+  GtkWidget               *test_button;
+  GtkLabel                *test_button_label;
 };
 
 G_DEFINE_FINAL_TYPE (CourrielSetupWizard, courriel_setup_wizard, ADW_TYPE_WINDOW)
@@ -661,6 +674,7 @@ save_account (CourrielSetupWizard *self)
                                                                                           : COURRIEL_PROTOCOL_IMAP;
   account_server (self, INCOMING, &account->incoming);
   account_server (self, OUTGOING, &account->outgoing);
+  account->smtp_size_limit = self->verified[OUTGOING]->smtp_size_limit;
   account->allow_insecure = account->incoming.security == COURRIEL_SECURITY_NONE
                             || account->outgoing.security == COURRIEL_SECURITY_NONE;
   account->pop3_keep_days = gtk_spin_button_get_value_as_int (self->keep_days_spin);
@@ -671,46 +685,107 @@ save_account (CourrielSetupWizard *self)
                                g_object_ref (self));
 }
 
-static void
-on_test_queued (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  g_autoptr (CourrielSetupWizard) self = user_data;
-  g_autoptr (GError) error = NULL;
+/* ---- 6. the test message ---- */
 
-  if (!courriel_store_write_finish (COURRIEL_STORE (source), result, &error))
+static void
+show_test_state (CourrielSetupWizard *self)
+{
+  CourrielTestMessageState state = courriel_test_message_get_state (self->test_message);
+  gboolean running = state == COURRIEL_TEST_MESSAGE_SENDING || state == COURRIEL_TEST_MESSAGE_WAITING;
+  g_autofree char *text = NULL;
+
+  switch (state)
     {
-      gtk_label_set_label (self->test_label, error->message);
-      gtk_widget_action_set_enabled (GTK_WIDGET (self), "wizard.send-test", TRUE);
-      return;
+    case COURRIEL_TEST_MESSAGE_SENDING:
+      text = g_strdup (_("Sending the test message…"));
+      break;
+    case COURRIEL_TEST_MESSAGE_WAITING:
+      text = g_strdup (_("Sent. Waiting for it to arrive in your Inbox…"));
+      break;
+    case COURRIEL_TEST_MESSAGE_ARRIVED:
+      text = g_strdup (_("The test message arrived in your Inbox: your account can send and receive mail."));
+      break;
+    case COURRIEL_TEST_MESSAGE_FAILED:
+      text = g_strdup_printf (_("The test message could not be sent. %s"),
+                              courriel_test_message_get_error (self->test_message)->message);
+      break;
+    case COURRIEL_TEST_MESSAGE_LATE:
+      text = g_strdup (_("The test message has not arrived yet. Your provider’s server may be slow: the message "
+                         "will appear in your Inbox when it arrives."));
+      break;
     }
-  gtk_label_set_label (self->test_label, _("The test message is in the Outbox. It leaves with the next sync and "
-                                           "arrives in your Inbox a moment later."));
+  gtk_label_set_label (self->test_label, text);
+  gtk_widget_set_visible (GTK_WIDGET (self->test_label), TRUE);
+  if (state == COURRIEL_TEST_MESSAGE_FAILED)
+    gtk_widget_add_css_class (GTK_WIDGET (self->test_label), "error");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self->test_label), "error");
+  gtk_widget_set_visible (GTK_WIDGET (self->test_spinner), running);
+  gtk_spinner_set_spinning (self->test_spinner, running);
+  gtk_widget_set_visible (self->test_arrived_icon, state == COURRIEL_TEST_MESSAGE_ARRIVED);
+  gtk_widget_set_visible (self->test_button, state == COURRIEL_TEST_MESSAGE_FAILED);
+  gtk_label_set_label (self->test_button_label, _("_Try Again"));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "wizard.send-test", state == COURRIEL_TEST_MESSAGE_FAILED);
+}
+
+/* A failure before the message could even be queued. */
+static void
+show_test_error (CourrielSetupWizard *self, const char *message)
+{
+  gtk_label_set_label (self->test_label, message);
+  gtk_widget_set_visible (GTK_WIDGET (self->test_label), TRUE);
+}
+
+/* The application's sync service, when it serves the store the account is in. */
+static CourrielSyncService *
+sync_service (CourrielSetupWizard *self)
+{
+  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
+  CourrielSyncService *service = COURRIEL_IS_APPLICATION (app)
+                                   ? courriel_application_get_sync_service (COURRIEL_APPLICATION (app))
+                                   : NULL;
+
+  return service != NULL && courriel_sync_service_get_store (service) == self->store ? service : NULL;
 }
 
 static void
 send_test (GtkWidget *widget, const char *action_name, GVariant *parameter)
 {
   CourrielSetupWizard *self = COURRIEL_SETUP_WIZARD (widget);
-  g_autoptr (CourrielDraft) draft = courriel_draft_new (gtk_editable_get_text (self->name_entry), address (self));
-  g_autoptr (GDateTime) now = g_date_time_new_now_local ();
+  g_autoptr (CourrielDraft) draft = NULL;
+  g_autoptr (GDateTime) now = NULL;
   g_autoptr (GBytes) raw = NULL;
   g_autoptr (GError) error = NULL;
-  g_auto (GStrv) recipients = NULL;
+  CourrielSyncService *service = sync_service (self);
 
+  if (self->test_message != NULL) /* Try Again: the same message, back in the queue */
+    {
+      courriel_test_message_send (self->test_message);
+      return;
+    }
+  if (service == NULL)
+    {
+      show_test_error (self, _("Courriel cannot send mail now: its mail database is not open."));
+      return;
+    }
+  draft = courriel_draft_new (gtk_editable_get_text (self->name_entry), address (self));
+  now = g_date_time_new_now_local ();
   g_ptr_array_add (draft->to, g_strdup (address (self)));
   draft->subject = g_strdup (_("Courriel test message"));
   draft->text = g_strdup (_("Courriel sent this message to check that your account can send mail.\n\n"
                             "It arrived: everything works."));
   raw = courriel_draft_build (draft, now, &error);
-  if (raw == NULL)
+  if (raw != NULL)
+    self->test_message = courriel_test_message_new (service, self->account_id, address (self), raw,
+                                                    TEST_MESSAGE_TIMEOUT, &error);
+  if (self->test_message == NULL)
     {
-      gtk_label_set_label (self->test_label, error->message);
+      show_test_error (self, error->message);
       return;
     }
-  recipients = courriel_draft_dup_recipients (draft);
-  gtk_widget_action_set_enabled (widget, "wizard.send-test", FALSE);
-  courriel_outbox_add_async (self->store, self->account_id, address (self), (const char *const *)recipients, raw,
-                             NULL, on_test_queued, g_object_ref (self));
+  g_signal_connect_object (self->test_message, "notify::state", G_CALLBACK (show_test_state), self,
+                           G_CONNECT_SWAPPED);
+  courriel_test_message_send (self->test_message);
 }
 
 /* ---- navigation ---- */
@@ -800,6 +875,13 @@ courriel_setup_wizard_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
+  /* A wait still running stops here; the message goes on its way. */
+  if (self->test_message != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->test_message, self);
+      courriel_test_message_cancel (self->test_message);
+    }
+  g_clear_object (&self->test_message);
   g_clear_object (&self->discovery);
   g_clear_object (&self->database);
   g_clear_object (&self->store);
@@ -881,6 +963,10 @@ courriel_setup_wizard_class_init (CourrielSetupWizardClass *klass)
   BIND (help_link);
   BIND (done_page);
   BIND (test_label);
+  BIND (test_spinner);
+  BIND (test_arrived_icon);
+  BIND (test_button);
+  BIND (test_button_label);
 #undef BIND
   gtk_widget_class_bind_template_callback (widget_class, update_buttons);
   gtk_widget_class_bind_template_callback (widget_class, on_settings_changed);
@@ -893,10 +979,28 @@ courriel_setup_wizard_class_init (CourrielSetupWizardClass *klass)
   gtk_widget_class_install_action (widget_class, "wizard.send-test", NULL, send_test);
 }
 
+/* A check button's text wraps, as every text of the wizard must in a phone-wide window (GTK 4.8
+ * has no gtk_check_button_set_child() to give it a wrapping label of our own). */
+static void
+wrap_check_button (GtkCheckButton *button)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (button)); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (GTK_IS_LABEL (child))
+      {
+        gtk_label_set_wrap (GTK_LABEL (child), TRUE);
+        gtk_label_set_wrap_mode (GTK_LABEL (child), PANGO_WRAP_WORD_CHAR);
+        gtk_label_set_xalign (GTK_LABEL (child), 0);
+      }
+}
+
 static void
 courriel_setup_wizard_init (CourrielSetupWizard *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  wrap_check_button (self->imap_check);
+  wrap_check_button (self->pop3_check);
+  wrap_check_button (self->delete_here_check);
   self->progress = g_ptr_array_new_with_free_func (g_free);
   self->cancellable = g_cancellable_new ();
   gtk_window_set_default_widget (GTK_WINDOW (self), GTK_WIDGET (self->next_button));
@@ -924,4 +1028,20 @@ courriel_setup_wizard_new (GtkApplication *app, CourrielStore *store)
       gtk_window_set_modal (GTK_WINDOW (self), TRUE);
     }
   return GTK_WINDOW (self);
+}
+
+/**
+ * courriel_setup_wizard_set_identity:
+ * @name: (nullable): the user's name
+ * @address: (nullable): the e-mail address
+ *
+ * Fills the first page, as when an account is set up again with another protocol.
+ */
+void
+courriel_setup_wizard_set_identity (CourrielSetupWizard *self, const char *name, const char *address)
+{
+  g_return_if_fail (COURRIEL_IS_SETUP_WIZARD (self));
+
+  gtk_editable_set_text (self->name_entry, name != NULL ? name : "");
+  gtk_editable_set_text (self->address_entry, address != NULL ? address : "");
 }

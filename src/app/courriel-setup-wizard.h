@@ -15,5 +15,8 @@ G_DECLARE_FINAL_TYPE (CourrielSetupWizard, courriel_setup_wizard, COURRIEL, SETU
 
 GtkWindow *courriel_setup_wizard_new (GtkApplication *app,
                                       CourrielStore  *store);
+void       courriel_setup_wizard_set_identity (CourrielSetupWizard *self,
+                                               const char          *name,
+                                               const char          *address);
 
 G_END_DECLS

@@ -4,7 +4,8 @@
  *
  * AdwBanner arrives with libadwaita 1.3: this is the same thing from a GtkRevealer, a label and
  * one button. One banner speaks for all accounts: the first account that needs the user (a
- * refused password, a changed certificate, another error), else being offline. Problems are
+ * refused password, a changed certificate, another error), else the first whose Outbox the
+ * outgoing server stopped (the same problems, on that server), else being offline. Problems are
  * said here rather than in dialogs, so that reading what is already downloaded goes on.
  */
 #define G_LOG_DOMAIN "courriel-app"
@@ -23,6 +24,7 @@ typedef struct
 {
   CourrielWindowSyncState state;
   GError                 *error;
+  GError                 *outbox_error; /* why the Outbox could not be sent, or NULL */
   char                   *address;
 } Status;
 
@@ -42,6 +44,7 @@ static void
 status_free (Status *status)
 {
   g_clear_error (&status->error);
+  g_clear_error (&status->outbox_error);
   g_free (status->address);
   g_free (status);
 }
@@ -68,6 +71,43 @@ show (CourrielSyncBanner *self, const char *text, const char *button, const char
   gtk_revealer_set_reveal_child (self->revealer, TRUE);
 }
 
+/* What the user must act on: the incoming server's sync error, or (@outgoing) the outgoing
+ * server's that stopped the Outbox, said alike, each with its action aimed at that server. */
+static void
+show_error (CourrielSyncBanner *self, gint64 account, const char *address, const GError *error, gboolean outgoing)
+{
+  g_autofree char *text = NULL;
+
+  if (is_auth_error (error))
+    {
+      text = outgoing ? g_strdup_printf (_("The outgoing server refused the password for %s: mail waits in the "
+                                           "Outbox."),
+                                         address)
+                      : g_strdup_printf (_("Courriel could not sign in to %s: the password was refused."), address);
+      show (self, text, _("_Enter Password…"), outgoing ? "win.enter-outgoing-password" : "win.enter-password",
+            account);
+    }
+  else if (g_error_matches (error, COURRIEL_NET_ERROR, COURRIEL_NET_ERROR_CERTIFICATE_UNTRUSTED))
+    {
+      text = outgoing ? g_strdup_printf (_("The outgoing server’s certificate changed for %s: Courriel will not "
+                                           "send mail until you check it."),
+                                         address)
+                      : g_strdup_printf (_("The server’s certificate changed for %s: Courriel will not connect "
+                                           "until you check it."),
+                                         address);
+      show (self, text, _("_Check Certificate…"),
+            outgoing ? "win.review-outgoing-certificate" : "win.review-certificate", account);
+    }
+  else
+    {
+      const char *message = error != NULL ? error->message : _("unknown error");
+
+      text = outgoing ? g_strdup_printf (_("Courriel could not send the mail of %s: %s"), address, message)
+                      : g_strdup_printf (_("Courriel could not check %s for new mail: %s"), address, message);
+      show (self, text, _("_Try Again"), "win.refresh", 0);
+    }
+}
+
 static void
 update (CourrielSyncBanner *self)
 {
@@ -75,8 +115,9 @@ update (CourrielSyncBanner *self)
   gpointer key, value;
   gint64 error_account = 0;
   Status *error_status = NULL;
+  gint64 outbox_account = 0;
+  Status *outbox_status = NULL;
   gboolean offline = FALSE;
-  g_autofree char *text = NULL;
 
   g_hash_table_iter_init (&iter, self->statuses);
   while (g_hash_table_iter_next (&iter, &key, &value))
@@ -89,33 +130,35 @@ update (CourrielSyncBanner *self)
           error_account = *(gint64 *)key;
           error_status = status;
         }
+      if (status->outbox_error != NULL && (outbox_status == NULL || *(gint64 *)key < outbox_account))
+        {
+          outbox_account = *(gint64 *)key;
+          outbox_status = status;
+        }
       offline |= status->state == COURRIEL_WINDOW_SYNC_OFFLINE;
     }
-  if (error_status == NULL && !offline)
-    {
-      gtk_revealer_set_reveal_child (self->revealer, FALSE);
-      return;
-    }
-  if (error_status == NULL)
+  /* Sync errors first: without the incoming server, nothing else works either. */
+  if (error_status != NULL)
+    show_error (self, error_account, error_status->address, error_status->error, FALSE);
+  else if (outbox_status != NULL)
+    show_error (self, outbox_account, outbox_status->address, outbox_status->outbox_error, TRUE);
+  else if (offline)
     show (self, _("Offline — showing the mail already downloaded."), _("_Try Again"), "win.refresh", 0);
-  else if (is_auth_error (error_status->error))
-    {
-      text = g_strdup_printf (_("Courriel could not sign in to %s: the password was refused."), error_status->address);
-      show (self, text, _("_Enter Password…"), "win.enter-password", error_account);
-    }
-  else if (g_error_matches (error_status->error, COURRIEL_NET_ERROR, COURRIEL_NET_ERROR_CERTIFICATE_UNTRUSTED))
-    {
-      text = g_strdup_printf (_("The server’s certificate changed for %s: Courriel will not connect until you check "
-                                "it."),
-                              error_status->address);
-      show (self, text, _("_Check Certificate…"), "win.review-certificate", error_account);
-    }
   else
+    gtk_revealer_set_reveal_child (self->revealer, FALSE);
+}
+
+static Status *
+lookup_status (CourrielSyncBanner *self, gint64 account_id)
+{
+  Status *status = g_hash_table_lookup (self->statuses, &account_id);
+
+  if (status == NULL)
     {
-      text = g_strdup_printf (_("Courriel could not check %s for new mail: %s"), error_status->address,
-                              error_status->error != NULL ? error_status->error->message : _("unknown error"));
-      show (self, text, _("_Try Again"), "win.refresh", 0);
+      status = g_new0 (Status, 1);
+      g_hash_table_insert (self->statuses, g_memdup2 (&account_id, sizeof account_id), status);
     }
+  return status;
 }
 
 /**
@@ -131,11 +174,33 @@ courriel_sync_banner_set_status (CourrielSyncBanner *self, gint64 account_id, co
 
   g_return_if_fail (COURRIEL_IS_SYNC_BANNER (self));
 
-  status = g_new0 (Status, 1);
+  status = lookup_status (self, account_id);
   status->state = state;
+  g_clear_error (&status->error);
   status->error = error != NULL ? g_error_copy (error) : NULL;
+  g_free (status->address);
   status->address = g_strdup (address);
-  g_hash_table_replace (self->statuses, g_memdup2 (&account_id, sizeof account_id), status);
+  update (self);
+}
+
+/**
+ * courriel_sync_banner_set_outbox_error:
+ * @error: (nullable): why the account's Outbox could not be sent at its last sync, as
+ *   courriel_sync_service_get_outbox_error() says; %NULL once it could
+ *
+ * Shown when no account has a sync error: a refused password or a changed certificate of the
+ * outgoing server, with the actions on that server's settings.
+ */
+void
+courriel_sync_banner_set_outbox_error (CourrielSyncBanner *self, gint64 account_id, const GError *error)
+{
+  Status *status;
+
+  g_return_if_fail (COURRIEL_IS_SYNC_BANNER (self));
+
+  status = lookup_status (self, account_id);
+  g_clear_error (&status->outbox_error);
+  status->outbox_error = error != NULL ? g_error_copy (error) : NULL;
   update (self);
 }
 

@@ -26,6 +26,9 @@ void        courriel_sync_banner_set_status  (CourrielSyncBanner      *self,
                                               const char              *address,
                                               CourrielWindowSyncState  state,
                                               const GError            *error);
+void        courriel_sync_banner_set_outbox_error (CourrielSyncBanner *self,
+                                                   gint64              account_id,
+                                                   const GError       *error);
 gboolean    courriel_sync_banner_is_revealed (CourrielSyncBanner      *self);
 const char *courriel_sync_banner_get_text    (CourrielSyncBanner      *self);
 

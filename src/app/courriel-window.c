@@ -1234,6 +1234,8 @@ on_sync_state_changed (CourrielSyncService *sync_service, gint64 account_id, Cou
   CourrielSyncState state = courriel_sync_service_get_state (sync_service, account_id, &error);
 
   courriel_window_set_sync_status (self, account_id, (CourrielWindowSyncState)state, error);
+  courriel_sync_banner_set_outbox_error (self->sync_banner, account_id,
+                                         courriel_sync_service_get_outbox_error (sync_service, account_id));
   if (state != COURRIEL_SYNC_STATE_SYNCING)
     courriel_window_set_sync_progress (self, NULL, 0, 0);
 }
@@ -1356,6 +1358,7 @@ on_account_removed (CourrielWindow *self, gint64 account_id)
 {
   /* The sync service forgets nothing by itself: the banner must not speak for a removed account. */
   courriel_sync_banner_set_status (self->sync_banner, account_id, NULL, COURRIEL_WINDOW_SYNC_IDLE, NULL);
+  courriel_sync_banner_set_outbox_error (self->sync_banner, account_id, NULL);
 }
 
 static void
@@ -1377,6 +1380,13 @@ enter_password (GtkWidget *widget, const char *action_name, GVariant *parameter)
 }
 
 static void
+enter_outgoing_password (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  open_account_dialog (COURRIEL_WINDOW (widget), g_variant_get_int64 (parameter),
+                       COURRIEL_ACCOUNT_DIALOG_OUTGOING_PASSWORD);
+}
+
+static void
 account_settings (GtkWidget *widget, const char *action_name, GVariant *parameter)
 {
   CourrielWindow *self = COURRIEL_WINDOW (widget);
@@ -1386,25 +1396,30 @@ account_settings (GtkWidget *widget, const char *action_name, GVariant *paramete
   open_account_dialog (self, account > 0 ? account : first_account (self), COURRIEL_ACCOUNT_DIALOG_SETTINGS);
 }
 
-/* The certificate the account's last sync refused, shown with what the user can check. */
+/* The certificate the account's last sync refused (its incoming server's, or its outgoing
+ * server's when the Outbox could not be sent), shown with what the user can check. */
 static void
 review_certificate (GtkWidget *widget, const char *action_name, GVariant *parameter)
 {
   CourrielWindow *self = COURRIEL_WINDOW (widget);
   gint64 account_id = g_variant_get_int64 (parameter);
+  gboolean outgoing = g_str_equal (action_name, "win.review-outgoing-certificate");
   const GError *error = NULL;
   g_autofree char *address = NULL;
   const char *fingerprint;
 
   if (self->sync_service == NULL || self->store == NULL)
     return;
-  courriel_sync_service_get_state (self->sync_service, account_id, &error);
+  if (outgoing)
+    error = courriel_sync_service_get_outbox_error (self->sync_service, account_id);
+  else
+    courriel_sync_service_get_state (self->sync_service, account_id, &error);
   fingerprint = error != NULL ? courriel_net_error_get_fingerprint (error) : NULL;
   if (fingerprint == NULL)
     return; /* synced again meanwhile: nothing to check any more */
   address = account_address (self, account_id);
   gtk_window_present (courriel_certificate_review_new (GTK_WINDOW (self), self->store, self->sync_service, account_id,
-                                                       address, fingerprint,
+                                                       address, outgoing, fingerprint,
                                                        courriel_net_error_get_certificate (error)));
 }
 
@@ -1602,6 +1617,8 @@ courriel_window_class_init (CourrielWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.forward", NULL, reply);
   gtk_widget_class_install_action (widget_class, "win.enter-password", "x", enter_password);
   gtk_widget_class_install_action (widget_class, "win.review-certificate", "x", review_certificate);
+  gtk_widget_class_install_action (widget_class, "win.enter-outgoing-password", "x", enter_outgoing_password);
+  gtk_widget_class_install_action (widget_class, "win.review-outgoing-certificate", "x", review_certificate);
   gtk_widget_class_install_action (widget_class, "win.account-settings", NULL, account_settings);
   gtk_widget_class_install_action (widget_class, "win.mark-read", NULL, message_action);
   gtk_widget_class_install_action (widget_class, "win.mark-unread", NULL, message_action);

@@ -109,6 +109,8 @@ verify_smtp (CourrielAccount *account, const char *password, GError **error)
                                            courriel_cli_got_result, &logged_in);
   if (!courriel_smtp_client_authenticate_finish (client, courriel_cli_wait (&logged_in), error))
     return FALSE;
+  /* Saved with the account, as the wizard does: the composer warns above it. */
+  account->smtp_size_limit = courriel_smtp_client_get_max_size (client);
   courriel_smtp_client_quit_async (client, NULL, courriel_cli_got_result, &quit);
   courriel_smtp_client_quit_finish (client, courriel_cli_wait (&quit), NULL);
   return TRUE;
@@ -270,10 +272,11 @@ account_list (int argc, char **argv, gboolean json)
 
           g_print ("%s{\"id\": %" G_GINT64_FORMAT ", \"address\": %s, \"name\": %s, \"protocol\": \"%s\", "
                    "\"incoming\": {\"host\": %s, \"port\": %u, \"security\": \"%s\"}, "
-                   "\"outgoing\": {\"host\": %s, \"port\": %u, \"security\": \"%s\"}, \"offline_days\": %u}",
+                   "\"outgoing\": {\"host\": %s, \"port\": %u, \"security\": \"%s\"}, \"offline_days\": %u, "
+                   "\"smtp_size_limit\": %" G_GUINT64_FORMAT "}",
                    i > 0 ? ", " : "", a->id, address, name, a->protocol == COURRIEL_PROTOCOL_POP3 ? "pop3" : "imap",
                    host, a->incoming.port, securities[a->incoming.security], out_host, a->outgoing.port,
-                   securities[a->outgoing.security], a->offline_days);
+                   securities[a->outgoing.security], a->offline_days, a->smtp_size_limit);
         }
       else
         g_print ("%" G_GINT64_FORMAT "\t%s\t%s://%s:%u\n", a->id, a->address,

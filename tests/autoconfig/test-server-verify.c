@@ -4,8 +4,11 @@
  */
 #include "config.h"
 
+#include <string.h>
+
 #include "courriel-certificate.h"
 #include "courriel-server-verify.h"
+#include "courriel-account.h"
 #include "courriel-test-bench.h"
 #include "../net/net-test-util.h"
 
@@ -124,6 +127,69 @@ test_refusals (Fixture *f, gconstpointer data)
 }
 
 /* Providers that refuse account passwords in mail apps are recognised by their servers. */
+static CourrielVerifyResult *
+wait_verified (GAsyncResult **result)
+{
+  g_autoptr (GError) error = NULL;
+  CourrielVerifyResult *verified = courriel_server_verify_finish (net_test_wait (result), &error);
+
+  g_assert_no_error (error);
+  return verified;
+}
+
+/* A probe lists the login methods each server advertises, without logging in; a method chosen
+ * is the one logged in with, and one the server does not offer is refused, by name, before any
+ * password is sent. */
+static void
+test_mechanisms (Fixture *f, gconstpointer data)
+{
+  const char *password = courriel_test_bench_get_password (f->bench, ADDRESS);
+  static const struct
+  {
+    CourrielMailServerType   type;
+    CourrielTestBenchService service;
+    CourrielSecurity         security;
+  } servers[] = {
+    { COURRIEL_MAIL_SERVER_IMAP, COURRIEL_TEST_BENCH_IMAPS, COURRIEL_SECURITY_TLS },
+    { COURRIEL_MAIL_SERVER_POP3, COURRIEL_TEST_BENCH_POP3, COURRIEL_SECURITY_STARTTLS },
+    { COURRIEL_MAIL_SERVER_SMTP, COURRIEL_TEST_BENCH_SUBMISSION, COURRIEL_SECURITY_STARTTLS },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (servers); i++)
+    {
+      CourrielMailServer server = { servers[i].type, "localhost",
+                                    courriel_test_bench_get_port (f->bench, servers[i].service),
+                                    servers[i].security, NULL, 0, FALSE, -1 };
+      g_autoptr (GAsyncResult) probed_result = NULL;
+      g_autoptr (GAsyncResult) chosen_result = NULL;
+      g_autoptr (GAsyncResult) refused_result = NULL;
+      g_autoptr (CourrielVerifyResult) probed = NULL;
+      g_autoptr (CourrielVerifyResult) chosen = NULL;
+      g_autoptr (CourrielVerifyResult) refused = NULL;
+
+      courriel_server_probe_mechanisms_async (&server, f->fingerprint, NULL, net_test_store_result, &probed_result);
+      probed = wait_verified (&probed_result);
+      g_assert_cmpint (probed->outcome, ==, COURRIEL_VERIFY_OK);
+      g_assert_cmpuint (probed->attempts, ==, 0);
+      g_assert_true (g_strv_contains ((const char *const *)probed->mechanisms, "PLAIN"));
+      g_assert_true (g_strv_contains ((const char *const *)probed->mechanisms, "SCRAM-SHA-1"));
+      g_assert_false (g_strv_contains ((const char *const *)probed->mechanisms, "CRAM-MD5"));
+
+      courriel_server_verify_mechanism_async (&server, "scram-sha-1", ADDRESS, password, NULL, f->database, NULL,
+                                              net_test_store_result, &chosen_result);
+      chosen = wait_verified (&chosen_result);
+      g_assert_cmpint (chosen->outcome, ==, COURRIEL_VERIFY_OK);
+      g_assert_cmpuint (chosen->attempts, ==, 1);
+
+      courriel_server_verify_mechanism_async (&server, "CRAM-MD5", ADDRESS, password, NULL, f->database, NULL,
+                                              net_test_store_result, &refused_result);
+      refused = wait_verified (&refused_result);
+      g_assert_cmpint (refused->outcome, ==, COURRIEL_VERIFY_FAILED);
+      g_assert_cmpuint (refused->attempts, ==, 0);
+      g_assert_nonnull (strstr (refused->message, "does not offer the login method CRAM-MD5"));
+    }
+}
+
 static void
 test_provider_help (void)
 {
@@ -138,6 +204,109 @@ test_provider_help (void)
   g_assert_null (courriel_server_verify_provider_help ("notgmail.com", NULL));
 }
 
+static GPtrArray *
+list_accounts (CourrielStore *store)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GAsyncResult) result = NULL;
+  GPtrArray *accounts;
+
+  courriel_account_list_async (store, NULL, net_test_store_result, &result);
+  accounts = courriel_account_list_finish (store, net_test_wait (&result), &error);
+  g_assert_no_error (error);
+  return accounts;
+}
+
+/* The outgoing server's SIZE (the bench's Postfix says 10240000) comes with its verification,
+ * and is saved with the account, in a store that a version 9 database (before the limit was
+ * kept) was migrated to, whose account is kept as it was, its limit unknown. The limit is read
+ * back after the store is opened again; updated alone, it changes and nothing else does. */
+static void
+test_size_limit (Fixture *f, gconstpointer data)
+{
+  const char *password = courriel_test_bench_get_password (f->bench, ADDRESS);
+  g_autoptr (CourrielVerifyResult) smtp = verify (f, COURRIEL_MAIL_SERVER_SMTP, COURRIEL_TEST_BENCH_SUBMISSION,
+                                                  COURRIEL_SECURITY_STARTTLS, NULL, 0, password, NULL, f->database);
+  g_autoptr (CourrielVerifyResult) imap = verify (f, COURRIEL_MAIL_SERVER_IMAP, COURRIEL_TEST_BENCH_IMAPS,
+                                                  COURRIEL_SECURITY_TLS, NULL, 0, password, NULL, f->database);
+  g_autofree char *path = g_build_filename (courriel_test_bench_get_dir (f->bench), "size-limit.db", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GAsyncResult) saved = NULL;
+  g_autoptr (GAsyncResult) updated = NULL;
+  g_autoptr (CourrielStore) store = NULL;
+  g_autoptr (CourrielAccount) account = courriel_account_new (ADDRESS);
+  g_autoptr (GPtrArray) accounts = NULL;
+  CourrielAccount *old, *alice;
+  sqlite3 *db = NULL;
+  gint64 id, old_id;
+
+  g_assert_cmpint (smtp->outcome, ==, COURRIEL_VERIFY_OK);
+  g_assert_cmpuint (smtp->smtp_size_limit, ==, 10240000);
+  g_assert_cmpint (imap->outcome, ==, COURRIEL_VERIFY_OK);
+  g_assert_cmpuint (imap->smtp_size_limit, ==, 0);
+
+  /* A version 9 database with an account. */
+  g_assert_true (courriel_store_create_at_version (path, 9, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db,
+                                 "INSERT INTO accounts (address, display_name, incoming_protocol, incoming_host, "
+                                 "incoming_port, incoming_security, incoming_username, outgoing_host, outgoing_port, "
+                                 "outgoing_security, outgoing_username, created, pop3_keep_days) VALUES "
+                                 "('old@example.test', 'Ancien', 'pop3', 'pop.example.test', 995, 'tls', 'old', "
+                                 "'smtp.example.test', 465, 'tls', 'old', 1700000000, 30)",
+                                 NULL, NULL, NULL),
+                   ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  store = courriel_store_open (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (courriel_store_get_schema_version (), >=, 10);
+  account->incoming.host = g_strdup ("localhost");
+  account->incoming.port = courriel_test_bench_get_port (f->bench, COURRIEL_TEST_BENCH_IMAPS);
+  account->incoming.username = g_strdup (ADDRESS);
+  account->outgoing.host = g_strdup (smtp->server->host);
+  account->outgoing.port = smtp->server->port;
+  account->outgoing.security = smtp->server->security;
+  account->outgoing.username = g_strdup (smtp->server->username);
+  account->smtp_size_limit = smtp->smtp_size_limit;
+  courriel_account_save_async (store, account, NULL, NULL, NULL, net_test_store_result, &saved);
+  id = courriel_account_save_finish (net_test_wait (&saved), &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (id, >, 0);
+
+  /* Opened again: read back from the file. */
+  courriel_store_close (store);
+  g_clear_object (&store);
+  store = courriel_store_open (path, &error);
+  g_assert_no_error (error);
+  accounts = list_accounts (store);
+  g_assert_cmpuint (accounts->len, ==, 2);
+  old = accounts->pdata[0];
+  g_assert_cmpstr (old->address, ==, "old@example.test");
+  g_assert_cmpstr (old->display_name, ==, "Ancien");
+  g_assert_cmpint (old->protocol, ==, COURRIEL_PROTOCOL_POP3);
+  g_assert_cmpstr (old->outgoing.host, ==, "smtp.example.test");
+  g_assert_cmpint (old->pop3_keep_days, ==, 30);
+  g_assert_cmpint (old->created, ==, 1700000000);
+  g_assert_cmpuint (old->smtp_size_limit, ==, 0);
+  old_id = old->id;
+  alice = courriel_account_find (accounts, id);
+  g_assert_nonnull (alice);
+  g_assert_cmpuint (alice->smtp_size_limit, ==, 10240000);
+
+  /* The Outbox's small update: the limit alone. */
+  courriel_account_set_smtp_size_limit_async (store, id, 20480000, NULL, net_test_store_result, &updated);
+  g_assert_true (courriel_account_set_smtp_size_limit_finish (store, net_test_wait (&updated), &error));
+  g_assert_no_error (error);
+  g_clear_pointer (&accounts, g_ptr_array_unref);
+  accounts = list_accounts (store);
+  g_assert_cmpuint (courriel_account_find (accounts, id)->smtp_size_limit, ==, 20480000);
+  g_assert_cmpuint (courriel_account_find (accounts, old_id)->smtp_size_limit, ==, 0);
+  g_assert_cmpstr (courriel_account_find (accounts, id)->outgoing.username, ==, smtp->server->username);
+  courriel_store_close (store);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -145,6 +314,8 @@ main (int argc, char **argv)
 
   g_test_add ("/server-verify/logs-in", Fixture, NULL, fixture_set_up, test_logs_in, fixture_tear_down);
   g_test_add ("/server-verify/refusals", Fixture, NULL, fixture_set_up, test_refusals, fixture_tear_down);
+  g_test_add ("/server-verify/mechanisms", Fixture, NULL, fixture_set_up, test_mechanisms, fixture_tear_down);
   g_test_add_func ("/server-verify/provider-help", test_provider_help);
+  g_test_add ("/server-verify/size-limit", Fixture, NULL, fixture_set_up, test_size_limit, fixture_tear_down);
   return g_test_run ();
 }

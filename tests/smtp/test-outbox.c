@@ -945,12 +945,102 @@ static const struct
   { "lost-after-dot", test_pipelined_lost_after_dot },
 };
 
+/* A message of @size bytes for Bob, its text lines of x. */
+static GBytes *
+message_of_size (gsize size)
+{
+  g_autoptr (GString) raw = g_string_new ("From: " SENDER "\r\nTo: " RECIPIENT "\r\nSubject: Large\r\n\r\n");
+
+  while (raw->len + 78 <= size)
+    g_string_append (raw, "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\r\n");
+  while (raw->len + 2 < size)
+    g_string_append_c (raw, 'y');
+  g_string_append (raw, "\r\n");
+  return g_string_free_to_bytes (g_steal_pointer (&raw));
+}
+
+static guint64
+stored_size_limit (Fixture *f)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GPtrArray) accounts = NULL;
+
+  courriel_account_list_async (f->store, NULL, net_test_store_result, &result);
+  accounts = courriel_account_list_finish (f->store, net_test_wait (&result), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (accounts->len, ==, 1);
+  return ((CourrielAccount *)accounts->pdata[0])->smtp_size_limit;
+}
+
+/* The bench's Postfix announces SIZE 10240000: a send session records it in place of the stale
+ * limit the account had. A message above it is refused before a byte goes, one just under it
+ * that Postfix refuses (it counts the headers it adds) gets the server's 552 5.3.4: both stay in
+ * the Outbox, FAILED, whole, with a reason that says they are too large and by how much; the
+ * message sent with them arrives. */
+static void
+test_too_large (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GBytes) small = message_of_size (2000);
+  g_autoptr (GBytes) over = message_of_size (11 * 1000 * 1000);
+  g_autoptr (GBytes) close = message_of_size (10240000 - 64);
+  g_autoptr (GPtrArray) items = NULL;
+  g_autoptr (GPtrArray) received = NULL;
+  g_autofree char *outcome = NULL;
+  g_autofree char *over_size = g_format_size (g_bytes_get_size (over));
+  g_autofree char *over_by = g_format_size (g_bytes_get_size (over) - 10240000);
+  g_autofree char *limit = g_format_size (10240000);
+  CourrielOutboxItem *refused_early, *refused_by_server;
+
+  courriel_account_set_smtp_size_limit_async (f->store, 1, 1234, NULL, net_test_store_result, &result);
+  g_assert_true (courriel_account_set_smtp_size_limit_finish (f->store, net_test_wait (&result), &error));
+  g_assert_cmpuint (stored_size_limit (f), ==, 1234);
+  f->account->smtp_size_limit = 1234;
+
+  queue (f, small);
+  queue (f, over);
+  queue (f, close);
+  outcome = send_outbox (f, g_get_real_time () / G_USEC_PER_SEC);
+  g_assert_cmpstr (outcome, ==, "1/0/2/0");
+  g_assert_cmpuint (stored_size_limit (f), ==, 10240000);
+
+  items = outbox (f);
+  g_assert_cmpuint (items->len, ==, 2);
+  refused_early = items->pdata[0];
+  refused_by_server = items->pdata[1];
+  g_assert_cmpint (refused_early->state, ==, COURRIEL_OUTBOX_FAILED);
+  g_assert_true (g_bytes_equal (refused_early->raw, over));
+  g_test_message ("%s", refused_early->last_error);
+  g_assert_nonnull (strstr (refused_early->last_error, "too large"));
+  g_assert_nonnull (strstr (refused_early->last_error, over_size));
+  g_assert_nonnull (strstr (refused_early->last_error, over_by));
+  g_assert_nonnull (strstr (refused_early->last_error, limit));
+  g_assert_cmpint (refused_by_server->state, ==, COURRIEL_OUTBOX_FAILED);
+  g_assert_true (g_bytes_equal (refused_by_server->raw, close));
+  g_test_message ("%s", refused_by_server->last_error);
+  g_assert_nonnull (strstr (refused_by_server->last_error, "too large"));
+  g_assert_nonnull (strstr (refused_by_server->last_error, limit));
+  g_assert_nonnull (strstr (refused_by_server->last_error, "5.3.4"));
+
+  received = bob_messages (f, f->delivered + 1);
+  g_assert_cmpuint (received->len, ==, f->delivered + 1);
+  g_assert_cmpuint (g_bytes_get_size (received->pdata[received->len - 1]), <, 10000);
+
+  /* Nothing is tried again by itself: they wait for the user. */
+  g_clear_pointer (&outcome, g_free);
+  outcome = send_outbox (f, g_get_real_time () / G_USEC_PER_SEC + 7200);
+  g_assert_cmpstr (outcome, ==, "0/0/0/0");
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_mime_init ();
 
+  g_test_add ("/outbox/too-large", Fixture, NULL, fixture_set_up, test_too_large, fixture_tear_down);
   g_test_add ("/outbox/sends-large-attachment", Fixture, NULL, fixture_set_up, test_sends_large_attachment,
               fixture_tear_down);
   g_test_add ("/outbox/survives-outage-and-restart", Fixture, NULL, fixture_set_up, test_survives_outage_and_restart,

@@ -463,6 +463,49 @@ expect_envelope (GSocketConnection *connection, gboolean pipelining, const char 
     g_assert_false (more_is_coming (connection));
 }
 
+/* A server that announced no SIZE refuses a message as too large once it has it all. */
+static void
+script_too_large (GSocketConnection *connection, gpointer user_data)
+{
+  GIOStream *stream = G_IO_STREAM (connection);
+  g_autoptr (GString) body = g_string_new (NULL);
+
+  greet (connection, FALSE);
+  expect_envelope (connection, FALSE, "a@example.test", "250 2.1.5 Ok\r\n", "354 Go on\r\n");
+  receive_body (stream, body);
+  net_test_send (stream, "552 5.3.4 Message size exceeds fixed limit\r\n");
+}
+
+/* The refusal says the message is too large, with its size and the server's words, and that the
+ * server never said how much it takes. */
+static void
+test_too_large_without_size (void)
+{
+  g_autoptr (GError) error = NULL;
+  NetTestServer *server = net_test_server_start (script_too_large, NULL);
+  g_autoptr (CourrielConnection) connection = courriel_connection_new ("127.0.0.1", server->port,
+                                                                       COURRIEL_SECURITY_NONE);
+  g_autoptr (CourrielSmtpClient) client = courriel_smtp_client_new (connection);
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (CourrielSmtpSendResult) sent = NULL;
+  const char *recipients[] = { "a@example.test", NULL };
+  const char *text = "Subject: x\r\n\r\nOne video too many.\r\n";
+  g_autofree char *size = g_format_size (strlen (text));
+
+  courriel_smtp_client_connect_async (client, NULL, net_test_store_result, &result);
+  g_assert_true (courriel_smtp_client_connect_finish (client, net_test_wait (&result), &error));
+  g_assert_cmpuint (courriel_smtp_client_get_max_size (client), ==, 0);
+  sent = send_message (client, recipients, text, &error);
+  g_assert_null (sent);
+  g_assert_error (error, COURRIEL_SMTP_ERROR, COURRIEL_SMTP_ERROR_MESSAGE_TOO_LARGE);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, "too large"));
+  g_assert_nonnull (strstr (error->message, size));
+  g_assert_nonnull (strstr (error->message, "did not say how much"));
+  g_assert_nonnull (strstr (error->message, "5.3.4 Message size exceeds fixed limit"));
+  net_test_server_finish (server);
+}
+
 static void
 script_next (GSocketConnection *connection, gpointer user_data)
 {
@@ -670,6 +713,7 @@ main (int argc, char **argv)
   g_test_add_func ("/smtp-client/wrong-password", test_wrong_password);
   g_test_add_func ("/smtp-client/refusals", test_refusals);
   g_test_add_func ("/smtp-client/pipelining", test_pipelining);
+  g_test_add_func ("/smtp-client/too-large-without-size", test_too_large_without_size);
   g_test_add_func ("/smtp-client/pipelined-messages", test_pipelined_messages);
   g_test_add_func ("/smtp-client/misbehaving-servers", test_misbehaving_servers);
   status = g_test_run ();

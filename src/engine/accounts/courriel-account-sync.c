@@ -16,9 +16,11 @@
 #include <glib/gi18n-lib.h>
 
 #include "courriel-imap-client.h"
+#include "courriel-net-error.h"
 #include "courriel-outbox.h"
 #include "courriel-pop3-download.h"
 #include "courriel-secrets.h"
+#include "courriel-smtp-client.h"
 #include "courriel-smtp-outbox.h"
 #include "courriel-task.h"
 
@@ -345,9 +347,18 @@ on_outbox_sent (GObject *source, GAsyncResult *result, gpointer user_data)
   GTask *task = user_data;
   GError *error = NULL;
   g_autofree CourrielSmtpOutboxReport *report = courriel_smtp_outbox_send_finish (result, &error);
+  const GError *login_error = courriel_smtp_outbox_send_get_login_error (result);
 
   if (courriel_task_fail_if (task, error))
     return;
+  /* The messages wait in the Outbox either way; these two only the user can mend, so the
+   * send fails with them (the sync service reports them), unlike a server out of reach. */
+  if (g_error_matches (login_error, COURRIEL_NET_ERROR, COURRIEL_NET_ERROR_CERTIFICATE_UNTRUSTED)
+      || g_error_matches (login_error, COURRIEL_SMTP_ERROR, COURRIEL_SMTP_ERROR_AUTH_FAILED))
+    {
+      courriel_task_fail_if (task, g_error_copy (login_error));
+      return;
+    }
   g_task_return_boolean (task, TRUE);
   g_object_unref (task);
 }
@@ -401,7 +412,7 @@ on_outbox_listed (GObject *source, GAsyncResult *result, gpointer user_data)
                                      on_outgoing_password, task);
       return;
     }
-  g_task_return_boolean (task, TRUE);
+  g_task_return_boolean (task, FALSE); /* nothing was due */
   g_object_unref (task);
 }
 

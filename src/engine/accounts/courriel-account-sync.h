@@ -30,8 +30,9 @@ CourrielAccountSyncReport *courriel_account_sync_report_copy (const CourrielAcco
 void                       courriel_account_sync_report_free (CourrielAccountSyncReport       *report);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CourrielAccountSyncReport, courriel_account_sync_report_free)
 
-/* Sends what is due in the account's Outbox (nothing to send is a success). A failure leaves
- * the messages queued. */
+/* Sends what is due in the account's Outbox: finish returns TRUE when something was due (sent
+ * or deferred), FALSE without an error when nothing was. A failure leaves the messages queued;
+ * it is an error when the outgoing server's certificate is not trusted or its login refused. */
 void                       courriel_account_send_due_async  (CourrielStore         *store,
                                                              const CourrielAccount *account,
                                                              GCancellable          *cancellable,

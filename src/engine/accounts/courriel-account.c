@@ -173,17 +173,17 @@ write_account (sqlite3 *db, gpointer data, GError **error)
                            "incoming_port, incoming_security, incoming_username, incoming_auth, "
                            "incoming_fingerprint, outgoing_host, outgoing_port, outgoing_security, "
                            "outgoing_username, outgoing_auth, outgoing_fingerprint, allow_insecure, created, offline_days, "
-                           "pop3_keep_days, pop3_delete_when_deleted_here, settings) "
+                           "pop3_keep_days, pop3_delete_when_deleted_here, settings, smtp_size_limit) "
                            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, "
-                           "CASE WHEN ?21 IS NULL THEN '{}' ELSE json_object ('authserv_id', ?21) END) "
+                           "CASE WHEN ?21 IS NULL THEN '{}' ELSE json_object ('authserv_id', ?21) END, ?22) "
                            "ON CONFLICT (address) DO UPDATE SET display_name = ?2, incoming_protocol = ?3, "
                            "incoming_host = ?4, incoming_port = ?5, incoming_security = ?6, incoming_username = ?7, "
                            "incoming_auth = ?8, incoming_fingerprint = ?9, outgoing_host = ?10, outgoing_port = ?11, "
                            "outgoing_security = ?12, outgoing_username = ?13, outgoing_auth = ?14, "
                            "outgoing_fingerprint = ?15, allow_insecure = ?16, offline_days = ?18, pop3_keep_days = ?19, "
                            "pop3_delete_when_deleted_here = ?20, settings = CASE WHEN ?21 IS NULL "
-                           "THEN json_remove (settings, '$.authserv_id') ELSE json_set (settings, '$.authserv_id', ?21) END "
-                           "RETURNING id",
+                           "THEN json_remove (settings, '$.authserv_id') ELSE json_set (settings, '$.authserv_id', ?21) END, "
+                           "smtp_size_limit = ?22 RETURNING id",
                            -1, &stmt, NULL);
   if (rc == SQLITE_OK)
     {
@@ -211,6 +211,7 @@ write_account (sqlite3 *db, gpointer data, GError **error)
       sqlite3_bind_int (stmt, 19, a->pop3_keep_days);
       sqlite3_bind_int (stmt, 20, a->pop3_delete_when_deleted_here);
       bind_text (stmt, 21, a->authserv_id);
+      sqlite3_bind_int64 (stmt, 22, (sqlite3_int64)MIN (a->smtp_size_limit, (guint64)G_MAXINT64));
       rc = sqlite3_step (stmt);
       if (rc == SQLITE_ROW)
         save->id = sqlite3_column_int64 (stmt, 0);
@@ -333,7 +334,7 @@ read_accounts (sqlite3 *db, gpointer data, GError **error)
                                "incoming_security, incoming_username, incoming_auth, incoming_fingerprint, "
                                "outgoing_host, outgoing_port, outgoing_security, outgoing_username, outgoing_auth, "
                                "outgoing_fingerprint, allow_insecure, created, offline_days, pop3_keep_days, "
-                               "pop3_delete_when_deleted_here, json_extract (settings, '$.authserv_id') "
+                               "pop3_delete_when_deleted_here, json_extract (settings, '$.authserv_id'), smtp_size_limit "
                                "FROM accounts ORDER BY id",
                                -1, &stmt, NULL);
 
@@ -364,6 +365,7 @@ read_accounts (sqlite3 *db, gpointer data, GError **error)
       a->pop3_keep_days = sqlite3_column_int (stmt, 19);
       a->pop3_delete_when_deleted_here = sqlite3_column_int (stmt, 20);
       a->authserv_id = column_text (stmt, 21);
+      a->smtp_size_limit = (guint64)MAX (sqlite3_column_int64 (stmt, 22), 0);
       g_ptr_array_add (accounts, a);
       rc = SQLITE_OK; /* go on stepping */
     }
@@ -406,12 +408,66 @@ courriel_account_list_finish (CourrielStore *store, GAsyncResult *result, GError
   return courriel_store_read_finish (store, result, error);
 }
 
-/* Removing ---------------------------------------------------------------------------------------- */
+/* The SMTP SIZE limit ------------------------------------------------------------------------------ */
 
 typedef struct
 {
+  gint64  account_id;
+  guint64 limit;
+} SizeLimit;
+
+static gboolean
+update_size_limit (sqlite3 *db, gpointer data, GError **error)
+{
+  SizeLimit *size = data;
+  sqlite3_stmt *stmt = NULL;
+  int rc = sqlite3_prepare_v2 (db, "UPDATE accounts SET smtp_size_limit = ?2 WHERE id = ?1 AND smtp_size_limit != ?2",
+                               -1, &stmt, NULL);
+
+  if (rc == SQLITE_OK)
+    {
+      sqlite3_bind_int64 (stmt, 1, size->account_id);
+      sqlite3_bind_int64 (stmt, 2, (sqlite3_int64)MIN (size->limit, (guint64)G_MAXINT64));
+      rc = sqlite3_step (stmt);
+    }
+  sqlite3_finalize (stmt);
+  return courriel_store_set_error_from_db (db, rc, error);
+}
+
+/**
+ * courriel_account_set_smtp_size_limit_async:
+ * @limit: the largest message the outgoing server takes (SIZE), 0 when it announced none
+ *
+ * Records the limit alone, without saving the rest of the account (which another window may be
+ * editing). Finish with courriel_account_set_smtp_size_limit_finish().
+ */
+void
+courriel_account_set_smtp_size_limit_async (CourrielStore *store, gint64 account_id, guint64 limit,
+                                            GCancellable *cancellable, GAsyncReadyCallback callback,
+                                            gpointer user_data)
+{
+  SizeLimit *size = g_new0 (SizeLimit, 1);
+
+  size->account_id = account_id;
+  size->limit = limit;
+  courriel_store_write_async (store, update_size_limit, size, g_free, cancellable, callback, user_data);
+}
+
+gboolean
+courriel_account_set_smtp_size_limit_finish (CourrielStore *store, GAsyncResult *result, GError **error)
+{
+  return courriel_store_write_finish (store, result, error);
+}
+
+/* Removing ---------------------------------------------------------------------------------------- */
+
+/* An account removed, or given a new address. */
+typedef struct
+{
   CourrielStore *store;
+  gint64         id;
   char          *address;
+  char          *new_address;
 } Remove;
 
 static void
@@ -419,6 +475,7 @@ remove_free (Remove *remove)
 {
   g_object_unref (remove->store);
   g_free (remove->address);
+  g_free (remove->new_address);
   g_free (remove);
 }
 
@@ -483,6 +540,94 @@ courriel_account_remove_async (CourrielStore *store, const char *address, GCance
 
 gboolean
 courriel_account_remove_finish (GAsyncResult *result, GError **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* A new e-mail address ------------------------------------------------------------------------------ */
+
+/* Runs on the store's writer thread. */
+static gboolean
+write_address (sqlite3 *db, gpointer data, GError **error)
+{
+  Remove *readdress = data;
+  sqlite3_stmt *stmt = NULL;
+  int rc = sqlite3_prepare_v2 (db, "UPDATE accounts SET address = ?2 WHERE id = ?1", -1, &stmt, NULL);
+
+  if (rc == SQLITE_OK)
+    {
+      sqlite3_bind_int64 (stmt, 1, readdress->id);
+      bind_text (stmt, 2, readdress->new_address);
+      rc = sqlite3_step (stmt);
+    }
+  sqlite3_finalize (stmt);
+  if (rc == SQLITE_CONSTRAINT)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS, _("Another account already uses the address %s."),
+                   readdress->new_address);
+      return FALSE;
+    }
+  return courriel_store_set_error_from_db (db, rc == SQLITE_DONE ? SQLITE_OK : rc, error);
+}
+
+static void
+on_secrets_renamed (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  GError *error = NULL;
+
+  if (!courriel_secrets_rename_finish (result, &error))
+    {
+      g_prefix_error (&error, "%s", _("The address changed, but the passwords in the keyring could not follow: "));
+      g_task_return_error (task, error);
+    }
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+on_address_written (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  Remove *readdress = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  if (!courriel_store_write_finish (readdress->store, result, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  courriel_secrets_rename_async (readdress->address, readdress->new_address, g_task_get_cancellable (task),
+                                 on_secrets_renamed, g_object_ref (task));
+}
+
+/**
+ * courriel_account_set_address_async:
+ * @address: the account's address until now
+ * @new_address: its new one
+ *
+ * Changes the e-mail address of the account @id, in the store and in the keyring, where its
+ * passwords are found by it. Its folders and messages stay (they belong to the account, not to
+ * the address). An address another account has is refused.
+ */
+void
+courriel_account_set_address_async (CourrielStore *store, gint64 id, const char *address, const char *new_address,
+                                    GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
+{
+  GTask *task = g_task_new (NULL, cancellable, callback, user_data);
+  Remove *readdress = g_new0 (Remove, 1);
+
+  g_task_set_source_tag (task, courriel_account_set_address_async);
+  readdress->store = g_object_ref (store);
+  readdress->id = id;
+  readdress->address = g_strdup (address);
+  readdress->new_address = g_strdup (new_address);
+  g_task_set_task_data (task, readdress, (GDestroyNotify)remove_free);
+  courriel_store_write_async (store, write_address, readdress, NULL, cancellable, on_address_written, task);
+}
+
+gboolean
+courriel_account_set_address_finish (GAsyncResult *result, GError **error)
 {
   return g_task_propagate_boolean (G_TASK (result), error);
 }

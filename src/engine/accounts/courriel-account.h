@@ -39,6 +39,7 @@ typedef struct
   gboolean         pop3_delete_when_deleted_here;
   gint64           created;     /* Unix time */
   char            *authserv_id; /* the trusted Authentication-Results authserv-id; NULL: derived */
+  guint64          smtp_size_limit; /* the outgoing server's SIZE (RFC 1870) in bytes; 0: unknown or none */
 } CourrielAccount;
 
 CourrielAccount *courriel_account_new           (const char       *address);
@@ -75,6 +76,26 @@ void             courriel_account_remove_async  (CourrielStore    *store,
                                                  gpointer          user_data);
 gboolean         courriel_account_remove_finish (GAsyncResult     *result,
                                                  GError          **error);
+void             courriel_account_set_address_async  (CourrielStore    *store,
+                                                      gint64            id,
+                                                      const char       *address,
+                                                      const char       *new_address,
+                                                      GCancellable     *cancellable,
+                                                      GAsyncReadyCallback callback,
+                                                      gpointer          user_data);
+gboolean         courriel_account_set_address_finish (GAsyncResult     *result,
+                                                      GError          **error);
+
+/* Only the limit, in one small UPDATE: what an Outbox send learned from the server's EHLO. */
+void             courriel_account_set_smtp_size_limit_async  (CourrielStore       *store,
+                                                              gint64               account_id,
+                                                              guint64              limit,
+                                                              GCancellable        *cancellable,
+                                                              GAsyncReadyCallback  callback,
+                                                              gpointer             user_data);
+gboolean         courriel_account_set_smtp_size_limit_finish (CourrielStore       *store,
+                                                              GAsyncResult        *result,
+                                                              GError             **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CourrielAccount, courriel_account_free)
 

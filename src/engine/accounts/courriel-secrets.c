@@ -129,3 +129,71 @@ courriel_secrets_clear_finish (GAsyncResult *result, GError **error)
 {
   return g_task_propagate_boolean (G_TASK (result), error);
 }
+
+typedef struct
+{
+  char *from;
+  char *to;
+} Rename;
+
+static void
+rename_free (Rename *rename)
+{
+  g_free (rename->from);
+  g_free (rename->to);
+  g_free (rename);
+}
+
+/* On a worker thread: libsecret's blocking calls run their own main context there. */
+static void
+rename_in_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
+{
+  Rename *rename = data;
+  GError *error = NULL;
+  g_autoptr (GHashTable) query = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr (SecretService) service = secret_service_get_sync (SECRET_SERVICE_NONE, cancellable, &error);
+  GList *items = NULL;
+
+  g_hash_table_insert (query, "account", rename->from);
+  if (service != NULL)
+    items = secret_service_search_sync (service, &schema, query, SECRET_SEARCH_ALL | SECRET_SEARCH_UNLOCK,
+                                        cancellable, &error);
+  for (GList *l = items; l != NULL && error == NULL; l = l->next)
+    {
+      g_autoptr (GHashTable) attributes = secret_item_get_attributes (l->data);
+      g_autofree char *label = NULL;
+
+      g_hash_table_replace (attributes, g_strdup ("account"), g_strdup (rename->to));
+      label = g_strdup_printf (_("Courriel: %s (%s, %s)"), rename->to,
+                               (const char *)g_hash_table_lookup (attributes, "role"),
+                               (const char *)g_hash_table_lookup (attributes, "host"));
+      if (secret_item_set_attributes_sync (l->data, &schema, attributes, cancellable, &error))
+        secret_item_set_label_sync (l->data, label, cancellable, &error);
+    }
+  g_list_free_full (items, g_object_unref);
+  if (error != NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+/* The account's passwords, kept, under its new address (the e-mail address changed). */
+void
+courriel_secrets_rename_async (const char *account, const char *new_account, GCancellable *cancellable,
+                               GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr (GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+  Rename *rename = g_new0 (Rename, 1);
+
+  g_task_set_source_tag (task, courriel_secrets_rename_async);
+  rename->from = g_strdup (account);
+  rename->to = g_strdup (new_account);
+  g_task_set_task_data (task, rename, (GDestroyNotify)rename_free);
+  g_task_run_in_thread (task, rename_in_thread);
+}
+
+gboolean
+courriel_secrets_rename_finish (GAsyncResult *result, GError **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
+}

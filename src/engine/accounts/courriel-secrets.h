@@ -34,5 +34,12 @@ void     courriel_secrets_clear_async   (const char          *account,
                                          gpointer             user_data);
 gboolean courriel_secrets_clear_finish  (GAsyncResult        *result,
                                          GError             **error);
+void     courriel_secrets_rename_async  (const char          *account,
+                                         const char          *new_account,
+                                         GCancellable        *cancellable,
+                                         GAsyncReadyCallback  callback,
+                                         gpointer             user_data);
+gboolean courriel_secrets_rename_finish (GAsyncResult        *result,
+                                         GError             **error);
 
 G_END_DECLS

@@ -36,6 +36,7 @@
 #include "courriel-imap-message-sync.h"
 #include "courriel-imap-replay.h"
 #include "courriel-net-error.h"
+#include "courriel-outbox.h"
 #include "courriel-task.h"
 
 #define FIRST_RETRY_DELAY 30
@@ -200,6 +201,7 @@ typedef struct
   GPtrArray                 *tasks;        /* GTask waiting for this run's report */
   CourrielAccountSyncReport *report;
   GError                    *outbox_error;
+  gboolean                   outbox_tried; /* messages were due: the Outbox's state is news */
   gint64                     folder_id;    /* a sync of this folder alone (push); 0: the account's */
   char                      *folder;
   CourrielImapClient        *client;       /* a folder's sync: logged out when the run goes */
@@ -255,8 +257,12 @@ run_done (Run *run, GError *error)
 
   state->running = FALSE;
   clear_source (&state->retry);
-  g_clear_error (&state->outbox_error);
-  state->outbox_error = g_steal_pointer (&run->outbox_error);
+  /* A run that had nothing to send says nothing new of the Outbox: its last failure stands. */
+  if (run->outbox_tried || run->outbox_error != NULL)
+    {
+      g_clear_error (&state->outbox_error);
+      state->outbox_error = g_steal_pointer (&run->outbox_error);
+    }
   if (error == NULL)
     {
       state->synced = TRUE;
@@ -384,7 +390,7 @@ on_sent (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr (Run) run = user_data;
 
   /* What could not be sent stays in the Outbox for the next sync: not this sync's failure. */
-  courriel_account_send_due_finish (result, &run->outbox_error);
+  run->outbox_tried = courriel_account_send_due_finish (result, &run->outbox_error);
   if (g_cancellable_is_cancelled (run->cancellable))
     return;
   if (run->outbox_error != NULL)
@@ -1229,6 +1235,74 @@ courriel_sync_service_get_outbox_error (CourrielSyncService *self, gint64 accoun
 
   state = g_hash_table_lookup (self->accounts, &account_id);
   return state != NULL ? state->outbox_error : NULL;
+}
+
+typedef struct
+{
+  CourrielSyncService *self;
+  gint64               account_id;
+  guint                pending; /* writes not finished yet */
+} Retry;
+
+/* The sync starts once the last write is done. */
+static void
+release (Retry *retry)
+{
+  if (--retry->pending > 0)
+    return;
+  courriel_sync_service_sync_account (retry->self, retry->account_id);
+  g_object_unref (retry->self);
+  g_free (retry);
+}
+
+static void
+on_made_due (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Retry *retry = user_data;
+  g_autoptr (GError) error = NULL;
+
+  if (!courriel_store_write_finish (COURRIEL_STORE (source), result, &error))
+    g_warning ("An Outbox message cannot be made due: %s", error->message);
+  release (retry);
+}
+
+static void
+on_outbox_listed (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Retry *retry = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) items = courriel_outbox_list_finish (COURRIEL_STORE (source), result, &error);
+
+  /* One more than the writes, released below. */
+  retry->pending = 1;
+  for (guint i = 0; items != NULL && i < items->len; i++)
+    {
+      CourrielOutboxItem *item = items->pdata[i];
+
+      if (item->state != COURRIEL_OUTBOX_QUEUED)
+        continue;
+      retry->pending++;
+      courriel_outbox_set_state_async (COURRIEL_STORE (source), item->id, COURRIEL_OUTBOX_QUEUED, 0, NULL, NULL,
+                                       on_made_due, retry);
+    }
+  if (items == NULL)
+    g_warning ("The Outbox cannot be listed: %s", error->message);
+  release (retry);
+}
+
+/* After the user mended what stopped the Outbox (a certificate trusted, a password saved): its
+ * queued messages are due now rather than at their next attempt, and the account syncs. */
+void
+courriel_sync_service_retry_outbox (CourrielSyncService *self, gint64 account_id)
+{
+  Retry *retry;
+
+  g_return_if_fail (COURRIEL_IS_SYNC_SERVICE (self));
+
+  retry = g_new0 (Retry, 1);
+  retry->self = g_object_ref (self);
+  retry->account_id = account_id;
+  courriel_outbox_list_async (self->store, account_id, NULL, on_outbox_listed, retry);
 }
 
 static void

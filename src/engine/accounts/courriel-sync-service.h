@@ -39,6 +39,8 @@ CourrielAccountSyncReport *courriel_sync_service_sync_account_finish (CourrielSy
                                                                       GError              **error);
 const GError        *courriel_sync_service_get_outbox_error (CourrielSyncService *self,
                                                              gint64               account_id);
+void                 courriel_sync_service_retry_outbox (CourrielSyncService *self,
+                                                         gint64               account_id);
 void                 courriel_sync_service_poke         (CourrielSyncService  *self,
                                                          gint64                account_id);
 void                 courriel_sync_service_set_interval (CourrielSyncService  *self,

@@ -10,6 +10,9 @@
 #include "config.h"
 #include "courriel-server-session.h"
 
+#include <stdlib.h>
+#include <string.h>
+
 #include "courriel-imap-client.h"
 #include "courriel-imap-error.h"
 #include "courriel-pop3-client.h"
@@ -53,19 +56,60 @@ courriel_server_session_connect_finish (GObject *session, GAsyncResult *result, 
 }
 
 void
-courriel_server_session_authenticate_async (GObject *session, const char *username, const char *password,
-                                            GCancellable *cancellable, GAsyncReadyCallback callback,
-                                            gpointer user_data)
+courriel_server_session_authenticate_async (GObject *session, const char *mechanism, const char *username,
+                                            const char *password, GCancellable *cancellable,
+                                            GAsyncReadyCallback callback, gpointer user_data)
 {
   if (COURRIEL_IS_IMAP_CLIENT (session))
-    courriel_imap_client_authenticate_async (COURRIEL_IMAP_CLIENT (session), NULL, username, password, cancellable,
-                                             callback, user_data);
+    courriel_imap_client_authenticate_async (COURRIEL_IMAP_CLIENT (session), mechanism, username, password,
+                                             cancellable, callback, user_data);
   else if (COURRIEL_IS_POP3_CLIENT (session))
-    courriel_pop3_client_authenticate_async (COURRIEL_POP3_CLIENT (session), NULL, username, password, cancellable,
-                                             callback, user_data);
+    courriel_pop3_client_authenticate_async (COURRIEL_POP3_CLIENT (session), mechanism, username, password,
+                                             cancellable, callback, user_data);
   else
-    courriel_smtp_client_authenticate_async (COURRIEL_SMTP_CLIENT (session), NULL, username, password, cancellable,
-                                             callback, user_data);
+    courriel_smtp_client_authenticate_async (COURRIEL_SMTP_CLIENT (session), mechanism, username, password,
+                                             cancellable, callback, user_data);
+}
+
+static int
+compare_names (const void *a, const void *b)
+{
+  return strcmp (*(char *const *)a, *(char *const *)b);
+}
+
+/* The SASL mechanisms the server advertises once connected, upper case, sorted. */
+GStrv
+courriel_server_session_dup_mechanisms (GObject *session)
+{
+  g_auto (GStrv) words = NULL;
+  g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
+  GStrv mechanisms;
+  gboolean imap = COURRIEL_IS_IMAP_CLIENT (session);
+
+  if (imap)
+    words = courriel_imap_client_dup_capabilities (COURRIEL_IMAP_CLIENT (session));
+  else if (COURRIEL_IS_POP3_CLIENT (session))
+    words = courriel_pop3_client_dup_mechanisms (COURRIEL_POP3_CLIENT (session));
+  else
+    words = courriel_smtp_client_dup_mechanisms (COURRIEL_SMTP_CLIENT (session));
+  for (guint i = 0; words != NULL && words[i] != NULL; i++)
+    {
+      const char *name = words[i];
+
+      /* IMAP names them among its capabilities: AUTH=PLAIN. */
+      if (imap && g_ascii_strncasecmp (name, "AUTH=", 5) != 0)
+        continue;
+      name += imap ? 5 : 0;
+      if (*name != '\0')
+        {
+          g_autofree char *upper = g_ascii_strup (name, -1);
+          g_strv_builder_add (builder, upper);
+        }
+    }
+  mechanisms = g_strv_builder_end (builder);
+  /* IMAP's come in no order: a list the user reads stays the same from one time to the next. */
+  qsort (mechanisms, g_strv_length (mechanisms), sizeof (char *), compare_names);
+  return mechanisms;
 }
 
 gboolean

@@ -20,8 +20,9 @@ void     courriel_server_session_connect_async       (GObject                *se
 gboolean courriel_server_session_connect_finish      (GObject                *session,
                                                       GAsyncResult           *result,
                                                       GError                **error);
-/* With the best mechanism the server offers. */
+/* @mechanism: nullable: the best the server offers. */
 void     courriel_server_session_authenticate_async  (GObject                *session,
+                                                      const char             *mechanism,
                                                       const char             *username,
                                                       const char             *password,
                                                       GCancellable           *cancellable,
@@ -30,6 +31,7 @@ void     courriel_server_session_authenticate_async  (GObject                *se
 gboolean courriel_server_session_authenticate_finish (GObject                *session,
                                                       GAsyncResult           *result,
                                                       GError                **error);
+GStrv    courriel_server_session_dup_mechanisms      (GObject                *session);
 /* The server refused the user name or the password (not the connection, not the security). */
 gboolean courriel_server_session_is_login_refused    (const GError           *error);
 

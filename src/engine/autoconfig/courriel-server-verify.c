@@ -19,12 +19,15 @@
 
 #include "courriel-net-error.h"
 #include "courriel-server-session.h"
+#include "courriel-smtp-client.h"
 
 typedef struct
 {
   CourrielVerifyResult *result;
   char                 *password;
   char                 *fingerprint;
+  char                 *mechanism;  /* nullable: the best offered */
+  gboolean              probe_only; /* connect and read the mechanisms, no login */
   GTlsDatabase         *database;
   GPtrArray            *usernames;
   guint                 next;
@@ -124,6 +127,7 @@ courriel_verify_result_free (CourrielVerifyResult *result)
   courriel_mail_server_free (result->server);
   g_free (result->message);
   g_free (result->fingerprint);
+  g_strfreev (result->mechanisms);
   g_free (result);
 }
 
@@ -145,6 +149,7 @@ verify_free (Verify *verify)
     memset (verify->password, 0, strlen (verify->password));
   g_free (verify->password);
   g_free (verify->fingerprint);
+  g_free (verify->mechanism);
   g_clear_object (&verify->database);
   g_ptr_array_unref (verify->usernames);
   g_free (verify);
@@ -203,6 +208,9 @@ on_authenticated (GObject *source, GAsyncResult *result, gpointer user_data)
     {
       g_free (verify->result->server->username);
       verify->result->server->username = g_strdup (verify->usernames->pdata[verify->next - 1]);
+      /* Saved with the account, for the composer's warning before a message is too large. */
+      if (COURRIEL_IS_SMTP_CLIENT (verify->session))
+        verify->result->smtp_size_limit = courriel_smtp_client_get_max_size (COURRIEL_SMTP_CLIENT (verify->session));
       finish (task, COURRIEL_VERIFY_OK, NULL);
     }
   else if (courriel_server_session_is_login_refused (error) && verify->next < verify->usernames->len)
@@ -221,6 +229,26 @@ on_authenticated (GObject *source, GAsyncResult *result, gpointer user_data)
   g_object_unref (task);
 }
 
+/* The login method chosen is not one the server offers: said before any password is sent. */
+static void
+not_offered (GTask *task)
+{
+  Verify *verify = g_task_get_task_data (task);
+  g_autofree char *offered = g_strjoinv (", ", verify->result->mechanisms);
+  g_autofree char *message = NULL;
+
+  /* The message is said after the server's name (courriel_verify_result_describe()). */
+  if (*offered == '\0')
+    message = g_strdup_printf (_("The server does not offer the login method %s, nor any other to choose from: "
+                                 "choose Automatic."),
+                               verify->mechanism);
+  else
+    /* Translators: the first %s is a login method (PLAIN), the second a list of them. */
+    message = g_strdup_printf (_("The server does not offer the login method %s. It offers: %s."),
+                               verify->mechanism, offered);
+  finish (task, COURRIEL_VERIFY_FAILED, message);
+}
+
 static void
 on_connected (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -230,10 +258,23 @@ on_connected (GObject *source, GAsyncResult *result, gpointer user_data)
 
   if (courriel_server_session_connect_finish (verify->session, result, &error))
     {
-      verify->result->attempts++;
-      courriel_server_session_authenticate_async (verify->session, verify->usernames->pdata[verify->next - 1],
-                                                  verify->password, g_task_get_cancellable (task), on_authenticated,
-                                                  task);
+      g_strfreev (verify->result->mechanisms);
+      verify->result->mechanisms = courriel_server_session_dup_mechanisms (verify->session);
+      if (verify->probe_only)
+        finish (task, COURRIEL_VERIFY_OK, NULL);
+      else if (verify->mechanism != NULL
+               && !g_strv_contains ((const char *const *)verify->result->mechanisms, verify->mechanism))
+        not_offered (task);
+      else
+        {
+          verify->result->attempts++;
+          courriel_server_session_authenticate_async (verify->session, verify->mechanism,
+                                                      verify->usernames->pdata[verify->next - 1],
+                                                      verify->password, g_task_get_cancellable (task),
+                                                      on_authenticated, task);
+          return;
+        }
+      g_object_unref (task);
       return;
     }
   if (g_error_matches (error, COURRIEL_NET_ERROR, COURRIEL_NET_ERROR_CERTIFICATE_UNTRUSTED))
@@ -268,17 +309,10 @@ try_next (GTask *task)
   courriel_server_session_connect_async (verify->session, g_task_get_cancellable (task), on_connected, task);
 }
 
-/**
- * courriel_server_verify_async:
- * @server: the server, with the user name its source gave (or NULL)
- * @address: the user's e-mail address
- *
- * Logs in (and out) without reading or sending any mail. Fails only when cancelled.
- */
-void
-courriel_server_verify_async (const CourrielMailServer *server, const char *address, const char *password,
-                              const char *fingerprint, GTlsDatabase *database, GCancellable *cancellable,
-                              GAsyncReadyCallback callback, gpointer user_data)
+static void
+start (const CourrielMailServer *server, const char *mechanism, const char *address, const char *password,
+       const char *fingerprint, GTlsDatabase *database, gboolean probe_only, GCancellable *cancellable,
+       GAsyncReadyCallback callback, gpointer user_data)
 {
   GTask *task = g_task_new (NULL, cancellable, callback, user_data);
   Verify *verify = g_new0 (Verify, 1);
@@ -290,6 +324,8 @@ courriel_server_verify_async (const CourrielMailServer *server, const char *addr
   verify->result->server = courriel_mail_server_copy (server);
   verify->password = g_strdup (password);
   verify->fingerprint = g_strdup (fingerprint);
+  verify->mechanism = mechanism != NULL ? g_ascii_strup (mechanism, -1) : NULL;
+  verify->probe_only = probe_only;
   verify->database = database != NULL ? g_object_ref (database) : NULL;
   verify->usernames = g_ptr_array_new_with_free_func (g_free);
   g_ptr_array_add (verify->usernames, g_strdup (first));
@@ -300,7 +336,7 @@ courriel_server_verify_async (const CourrielMailServer *server, const char *addr
   g_task_set_source_tag (task, courriel_server_verify_async);
   g_task_set_task_data (task, verify, (GDestroyNotify)verify_free);
   /* The password is not for a server that only takes OAuth2. */
-  if (server->auth == COURRIEL_MAIL_AUTH_OAUTH2)
+  if (server->auth == COURRIEL_MAIL_AUTH_OAUTH2 && !probe_only)
     {
       gboolean oauth2_only;
       verify->result->help_url = courriel_server_verify_provider_help (server->host, &oauth2_only);
@@ -311,6 +347,51 @@ courriel_server_verify_async (const CourrielMailServer *server, const char *addr
       return;
     }
   try_next (task);
+}
+
+/**
+ * courriel_server_verify_async:
+ * @server: the server, with the user name its source gave (or NULL)
+ * @address: the user's e-mail address
+ *
+ * Logs in (and out) without reading or sending any mail, with the best login method the server
+ * offers. Fails only when cancelled.
+ */
+void
+courriel_server_verify_async (const CourrielMailServer *server, const char *address, const char *password,
+                              const char *fingerprint, GTlsDatabase *database, GCancellable *cancellable,
+                              GAsyncReadyCallback callback, gpointer user_data)
+{
+  start (server, NULL, address, password, fingerprint, database, FALSE, cancellable, callback, user_data);
+}
+
+/**
+ * courriel_server_verify_mechanism_async:
+ * @mechanism: (nullable): the SASL mechanism to log in with; %NULL: the best offered
+ *
+ * As courriel_server_verify_async(), with this login method: a method the server does not
+ * offer is %COURRIEL_VERIFY_FAILED, said in plain words, before any password is sent.
+ */
+void
+courriel_server_verify_mechanism_async (const CourrielMailServer *server, const char *mechanism, const char *address,
+                                        const char *password, const char *fingerprint, GTlsDatabase *database,
+                                        GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
+{
+  start (server, mechanism, address, password, fingerprint, database, FALSE, cancellable, callback, user_data);
+}
+
+/**
+ * courriel_server_probe_mechanisms_async:
+ *
+ * Connects (and secures the connection) without logging in: the result's mechanisms are the
+ * login methods the server advertises, its outcome %COURRIEL_VERIFY_OK, or why the server could
+ * not be reached or trusted. Finish with courriel_server_verify_finish().
+ */
+void
+courriel_server_probe_mechanisms_async (const CourrielMailServer *server, const char *fingerprint,
+                                        GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
+{
+  start (server, NULL, "", NULL, fingerprint, NULL, TRUE, cancellable, callback, user_data);
 }
 
 CourrielVerifyResult *

@@ -23,11 +23,13 @@ typedef struct
 {
   CourrielMailServer   *server;
   CourrielVerifyOutcome outcome;
+  guint64               smtp_size_limit; /* OK, SMTP: the largest message it takes (SIZE, RFC 1870); 0: none said */
   char                 *message;     /* nullable: in plain words, for the user */
   char                 *fingerprint; /* CERTIFICATE: SHA-256 of the certificate, for the user to accept */
   GTlsCertificateFlags  certificate_errors;
   const char           *help_url;    /* nullable: the provider's page on app passwords or OAuth2 */
   guint                 attempts;    /* logins tried (each one counts against the provider's lockout) */
+  GStrv                 mechanisms;  /* nullable: the login methods (SASL) the server advertised */
 } CourrielVerifyResult;
 
 void courriel_verify_result_free (CourrielVerifyResult *result);
@@ -56,6 +58,20 @@ void                  courriel_server_verify_async  (const CourrielMailServer *s
                                                      GCancellable             *cancellable,
                                                      GAsyncReadyCallback       callback,
                                                      gpointer                  user_data);
+void                  courriel_server_verify_mechanism_async (const CourrielMailServer *server,
+                                                              const char               *mechanism,
+                                                              const char               *address,
+                                                              const char               *password,
+                                                              const char               *fingerprint,
+                                                              GTlsDatabase             *database,
+                                                              GCancellable             *cancellable,
+                                                              GAsyncReadyCallback       callback,
+                                                              gpointer                  user_data);
+void                  courriel_server_probe_mechanisms_async (const CourrielMailServer *server,
+                                                              const char               *fingerprint,
+                                                              GCancellable             *cancellable,
+                                                              GAsyncReadyCallback       callback,
+                                                              gpointer                  user_data);
 CourrielVerifyResult *courriel_server_verify_finish (GAsyncResult             *result,
                                                      GError                  **error);
 

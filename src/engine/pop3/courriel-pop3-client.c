@@ -91,6 +91,17 @@ courriel_pop3_client_has_capability (CourrielPop3Client *self, const char *name)
   return FALSE;
 }
 
+/* The SASL mechanisms the server offers ("SASL PLAIN SCRAM-SHA-256"), as it last said. */
+GStrv
+courriel_pop3_client_dup_mechanisms (CourrielPop3Client *self)
+{
+  g_return_val_if_fail (COURRIEL_IS_POP3_CLIENT (self), NULL);
+  for (guint i = 0; self->capabilities != NULL && self->capabilities[i] != NULL; i++)
+    if (g_ascii_strncasecmp (self->capabilities[i], "SASL ", 5) == 0)
+      return g_strsplit (self->capabilities[i] + 5, " ", -1);
+  return g_new0 (char *, 1);
+}
+
 /* Commands ------------------------------------------------------------------------------------ */
 
 typedef struct

@@ -37,6 +37,7 @@ CourrielConnection *courriel_pop3_client_get_connection    (CourrielPop3Client  
 gboolean            courriel_pop3_client_has_capability    (CourrielPop3Client  *self,
                                                             const char          *name);
 gboolean            courriel_pop3_client_is_authenticated  (CourrielPop3Client  *self);
+GStrv               courriel_pop3_client_dup_mechanisms    (CourrielPop3Client  *self);
 
 void     courriel_pop3_client_connect_async       (CourrielPop3Client  *self,
                                                    GCancellable        *cancellable,

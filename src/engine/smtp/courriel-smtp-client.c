@@ -138,6 +138,17 @@ courriel_smtp_client_has_extension (CourrielSmtpClient *self, const char *name)
   return extension_value (self, name) != NULL;
 }
 
+/* The SASL mechanisms the server offers (AUTH), as its last EHLO said. */
+GStrv
+courriel_smtp_client_dup_mechanisms (CourrielSmtpClient *self)
+{
+  const char *auth;
+
+  g_return_val_if_fail (COURRIEL_IS_SMTP_CLIENT (self), NULL);
+  auth = extension_value (self, "AUTH");
+  return auth != NULL ? g_strsplit_set (auth, " =", -1) : g_new0 (char *, 1);
+}
+
 /* The largest message the server takes (SIZE), or 0 when it did not say. */
 guint64
 courriel_smtp_client_get_max_size (CourrielSmtpClient *self)
@@ -689,6 +700,7 @@ struct _Transaction
   Transaction            *ending;   /* the message before, whose final dot goes first (send_next) */
   gboolean                dot_first; /* the next reply is that dot's */
   GError                 *early_error; /* refused before a byte of it was sent (too large…) */
+  gsize                   size;     /* the message's, as SIZE= announces it */
 };
 
 static void
@@ -750,6 +762,52 @@ is_ascii (const char *text)
     if ((guchar)*p >= 0x80)
       return FALSE;
   return TRUE;
+}
+
+/* Too large: by how much, as far as the message's size and the server's SIZE tell. @said: the
+ * server's refusal, or NULL when Courriel refused to send it at all. */
+static GError *
+too_large_error (CourrielSmtpClient *self, gsize size, const char *said)
+{
+  const char *host = courriel_connection_get_host (self->connection);
+  guint64 max = courriel_smtp_client_get_max_size (self);
+  g_autofree char *have = g_format_size (size);
+  g_autofree char *limit = g_format_size (max);
+  g_autofree char *over = g_format_size (size - MIN (max, size));
+
+  if (max > 0 && size > max)
+    return g_error_new (COURRIEL_SMTP_ERROR, COURRIEL_SMTP_ERROR_MESSAGE_TOO_LARGE,
+                        _("The message is too large: it is %s, %s more than the %s that %s accepts. Remove or shrink "
+                          "attachments, then send it again."),
+                        have, over, limit, host);
+  if (max > 0)
+    return g_error_new (COURRIEL_SMTP_ERROR, COURRIEL_SMTP_ERROR_MESSAGE_TOO_LARGE,
+                        _("The message is too large for %s: at %s it is close to the %s the server accepts, which "
+                          "also counts what the server adds to it (it said “%s”). Remove or shrink attachments, then "
+                          "send it again."),
+                        host, have, limit, said);
+  return g_error_new (COURRIEL_SMTP_ERROR, COURRIEL_SMTP_ERROR_MESSAGE_TOO_LARGE,
+                      _("The message is too large for %s: it is %s, and the server did not say how much it accepts "
+                        "(it said “%s”). Remove or shrink attachments, then send it again."),
+                      host, have, said);
+}
+
+/* The server refused a step of @t's transaction: as set_error_from_reply(), with the sizes when it
+ * was too large. */
+static void
+set_transaction_error (CourrielSmtpClient *self, Transaction *t, Exchange *reply, const char *what, GError **error)
+{
+  GError *local = NULL;
+
+  set_error_from_reply (self, reply, what, FALSE, &local);
+  if (g_error_matches (local, COURRIEL_SMTP_ERROR, COURRIEL_SMTP_ERROR_MESSAGE_TOO_LARGE))
+    {
+      g_autofree char *said = reply_text (reply);
+
+      g_clear_error (&local);
+      local = too_large_error (self, t->size, said);
+    }
+  g_propagate_error (error, local);
 }
 
 /* Every recipient refused: what that means for the user, from their replies. */
@@ -834,7 +892,7 @@ on_data_reply (GTask *task, Exchange *reply)
     }
   if (reply->code != 354)
     {
-      set_error_from_reply (self, reply, "DATA", FALSE, &error);
+      set_transaction_error (self, t, reply, "DATA", &error);
       courriel_task_fail_if (task, error);
       return;
     }
@@ -881,7 +939,7 @@ on_envelope_reply (GObject *source, GAsyncResult *result, gpointer user_data)
   if (index == 0)
     {
       if (reply->code != 250)
-        set_error_from_reply (self, reply, "MAIL FROM", FALSE, &t->mail_error);
+        set_transaction_error (self, t, reply, "MAIL FROM", &t->mail_error);
     }
   else if (index == t->commands->len - 1)
     {
@@ -1003,16 +1061,13 @@ transaction_new (CourrielSmtpClient *self, const char *from, const char * const 
   t->accepted = g_ptr_array_new_with_free_func (g_free);
   t->result = g_new0 (CourrielSmtpSendResult, 1);
   t->result->refused = g_ptr_array_new_with_free_func ((GDestroyNotify)refusal_free);
+  t->size = g_bytes_get_size (message);
 
   /* Too large for the server: said before a byte of it is sent. */
   max = courriel_smtp_client_get_max_size (self);
-  if (max > 0 && g_bytes_get_size (message) > max)
+  if (max > 0 && t->size > max)
     {
-      g_autofree char *size = g_format_size (g_bytes_get_size (message));
-      g_autofree char *limit = g_format_size (max);
-      g_set_error (&t->early_error, COURRIEL_SMTP_ERROR, COURRIEL_SMTP_ERROR_MESSAGE_TOO_LARGE,
-                   _("The message (%s) is larger than %s accepts (%s)."), size,
-                   courriel_connection_get_host (self->connection), limit);
+      t->early_error = too_large_error (self, t->size, NULL);
       return t;
     }
   utf8_addresses = !is_ascii (from);
@@ -1028,7 +1083,7 @@ transaction_new (CourrielSmtpClient *self, const char *from, const char * const 
   line = g_string_new (NULL);
   g_string_printf (line, "MAIL FROM:<%s>", from);
   if (max > 0 || courriel_smtp_client_has_extension (self, "SIZE"))
-    g_string_append_printf (line, " SIZE=%" G_GSIZE_FORMAT, g_bytes_get_size (message));
+    g_string_append_printf (line, " SIZE=%" G_GSIZE_FORMAT, t->size);
   if (eight_bit && courriel_smtp_client_has_extension (self, "8BITMIME"))
     g_string_append (line, " BODY=8BITMIME");
   if (utf8_addresses)
@@ -1054,7 +1109,7 @@ ended_result (CourrielSmtpClient *self, Transaction *t, Exchange *reply, GError 
 {
   if (reply->code != 250)
     {
-      set_error_from_reply (self, reply, _("Sending"), FALSE, error);
+      set_transaction_error (self, t, reply, _("Sending"), error);
       return NULL;
     }
   g_ptr_array_add (t->accepted, NULL);

@@ -48,6 +48,7 @@ CourrielConnection *courriel_smtp_client_get_connection (CourrielSmtpClient  *se
 gboolean            courriel_smtp_client_has_extension  (CourrielSmtpClient  *self,
                                                          const char          *name);
 guint64             courriel_smtp_client_get_max_size   (CourrielSmtpClient  *self);
+GStrv               courriel_smtp_client_dup_mechanisms (CourrielSmtpClient  *self);
 
 void     courriel_smtp_client_connect_async       (CourrielSmtpClient  *self,
                                                    GCancellable        *cancellable,

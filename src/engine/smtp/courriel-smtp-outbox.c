@@ -13,7 +13,9 @@
  * Outbox (a crash before its filing) is filed, not sent. Refused for good (no recipient, too large, relay
  * denied), it stays FAILED with the server's reason; anything else (server busy, network down, the
  * login refused, the connection lost before the final dot) leaves it QUEUED, attempts counted, for
- * a later attempt, waiting longer each time (1, 2, 4… minutes, an hour at most).
+ * a later attempt, waiting longer each time (1, 2, 4… minutes, an hour at most). The server's
+ * SIZE, when it is not the one the account has, is recorded (for the composer's warning) before
+ * the login.
  *
  * The one window in which a message may have been sent without Courriel knowing is after the
  * final dot and before the server's reply. A crash, or the connection lost, then leaves the
@@ -420,18 +422,49 @@ on_logged_in (GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 static void
+log_in (GTask *task)
+{
+  Sending *s = g_task_get_task_data (task);
+
+  courriel_smtp_client_authenticate_async (s->client, s->account->outgoing.auth, s->account->outgoing.username,
+                                           s->password, g_task_get_cancellable (task), on_logged_in, task);
+}
+
+static void
+on_size_limit_saved (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  g_autoptr (GError) error = NULL;
+
+  /* Only the composer's warning needs it: not a reason to keep mail from leaving. */
+  if (!courriel_account_set_smtp_size_limit_finish (COURRIEL_STORE (source), result, &error))
+    g_message ("The outgoing server’s size limit could not be recorded: %s", error->message);
+  log_in (task);
+}
+
+static void
 on_connected (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   GTask *task = user_data;
   Sending *s = g_task_get_task_data (task);
+  guint64 limit;
 
   if (!courriel_smtp_client_connect_finish (s->client, result, &s->connect_error))
     {
       send_next (task);
       return;
     }
-  courriel_smtp_client_authenticate_async (s->client, s->account->outgoing.auth, s->account->outgoing.username,
-                                           s->password, g_task_get_cancellable (task), on_logged_in, task);
+  /* The server's SIZE, for the composer: recorded when it changed (rarely, and in a few bytes). */
+  limit = courriel_smtp_client_get_max_size (s->client);
+  if (limit != s->account->smtp_size_limit)
+    {
+      g_debug ("%s: the outgoing server's SIZE is now %" G_GUINT64_FORMAT " (was %" G_GUINT64_FORMAT ")",
+               s->account->address, limit, s->account->smtp_size_limit);
+      s->account->smtp_size_limit = limit;
+      courriel_account_set_smtp_size_limit_async (s->store, s->account->id, limit, NULL, on_size_limit_saved, task);
+      return;
+    }
+  log_in (task);
 }
 
 static void
@@ -503,4 +536,14 @@ CourrielSmtpOutboxReport *
 courriel_smtp_outbox_send_finish (GAsyncResult *result, GError **error)
 {
   return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+const GError *
+courriel_smtp_outbox_send_get_login_error (GAsyncResult *result)
+{
+  Sending *s;
+
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  s = g_task_get_task_data (G_TASK (result));
+  return s != NULL ? s->connect_error : NULL;
 }

@@ -27,5 +27,8 @@ void                      courriel_smtp_outbox_send_async  (CourrielStore       
                                                             gpointer               user_data);
 CourrielSmtpOutboxReport *courriel_smtp_outbox_send_finish (GAsyncResult          *result,
                                                             GError               **error);
+/* Within the send's callback: why the server could not be logged in to (no connection, a
+ * certificate not trusted, the password refused), or NULL; the messages then stay queued. */
+const GError             *courriel_smtp_outbox_send_get_login_error (GAsyncResult *result);
 
 G_END_DECLS

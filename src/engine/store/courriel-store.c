@@ -174,6 +174,10 @@ static const char *migrations[] = {
   "  address TEXT PRIMARY KEY COLLATE NOCASE,"
   "  allowed INTEGER NOT NULL"
   ");",
+
+  /* 10: the largest message the outgoing server takes (its SMTP SIZE, RFC 1870), learned when
+   * it is verified and at each Outbox send; 0: unknown, or no limit */
+  "ALTER TABLE accounts ADD COLUMN smtp_size_limit INTEGER NOT NULL DEFAULT 0;",
 };
 
 typedef struct
