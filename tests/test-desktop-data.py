@@ -86,9 +86,17 @@ class DesktopData(unittest.TestCase):
         screenshots = root.findall('screenshots/screenshot')
         self.assertGreaterEqual(len(screenshots), 1)
         self.assertEqual(len([s for s in screenshots if s.get('type') == 'default']), 1)
+        published = 'https://raw.githubusercontent.com/courriel/courriel/main/'
         for screenshot in screenshots:
-            self.assertTrue(screenshot.findtext('image').startswith('https://'))
+            image = screenshot.find('image')
+            self.assertTrue(image.text.startswith(published), image.text)
             self.assertTrue(screenshot.findtext('caption'))
+            # The picture is in the repository, at the size the metainfo announces.
+            with open(os.path.join(source_root, image.text[len(published):]), 'rb') as f:
+                header = f.read(24)
+            self.assertEqual(header[:8], b'\x89PNG\r\n\x1a\n')
+            width, height = int.from_bytes(header[16:20], 'big'), int.from_bytes(header[20:24], 'big')
+            self.assertEqual((width, height), (int(image.get('width')), int(image.get('height'))), image.text)
         releases = root.findall('releases/release')
         self.assertGreaterEqual(len(releases), 1)
         with open(os.path.join(build_root, 'meson-info', 'intro-projectinfo.json'), encoding='utf-8') as f:
