@@ -634,6 +634,90 @@ test_actions_and_undo (void)
              "UPDATE folders SET total = 5, unread = 3 WHERE id = 13; UPDATE folders SET total = 0 WHERE id = 11");
 }
 
+static gboolean
+undo_toast_gone (gpointer window)
+{
+  return test_find_label (window, "_Undo") == NULL;
+}
+
+/* Presses Undo (the toast's button when it is on screen, else Ctrl+Z's action) until the
+ * messages are back in the Inbox: the undo is there once the action's toast was added. */
+static void
+undo_until_back (CourrielWindow *window, gboolean with_button)
+{
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  while (query ("SELECT count (*) FROM messages WHERE folder_id = 13") != 5 && g_get_monotonic_time () < deadline)
+    {
+      GtkWidget *label = with_button ? test_find_label (GTK_WIDGET (window), "_Undo") : NULL;
+      GtkWidget *button = label != NULL ? gtk_widget_get_ancestor (label, GTK_TYPE_BUTTON) : NULL;
+
+      if (button != NULL && gtk_widget_is_sensitive (button))
+        g_signal_emit_by_name (button, "clicked");
+      else
+        gtk_widget_activate_action (GTK_WIDGET (window), "win.undo", NULL);
+      iterate (1);
+    }
+  g_assert_cmpint (query ("SELECT count (*) FROM messages WHERE folder_id = 13"), ==, 5);
+}
+
+static void
+add_other_toast (AdwToastOverlay *overlay, AdwToastPriority priority)
+{
+  AdwToast *other = adw_toast_new ("Another toast");
+
+  adw_toast_set_timeout (other, 1);
+  adw_toast_set_priority (other, priority);
+  adw_toast_overlay_add_toast (overlay, other);
+}
+
+/* Undo takes its toast away, soon, however fast the user goes and whatever other toast is up:
+ * no crash, no critical (G_DEBUG=fatal-criticals), and no undo toast showing up again later. */
+static void
+test_undo_toast_goes (void)
+{
+  static const gint64 ids[] = { 101, 102 };
+  g_autoptr (GtkSelectionModel) selection = NULL;
+  CourrielWindow *window;
+  AdwToastOverlay *overlay;
+  gint64 start, end;
+
+  ensure_mailbox ();
+  window = open_window ();
+  wait_for (has_account, window);
+  iterate (10);
+  selection = select_messages (window, ids, G_N_ELEMENTS (ids));
+  overlay = ADW_TOAST_OVERLAY (find_descendant (GTK_WIDGET (window), ADW_TYPE_TOAST_OVERLAY));
+
+  /* Undo after undo: each toast slides in while the one before slides out (the slowest case). */
+  for (guint round = 0; round < 24; round++)
+    {
+      /* Then with another toast up: ours waits its turn behind it, or is pushed aside by it. */
+      if (round == 12)
+        add_other_toast (overlay, ADW_TOAST_PRIORITY_NORMAL);
+      g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.delete", NULL));
+      assert_store ("SELECT count (*) FROM messages WHERE folder_id = 11", 2);
+      if (round == 13)
+        add_other_toast (overlay, ADW_TOAST_PRIORITY_HIGH);
+      /* Sometimes at once, sometimes while the toast slides in; by its button or by Ctrl+Z. */
+      iterate (round % 4);
+      undo_until_back (window, round % 2 == 0);
+    }
+
+  /* The last undo toast goes well before the 5 s it would stay on its own... */
+  start = g_get_monotonic_time ();
+  wait_for (undo_toast_gone, window);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 2 * G_USEC_PER_SEC);
+  /* ...and none that was waiting its turn behind the others comes up after them (1 s each). */
+  end = g_get_monotonic_time () + 4 * G_USEC_PER_SEC;
+  while (g_get_monotonic_time () < end)
+    {
+      g_assert_true (undo_toast_gone (window));
+      iterate (5);
+    }
+  close_window (window);
+}
+
 static GtkWidget *
 find_dialog (void)
 {
@@ -1021,6 +1105,7 @@ main (int argc, char **argv)
   g_test_add_func ("/window/sidebar", test_sidebar);
   g_test_add_func ("/window/selecting-a-folder", test_selecting_a_folder);
   g_test_add_func ("/window/actions-and-undo", test_actions_and_undo);
+  g_test_add_func ("/window/undo-toast-goes", test_undo_toast_goes);
   g_test_add_func ("/window/delete-for-good-asks", test_delete_for_good_asks);
   g_test_add_func ("/window/folder-actions", test_folder_actions);
   g_test_add_func ("/window/banner-and-progress", test_banner_and_progress);
