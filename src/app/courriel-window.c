@@ -254,6 +254,28 @@ dismiss_undone (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* The undo toast's text and button. The button is ours, not the toast's own (button-label):
+ * libadwaita 1.2 dismisses a toast from its own button's "clicked" at once, whatever its
+ * animation, which crashes as dismiss_undone says; this one only runs win.undo. */
+static GtkWidget *
+undo_toast_content (const char *text)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+  GtkWidget *label = gtk_label_new (text);
+  GtkWidget *button = gtk_button_new_with_mnemonic (_("_Undo"));
+
+  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_widget_set_hexpand (label, TRUE);
+  gtk_widget_add_css_class (label, "heading");
+  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+  gtk_widget_set_focus_on_click (button, FALSE);
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "win.undo");
+  gtk_box_append (GTK_BOX (box), label);
+  gtk_box_append (GTK_BOX (box), button);
+  return box;
+}
+
 static char *
 describe_action (CourrielMessageAction action, guint n)
 {
@@ -328,8 +350,7 @@ on_action_applied (GObject *source, GAsyncResult *result, gpointer user_data)
         {
           g_clear_pointer (&self->undo, courriel_undo_free);
           self->undo = g_steal_pointer (&undo);
-          adw_toast_set_button_label (toast, _("_Undo"));
-          adw_toast_set_action_name (toast, "win.undo");
+          adw_toast_set_custom_title (toast, undo_toast_content (text));
           gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.undo", TRUE);
           /* The overlay replaces the toast shown before: its undo is gone with it. */
           self->undo_toast = toast;
