@@ -31,6 +31,7 @@
 #include "courriel-gmime-autoptr.h"
 #include "courriel-mailto.h"
 #include "courriel-outbox.h"
+#include "courriel-safe-toasts.h"
 #include "courriel-spell-checker.h"
 
 #define DEFAULT_UNDO_MS    5000
@@ -99,6 +100,7 @@ struct _CourrielComposer
 
   guint                send_source;      /* the undo delay is running */
   AdwToast            *send_toast;
+  CourrielSafeToasts  *safe_toasts;   /* takes the send toast away on Undo (see courriel-safe-toasts.c) */
   GBytes              *send_raw;
   gint64               send_account_id;
   char                *send_sender;
@@ -596,16 +598,19 @@ set_locked (CourrielComposer *self, gboolean locked)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "composer.attach", !locked);
 }
 
+/* Forgets the message waiting out its undo delay. Its toast is taken away when @dismiss_toast;
+ * otherwise it is kept until the message is queued and the window closes, since libadwaita 1.2 can
+ * crash on a toast dismissed just before its window is unmapped. */
 static void
-clear_pending_send (CourrielComposer *self)
+clear_pending_send (CourrielComposer *self, gboolean dismiss_toast)
 {
   g_clear_handle_id (&self->send_source, g_source_remove);
   g_clear_pointer (&self->send_raw, g_bytes_unref);
   g_clear_pointer (&self->send_sender, g_free);
   g_clear_pointer (&self->send_recipients, g_strfreev);
-  if (self->send_toast != NULL)
+  if (self->send_toast != NULL && dismiss_toast)
     {
-      adw_toast_dismiss (self->send_toast);
+      courriel_safe_toasts_dismiss (self->safe_toasts, self->send_toast);
       g_clear_object (&self->send_toast);
     }
 }
@@ -625,6 +630,7 @@ on_queued (GObject *source, GAsyncResult *result, gpointer user_data)
 
       self->sent = FALSE;
       self->closing = FALSE;
+      clear_pending_send (self, TRUE);
       set_locked (self, FALSE);
       show_error (self, message);
       return;
@@ -652,7 +658,8 @@ on_undo_delay_over (gpointer user_data)
   courriel_outbox_queue_async (self->store, self->send_account_id, self->send_sender,
                                (const char * const *)self->send_recipients, self->send_raw, NULL, on_queued,
                                g_object_ref (self));
-  clear_pending_send (self);
+  /* The window closes once it is queued; the toast goes with it. */
+  clear_pending_send (self, FALSE);
   return G_SOURCE_REMOVE;
 }
 
@@ -681,12 +688,9 @@ send_now (CourrielComposer *self)
   self->send_sender = g_strdup (draft->from_address);
   self->send_recipients = courriel_draft_dup_recipients (draft);
   set_locked (self, TRUE);
-  self->send_toast = adw_toast_new (_("Sending…"));
-  adw_toast_set_button_label (self->send_toast, _("_Undo"));
-  adw_toast_set_action_name (self->send_toast, "composer.undo");
+  self->send_toast = courriel_safe_toasts_new_toast (_("Sending…"), _("_Undo"), "composer.undo");
   adw_toast_set_timeout (self->send_toast, 0);
-  g_object_ref (self->send_toast);
-  adw_toast_overlay_add_toast (self->toast_overlay, self->send_toast);
+  adw_toast_overlay_add_toast (self->toast_overlay, g_object_ref (self->send_toast));
   self->send_source = g_timeout_add (self->undo_ms, on_undo_delay_over, self);
 }
 
@@ -744,7 +748,7 @@ undo_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
 
   if (self->send_source == 0)
     return;
-  clear_pending_send (self);
+  clear_pending_send (self, TRUE);
   set_locked (self, FALSE);
   adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (_("Not sent")));
   if (self->dirty)
@@ -1288,7 +1292,9 @@ courriel_composer_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->draft_source, g_source_remove);
-  clear_pending_send (self);
+  clear_pending_send (self, FALSE);
+  g_clear_object (&self->send_toast);
+  g_clear_object (&self->safe_toasts);
   if (self->spell_cancellable != NULL)
     g_cancellable_cancel (self->spell_cancellable);
   g_clear_object (&self->spell_cancellable);
@@ -1369,6 +1375,7 @@ courriel_composer_init (CourrielComposer *self)
   GtkDropTarget *drop = gtk_drop_target_new (GDK_TYPE_FILE_LIST, GDK_ACTION_COPY);
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->safe_toasts = courriel_safe_toasts_new (self->toast_overlay);
   self->cancellable = g_cancellable_new ();
   self->attachments = g_ptr_array_new_with_free_func ((GDestroyNotify)attachment_free);
   self->undo_ms = DEFAULT_UNDO_MS;
