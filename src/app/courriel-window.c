@@ -731,7 +731,6 @@ courriel_window_show_message (CourrielWindow *self, gint64 message_id)
 static void
 set_up_panes (CourrielWindow *self)
 {
-  GtkApplication *application = gtk_window_get_application (GTK_WINDOW (self));
 
   self->message_list = COURRIEL_MESSAGE_LIST_VIEW (courriel_message_list_view_new ());
   adw_bin_set_child (self->message_list_slot, GTK_WIDGET (self->message_list));
@@ -745,12 +744,6 @@ set_up_panes (CourrielWindow *self)
   g_signal_connect_swapped (self, "folder-selected", G_CALLBACK (show_folder_messages), self);
   g_signal_connect_swapped (self->settings, "changed::conversation-view", G_CALLBACK (on_conversation_view_changed),
                             self);
-  if (application != NULL)
-    g_signal_connect_object (application, "show-message", G_CALLBACK (courriel_window_show_message), self,
-                             G_CONNECT_SWAPPED);
-  if (application != NULL)
-    g_signal_connect_object (application, "show-outbox", G_CALLBACK (courriel_window_show_outbox), self,
-                             G_CONNECT_SWAPPED);
 }
 
 /* Accounts ------------------------------------------------------------------------------------ */
@@ -1755,11 +1748,19 @@ courriel_window_init (CourrielWindow *self)
 CourrielWindow *
 courriel_window_new (CourrielApplication *application)
 {
-  return g_object_new (COURRIEL_TYPE_WINDOW,
-                       "application", application,
-                       "store", courriel_application_get_store (application),
-                       "sync-service", courriel_application_get_sync_service (application),
-                       NULL);
+  CourrielWindow *self = g_object_new (COURRIEL_TYPE_WINDOW,
+                                       "application", application,
+                                       "store", courriel_application_get_store (application),
+                                       "sync-service", courriel_application_get_sync_service (application),
+                                       NULL);
+
+  /* Here rather than in constructed(): GtkWindow has no application yet at that point, and a
+   * clicked notification ("show-message", "show-outbox") would reach no window. */
+  g_signal_connect_object (application, "show-message", G_CALLBACK (courriel_window_show_message), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (application, "show-outbox", G_CALLBACK (courriel_window_show_outbox), self,
+                           G_CONNECT_SWAPPED);
+  return self;
 }
 
 CourrielStore *
