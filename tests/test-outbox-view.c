@@ -259,7 +259,11 @@ test_outbox (void)
   g_autofree char *text = NULL;
   g_autofree char *uids = NULL;
   Saved saved = { 0 };
-  gint64 deadline;
+  gint64 deadline, started, later;
+  g_autofree char *retry = NULL;
+  g_autoptr (GDateTime) when = NULL;
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autofree char *clock = NULL;
 
   g_application_activate (G_APPLICATION (app));
   window = COURRIEL_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (app)));
@@ -288,8 +292,10 @@ test_outbox (void)
   test_save_screenshot (GTK_WIDGET (window), "outbox.png");
 
   /* Send Again: through the sync service and the bench's Postfix into Bob's INBOX; the row goes. */
+  started = g_get_monotonic_time ();
   g_assert_true (gtk_widget_activate_action (view, "outbox.send-again", "x", ids[0]));
   wait_for_outbox_gone (ids[0]);
+  g_test_message ("Send Again: out of the Outbox in %.0f ms", (g_get_monotonic_time () - started) / 1000.0);
   wait_for_outbox (window, 2);
   for (guint attempt = 0; attempt < 100; attempt++)
     {
@@ -332,6 +338,27 @@ test_outbox (void)
   adw_message_dialog_response (wait_for_dialog (), "delete");
   wait_for_outbox_gone (ids[2]);
   wait_for_outbox (window, 0);
+
+  /* A message the server put off (a temporary refusal): when it will be tried again, and why. */
+  later = g_get_real_time () / G_USEC_PER_SEC + 3600;
+  ids[2] = add_refused (courriel_application_get_store (app), "Plus tard", "Ce message attend.");
+  courriel_outbox_set_state_async (courriel_application_get_store (app), ids[2], COURRIEL_OUTBOX_QUEUED, later,
+                                   "451 4.3.0 Try again later", NULL, test_got_result, &result);
+  wait_write (courriel_application_get_store (app), &result);
+  deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+  while (outbox_row (window) == NULL && g_get_monotonic_time () < deadline)
+    test_iterate ();
+  g_assert_true (courriel_window_show_outbox (window, account_id));
+  wait_for_outbox (window, 1);
+  g_assert_true (gtk_widget_get_mapped (view));
+  when = g_date_time_new_from_unix_local (later);
+  clock = g_date_time_format (when, "%H:%M");
+  retry = g_strdup_printf ("Will retry at %s (451 4.3.0 Try again later)", clock);
+  deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+  while (test_find_label (view, retry) == NULL && g_get_monotonic_time () < deadline)
+    test_iterate ();
+  g_assert_nonnull (test_find_label (view, retry));
+  g_assert_false (gtk_widget_has_css_class (test_find_label (view, retry), "error"));
 
   gtk_window_destroy (GTK_WINDOW (window));
   for (guint i = 0; i < 20; i++)
