@@ -1,12 +1,36 @@
-/* test-date-format.c — the message list's dates: time today, "Yesterday", weekday, short date
+/* test-date-format.c — the message list's dates: time today, "Yesterday", weekday, short date; the
+ * reader's full date and the counts, in English and French (names and clock from LC_TIME, digit
+ * grouping from LC_NUMERIC)
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "config.h"
 
+#include <glib/gi18n.h>
 #include <locale.h>
 
 #include "courriel-date-format.h"
+
+/* Switches LC_ALL to @name and the catalogue to @language (NULL: English, untranslated), as a
+ * user's session would; FALSE (and the test skipped) when the machine lacks that locale. */
+static gboolean
+use_locale (const char *name, const char *language)
+{
+  if (language != NULL)
+    g_setenv ("LANGUAGE", language, TRUE);
+  else
+    g_unsetenv ("LANGUAGE");
+  /* setlocale() also makes gettext look at LANGUAGE again. */
+  if (setlocale (LC_ALL, name) == NULL)
+    {
+      g_autofree char *message = g_strdup_printf ("the %s locale is not installed (build-aux/install-deps "
+                                                  "generates it)", name);
+
+      g_test_skip (message);
+      return FALSE;
+    }
+  return TRUE;
+}
 
 static gint64
 at (GTimeZone *zone, int year, int month, int day, int hour, int minute)
@@ -65,13 +89,94 @@ test_time_zone (void)
   g_assert_cmpstr (text, ==, "00:30");
 }
 
+/* Tuesday 3 November 2026, 14:05 UTC, seen on Tuesday 10 November and on Friday 6 November. */
+static void
+assert_dates (const char * const *expected)
+{
+  g_autoptr (GTimeZone) utc = g_time_zone_new_utc ();
+  g_autoptr (GDateTime) same_week = g_date_time_new (utc, 2026, 11, 6, 9, 0, 0);
+  g_autoptr (GDateTime) later = g_date_time_new (utc, 2026, 11, 10, 9, 0, 0);
+  g_autoptr (GDateTime) same_day = g_date_time_new (utc, 2026, 11, 3, 18, 0, 0);
+  g_autoptr (GDateTime) next_year = g_date_time_new (utc, 2027, 2, 1, 9, 0, 0);
+  gint64 date = at (utc, 2026, 11, 3, 14, 5);
+  char *texts[] = {
+    courriel_date_format_full (date, utc),
+    courriel_date_format_relative (date, same_day),
+    courriel_date_format_relative (date, same_week),
+    courriel_date_format_relative (date, later),
+    courriel_date_format_relative (date, next_year),
+    courriel_format_count (1200),
+    courriel_format_count (100000),
+    courriel_format_count (7),
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (texts); i++)
+    {
+      g_assert_cmpstr (texts[i], ==, expected[i]);
+      g_free (texts[i]);
+    }
+}
+
+/* Sizes: the decimal separator is the locale's (the unit is GLib's to translate). */
+static void
+assert_size (const char *number)
+{
+  g_autofree char *size = g_format_size (1234567);
+
+  g_assert_true (g_str_has_prefix (size, number));
+}
+
+static void
+test_french (void)
+{
+  /* U+202F, the narrow no-break space French groups digits with. */
+  static const char * const expected[] = {
+    "mardi 3 novembre 2026, 14:05", "14:05", "mardi", "3 nov.", "03/11/2026",
+    "1\u202f200", "100\u202f000", "7",
+  };
+
+  if (!use_locale ("fr_FR.UTF-8", "fr"))
+    return;
+  assert_dates (expected);
+  assert_size ("1,2");
+  use_locale ("C", NULL);
+}
+
+static void
+test_english (void)
+{
+  static const char * const expected[] = {
+    "Tuesday, November 3, 2026, 2:05 PM", "2:05 PM", "Tuesday", "Nov 3", "11/03/2026",
+    "1,200", "100,000", "7",
+  };
+
+  if (!use_locale ("en_US.UTF-8", NULL))
+    return;
+  assert_dates (expected);
+  assert_size ("1.2");
+  use_locale ("C", NULL);
+}
+
 int
 main (int argc, char **argv)
 {
+  int status;
+
+  g_autofree char *locale_dir = NULL;
+
   setlocale (LC_ALL, "C");
   g_test_init (&argc, &argv, NULL);
+  /* The catalogue compiled in the build: translators order the pieces of a date. */
+  locale_dir = g_build_filename (g_getenv ("G_TEST_BUILDDIR"), "..", "po", NULL);
+  bindtextdomain (GETTEXT_PACKAGE, locale_dir);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
 
   g_test_add_func ("/date-format/relative", test_relative);
   g_test_add_func ("/date-format/time-zone", test_time_zone);
-  return g_test_run ();
+  g_test_add_func ("/date-format/french", test_french);
+  g_test_add_func ("/date-format/english", test_english);
+  status = g_test_run ();
+  setlocale (LC_ALL, "C");
+  return status;
 }

@@ -376,9 +376,9 @@ speak_french (void)
   g_setenv ("LANGUAGE", "fr", TRUE);
   ++_nl_msg_cat_cntr;
   g_assert_cmpstr (_("Inbox"), ==, "Boîte de réception");
-  /* Month and day names come from the locale, not the catalogue: French ones where the machine
-   * has a French locale. */
-  if (setlocale (LC_TIME, "fr_FR.UTF-8") == NULL)
+  /* Month and day names, the clock and digit grouping come from the locale, not the catalogue:
+   * French ones where the machine has a French locale (build-aux/install-deps makes it). */
+  if (setlocale (LC_ALL, "fr_FR.UTF-8") == NULL)
     g_test_message ("no fr_FR.UTF-8 locale: dates keep English month and day names");
   french = TRUE;
 }

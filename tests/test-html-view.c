@@ -9,6 +9,7 @@
 
 #include "courriel-gmime-autoptr.h"
 #include "courriel-html-view.h"
+#include "pointer-test-util.h"
 
 /* A web server on loopback that counts TCP connections (not requests: a preconnect opens one
  * and sends nothing) and records the paths asked for. */
@@ -28,6 +29,7 @@ static GtkWindow *window;
 static guint loads_finished;
 static guint blocked_signals;
 static GPtrArray *activated_links;
+static GPtrArray *activated_texts; /* what each activated link showed, "(none)" for NULL */
 
 /* The smallest PNG: one transparent pixel. */
 static const guchar tiny_png[] = {
@@ -458,9 +460,10 @@ test_cid_images_render (void)
 }
 
 static void
-on_link_activated (CourrielHtmlView *html_view, const char *uri, gpointer data)
+on_link_activated (CourrielHtmlView *html_view, const char *uri, const char *visible_text, gpointer data)
 {
   g_ptr_array_add (activated_links, g_strdup (uri));
+  g_ptr_array_add (activated_texts, g_strdup (visible_text != NULL ? visible_text : "(none)"));
 }
 
 static void
@@ -481,6 +484,7 @@ test_links_are_handed_out (void)
 
   reset_server ();
   g_ptr_array_set_size (activated_links, 0);
+  g_ptr_array_set_size (activated_texts, 0);
   load_and_settle ("<title>Links</title><a id=\"l\" href=\"https://example.org/landing?a=1\">Landing</a>"
                    "<a id=\"b\" href=\"mailto:someone@example.org\" target=\"_blank\">Write</a>"
                    "<a id=\"j\" href=\"javascript:document.title='JS LINK RAN'\">Script</a>", NULL, FALSE, 100);
@@ -503,6 +507,9 @@ test_links_are_handed_out (void)
   g_assert_cmpuint (activated_links->len, ==, 2);
   g_assert_cmpstr (activated_links->pdata[0], ==, "https://example.org/landing?a=1");
   g_assert_cmpstr (activated_links->pdata[1], ==, "mailto:someone@example.org");
+  /* Pressed without the pointer over them (as from the keyboard): what they show is not known. */
+  g_assert_cmpstr (activated_texts->pdata[0], ==, "(none)");
+  g_assert_cmpstr (activated_texts->pdata[1], ==, "(none)");
   g_assert_cmpstr (webkit_web_view_get_uri (web_view ()), ==, "about:blank");
   g_assert_cmpstr (webkit_web_view_get_title (web_view ()), ==, "Links");
 
@@ -512,6 +519,83 @@ test_links_are_handed_out (void)
   g_assert_cmpuint (activated_links->len, ==, 2);
   g_assert_cmpstr (webkit_web_view_get_uri (web_view ()), ==, "about:blank");
   g_assert_cmpint (g_atomic_int_get (&server.connections), ==, 0);
+}
+
+#ifdef HAVE_XTEST
+static gboolean hovered_link;
+
+static void
+wait_until (gboolean *condition, gboolean value)
+{
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  while (*condition != value && g_get_monotonic_time () < deadline)
+    spin (10);
+  g_assert_true (*condition == value);
+}
+
+/* Hovers (@x, @y) of the web view and clicks there with the real pointer. */
+static void
+click_at (Display *display, int x, int y)
+{
+  guint before = activated_links->len;
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  test_pointer_move (display, GTK_WIDGET (web_view ()), x, y);
+  wait_until (&hovered_link, TRUE);
+  test_pointer_click (display);
+  while (activated_links->len == before && g_get_monotonic_time () < deadline)
+    spin (10);
+  g_assert_cmpuint (activated_links->len, ==, before + 1);
+}
+#endif
+
+/* A link clicked with the mouse comes with what it shows (its text, else its title), so the
+ * reader can see that https://mybank.example/ leads somewhere else. */
+static void
+test_link_text_is_handed_out (void)
+{
+#ifdef HAVE_XTEST
+  Display *display = test_pointer_display (GTK_WIDGET (view));
+  gulong handler;
+
+  if (display == NULL)
+    return;
+  g_ptr_array_set_size (activated_links, 0);
+  g_ptr_array_set_size (activated_texts, 0);
+  load_and_settle ("<body style=\"margin:0;font-size:24px\">"
+                   "<a href=\"https://evil.example/\" style=\"display:block;height:100px\">https://mybank.example/</a>"
+                   "<a href=\"https://pictures.example/\" title=\"Our pictures\" "
+                   "style=\"display:block;height:100px;background:#00f\"></a>"
+                   "<p style=\"height:100px\">No link here</p></body>", NULL, FALSE, 200);
+  handler = g_signal_connect (web_view (), "mouse-target-changed", G_CALLBACK (test_pointer_track_link), &hovered_link);
+
+  /* The text the link shows comes with it. */
+  click_at (display, 40, 50);
+  g_assert_cmpstr (activated_links->pdata[0], ==, "https://evil.example/");
+  g_assert_cmpstr (activated_texts->pdata[0], ==, "https://mybank.example/");
+
+  /* A link without text (an image's, say) shows its title. */
+  click_at (display, 40, 150);
+  g_assert_cmpstr (activated_links->pdata[1], ==, "https://pictures.example/");
+  g_assert_cmpstr (activated_texts->pdata[1], ==, "Our pictures");
+
+  /* Off the links, the text is forgotten: the same link pressed otherwise (the keyboard) comes
+   * without one rather than with a text it may not show. */
+  test_pointer_move (display, GTK_WIDGET (web_view ()), 40, 250);
+  wait_until (&hovered_link, FALSE);
+  webkit_settings_set_enable_javascript (webkit_web_view_get_settings (web_view ()), TRUE);
+  webkit_web_view_evaluate_javascript (web_view (), "document.querySelector('a').click();", -1, NULL, NULL, NULL,
+                                       NULL, NULL);
+  while (activated_links->len < 3)
+    spin (10);
+  webkit_settings_set_enable_javascript (webkit_web_view_get_settings (web_view ()), FALSE);
+  g_assert_cmpstr (activated_links->pdata[2], ==, "https://evil.example/");
+  g_assert_cmpstr (activated_texts->pdata[2], ==, "(none)");
+  g_signal_handler_disconnect (web_view (), handler);
+#else
+  g_test_skip ("built without XTEST (libxtst-dev): no way to move the real pointer");
+#endif
 }
 
 /* Right-click offers copying, never a way to open, download, reload or inspect. */
@@ -599,6 +683,7 @@ main (int argc, char **argv)
 
   start_server ();
   activated_links = g_ptr_array_new_with_free_func (g_free);
+  activated_texts = g_ptr_array_new_with_free_func (g_free);
   view = COURRIEL_HTML_VIEW (courriel_html_view_new ());
   g_signal_connect (view, "notify::child", G_CALLBACK (on_child_changed), NULL);
   g_signal_connect (view, "remote-content-blocked", G_CALLBACK (on_blocked), NULL);
@@ -614,6 +699,7 @@ main (int argc, char **argv)
   g_test_add_func ("/html-view/truncated-html", test_truncated_html);
   g_test_add_func ("/html-view/cid-images-render", test_cid_images_render);
   g_test_add_func ("/html-view/links-are-handed-out", test_links_are_handed_out);
+  g_test_add_func ("/html-view/link-text-is-handed-out", test_link_text_is_handed_out);
   g_test_add_func ("/html-view/context-menu", test_context_menu);
   g_test_add_func ("/html-view/clear", test_clear);
 

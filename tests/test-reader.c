@@ -16,6 +16,7 @@
 #include "courriel-reader.h"
 #include "courriel-store.h"
 #include "courriel-stored-message.h"
+#include "pointer-test-util.h"
 
 static char *folder;
 static CourrielStore *store;
@@ -325,6 +326,86 @@ test_plain_text (void)
   gtk_window_destroy (window);
 }
 
+#ifdef HAVE_XTEST
+static gboolean
+html_page_ready (gpointer data)
+{
+  GtkWidget *html_view = adw_bin_get_child (ADW_BIN (child (data, "html_slot")));
+  GtkWidget *web_view = COURRIEL_IS_HTML_VIEW (html_view) ? adw_bin_get_child (ADW_BIN (html_view)) : NULL;
+
+  return WEBKIT_IS_WEB_VIEW (web_view) && !webkit_web_view_is_loading (WEBKIT_WEB_VIEW (web_view))
+         && gtk_widget_get_mapped (web_view);
+}
+
+static gboolean
+dialog_shown (gpointer data)
+{
+  return find_dialog () != NULL;
+}
+#endif
+
+/* In HTML mail too, a link whose text shows another site than the one it leads to asks before it
+ * opens: clicked with the real pointer in the real WebKit view. */
+static void
+test_html_look_alike_link (void)
+{
+#ifdef HAVE_XTEST
+  GtkWindow *window;
+  CourrielReader *reader = new_reader (&window);
+  Display *display = test_pointer_display (GTK_WIDGET (reader));
+  gint64 id = add_message ("From: bank@mybank.example\r\n"
+                           "Subject: Your account\r\n"
+                           "Content-Type: text/html\r\n"
+                           "\r\n"
+                           "<body style=\"margin:0\"><a href=\"https://evil.example/\" "
+                           "style=\"display:block;height:200px;font-size:30px\">https://mybank.example/</a></body>\r\n");
+  g_autofree char *opened = NULL;
+  gboolean over_link = FALSE;
+  GtkWidget *web_view;
+  AdwMessageDialog *dialog;
+  gint64 deadline;
+
+  if (display == NULL)
+    {
+      gtk_window_destroy (window);
+      return;
+    }
+  g_signal_connect (reader, "open-uri", G_CALLBACK (on_open_uri), &opened);
+  show (reader, id);
+  wait_for (html_page_ready, reader);
+  web_view = adw_bin_get_child (ADW_BIN (adw_bin_get_child (ADW_BIN (child (reader, "html_slot")))));
+  g_signal_connect (web_view, "mouse-target-changed", G_CALLBACK (test_pointer_track_link), &over_link);
+
+  /* The page may still be laid out: the pointer goes over the link until WebKit sees it there. */
+  deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  for (int step = 0; !over_link && g_get_monotonic_time () < deadline; step++)
+    {
+      gint64 until = g_get_monotonic_time () + 50 * 1000;
+
+      test_pointer_move (display, web_view, 40 + step % 2, 60);
+      while (!over_link && g_get_monotonic_time () < until)
+        {
+          g_main_context_iteration (NULL, FALSE);
+          g_usleep (1000);
+        }
+    }
+  g_assert_true (over_link);
+  test_pointer_click (display);
+  wait_for (dialog_shown, NULL);
+
+  dialog = find_dialog ();
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "mybank.example"));
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "evil.example"));
+  g_assert_null (opened);
+  adw_message_dialog_response (dialog, "cancel");
+  g_assert_null (opened);
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  gtk_window_destroy (window);
+#else
+  g_test_skip ("built without XTEST (libxtst-dev): no way to move the real pointer");
+#endif
+}
+
 /* Sender verification ---------------------------------------------------------------------------- */
 
 static gint64
@@ -587,8 +668,8 @@ test_html_view_class_init (TestHtmlViewClass *klass)
 {
   g_signal_new ("remote-content-blocked", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                 G_TYPE_NONE, 0);
-  g_signal_new ("link-activated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 1,
-                G_TYPE_STRING);
+  g_signal_new ("link-activated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 2,
+                G_TYPE_STRING, G_TYPE_STRING);
 }
 
 static void
@@ -720,10 +801,29 @@ test_html_and_remote_content (void)
   /* Links from the view: web links open, scripts do not. */
   g_signal_connect (reader, "open-uri", G_CALLBACK (on_open_uri), &opened);
   view = adw_bin_get_child (ADW_BIN (child (reader, "html_slot")));
-  g_signal_emit_by_name (view, "link-activated", "javascript:alert(1)");
+  g_signal_emit_by_name (view, "link-activated", "javascript:alert(1)", "Offers");
   g_assert_null (opened);
-  g_signal_emit_by_name (view, "link-activated", "https://shop.example/offers");
+  g_signal_emit_by_name (view, "link-activated", "https://shop.example/offers", NULL);
   g_assert_cmpstr (opened, ==, "https://shop.example/offers");
+  g_clear_pointer (&opened, g_free);
+  g_signal_emit_by_name (view, "link-activated", "https://shop.example/offers", "Our offers");
+  g_assert_cmpstr (opened, ==, "https://shop.example/offers");
+  g_assert_null (find_dialog ());
+
+  /* A link whose visible text shows another site asks first, in HTML as in plain text. */
+  g_clear_pointer (&opened, g_free);
+  g_signal_emit_by_name (view, "link-activated", "https://evil.example/", "https://mybank.example/");
+  g_assert_null (opened);
+  {
+    AdwMessageDialog *dialog = find_dialog ();
+
+    g_assert_nonnull (dialog);
+    g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "mybank.example"));
+    g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "evil.example"));
+    adw_message_dialog_response (dialog, "cancel");
+    g_assert_null (opened);
+    gtk_window_destroy (GTK_WINDOW (dialog));
+  }
   gtk_window_destroy (window);
 
   courriel_reader_set_html_view_factory (NULL);
@@ -843,6 +943,7 @@ main (int argc, char **argv)
   g_test_add_func ("/reader/missing-body", test_missing_body);
   g_test_add_func ("/reader/html-and-remote-content", test_html_and_remote_content);
   g_test_add_func ("/reader/real-html-view", test_real_html_view);
+  g_test_add_func ("/reader/html-look-alike-link", test_html_look_alike_link);
   g_test_add_func ("/reader/missing-message", test_missing_message);
   g_test_add_func ("/reader/long-text", test_long_text);
 

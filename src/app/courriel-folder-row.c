@@ -11,6 +11,8 @@
 #include "config.h"
 #include "courriel-folder-row.h"
 
+#include "courriel-date-format.h"
+
 struct _CourrielFolderRow
 {
   GtkBox              parent_instance;
@@ -28,7 +30,7 @@ update (CourrielFolderRow *self)
 {
   gboolean header = courriel_folder_item_get_kind (self->item) == COURRIEL_FOLDER_KIND_ACCOUNT;
   gint64 unread = courriel_folder_item_get_unread (self->item);
-  g_autofree char *count = g_strdup_printf ("%lld", (long long)unread);
+  g_autofree char *count = courriel_format_count (unread);
 
   gtk_image_set_from_icon_name (GTK_IMAGE (self->icon), courriel_folder_item_get_icon_name (self->item));
   gtk_widget_set_visible (self->icon, !header);

@@ -16,6 +16,8 @@
  *     blocks every load but cid: and data: images, and a default Content-Security-Policy saying
  *     the same.
  *  4. decide-policy: the view never navigates; a click is handed to the reader ("link-activated").
+ * A click's decide-policy tells only where the link goes; what the link shows comes from the last
+ * "mouse-target-changed" (the link under the pointer), so the reader can compare the two.
  * "Show once" (allow_remote) swaps in a second session that may connect, with a filter and a
  * policy that let through images only; everything else above stays.
  *
@@ -84,6 +86,8 @@ struct _CourrielHtmlView
   char          *pending_html;      /* waits for the content filters to compile */
   gboolean       pending_remote;
   guint          loads_requested;   /* load_html() calls whose navigation WebKit has yet to ask for */
+  char          *hovered_uri;       /* the link under the pointer, NULL when there is none */
+  char          *hovered_text;      /* its label, else its title; NULL when it shows neither */
 };
 
 G_DEFINE_FINAL_TYPE (CourrielHtmlView, courriel_html_view, ADW_TYPE_BIN)
@@ -325,6 +329,35 @@ is_openable_link (const char *uri)
   return lower != NULL && g_strv_contains (schemes, lower);
 }
 
+static void
+forget_hovered_link (CourrielHtmlView *self)
+{
+  g_clear_pointer (&self->hovered_uri, g_free);
+  g_clear_pointer (&self->hovered_text, g_free);
+}
+
+/* Remembers what the link under the pointer shows: its label, or for an image link its title
+ * (the tooltip the user sees); whitespace alone shows nothing. */
+static void
+on_mouse_target_changed (WebKitWebView *web_view, WebKitHitTestResult *hit, guint modifiers, CourrielHtmlView *self)
+{
+  const char *texts[2];
+
+  forget_hovered_link (self);
+  if (!webkit_hit_test_result_context_is_link (hit) || webkit_hit_test_result_get_link_uri (hit) == NULL)
+    return;
+  self->hovered_uri = g_strdup (webkit_hit_test_result_get_link_uri (hit));
+  texts[0] = webkit_hit_test_result_get_link_label (hit);
+  texts[1] = webkit_hit_test_result_get_link_title (hit);
+  for (guint i = 0; i < G_N_ELEMENTS (texts) && self->hovered_text == NULL; i++)
+    {
+      g_autofree char *stripped = texts[i] != NULL ? g_strstrip (g_strdup (texts[i])) : NULL;
+
+      if (stripped != NULL && *stripped != '\0')
+        self->hovered_text = g_steal_pointer (&stripped);
+    }
+}
+
 static gboolean
 on_decide_policy (WebKitWebView *web_view, WebKitPolicyDecision *decision, WebKitPolicyDecisionType type,
                   CourrielHtmlView *self)
@@ -366,7 +399,13 @@ on_decide_policy (WebKitWebView *web_view, WebKitPolicyDecision *decision, WebKi
 
   webkit_policy_decision_ignore (decision);
   if (navigation == WEBKIT_NAVIGATION_TYPE_LINK_CLICKED && is_openable_link (uri))
-    g_signal_emit (self, signals[SIGNAL_LINK_ACTIVATED], 0, uri);
+    {
+      /* A link activated from the keyboard, or another than the one under the pointer, comes
+       * without its text: the reader then checks its scheme only. */
+      const char *text = g_strcmp0 (uri, self->hovered_uri) == 0 ? self->hovered_text : NULL;
+
+      g_signal_emit (self, signals[SIGNAL_LINK_ACTIVATED], 0, uri, text);
+    }
   return TRUE;
 }
 
@@ -424,6 +463,7 @@ replace_web_view (CourrielHtmlView *self, gboolean remote)
   self->web_view_remote = remote;
   webkit_web_view_set_background_color (self->web_view, &white);
   g_signal_connect_object (self->web_view, "decide-policy", G_CALLBACK (on_decide_policy), self, 0);
+  g_signal_connect_object (self->web_view, "mouse-target-changed", G_CALLBACK (on_mouse_target_changed), self, 0);
   g_signal_connect (self->web_view, "context-menu", G_CALLBACK (on_context_menu), NULL);
   g_signal_connect (self->web_view, "web-process-terminated", G_CALLBACK (on_web_process_terminated), NULL);
   adw_bin_set_child (ADW_BIN (self), GTK_WIDGET (self->web_view));
@@ -443,6 +483,8 @@ start_load (CourrielHtmlView *self)
       replace_web_view (self, remote);
       self->loads_requested = 0;
     }
+  /* Another page: the pointer is over none of its links until WebKit says so. */
+  forget_hovered_link (self);
   self->loads_requested++;
   webkit_web_view_load_html (self->web_view, html, BASE_URI);
 }
@@ -627,6 +669,7 @@ courriel_html_view_dispose (GObject *object)
     shared->waiting = g_list_remove (shared->waiting, self);
   g_clear_pointer (&self->pending_html, g_free);
   g_clear_object (&self->message);
+  forget_hovered_link (self);
   self->web_view = NULL; /* owned by AdwBin, which drops it in its own dispose */
 
   G_OBJECT_CLASS (courriel_html_view_parent_class)->dispose (object);
@@ -651,12 +694,14 @@ courriel_html_view_class_init (CourrielHtmlViewClass *klass)
   /**
    * CourrielHtmlView::link-activated:
    * @uri: the link's target (http, https, mailto or ftp)
+   * @visible_text: (nullable): what the link shows: its label, else its title; %NULL when it
+   *   shows neither or was not under the pointer (activated from the keyboard)
    *
    * The user clicked a link; the view itself never follows it.
    */
   signals[SIGNAL_LINK_ACTIVATED] =
     g_signal_new ("link-activated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
-                  G_TYPE_NONE, 1, G_TYPE_STRING);
+                  G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
 }
 
 static void
@@ -707,6 +752,7 @@ courriel_html_view_clear (CourrielHtmlView *self)
     shared->waiting = g_list_remove (shared->waiting, self);
   g_clear_pointer (&self->pending_html, g_free);
   g_clear_object (&self->message);
+  forget_hovered_link (self);
   if (self->web_view != NULL)
     {
       self->loads_requested++;

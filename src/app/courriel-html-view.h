@@ -16,8 +16,10 @@ G_DECLARE_FINAL_TYPE (CourrielHtmlView, courriel_html_view, COURRIEL, HTML_VIEW,
  *   "remote-content-blocked" (void): the page asks for something remote that was not loaded.
  *     Emitted at most once per load, from within courriel_html_view_load() itself (never with
  *     @allow_remote), so a handler can show the "Remote content blocked" banner straight away.
- *   "link-activated" (const char *uri): the user clicked an http, https, mailto or ftp link; the
- *     view never follows it itself (nor javascript:, file: or any other link).
+ *   "link-activated" (const char *uri, const char *visible_text): the user clicked an http, https,
+ *     mailto or ftp link; the view never follows it itself (nor javascript:, file: or any other
+ *     link). @visible_text is what the link shows (its label, else its title), NULL when unknown
+ *     (a link activated from the keyboard), so the look-alike check can compare it with @uri.
  * The view scrolls its content itself and expands to the space it is given; the page stays
  * white in a dark style, as mail HTML is written for a white page. */
 

@@ -381,11 +381,10 @@ courriel_message_list_row_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
     }
   if (self->thread_size > 1)
     {
-      char count[16];
+      g_autofree char *count = courriel_format_count (self->thread_size);
       g_autoptr (PangoLayout) layout = NULL;
       int count_width, count_height;
 
-      g_snprintf (count, sizeof count, "%u", self->thread_size);
       layout = new_layout (widget, count, -1, FALSE, FALSE);
       pango_layout_get_pixel_size (layout, &count_width, &count_height);
       right -= count_width;

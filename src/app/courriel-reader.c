@@ -23,6 +23,7 @@
 
 #include "courriel-account.h"
 #include "courriel-auth-results.h"
+#include "courriel-date-format.h"
 #include "courriel-file-name.h"
 #include "courriel-gmime-autoptr.h"
 #include "courriel-html-view.h"
@@ -347,9 +348,8 @@ show_headers (CourrielReader *self, Loaded *loaded)
   set_optional_label (self->cc_label, loaded->cc, _("Cc: %s"), loaded->cc);
   if (loaded->date > 0)
     {
-      g_autoptr (GDateTime) date = g_date_time_new_from_unix_local (loaded->date);
-      /* Translators: a message's full date, see g_date_time_format(): "Tuesday, December 1, 2026, 22:18" */
-      g_autofree char *text = g_date_time_format (date, _("%A, %B %-d, %Y, %X"));
+      g_autoptr (GTimeZone) local = g_time_zone_new_local ();
+      g_autofree char *text = courriel_date_format_full (loaded->date, local);
 
       gtk_label_set_text (self->date_label, text);
     }
@@ -462,10 +462,10 @@ on_remote_content_blocked (CourrielReader *self)
 }
 
 static void
-on_html_link_activated (CourrielReader *self, const char *uri)
+on_html_link_activated (CourrielReader *self, const char *uri, const char *visible_text)
 {
-  /* The view tells only where the link leads: no text to compare, the scheme is still checked. */
-  courriel_reader_activate_link (self, uri, NULL);
+  /* Without the text (a link activated from the keyboard) the scheme is still checked. */
+  courriel_reader_activate_link (self, uri, visible_text);
 }
 
 static GtkWidget *

@@ -64,6 +64,8 @@ struct _CourrielWindow
 
   CourrielUndo           *undo;            /* the last action's, while its toast is up */
   AdwToast               *undo_toast;
+  GPtrArray              *undone_toasts;   /* AdwToast*, to dismiss once it is safe (see dismiss_undone) */
+  guint                   undone_source;
   guint                   mark_read_source;
   gint64                  mark_read_id;
   CourrielFolderItem     *context_folder;  /* the sidebar row whose menu is open */
@@ -194,6 +196,89 @@ on_undo_toast_dismissed (AdwToast *toast, CourrielWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.undo", FALSE);
 }
 
+/* Whether @toast is on screen: the overlay has a widget showing it (a toast waiting its turn has
+ * none yet). */
+static gboolean
+toast_on_screen (CourrielWindow *self, AdwToast *toast)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->toast_overlay)); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      g_autoptr (AdwToast) shown = NULL;
+
+      if (g_object_class_find_property (G_OBJECT_GET_CLASS (child), "toast") == NULL)
+        continue;
+      g_object_get (child, "toast", &shown, NULL);
+      if (shown == toast)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* How long a toast of libadwaita 1.2 slides in at most (REPLACE_DURATION, after another toast),
+ * and a little more. */
+#define TOAST_SHOW_MS 600
+#define UNDONE_TICK_MS 100
+
+/* Takes the toasts whose undo was pressed off the screen. libadwaita 1.2 frees a toast's state
+ * when its hide animation ends, while a show animation still running (500 ms after another toast,
+ * against 300 ms to hide) goes on using it: a toast dismissed in its first 200 ms on screen can
+ * crash. And a toast must not be dismissed from inside its own button's "clicked" (with
+ * animations off, the button would be freed under GTK's feet). So this runs from a timeout, never
+ * from the action, and dismisses a toast that is still waiting its turn at once (it has no
+ * animation yet), one on screen only once it has been there longer than any show animation. */
+static gboolean
+dismiss_undone (gpointer data)
+{
+  CourrielWindow *self = data;
+
+  for (guint i = 0; i < self->undone_toasts->len;)
+    {
+      AdwToast *toast = self->undone_toasts->pdata[i];
+      guint seen = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (toast), "courriel-ticks-on-screen"));
+
+      if (toast_on_screen (self, toast))
+        {
+          if (++seen * UNDONE_TICK_MS < TOAST_SHOW_MS)
+            {
+              g_object_set_data (G_OBJECT (toast), "courriel-ticks-on-screen", GUINT_TO_POINTER (seen));
+              i++;
+              continue;
+            }
+        }
+      /* Waiting its turn, on screen long enough, or gone already: dismissing is safe (and a toast
+       * dismissed twice is told once). */
+      adw_toast_dismiss (toast);
+      g_ptr_array_remove_index (self->undone_toasts, i);
+    }
+  if (self->undone_toasts->len > 0)
+    return G_SOURCE_CONTINUE;
+  self->undone_source = 0;
+  return G_SOURCE_REMOVE;
+}
+
+/* The undo toast's text and button. The button is ours, not the toast's own (button-label):
+ * libadwaita 1.2 dismisses a toast from its own button's "clicked" at once, whatever its
+ * animation, which crashes as dismiss_undone says; this one only runs win.undo. */
+static GtkWidget *
+undo_toast_content (const char *text)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+  GtkWidget *label = gtk_label_new (text);
+  GtkWidget *button = gtk_button_new_with_mnemonic (_("_Undo"));
+
+  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_widget_set_hexpand (label, TRUE);
+  gtk_widget_add_css_class (label, "heading");
+  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+  gtk_widget_set_focus_on_click (button, FALSE);
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "win.undo");
+  gtk_box_append (GTK_BOX (box), label);
+  gtk_box_append (GTK_BOX (box), button);
+  return box;
+}
+
 static char *
 describe_action (CourrielMessageAction action, guint n)
 {
@@ -268,8 +353,7 @@ on_action_applied (GObject *source, GAsyncResult *result, gpointer user_data)
         {
           g_clear_pointer (&self->undo, courriel_undo_free);
           self->undo = g_steal_pointer (&undo);
-          adw_toast_set_button_label (toast, _("_Undo"));
-          adw_toast_set_action_name (toast, "win.undo");
+          adw_toast_set_custom_title (toast, undo_toast_content (text));
           gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.undo", TRUE);
           /* The overlay replaces the toast shown before: its undo is gone with it. */
           self->undo_toast = toast;
@@ -436,8 +520,14 @@ undo (GtkWidget *widget, const char *action_name, GVariant *parameter)
     return;
   gtk_widget_action_set_enabled (widget, "win.undo", FALSE);
   courriel_message_actions_undo_async (self->actions, undo, self->cancellable, on_undone, g_object_ref (self));
-  /* The toast is left to time out, its button disabled with the action: libadwaita 1.2 can
-   * crash when a toast is dismissed while it is still sliding in. */
+  /* The toast goes too, its button disabled meanwhile: not from here (see dismiss_undone). */
+  if (self->undo_toast != NULL)
+    {
+      g_ptr_array_add (self->undone_toasts, g_object_ref (self->undo_toast));
+      self->undo_toast = NULL;
+      if (self->undone_source == 0)
+        self->undone_source = g_timeout_add (UNDONE_TICK_MS, dismiss_undone, self);
+    }
 }
 
 static void
@@ -1567,6 +1657,9 @@ courriel_window_dispose (GObject *object)
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->undo, courriel_undo_free);
   self->undo_toast = NULL;
+  /* The overlay dismisses its own toasts as it goes. */
+  g_clear_handle_id (&self->undone_source, g_source_remove);
+  g_clear_pointer (&self->undone_toasts, g_ptr_array_unref);
 
   G_OBJECT_CLASS (courriel_window_parent_class)->dispose (object);
 }
@@ -1707,6 +1800,7 @@ courriel_window_init (CourrielWindow *self)
 {
   self->cancellable = g_cancellable_new ();
   self->last_folder_id = -1;
+  self->undone_toasts = g_ptr_array_new_with_free_func (g_object_unref);
 
   gtk_widget_init_template (GTK_WIDGET (self));
 

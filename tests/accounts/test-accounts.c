@@ -223,6 +223,60 @@ test_authserv_id (void)
   g_assert_cmpstr (id, ==, "example.fr");
 }
 
+static void
+store_password (const char *address, const char *role, const char *host, const char *username, const char *password)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GAsyncResult) result = NULL;
+
+  courriel_secrets_store_async (address, role, host, username, password, NULL, got_result, &result);
+  g_assert_true (courriel_secrets_store_finish (wait_for (&result), &error));
+  g_assert_no_error (error);
+}
+
+static void
+forget (const char *address)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GAsyncResult) result = NULL;
+
+  courriel_secrets_clear_async (address, NULL, got_result, &result);
+  g_assert_true (courriel_secrets_clear_finish (wait_for (&result), &error));
+  g_assert_no_error (error);
+}
+
+/* A new password after the user changed the server's host or user name replaces the old one: the
+ * old item must not stay beside it, where a lookup could still find the old password. */
+static void
+test_password_replaced (void)
+{
+  const char *address = "replaced@example.test";
+
+  for (guint round = 0; round < 5; round++)
+    {
+      g_autofree char *first = NULL;
+      g_autofree char *second = NULL;
+      g_autofree char *third = NULL;
+      g_autofree char *outgoing = NULL;
+
+      forget (address);
+      store_password (address, "incoming", "imap.example.test", "replaced", "old secret");
+      store_password (address, "outgoing", "smtp.example.test", "replaced", "sending secret");
+      first = lookup (address, "incoming");
+      g_assert_cmpstr (first, ==, "old secret");
+      store_password (address, "incoming", "mail.example.test", "replaced", "new secret");
+      second = lookup (address, "incoming");
+      g_assert_cmpstr (second, ==, "new secret");
+      store_password (address, "incoming", "mail.example.test", "replaced@example.test", "newest secret");
+      third = lookup (address, "incoming");
+      g_assert_cmpstr (third, ==, "newest secret");
+      /* The other role is left alone. */
+      outgoing = lookup (address, "outgoing");
+      g_assert_cmpstr (outgoing, ==, "sending secret");
+    }
+  forget (address);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -232,5 +286,6 @@ main (int argc, char **argv)
     g_error ("No D-Bus session: run the tests through build-aux/check, which starts one with gnome-keyring");
   g_test_add_func ("/accounts/save-list-remove", test_save_list_remove);
   g_test_add_func ("/accounts/authserv-id", test_authserv_id);
+  g_test_add_func ("/accounts/password-replaced", test_password_replaced);
   return g_test_run ();
 }

@@ -38,6 +38,27 @@ courriel_secrets_get_schema (void)
   return &schema;
 }
 
+typedef struct
+{
+  char *account;
+  char *role;
+  char *host;
+  char *username;
+  char *password;
+} Store;
+
+static void
+store_free (Store *store)
+{
+  g_free (store->account);
+  g_free (store->role);
+  g_free (store->host);
+  g_free (store->username);
+  secret_password_wipe (store->password);
+  g_free (store->password);
+  g_free (store);
+}
+
 static void
 on_stored (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -50,18 +71,47 @@ on_stored (GObject *source, GAsyncResult *result, gpointer user_data)
     g_task_return_error (task, error);
 }
 
-/* Replaces any password stored for this account and role. */
+static void
+on_replaced_cleared (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  Store *store = g_task_get_task_data (task);
+  GError *error = NULL;
+  g_autofree char *label = NULL;
+
+  secret_password_clear_finish (result, &error);
+  if (error != NULL)
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  label = g_strdup_printf (_("Courriel: %s (%s, %s)"), store->account, store->role, store->host);
+  secret_password_store (&schema, SECRET_COLLECTION_DEFAULT, label, store->password, g_task_get_cancellable (task),
+                         on_stored, task, "account", store->account, "role", store->role, "host", store->host,
+                         "username", store->username, NULL);
+}
+
+/* Replaces any password stored for this account and role. The Secret Service itself replaces only
+ * an item with the very same attributes: after a change of host or user name, the old item would
+ * stay beside the new one, and a lookup (by account and role) could return either. So the items of
+ * this account and role go first. */
 void
 courriel_secrets_store_async (const char *account, const char *role, const char *host, const char *username,
                               const char *password, GCancellable *cancellable, GAsyncReadyCallback callback,
                               gpointer user_data)
 {
   GTask *task = g_task_new (NULL, cancellable, callback, user_data);
-  g_autofree char *label = g_strdup_printf (_("Courriel: %s (%s, %s)"), account, role, host);
+  Store *store = g_new0 (Store, 1);
 
   g_task_set_source_tag (task, courriel_secrets_store_async);
-  secret_password_store (&schema, SECRET_COLLECTION_DEFAULT, label, password, cancellable, on_stored, task,
-                         "account", account, "role", role, "host", host, "username", username, NULL);
+  store->account = g_strdup (account);
+  store->role = g_strdup (role);
+  store->host = g_strdup (host);
+  store->username = g_strdup (username);
+  store->password = g_strdup (password);
+  g_task_set_task_data (task, store, (GDestroyNotify)store_free);
+  secret_password_clear (&schema, cancellable, on_replaced_cleared, task, "account", account, "role", role, NULL);
 }
 
 gboolean
