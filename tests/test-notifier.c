@@ -231,6 +231,39 @@ static const char refusal_sql[] =
   "'The message is too large: it is 11.0 MB, 760.0 kB more than the 10.2 MB that smtp.example.test accepts.');"
   "INSERT INTO outbox_bodies (outbox_id, raw) VALUES (90, X'4869')";
 
+/* A click on the refusal's notification, as the desktop makes it: account 7's Outbox shows. */
+static void
+click_shows_outbox (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GVariant) reply = NULL;
+  g_autoptr (GAsyncResult) result = NULL;
+  GDBusConnection *connection = g_application_get_dbus_connection (G_APPLICATION (app));
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  CourrielFolderItem *folder = NULL;
+  GtkWindow *window = NULL;
+
+  g_dbus_connection_call (server, g_dbus_connection_get_unique_name (connection),
+                          g_application_get_dbus_object_path (G_APPLICATION (app)), "org.gtk.Actions", "Activate",
+                          g_variant_new_parsed ("('show-outbox', [<int64 7>], @a{sv} {})"), NULL,
+                          G_DBUS_CALL_FLAGS_NONE, -1, NULL, got_result, &result);
+  while (g_get_monotonic_time () < deadline
+         && (result == NULL || folder == NULL || courriel_folder_item_get_kind (folder) != COURRIEL_FOLDER_KIND_OUTBOX))
+    {
+      g_main_context_iteration (NULL, TRUE);
+      window = gtk_application_get_active_window (GTK_APPLICATION (app));
+      folder = COURRIEL_IS_WINDOW (window) ? courriel_window_get_selected_folder (COURRIEL_WINDOW (window)) : NULL;
+    }
+  g_assert_nonnull (result);
+  reply = g_dbus_connection_call_finish (server, result, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (folder);
+  g_assert_cmpint (courriel_folder_item_get_kind (folder), ==, COURRIEL_FOLDER_KIND_OUTBOX);
+  g_assert_cmpint (courriel_folder_item_get_account_id (folder), ==, 7);
+  g_assert_true (gtk_widget_get_visible (courriel_window_get_outbox_view (COURRIEL_WINDOW (window))));
+  gtk_window_destroy (window);
+}
+
 /* A message the server refused for good (here, too large) reaches the desktop with the reason,
  * once: the Outbox changing again does not repeat it. */
 static void
@@ -271,6 +304,11 @@ test_refused_message (void)
   for (guint i = 0; i < 50; i++)
     g_main_context_iteration (NULL, FALSE), g_usleep (2000);
   g_assert_cmpuint (calls->len, ==, before + 1);
+
+  /* Clicked, it opens the account's Outbox, where the message can be sent again. */
+  g_assert_true (g_variant_dict_lookup (dict, "default-action", "&s", &text));
+  g_assert_cmpstr (text, ==, "app.show-outbox");
+  click_shows_outbox ();
 }
 
 static void

@@ -27,7 +27,7 @@ struct _CourrielApplication
 
 G_DEFINE_FINAL_TYPE (CourrielApplication, courriel_application, ADW_TYPE_APPLICATION)
 
-enum { SIGNAL_SHOW_MESSAGE, N_SIGNALS };
+enum { SIGNAL_SHOW_MESSAGE, SIGNAL_SHOW_OUTBOX, N_SIGNALS };
 static guint signals[N_SIGNALS];
 
 static int
@@ -143,6 +143,15 @@ show_message (GSimpleAction *action, GVariant *parameter, gpointer user_data)
   g_signal_emit (user_data, signals[SIGNAL_SHOW_MESSAGE], 0, g_variant_get_int64 (parameter));
 }
 
+/* A notification about a message not sent was clicked: the window comes up, and shows that
+ * account's Outbox ("show-outbox"). */
+static void
+show_outbox (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  g_application_activate (G_APPLICATION (user_data));
+  g_signal_emit (user_data, signals[SIGNAL_SHOW_OUTBOX], 0, g_variant_get_int64 (parameter));
+}
+
 /* A new message from the first account (the composer's From offers the others). */
 static void
 compose (GSimpleAction *action, GVariant *parameter, gpointer user_data)
@@ -160,6 +169,7 @@ static const GActionEntry app_actions[] = {
   { "preferences", show_preferences },
   { "quit", quit },
   { "show-message", show_message, "x" },
+  { "show-outbox", show_outbox, "x" },
 };
 
 /* Running in the background is holding the application: it stays when its last window closes. */
@@ -287,6 +297,9 @@ courriel_application_class_init (CourrielApplicationClass *klass)
    * presenting the window, which connects to it. */
   signals[SIGNAL_SHOW_MESSAGE] = g_signal_new ("show-message", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
                                                NULL, NULL, G_TYPE_NONE, 1, G_TYPE_INT64);
+  /* (account id): show this account's Outbox; app.show-outbox emits it after presenting the window. */
+  signals[SIGNAL_SHOW_OUTBOX] = g_signal_new ("show-outbox", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                                              NULL, NULL, G_TYPE_NONE, 1, G_TYPE_INT64);
   app_class->open = courriel_application_open;
 }
 

@@ -97,6 +97,7 @@ struct _CourrielComposer
   gboolean             saving;
   gboolean             filling;          /* the program is filling the fields: no draft */
   gboolean             closing;          /* hidden, finishing a save or a send */
+  gboolean             save_at_once;     /* taken back from the Outbox: a draft once accounts are read */
 
   guint                send_source;      /* the undo delay is running */
   AdwToast            *send_toast;
@@ -951,6 +952,11 @@ on_accounts_read (GObject *source, GAsyncResult *result, gpointer user_data)
       gtk_widget_action_set_enabled (GTK_WIDGET (self), "composer.send", FALSE);
       return;
     }
+  if (self->save_at_once)
+    {
+      self->dirty = TRUE;
+      save_draft (self);
+    }
   if (self->reply_to != 0)
     {
       gint64 *id = g_new (gint64, 1);
@@ -1451,6 +1457,40 @@ courriel_composer_new_from_mailto (GtkApplication *app, CourrielStore *store, co
   draft->text = g_strdup (mailto->body);
   draft->in_reply_to = g_strdup (mailto->in_reply_to);
   fill_from_draft (self, draft);
+  return self;
+}
+
+/**
+ * courriel_composer_new_from_draft:
+ * @account_id: the identity to write from, or 0 for the first account
+ * @draft: what the fields start with, its attachments included
+ *
+ * For a message taken back (from the Outbox): it is saved as a draft as soon as the accounts
+ * are read, and "draft-saved" says when it is safe to let the original go.
+ *
+ * Returns: (transfer none): a composer filled from @draft
+ */
+CourrielComposer *
+courriel_composer_new_from_draft (GtkApplication *app, CourrielStore *store, gint64 account_id,
+                                  CourrielDraft *draft)
+{
+  CourrielComposer *self = composer_new (app, store, account_id, 0, COURRIEL_REPLY_KIND_REPLY);
+
+  g_return_val_if_fail (draft != NULL, self);
+  fill_from_draft (self, draft);
+  self->filling = TRUE;
+  for (guint i = 0; i < draft->attachments->len; i++)
+    {
+      CourrielDraftAttachment *from = draft->attachments->pdata[i];
+      Attachment *attachment = g_new0 (Attachment, 1);
+
+      attachment->name = g_strdup (from->filename);
+      attachment->mime_type = g_strdup (from->mime_type);
+      attachment->data = g_bytes_ref (from->data);
+      add_attachment (self, attachment);
+    }
+  self->filling = FALSE;
+  self->save_at_once = TRUE;
   return self;
 }
 

@@ -6,6 +6,7 @@
 
 #include <adwaita.h>
 
+#include "courriel-draft.h"
 #include "courriel-spell-checker.h"
 #include "courriel-store.h"
 
@@ -29,6 +30,10 @@ CourrielComposer *courriel_composer_new_from_mailto (GtkApplication     *app,
                                                      CourrielStore      *store,
                                                      const char         *uri,
                                                      GError            **error);
+CourrielComposer *courriel_composer_new_from_draft (GtkApplication    *app,
+                                                    CourrielStore     *store,
+                                                    gint64             account_id,
+                                                    CourrielDraft     *draft);
 CourrielComposer *courriel_composer_new_reply       (GtkApplication     *app,
                                                      CourrielStore      *store,
                                                      gint64              message_id,

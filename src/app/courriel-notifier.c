@@ -203,6 +203,7 @@ on_new_messages (CourrielSyncService *service, gint64 account_id, GArray *ids, g
 typedef struct
 {
   gint64  id;
+  gint64  account_id;
   char   *recipients;
   char   *reason;
 } Refusal;
@@ -221,7 +222,7 @@ read_refusals (sqlite3 *db, gpointer data, GError **error)
 {
   GPtrArray *refusals = g_ptr_array_new_with_free_func ((GDestroyNotify)refusal_free);
   sqlite3_stmt *stmt = NULL;
-  int rc = sqlite3_prepare_v2 (db, "SELECT id, recipients, last_error FROM outbox WHERE state = 'failed' ORDER BY id",
+  int rc = sqlite3_prepare_v2 (db, "SELECT id, recipients, last_error, account_id FROM outbox WHERE state = 'failed' ORDER BY id",
                                -1, &stmt, NULL);
 
   while (rc == SQLITE_OK && (rc = sqlite3_step (stmt)) == SQLITE_ROW)
@@ -231,6 +232,7 @@ read_refusals (sqlite3 *db, gpointer data, GError **error)
       refusal->id = sqlite3_column_int64 (stmt, 0);
       refusal->recipients = g_strdup ((const char *)sqlite3_column_text (stmt, 1));
       refusal->reason = g_strdup ((const char *)sqlite3_column_text (stmt, 2));
+      refusal->account_id = sqlite3_column_int64 (stmt, 3);
       g_ptr_array_add (refusals, refusal);
       rc = SQLITE_OK;
     }
@@ -271,6 +273,9 @@ on_refusals_read (GObject *source, GAsyncResult *result, gpointer user_data)
       notification = g_notification_new (_("A Message Could Not Be Sent"));
       g_notification_set_body (notification, body);
       g_notification_set_priority (notification, G_NOTIFICATION_PRIORITY_HIGH);
+      /* Clicked: the account's Outbox, where the message can be sent again, edited or deleted. */
+      g_notification_set_default_action_and_target_value (notification, "app.show-outbox",
+                                                          g_variant_new_int64 (refusal->account_id));
       id = g_strdup_printf ("outbox-failed-%" G_GINT64_FORMAT, refusal->id);
       g_application_send_notification (self->application, id, notification);
     }

@@ -33,6 +33,7 @@
 #include "courriel-message-actions.h"
 #include "courriel-message-list-view.h"
 #include "courriel-net-error.h"
+#include "courriel-outbox-view.h"
 #include "courriel-reader.h"
 #include "courriel-safe-toasts.h"
 #include "courriel-setup-wizard.h"
@@ -59,6 +60,8 @@ struct _CourrielWindow
   CourrielMessageListView *message_list;   /* in message_list_slot */
   CourrielReader         *reader;          /* in reader_slot */
   gint64                  pending_account; /* added by the wizard, its Inbox not shown yet */
+  GtkWidget              *outbox_view;     /* in list_pane instead of the message list, made when first shown */
+  gint64                  pending_outbox;  /* the account whose Outbox to show once the sidebar has it */
 
   CourrielUndo           *undo;            /* the last action's, while its toast is up */
   AdwToast               *undo_toast;
@@ -537,12 +540,33 @@ courriel_window_set_message_selection (CourrielWindow *self, GtkSelectionModel *
 /* Panes: the message list and the reader ---------------------------------------------------- */
 
 /* The selected folder's messages (every Inbox's for "All Inboxes"), in conversations or not. */
+/* An account's Outbox takes the message list's place. */
+static void
+show_outbox (CourrielWindow *self, gint64 account_id)
+{
+  if (account_id != 0 && self->outbox_view == NULL && self->store != NULL)
+    {
+      self->outbox_view = courriel_outbox_view_new (self->store, self->sync_service);
+      gtk_box_insert_child_after (GTK_BOX (self->list_pane), self->outbox_view,
+                                  GTK_WIDGET (self->message_list_slot));
+    }
+  if (self->outbox_view != NULL)
+    {
+      courriel_outbox_view_set_account (COURRIEL_OUTBOX_VIEW (self->outbox_view), account_id);
+      gtk_widget_set_visible (self->outbox_view, account_id != 0);
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->message_list_slot), account_id == 0 || self->outbox_view == NULL);
+}
+
 static void
 show_folder_messages (CourrielWindow *self, CourrielFolderItem *folder)
 {
   g_autoptr (CourrielMessageList) model = NULL;
 
-  if (folder == NULL || courriel_folder_item_get_kind (folder) == COURRIEL_FOLDER_KIND_ACCOUNT)
+  show_outbox (self, folder != NULL && courriel_folder_item_get_kind (folder) == COURRIEL_FOLDER_KIND_OUTBOX
+                       ? courriel_folder_item_get_account_id (folder)
+                       : 0);
+  if (folder == NULL || courriel_folder_item_get_kind (folder) == COURRIEL_FOLDER_KIND_OUTBOX || courriel_folder_item_get_kind (folder) == COURRIEL_FOLDER_KIND_ACCOUNT)
     {
       courriel_message_list_view_set_model (self->message_list, NULL);
       return;
@@ -714,7 +738,6 @@ courriel_window_show_message (CourrielWindow *self, gint64 message_id)
 static void
 set_up_panes (CourrielWindow *self)
 {
-  GtkApplication *application = gtk_window_get_application (GTK_WINDOW (self));
 
   self->message_list = COURRIEL_MESSAGE_LIST_VIEW (courriel_message_list_view_new ());
   adw_bin_set_child (self->message_list_slot, GTK_WIDGET (self->message_list));
@@ -728,9 +751,6 @@ set_up_panes (CourrielWindow *self)
   g_signal_connect_swapped (self, "folder-selected", G_CALLBACK (show_folder_messages), self);
   g_signal_connect_swapped (self->settings, "changed::conversation-view", G_CALLBACK (on_conversation_view_changed),
                             self);
-  if (application != NULL)
-    g_signal_connect_object (application, "show-message", G_CALLBACK (courriel_window_show_message), self,
-                             G_CONNECT_SWAPPED);
 }
 
 /* Accounts ------------------------------------------------------------------------------------ */
@@ -915,6 +935,8 @@ on_folders_changed (CourrielWindow *self)
 {
   update_stack (self);
   show_added_account (self);
+  if (self->pending_outbox != 0)
+    courriel_window_show_outbox (self, self->pending_outbox);
   update_move_menu (self);
   update_message_actions (self);
   update_folder_actions (self);
@@ -941,11 +963,48 @@ courriel_window_select_folder (CourrielWindow *self, gint64 folder_id)
       g_autoptr (CourrielFolderItem) item = g_list_model_get_item (model, i);
 
       if (courriel_folder_item_get_kind (item) != COURRIEL_FOLDER_KIND_ACCOUNT
+          && courriel_folder_item_get_kind (item) != COURRIEL_FOLDER_KIND_OUTBOX
           && courriel_folder_item_get_folder_id (item) == folder_id)
         {
           self->selecting = TRUE;
           gtk_single_selection_set_selected (self->folder_selection, i);
           self->selecting = FALSE;
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+/**
+ * courriel_window_show_outbox:
+ * @account_id: the account whose messages waiting to leave to show
+ *
+ * Selects the account's Outbox row; if the sidebar has none yet (the Outbox changed a moment
+ * ago), as soon as it has.
+ *
+ * Returns: whether the Outbox is shown now
+ */
+gboolean
+courriel_window_show_outbox (CourrielWindow *self, gint64 account_id)
+{
+  GListModel *model;
+
+  g_return_val_if_fail (COURRIEL_IS_WINDOW (self), FALSE);
+  self->pending_outbox = account_id;
+  if (self->folders == NULL)
+    return FALSE;
+  model = G_LIST_MODEL (self->folders);
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr (CourrielFolderItem) item = g_list_model_get_item (model, i);
+
+      if (courriel_folder_item_get_kind (item) == COURRIEL_FOLDER_KIND_OUTBOX
+          && courriel_folder_item_get_account_id (item) == account_id)
+        {
+          self->pending_outbox = 0;
+          gtk_single_selection_set_selected (self->folder_selection, i);
+          if (adw_leaflet_get_folded (self->leaflet))
+            adw_leaflet_set_visible_child_name (self->leaflet, "list");
           return TRUE;
         }
     }
@@ -1137,7 +1196,8 @@ on_row_pressed (GtkGestureClick *gesture, int n_press, double x, double y, GtkLi
   CourrielFolderItem *item = gtk_list_item_get_item (list_item);
   graphene_point_t point;
 
-  if (item == NULL || courriel_folder_item_get_kind (item) == COURRIEL_FOLDER_KIND_UNIFIED_INBOX)
+  if (item == NULL || courriel_folder_item_get_kind (item) == COURRIEL_FOLDER_KIND_UNIFIED_INBOX
+      || courriel_folder_item_get_kind (item) == COURRIEL_FOLDER_KIND_OUTBOX)
     return;
   g_set_object (&self->context_folder, item);
   update_folder_actions (self);
@@ -1698,11 +1758,19 @@ courriel_window_init (CourrielWindow *self)
 CourrielWindow *
 courriel_window_new (CourrielApplication *application)
 {
-  return g_object_new (COURRIEL_TYPE_WINDOW,
-                       "application", application,
-                       "store", courriel_application_get_store (application),
-                       "sync-service", courriel_application_get_sync_service (application),
-                       NULL);
+  CourrielWindow *self = g_object_new (COURRIEL_TYPE_WINDOW,
+                                       "application", application,
+                                       "store", courriel_application_get_store (application),
+                                       "sync-service", courriel_application_get_sync_service (application),
+                                       NULL);
+
+  /* Here rather than in constructed(): GtkWindow has no application yet at that point, and a
+   * clicked notification ("show-message", "show-outbox") would reach no window. */
+  g_signal_connect_object (application, "show-message", G_CALLBACK (courriel_window_show_message), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (application, "show-outbox", G_CALLBACK (courriel_window_show_outbox), self,
+                           G_CONNECT_SWAPPED);
+  return self;
 }
 
 CourrielStore *
@@ -1726,6 +1794,14 @@ courriel_window_get_selected_folder (CourrielWindow *self)
 {
   g_return_val_if_fail (COURRIEL_IS_WINDOW (self), NULL);
   return self->selected_folder;
+}
+
+/* Returns: (transfer none) (nullable): the Outbox view, once an Outbox was shown */
+GtkWidget *
+courriel_window_get_outbox_view (CourrielWindow *self)
+{
+  g_return_val_if_fail (COURRIEL_IS_WINDOW (self), NULL);
+  return self->outbox_view;
 }
 
 /* Returns: (transfer none): where the message list widget goes */

@@ -24,6 +24,9 @@ gboolean            courriel_window_select_folder         (CourrielWindow       
                                                            gint64                   folder_id);
 
 AdwBin             *courriel_window_get_message_list_slot (CourrielWindow          *self);
+gboolean            courriel_window_show_outbox           (CourrielWindow          *self,
+                                                           gint64                   account_id);
+GtkWidget          *courriel_window_get_outbox_view       (CourrielWindow          *self);
 AdwBin             *courriel_window_get_reader_slot       (CourrielWindow          *self);
 void                courriel_window_set_message_selection (CourrielWindow          *self,
                                                            GtkSelectionModel       *selection);

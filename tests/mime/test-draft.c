@@ -219,6 +219,62 @@ test_forward (void)
   g_assert_nonnull (strstr (text->text, "on se voit lundi ?"));
 }
 
+/* A message taken back from the Outbox to be edited: everything the composer had, the Bcc
+ * recipients found again from the envelope (they are in no header), the attachment to the byte. */
+static void
+test_from_message (void)
+{
+  g_autoptr (CourrielDraft) draft = courriel_draft_new ("Élodie Martin", "elodie@example.org");
+  g_autoptr (CourrielDraft) back = NULL;
+  g_autoptr (GBytes) data = g_bytes_new_static ("\x00\x01\x02\xff binary", 11);
+  g_autoptr (GBytes) raw = NULL;
+  g_autoptr (GError) error = NULL;
+  g_auto (GStrv) envelope = NULL;
+  CourrielDraftAttachment *attachment;
+
+  g_ptr_array_add (draft->to, g_strdup ("Bruno <bruno@example.com>"));
+  g_ptr_array_add (draft->cc, g_strdup ("chloe@example.net"));
+  g_ptr_array_add (draft->bcc, g_strdup ("archive@example.org"));
+  g_free (draft->subject);
+  draft->subject = g_strdup ("Réunion de jeudi");
+  g_free (draft->text);
+  draft->text = g_strdup ("Bonjour,\nla réunion est déplacée à 15 h.\nÉlodie");
+  draft->in_reply_to = g_strdup ("<a1@example.com>");
+  draft->references = g_strdup ("<a0@example.com> <a1@example.com>");
+  courriel_draft_add_attachment (draft, "ordre du jour.bin", "application/octet-stream", data);
+  raw = build (draft);
+  envelope = courriel_draft_dup_recipients (draft);
+
+  back = courriel_draft_new_from_message (raw, (const char * const *)envelope, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (back);
+  g_assert_cmpstr (back->from_name, ==, "Élodie Martin");
+  g_assert_cmpstr (back->from_address, ==, "elodie@example.org");
+  g_assert_cmpuint (back->to->len, ==, 1);
+  g_assert_cmpstr (back->to->pdata[0], ==, "Bruno <bruno@example.com>");
+  g_assert_cmpuint (back->cc->len, ==, 1);
+  g_assert_cmpstr (back->cc->pdata[0], ==, "chloe@example.net");
+  g_assert_cmpuint (back->bcc->len, ==, 1);
+  g_assert_cmpstr (back->bcc->pdata[0], ==, "archive@example.org");
+  g_assert_cmpstr (back->subject, ==, "Réunion de jeudi");
+  g_assert_cmpstr (g_strstrip (back->text), ==, "Bonjour,\nla réunion est déplacée à 15 h.\nÉlodie");
+  g_assert_cmpstr (back->in_reply_to, ==, "<a1@example.com>");
+  g_assert_cmpstr (back->references, ==, "<a0@example.com> <a1@example.com>");
+  g_assert_cmpuint (back->attachments->len, ==, 1);
+  attachment = back->attachments->pdata[0];
+  g_assert_cmpstr (attachment->filename, ==, "ordre du jour.bin");
+  g_assert_cmpstr (attachment->mime_type, ==, "application/octet-stream");
+  g_assert_true (g_bytes_equal (attachment->data, data));
+
+  /* Not a message at all: an error, no draft. */
+  g_clear_pointer (&back, courriel_draft_free);
+  g_clear_pointer (&raw, g_bytes_unref);
+  raw = g_bytes_new_static ("", 0);
+  back = courriel_draft_new_from_message (raw, NULL, &error);
+  g_assert_null (back);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -229,5 +285,6 @@ main (int argc, char **argv)
   g_test_add_func ("/draft/no-recipient", test_no_recipient);
   g_test_add_func ("/draft/reply", test_reply);
   g_test_add_func ("/draft/forward", test_forward);
+  g_test_add_func ("/draft/from-message", test_from_message);
   return g_test_run ();
 }

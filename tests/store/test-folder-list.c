@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include "courriel-folder-list.h"
+#include "courriel-outbox.h"
 
 typedef struct
 {
@@ -346,6 +347,111 @@ test_closed_store (void)
   g_test_trap_assert_stderr ("*Could not read the folders*closed*");
 }
 
+static gint64
+queue_message (CourrielStore *store, gint64 account_id, const char *subject)
+{
+  const char *recipients[] = { "bob@example.test", NULL };
+  g_autofree char *text = g_strdup_printf ("From: ada@example.org\r\nTo: bob@example.test\r\nSubject: %s\r\n\r\nHi\r\n",
+                                           subject);
+  g_autoptr (GBytes) raw = g_bytes_new (text, strlen (text));
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  gint64 id;
+
+  courriel_outbox_queue_async (store, account_id, "ada@example.org", recipients, raw, NULL, got_result, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  id = courriel_outbox_queue_finish (store, result, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (id, >, 0);
+  return id;
+}
+
+static void
+wait_write (CourrielStore *store, GAsyncResult **result)
+{
+  g_autoptr (GError) error = NULL;
+
+  while (*result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (courriel_store_write_finish (store, *result, &error));
+  g_assert_no_error (error);
+  g_clear_object (result);
+}
+
+/* An account with messages waiting to leave has an Outbox row after its special folders, with
+ * how many: refused and queued ones count, one a server took does not; the row goes with the
+ * last of them. */
+static void
+test_outbox_row (void)
+{
+  g_autofree char *path = g_build_filename (g_get_user_data_dir (), "outbox", "courriel.db", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (CourrielStore) store = courriel_store_open (path, &error);
+  g_autoptr (CourrielFolderList) list = NULL;
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GArray) accepted = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autofree char *text = NULL;
+  Changes changes = { 0 };
+  CourrielFolderItem *outbox;
+  gint64 refused, waiting, taken;
+
+  g_assert_no_error (error);
+  run_write (store, account_sql);
+  list = courriel_folder_list_new (store);
+  g_signal_connect (list, "items-changed", G_CALLBACK (on_items_changed), &changes);
+  settle (list, &changes, 1);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, 11);
+
+  changes.count = 0;
+  refused = queue_message (store, 1, "Refused");
+  courriel_outbox_set_state_async (store, refused, COURRIEL_OUTBOX_FAILED, 0, "552 5.3.4 Message too big", NULL,
+                                   got_result, &result);
+  wait_write (store, &result);
+  waiting = queue_message (store, 1, "Waiting");
+  taken = queue_message (store, 1, "Taken");
+  g_array_append_val (accepted, taken);
+  courriel_outbox_accepted_async (store, accepted, NULL, got_result, &result);
+  wait_write (store, &result);
+  settle (list, &changes, 1);
+
+  text = describe (list);
+  g_assert_cmpstr (text, ==,
+                   "# Ada\n"
+                   "Inbox (3)\n"
+                   "  Lists (7)\n"
+                   "Drafts\n"
+                   "Sent\n"
+                   "Junk (1)\n"
+                   "Trash\n"
+                   "Outbox (2)\n"
+                   "archives\n"
+                   "Work (1)\n"
+                   "  Reports\n"
+                   "Zebra\n");
+  outbox = item_at (list, 7);
+  g_assert_cmpint (courriel_folder_item_get_kind (outbox), ==, COURRIEL_FOLDER_KIND_OUTBOX);
+  g_assert_cmpint (courriel_folder_item_get_account_id (outbox), ==, 1);
+  g_assert_cmpstr (courriel_folder_item_get_icon_name (outbox), ==, "mail-send-receive-symbolic");
+  /* not a folder a message can be looked up in */
+  g_assert_null (courriel_folder_list_find_folder (list, 0));
+
+  /* The store's change signal alone keeps the count: one fewer, then no row. */
+  courriel_outbox_remove_async (store, refused, NULL, got_result, &result);
+  wait_write (store, &result);
+  settle (list, &changes, 0);
+  g_assert_true (item_at (list, 7) == outbox);
+  g_assert_cmpint (courriel_folder_item_get_unread (outbox), ==, 1);
+  changes.count = 0;
+  courriel_outbox_remove_async (store, waiting, NULL, got_result, &result);
+  wait_write (store, &result);
+  settle (list, &changes, 1);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, 11);
+  g_assert_cmpstr (courriel_folder_item_get_name (item_at (list, 7)), ==, "archives");
+
+  courriel_store_close (store);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -355,5 +461,6 @@ main (int argc, char **argv)
   g_test_add_func ("/folder-list/follows-changes", test_follows_changes);
   g_test_add_func ("/folder-list/closed-store", test_closed_store);
   g_test_add_func ("/folder-list/many-folders", test_many_folders);
+  g_test_add_func ("/folder-list/outbox-row", test_outbox_row);
   return g_test_run ();
 }

@@ -503,3 +503,92 @@ courriel_draft_new_forward (GBytes *original, const char *from_name, const char 
                                  text->subject ? text->subject : "", text->to ? text->to : "", text->text);
   return draft;
 }
+
+/* Messages taken back ---------------------------------------------------------------------------- */
+
+static void
+collect_attachment (GMimeObject *parent, GMimeObject *part, gpointer user_data)
+{
+  CourrielDraft *draft = user_data;
+  g_autoptr (GMimeStream) stream = NULL;
+  g_autofree char *mime_type = NULL;
+  g_autoptr (GBytes) data = NULL;
+  GMimeDataWrapper *content;
+  GByteArray *bytes;
+
+  if (!GMIME_IS_PART (part) || !g_mime_part_is_attachment (GMIME_PART (part))
+      || (content = g_mime_part_get_content (GMIME_PART (part))) == NULL)
+    return;
+  stream = g_mime_stream_mem_new ();
+  g_mime_data_wrapper_write_to_stream (content, stream);
+  bytes = g_mime_stream_mem_get_byte_array (GMIME_STREAM_MEM (stream));
+  data = g_bytes_new (bytes->data, bytes->len);
+  mime_type = g_mime_content_type_get_mime_type (g_mime_object_get_content_type (part));
+  courriel_draft_add_attachment (draft,
+                                 g_mime_part_get_filename (GMIME_PART (part)) != NULL
+                                   ? g_mime_part_get_filename (GMIME_PART (part))
+                                   : _("Attachment"),
+                                 mime_type, data);
+}
+
+/* The envelope recipients that are in neither To nor Cc: those were Bcc. */
+static void
+add_hidden_recipients (CourrielDraft *draft, const char * const *envelope, GPtrArray *seen)
+{
+  for (guint i = 0; envelope != NULL && envelope[i] != NULL; i++)
+    {
+      gboolean known = FALSE;
+
+      for (guint s = 0; s < seen->len && !known; s++)
+        known = g_ascii_strcasecmp (seen->pdata[s], envelope[i]) == 0;
+      if (!known && *envelope[i] != '\0')
+        {
+          g_ptr_array_add (seen, g_strdup (envelope[i]));
+          g_ptr_array_add (draft->bcc, g_strdup (envelope[i]));
+        }
+    }
+}
+
+/**
+ * courriel_draft_new_from_message:
+ * @raw: a message as it was to be sent (an Outbox message)
+ * @envelope: (nullable): the addresses it was to be sent to, Bcc included
+ *
+ * The message taken back to be edited: its sender, recipients (those of @envelope in neither
+ * To nor Cc become Bcc), subject, text, attachments and thread, as the composer had them.
+ */
+CourrielDraft *
+courriel_draft_new_from_message (GBytes *raw, const char * const *envelope, GError **error)
+{
+  g_autoptr (GMimeMessage) message = parse_original (raw, error);
+  g_autoptr (CourrielMessageText) text = NULL;
+  g_autoptr (GPtrArray) seen = g_ptr_array_new_with_free_func (g_free);
+  InternetAddressList *from;
+  InternetAddress *sender = NULL;
+  CourrielDraft *draft;
+  const char *header;
+
+  if (message == NULL)
+    return NULL;
+  text = courriel_message_text_new_from_bytes (raw, NULL);
+  from = g_mime_message_get_from (message);
+  if (from != NULL && internet_address_list_length (from) > 0)
+    sender = internet_address_list_get_address (from, 0);
+  draft = courriel_draft_new (sender != NULL ? internet_address_get_name (sender) : NULL,
+                              sender != NULL && INTERNET_ADDRESS_IS_MAILBOX (sender)
+                                ? internet_address_mailbox_get_addr (INTERNET_ADDRESS_MAILBOX (sender))
+                                : NULL);
+  add_mailboxes (draft->to, g_mime_message_get_to (message), NULL, seen);
+  add_mailboxes (draft->cc, g_mime_message_get_cc (message), NULL, seen);
+  add_hidden_recipients (draft, envelope, seen);
+  g_free (draft->subject);
+  draft->subject = g_strdup (g_mime_message_get_subject (message));
+  g_free (draft->text);
+  draft->text = g_strdup (text != NULL && text->text != NULL ? text->text : "");
+  header = g_mime_object_get_header (GMIME_OBJECT (message), "In-Reply-To");
+  draft->in_reply_to = header != NULL ? g_strstrip (g_strdup (header)) : NULL;
+  header = g_mime_object_get_header (GMIME_OBJECT (message), "References");
+  draft->references = header != NULL ? g_strstrip (g_strdup (header)) : NULL;
+  g_mime_message_foreach (message, collect_attachment, draft);
+  return draft;
+}

@@ -56,6 +56,9 @@ CourrielDraft *courriel_draft_new_forward     (GBytes         *original,
                                                const char     *from_address,
                                                gboolean        as_attachment,
                                                GError        **error);
+CourrielDraft *courriel_draft_new_from_message (GBytes             *raw,
+                                                const char * const *envelope,
+                                                GError            **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CourrielDraft, courriel_draft_free)
 

@@ -33,7 +33,8 @@ G_DEFINE_FINAL_TYPE (CourrielFolderItem, courriel_folder_item, G_TYPE_OBJECT)
 G_DEFINE_ENUM_TYPE (CourrielFolderKind, courriel_folder_kind,
                     G_DEFINE_ENUM_VALUE (COURRIEL_FOLDER_KIND_UNIFIED_INBOX, "unified-inbox"),
                     G_DEFINE_ENUM_VALUE (COURRIEL_FOLDER_KIND_ACCOUNT, "account"),
-                    G_DEFINE_ENUM_VALUE (COURRIEL_FOLDER_KIND_FOLDER, "folder"))
+                    G_DEFINE_ENUM_VALUE (COURRIEL_FOLDER_KIND_FOLDER, "folder"),
+                    G_DEFINE_ENUM_VALUE (COURRIEL_FOLDER_KIND_OUTBOX, "outbox"))
 
 enum
 {

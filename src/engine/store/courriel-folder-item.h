@@ -13,6 +13,7 @@ typedef enum
   COURRIEL_FOLDER_KIND_UNIFIED_INBOX,
   COURRIEL_FOLDER_KIND_ACCOUNT,
   COURRIEL_FOLDER_KIND_FOLDER,
+  COURRIEL_FOLDER_KIND_OUTBOX, /* an account's messages waiting to leave: unread = total = how many */
 } CourrielFolderKind;
 
 #define COURRIEL_TYPE_FOLDER_KIND (courriel_folder_kind_get_type ())

@@ -8,7 +8,9 @@
  * special folder's subfolders ("INBOX.Work" on servers that keep everything under the Inbox)
  * follow it. A subfolder is named by the rest of its path under its parent ("Reports" under
  * "Work"); one whose parent is not listed keeps its whole name. Folders that cannot hold mail
- * (\Noselect) and have no subfolders are left out.
+ * (\Noselect) and have no subfolders are left out. An account with messages waiting to leave
+ * (queued, being sent or refused: not those a server took) has an "Outbox" row after its
+ * special folders, only while it has some.
  *
  * Every read runs on a store reader thread. When the store says accounts or folders changed,
  * the list reads them again and changes only what differs: a row whose counts changed keeps
@@ -180,7 +182,20 @@ find_parent (GHashTable *by_name, Node *node)
 
 /* One account's folders, read by @stmt, as rows after its header. */
 static void
-add_account_items (GPtrArray *items, gint64 account_id, GPtrArray *nodes)
+add_outbox_item (GPtrArray *items, gint64 account_id, gint64 waiting)
+{
+  CourrielFolderItem *item;
+
+  if (waiting <= 0)
+    return;
+  item = courriel_folder_item_new (COURRIEL_FOLDER_KIND_OUTBOX, account_id, 0);
+  courriel_folder_item_set_fields (item, _("Outbox"), NULL, "outbox", "mail-send-receive-symbolic", waiting,
+                                   waiting, 0);
+  g_ptr_array_add (items, item);
+}
+
+static void
+add_account_items (GPtrArray *items, gint64 account_id, gint64 waiting, GPtrArray *nodes)
 {
   g_autoptr (GHashTable) by_name = g_hash_table_new (g_str_hash, g_str_equal);
   g_autoptr (GPtrArray) roots = g_ptr_array_new ();
@@ -201,7 +216,15 @@ add_account_items (GPtrArray *items, gint64 account_id, GPtrArray *nodes)
     }
   g_ptr_array_sort (roots, compare_nodes);
   for (guint i = 0; i < roots->len; i++)
-    add_node_items (items, account_id, roots->pdata[i], 0);
+    {
+      if (((Node *)roots->pdata[i])->rank >= G_N_ELEMENTS (specials) && waiting > 0)
+        {
+          add_outbox_item (items, account_id, waiting);
+          waiting = 0;
+        }
+      add_node_items (items, account_id, roots->pdata[i], 0);
+    }
+  add_outbox_item (items, account_id, waiting);
 }
 
 static char *
@@ -217,22 +240,28 @@ read_rows (sqlite3 *db, gpointer data, GError **error)
   g_autoptr (GPtrArray) accounts = g_ptr_array_new_with_free_func (g_object_unref);
   g_autoptr (GPtrArray) nodes = g_ptr_array_new_with_free_func ((GDestroyNotify)node_free);
   g_autoptr (CourrielFolderItem) unified = NULL;
+  g_autoptr (GArray) waiting = g_array_new (FALSE, FALSE, sizeof (gint64)); /* per account */
   sqlite3_stmt *stmt = NULL;
   gint64 unread = 0, total = 0;
   int rc;
 
   rc = sqlite3_prepare_v2 (db,
-                           "SELECT id, CASE display_name WHEN '' THEN address ELSE display_name END, address FROM accounts "
+                           "SELECT id, CASE display_name WHEN '' THEN address ELSE display_name END, address, "
+                           "(SELECT count (*) FROM outbox o WHERE o.account_id = accounts.id AND NOT EXISTS "
+                           "(SELECT 1 FROM outbox_accepted a WHERE a.outbox_id = o.id)) FROM accounts "
                            "ORDER BY id",
                            -1, &stmt, NULL);
   while (rc == SQLITE_OK && (rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       CourrielFolderItem *item = courriel_folder_item_new (COURRIEL_FOLDER_KIND_ACCOUNT, sqlite3_column_int64 (stmt, 0),
                                                            0);
+      gint64 count = sqlite3_column_int64 (stmt, 3);
+
       courriel_folder_item_set_fields (item, (const char *)sqlite3_column_text (stmt, 1),
                                        (const char *)sqlite3_column_text (stmt, 2), NULL,
                                        "avatar-default-symbolic", 0, 0, 0);
       g_ptr_array_add (accounts, item);
+      g_array_append_val (waiting, count);
       rc = SQLITE_OK;
     }
   sqlite3_finalize (stmt);
@@ -280,7 +309,7 @@ read_rows (sqlite3 *db, gpointer data, GError **error)
         break;
       rc = SQLITE_OK;
       g_ptr_array_add (items, g_object_ref (accounts->pdata[a]));
-      add_account_items (items, account_id, nodes);
+      add_account_items (items, account_id, g_array_index (waiting, gint64, a), nodes);
     }
   sqlite3_finalize (stmt);
   if (rc != SQLITE_OK && !courriel_store_set_error_from_db (db, rc, error))
@@ -389,7 +418,7 @@ read_again (CourrielFolderList *self)
 static void
 on_store_changed (CourrielStore *store, guint tables, CourrielFolderList *self)
 {
-  if (tables & (COURRIEL_STORE_TABLE_ACCOUNTS | COURRIEL_STORE_TABLE_FOLDERS))
+  if (tables & (COURRIEL_STORE_TABLE_ACCOUNTS | COURRIEL_STORE_TABLE_FOLDERS | COURRIEL_STORE_TABLE_OUTBOX))
     read_again (self);
 }
 

@@ -375,7 +375,8 @@ note_update (void *user_data, int operation, const char *database, const char *t
     self->touched |= COURRIEL_STORE_TABLE_FOLDERS;
   else if (g_str_equal (table, "accounts"))
     self->touched |= COURRIEL_STORE_TABLE_ACCOUNTS;
-  else if (g_str_equal (table, "outbox") || g_str_equal (table, "outbox_bodies"))
+  else if (g_str_equal (table, "outbox") || g_str_equal (table, "outbox_bodies")
+           || g_str_equal (table, "outbox_accepted"))
     self->touched |= COURRIEL_STORE_TABLE_OUTBOX;
   else
     self->touched |= COURRIEL_STORE_TABLE_OTHER;
