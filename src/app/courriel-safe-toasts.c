@@ -1,5 +1,7 @@
 /* courriel-safe-toasts.c — toasts with an action button that libadwaita 1.2 can take away safely
  *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
  * libadwaita 1.2 (Debian 12 has 1.2.2) crashes in two ways when a toast goes early:
  *
  * - It frees a toast's state when its hide animation (300 ms) ends, while a show animation still
@@ -12,8 +14,6 @@
  * only runs the action; and a toast the application takes away is dismissed from a timeout: at once
  * while it still waits its turn in the overlay's queue (it has no animation yet), and once on screen
  * only after it has been there longer than any show animation. One of these per toast overlay.
- *
- * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "config.h"
 
