@@ -43,12 +43,18 @@ struct _CourrielOutboxView
 
 G_DEFINE_FINAL_TYPE (CourrielOutboxView, courriel_outbox_view, GTK_TYPE_BOX)
 
+/* The message @id, or NULL when it is gone or on its way to the server (see create_row): the
+ * actions leave such a message alone. */
 static CourrielOutboxItem *
 find_item (CourrielOutboxView *self, gint64 id)
 {
   for (guint i = 0; self->items != NULL && i < self->items->len; i++)
-    if (((CourrielOutboxItem *)self->items->pdata[i])->id == id)
-      return self->items->pdata[i];
+    {
+      CourrielOutboxItem *item = self->items->pdata[i];
+
+      if (item->id == id)
+        return item->state == COURRIEL_OUTBOX_SENDING ? NULL : item;
+    }
   return NULL;
 }
 
@@ -162,13 +168,19 @@ create_row (const CourrielOutboxItem *item)
   gtk_box_append (GTK_BOX (box), wrapped_label (to));
   gtk_box_append (GTK_BOX (box), state_label);
 
-  send = action_button (_("_Send Again"), "outbox.send-again", item->id);
-  gtk_widget_add_css_class (send, "suggested-action");
-  gtk_box_append (GTK_BOX (buttons), send);
-  gtk_box_append (GTK_BOX (buttons), action_button (_("_Edit"), "outbox.edit", item->id));
-  gtk_box_append (GTK_BOX (buttons), action_button (_("_Delete"), "outbox.delete", item->id));
-  gtk_widget_set_halign (buttons, GTK_ALIGN_END);
-  gtk_box_append (GTK_BOX (box), buttons);
+  /* A message on its way to the server is left alone: sending it again or taking it out now could
+   * send it twice. If it stays "Sending" (the session broke off), the Outbox decides at its next
+   * run whether it may have left, and never sends it twice by itself. */
+  if (item->state != COURRIEL_OUTBOX_SENDING)
+    {
+      send = action_button (_("_Send Again"), "outbox.send-again", item->id);
+      gtk_widget_add_css_class (send, "suggested-action");
+      gtk_box_append (GTK_BOX (buttons), send);
+      gtk_box_append (GTK_BOX (buttons), action_button (_("_Edit"), "outbox.edit", item->id));
+      gtk_box_append (GTK_BOX (buttons), action_button (_("_Delete"), "outbox.delete", item->id));
+      gtk_widget_set_halign (buttons, GTK_ALIGN_END);
+      gtk_box_append (GTK_BOX (box), buttons);
+    }
 
   gtk_widget_set_margin_top (box, 12);
   gtk_widget_set_margin_bottom (box, 12);
