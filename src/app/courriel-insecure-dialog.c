@@ -14,6 +14,7 @@
 #include "courriel-insecure-dialog.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "courriel-server-verify.h"
 
@@ -22,7 +23,6 @@ struct _CourrielInsecureDialog
   AdwMessageDialog parent_instance;
 
   GCancellable    *cancellable;
-  char            *body;     /* the warning, before any STARTTLS note */
   GPtrArray       *starttls; /* char*: "host:port" of the servers that offer it */
   guint            checking; /* probes still running */
 };
@@ -38,14 +38,18 @@ server_key (const char *host, guint16 port)
 static void
 show_starttls (CourrielInsecureDialog *self, const char *host)
 {
-  g_autofree char *note = g_strdup_printf (_("%s offers STARTTLS: with it, Courriel encrypts the connection on the "
-                                             "same port. Use it instead."),
+  g_autofree char *note = g_strdup_printf (_("%s offers STARTTLS: choose it to encrypt the connection on the same "
+                                             "port."),
                                            host);
   g_autofree char *body = NULL;
   const char *current = adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (self));
 
-  body = g_strdup_printf ("%s\n\n%s", current != NULL ? current : self->body, note);
-  adw_message_dialog_set_body (ADW_MESSAGE_DIALOG (self), body);
+  /* Both servers may have the same name: said once. */
+  if (strstr (current, note) == NULL)
+    {
+      body = g_strdup_printf ("%s\n\n%s", current, note);
+      adw_message_dialog_set_body (ADW_MESSAGE_DIALOG (self), body);
+    }
   if (!adw_message_dialog_has_response (ADW_MESSAGE_DIALOG (self), COURRIEL_INSECURE_DIALOG_STARTTLS))
     {
       adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (self), COURRIEL_INSECURE_DIALOG_STARTTLS,
@@ -75,13 +79,11 @@ on_probed (GObject *source, GAsyncResult *result, gpointer user_data)
              probed->message != NULL ? probed->message : "");
 }
 
+/* Answered: the checks still running are of no use any more. */
 static void
-courriel_insecure_dialog_response (AdwMessageDialog *dialog, const char *response)
+on_response (CourrielInsecureDialog *self, const char *response)
 {
-  CourrielInsecureDialog *self = COURRIEL_INSECURE_DIALOG (dialog);
-
   g_cancellable_cancel (self->cancellable);
-  ADW_MESSAGE_DIALOG_CLASS (courriel_insecure_dialog_parent_class)->response (dialog, response);
 }
 
 static void
@@ -99,7 +101,6 @@ courriel_insecure_dialog_finalize (GObject *object)
 {
   CourrielInsecureDialog *self = COURRIEL_INSECURE_DIALOG (object);
 
-  g_free (self->body);
   g_ptr_array_unref (self->starttls);
   G_OBJECT_CLASS (courriel_insecure_dialog_parent_class)->finalize (object);
 }
@@ -111,7 +112,6 @@ courriel_insecure_dialog_class_init (CourrielInsecureDialogClass *klass)
 
   object_class->dispose = courriel_insecure_dialog_dispose;
   object_class->finalize = courriel_insecure_dialog_finalize;
-  ADW_MESSAGE_DIALOG_CLASS (klass)->response = courriel_insecure_dialog_response;
 }
 
 static void
@@ -119,6 +119,7 @@ courriel_insecure_dialog_init (CourrielInsecureDialog *self)
 {
   self->cancellable = g_cancellable_new ();
   self->starttls = g_ptr_array_new_with_free_func (g_free);
+  g_signal_connect (self, "response", G_CALLBACK (on_response), NULL);
 }
 
 /**
@@ -136,23 +137,24 @@ courriel_insecure_dialog_new (GtkWindow *parent, const CourrielMailServer *const
                                                NULL);
   AdwMessageDialog *dialog = ADW_MESSAGE_DIALOG (self);
   g_autoptr (GString) hosts = g_string_new (NULL);
+  g_autofree char *body = NULL;
 
   g_return_val_if_fail (n_servers > 0, NULL);
   for (guint i = 0; i < n_servers; i++)
     {
+      if (i > 0 && g_str_equal (servers[i]->host, servers[0]->host))
+        continue;
       if (i > 0)
         /* Translators: between two server names: "imap.example.com and smtp.example.com" */
         g_string_append (hosts, _(" and "));
       g_string_append (hosts, servers[i]->host);
     }
-  self->body = g_strdup_printf (_("Courriel would connect to %s without encryption. Your password and all your mail "
-                                  "would cross the network unprotected: anyone on the same Wi-Fi or network could "
-                                  "read them.\n\nPrefer SSL/TLS or STARTTLS: most providers offer one of them. Use "
-                                  "a connection without encryption only for a server on your own computer or "
-                                  "network."),
-                                hosts->str);
+  body = g_strdup_printf (_("The connection to %s is not encrypted: your password and all your mail would cross the "
+                            "network unprotected, and anyone on the same Wi-Fi or network could read them.\n\n"
+                            "Prefer SSL/TLS or STARTTLS: most providers offer one of them."),
+                          hosts->str);
   adw_message_dialog_set_heading (dialog, _("Send Your Password Without Encryption?"));
-  adw_message_dialog_set_body (dialog, self->body);
+  adw_message_dialog_set_body (dialog, body);
   adw_message_dialog_add_responses (dialog, COURRIEL_INSECURE_DIALOG_CANCEL, _("_Cancel"),
                                     COURRIEL_INSECURE_DIALOG_INSECURE, _("_Use Without Encryption"), NULL);
   adw_message_dialog_set_response_appearance (dialog, COURRIEL_INSECURE_DIALOG_INSECURE, ADW_RESPONSE_DESTRUCTIVE);
