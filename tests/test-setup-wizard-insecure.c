@@ -19,9 +19,9 @@
 #include "courriel-account.h"
 #include "courriel-application.h"
 #include "courriel-engine.h"
-#include "courriel-insecure-dialog.h"
 #include "courriel-setup-wizard.h"
 #include "courriel-test-bench.h"
+#include "insecure-test-util.h"
 #include "window-test-util.h"
 
 #define USER "alice@example.test"
@@ -102,21 +102,6 @@ wait_for_page (GtkWindow *wizard, const char *name, guint seconds)
   g_assert_cmpstr (page (wizard), ==, name);
 }
 
-static CourrielInsecureDialog *
-find_dialog (void)
-{
-  GListModel *toplevels = gtk_window_get_toplevels (); /* transfer none */
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr (GObject) window = g_list_model_get_item (toplevels, i);
-
-      if (COURRIEL_IS_INSECURE_DIALOG (window) && gtk_widget_get_visible (GTK_WIDGET (window)))
-        return COURRIEL_INSECURE_DIALOG (window);
-    }
-  return NULL;
-}
-
 static gboolean
 checked (gpointer data)
 {
@@ -129,9 +114,9 @@ next_and_dialog (GtkWindow *wizard)
 {
   CourrielInsecureDialog *dialog;
 
-  g_assert_null (find_dialog ());
+  g_assert_null (insecure_test_find_dialog ());
   click_next (wizard);
-  dialog = find_dialog ();
+  dialog = insecure_test_find_dialog ();
   g_assert_nonnull (dialog);
   g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (dialog)) == wizard);
   g_assert_cmpstr (page (wizard), ==, "advanced"); /* not logging in yet */
@@ -184,16 +169,6 @@ open_wizard_by_hand (gint64 *added)
   return wizard;
 }
 
-static char *
-read_log (const char *name)
-{
-  g_autofree char *path = g_build_filename (courriel_test_bench_get_dir (bench), "log", name, NULL);
-  char *contents = NULL;
-
-  g_file_get_contents (path, &contents, NULL, NULL);
-  return contents != NULL ? contents : g_strdup ("");
-}
-
 static gint64
 count_accounts (void)
 {
@@ -208,9 +183,7 @@ saved_account (gint64 id)
   g_autoptr (GError) error = NULL;
 
   courriel_account_list_async (store, NULL, test_got_result, &result);
-  while (result == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  accounts = courriel_account_list_finish (store, result, &error);
+  accounts = courriel_account_list_finish (store, insecure_test_wait (&result), &error);
   g_assert_no_error (error);
   for (guint i = 0; i < accounts->len; i++)
     if (((CourrielAccount *)accounts->pdata[i])->id == id)
@@ -264,8 +237,8 @@ test_insecure (void)
   g_assert_cmpstr (page (wizard), ==, "advanced");
   g_assert_cmpint (added, ==, 0);
   g_assert_cmpint (count_accounts (), ==, 0);
-  dovecot_log = read_log ("dovecot.log");
-  postfix_log = read_log ("postfix.log");
+  dovecot_log = insecure_test_read_log (bench, "dovecot.log");
+  postfix_log = insecure_test_read_log (bench, "postfix.log");
   g_assert_null (strstr (dovecot_log, "user=<" USER ">"));
   g_assert_null (strstr (dovecot_log, "auth failed"));
   g_assert_null (strstr (postfix_log, " auth="));
@@ -282,7 +255,7 @@ test_insecure (void)
   g_assert_cmpint (account->outgoing.security, ==, COURRIEL_SECURITY_NONE);
   g_assert_cmpint (account->outgoing.port, ==, courriel_test_bench_get_cleartext_submission_port (bench));
   g_clear_pointer (&dovecot_log, g_free);
-  dovecot_log = read_log ("dovecot.log");
+  dovecot_log = insecure_test_read_log (bench, "dovecot.log");
   g_assert_nonnull (strstr (dovecot_log, "Login: user=<" USER ">"));
 
   /* Its Inbox syncs. */
@@ -291,8 +264,7 @@ test_insecure (void)
   g_assert_no_error (error);
   courriel_sync_service_sync_account_async (courriel_application_get_sync_service (app), added, 0, NULL,
                                             test_got_result, &synced);
-  while (synced == NULL)
-    g_main_context_iteration (NULL, TRUE);
+  insecure_test_wait (&synced);
   g_clear_pointer (&error, g_error_free);
   {
     CourrielAccountSyncReport *report = courriel_sync_service_sync_account_finish (
@@ -323,7 +295,7 @@ test_starttls (void)
                     COURRIEL_SECURITY_STARTTLS);
   g_assert_cmpuint (gtk_drop_down_get_selected (GTK_DROP_DOWN (test_named (wizard, "outgoing-security"))), ==,
                     COURRIEL_SECURITY_STARTTLS);
-  g_assert_null (find_dialog ()); /* nothing left to ask */
+  g_assert_null (insecure_test_find_dialog ()); /* nothing left to ask */
   wait_for_page (wizard, "done", 60);
   account = saved_account (added);
   g_assert_false (account->allow_insecure);
