@@ -15,6 +15,8 @@
  * alone, then sends the Outbox again. IMAP and POP3 keep different data here, so the protocol
  * is not switched in place: "Set Up Again…" opens the setup wizard with the address and name.
  * Removing asks first, then deletes the account with its folders, messages and password.
+ * Changing a server's security to "None" asks first too (CourrielInsecureDialog), and the
+ * Security row says "Not encrypted" while it is chosen.
  */
 #define G_LOG_DOMAIN "courriel-app"
 
@@ -24,6 +26,7 @@
 #include <glib/gi18n.h>
 
 #include "courriel-account.h"
+#include "courriel-insecure-dialog.h"
 #include "courriel-sasl.h"
 #include "courriel-secrets.h"
 #include "courriel-server-verify.h"
@@ -47,6 +50,8 @@ struct _CourrielAccountDialog
   gboolean                  typed;        /* the passwords were typed: saved, else kept as they are */
   char                     *untrusted;    /* a certificate's fingerprint shown, not accepted yet */
   guint                     direction;    /* the server being verified */
+  gboolean                  insecure_confirmed; /* "Use Without Encryption" for the security chosen now */
+  GtkWidget                *not_encrypted[N_DIRECTIONS]; /* the Security rows' warnings */
 
   AdwWindowTitle           *window_title;
   GtkWidget                *save_button;
@@ -440,9 +445,15 @@ verify_next (CourrielAccountDialog *self)
     }
   server = edited_server (self, self->direction);
   mail_server = new_mail_server (self, self->edited, self->direction);
+  /* A server already saved without encryption was confirmed then; a new one just now
+   * (start_saving()). */
   courriel_server_verify_mechanism_async (mail_server, server->auth, self->edited->address,
                                           self->direction == OUTGOING ? self->outgoing_password : self->password,
-                                          server->fingerprint, NULL, self->cancellable, on_verified,
+                                          server->fingerprint, NULL,
+                                          server->security == COURRIEL_SECURITY_NONE
+                                              ? COURRIEL_VERIFY_ALLOW_INSECURE_AUTH
+                                              : COURRIEL_VERIFY_FLAGS_NONE,
+                                          self->cancellable, on_verified,
                                           g_object_ref (self));
 }
 
@@ -484,6 +495,63 @@ on_password_looked_up (GObject *source, GAsyncResult *result, gpointer user_data
                                  g_object_ref (self));
 }
 
+static void start_saving (CourrielAccountDialog *self);
+
+static void
+on_insecure_answered (CourrielInsecureDialog *dialog, const char *response, CourrielAccountDialog *self)
+{
+  AdwComboRow *security[N_DIRECTIONS] = { self->incoming_security, self->outgoing_security };
+
+  if (g_str_equal (response, COURRIEL_INSECURE_DIALOG_INSECURE))
+    self->insecure_confirmed = TRUE;
+  else if (g_str_equal (response, COURRIEL_INSECURE_DIALOG_STARTTLS))
+    for (guint d = 0; d < N_DIRECTIONS; d++)
+      {
+        const CourrielServer *server = edited_server (self, d);
+
+        if (server->host != NULL && server->security == COURRIEL_SECURITY_NONE
+            && courriel_insecure_dialog_offers_starttls (dialog, server->host, server->port))
+          adw_combo_row_set_selected (security[d], COURRIEL_SECURITY_STARTTLS);
+      }
+  else
+    return; /* Cancel: nothing was sent, nothing saved */
+  start_saving (self);
+}
+
+/* A server whose security the user just changed to "None": asked about before any password is
+ * sent. Returns whether the dialog is shown. */
+static gboolean
+confirm_insecure (CourrielAccountDialog *self)
+{
+  g_autoptr (CourrielMailServer) in = NULL;
+  g_autoptr (CourrielMailServer) out = NULL;
+  const CourrielMailServer *insecure[N_DIRECTIONS];
+  const CourrielServer *saved[N_DIRECTIONS] = { &self->account->incoming, &self->account->outgoing };
+  guint n = 0;
+  GtkWindow *dialog;
+
+  if (self->insecure_confirmed)
+    return FALSE;
+  for (guint d = 0; d < N_DIRECTIONS; d++)
+    {
+      const CourrielServer *server = edited_server (self, d);
+
+      if (server->host == NULL || server->security != COURRIEL_SECURITY_NONE
+          || saved[d]->security == COURRIEL_SECURITY_NONE)
+        continue;
+      if (d == INCOMING)
+        insecure[n++] = in = new_mail_server (self, self->edited, d);
+      else
+        insecure[n++] = out = new_mail_server (self, self->edited, d);
+    }
+  if (n == 0)
+    return FALSE;
+  dialog = courriel_insecure_dialog_new (GTK_WINDOW (self), insecure, n);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (on_insecure_answered), self, 0);
+  gtk_window_present (dialog);
+  return TRUE;
+}
+
 static void
 start_saving (CourrielAccountDialog *self)
 {
@@ -518,6 +586,8 @@ start_saving (CourrielAccountDialog *self)
       show_status (self, _("The incoming server needs a name."));
       return;
     }
+  if (settings && confirm_insecure (self))
+    return;
   set_busy (self, TRUE);
   show_status (self, NULL);
   /* The outgoing-password mode logs in to the outgoing server alone. */
@@ -729,10 +799,42 @@ courriel_account_dialog_class_init (CourrielAccountDialogClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
 }
 
+/* The Security row's reminder while "None" is chosen; choosing it again asks again. */
+static void
+on_security_changed (CourrielAccountDialog *self)
+{
+  gtk_widget_set_visible (self->not_encrypted[INCOMING],
+                          adw_combo_row_get_selected (self->incoming_security) == COURRIEL_SECURITY_NONE);
+  gtk_widget_set_visible (self->not_encrypted[OUTGOING],
+                          adw_combo_row_get_selected (self->outgoing_security) == COURRIEL_SECURITY_NONE);
+  self->insecure_confirmed = FALSE;
+}
+
+static GtkWidget *
+add_not_encrypted (AdwComboRow *row, const char *name)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+
+  gtk_widget_set_name (box, name);
+  gtk_widget_set_valign (box, GTK_ALIGN_CENTER);
+  gtk_widget_add_css_class (box, "warning");
+  gtk_box_append (GTK_BOX (box), gtk_image_new_from_icon_name ("dialog-warning-symbolic"));
+  gtk_box_append (GTK_BOX (box), gtk_label_new (_("Not encrypted")));
+  gtk_widget_set_visible (box, FALSE);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), box);
+  return box;
+}
+
 static void
 courriel_account_dialog_init (CourrielAccountDialog *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->not_encrypted[INCOMING] = add_not_encrypted (self->incoming_security, "incoming-not-encrypted");
+  self->not_encrypted[OUTGOING] = add_not_encrypted (self->outgoing_security, "outgoing-not-encrypted");
+  g_signal_connect_object (self->incoming_security, "notify::selected", G_CALLBACK (on_security_changed), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->outgoing_security, "notify::selected", G_CALLBACK (on_security_changed), self,
+                           G_CONNECT_SWAPPED);
   self->cancellable = g_cancellable_new ();
   gtk_window_set_default_widget (GTK_WINDOW (self), self->save_button);
   set_busy (self, FALSE);

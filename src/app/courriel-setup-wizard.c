@@ -15,6 +15,10 @@
  * verification, the keyring and the store are all asynchronous, and Back cancels what runs.
  *
  * The password entry is GTK's GtkPasswordEntry: it shows its own "Caps Lock is on" indicator.
+ *
+ * A server with Security "None" gets the password only after the user confirmed it in a
+ * CourrielInsecureDialog (which also suggests STARTTLS when the server offers it); changing a
+ * setting asks again. The account is then saved with allow_insecure.
  */
 #define G_LOG_DOMAIN "courriel-app"
 
@@ -28,6 +32,7 @@
 #include "courriel-application.h"
 #include "courriel-discovery-environment.h"
 #include "courriel-draft.h"
+#include "courriel-insecure-dialog.h"
 #include "courriel-server-verify.h"
 #include "courriel-test-message.h"
 
@@ -56,6 +61,7 @@ struct _CourrielSetupWizard
   char                    *untrusted[N_DIRECTIONS];  /* fingerprints shown, not accepted yet */
   gboolean                 verify_failed;
   gboolean                 password_refused; /* back on the first page for another password */
+  gboolean                 insecure_confirmed; /* "Use Without Encryption", for the settings as they are */
   gint64                   account_id;
   CourrielTestMessage     *test_message; /* nullable: not sent yet */
 
@@ -268,6 +274,8 @@ on_settings_changed (CourrielSetupWizard *self)
   gtk_widget_set_visible (self->insecure_warning_label,
                           gtk_drop_down_get_selected (self->incoming_security) == COURRIEL_SECURITY_NONE
                               || gtk_drop_down_get_selected (self->outgoing_security) == COURRIEL_SECURITY_NONE);
+  /* The confirmation was for other settings. */
+  self->insecure_confirmed = FALSE;
   update_buttons (self);
 }
 
@@ -603,6 +611,9 @@ start_verification (CourrielSetupWizard *self)
 {
   g_autoptr (CourrielMailServer) in = server_from_page (self, INCOMING);
   g_autoptr (CourrielMailServer) out = server_from_page (self, OUTGOING);
+  /* Only after "Use Without Encryption" (confirm_then_verify()). */
+  CourrielVerifyFlags flags = self->insecure_confirmed ? COURRIEL_VERIFY_ALLOW_INSECURE_AUTH
+                                                       : COURRIEL_VERIFY_FLAGS_NONE;
 
   renew_cancellable (self);
   self->verify_failed = FALSE;
@@ -616,10 +627,60 @@ start_verification (CourrielSetupWizard *self)
   gtk_widget_set_visible (GTK_WIDGET (self->identity_error_label), FALSE);
   gtk_spinner_start (self->verify_spinner);
   show_page (self, "verify");
-  courriel_server_verify_async (in, address (self), password (self), self->trusted[INCOMING], self->database,
+  courriel_server_verify_async (in, address (self), password (self), self->trusted[INCOMING], self->database, flags,
                                 self->cancellable, on_incoming_verified, g_object_ref (self));
-  courriel_server_verify_async (out, address (self), password (self), self->trusted[OUTGOING], self->database,
+  courriel_server_verify_async (out, address (self), password (self), self->trusted[OUTGOING], self->database, flags,
                                 self->cancellable, on_outgoing_verified, g_object_ref (self));
+}
+
+static void confirm_then_verify (CourrielSetupWizard *self);
+
+static void
+on_insecure_answered (CourrielInsecureDialog *dialog, const char *response, CourrielSetupWizard *self)
+{
+  GtkDropDown *security[N_DIRECTIONS] = { self->incoming_security, self->outgoing_security };
+
+  if (g_str_equal (response, COURRIEL_INSECURE_DIALOG_INSECURE))
+    {
+      self->insecure_confirmed = TRUE;
+      start_verification (self);
+      return;
+    }
+  if (!g_str_equal (response, COURRIEL_INSECURE_DIALOG_STARTTLS))
+    return; /* Cancel: nothing was sent, the settings stay for the user to change */
+  for (guint d = 0; d < N_DIRECTIONS; d++)
+    {
+      g_autoptr (CourrielMailServer) server = server_from_page (self, d);
+
+      if (server->security == COURRIEL_SECURITY_NONE
+          && courriel_insecure_dialog_offers_starttls (dialog, server->host, server->port))
+        gtk_drop_down_set_selected (security[d], COURRIEL_SECURITY_STARTTLS);
+    }
+  confirm_then_verify (self);
+}
+
+/* Security "None" is asked about first; SSL/TLS and STARTTLS are not. */
+static void
+confirm_then_verify (CourrielSetupWizard *self)
+{
+  g_autoptr (CourrielMailServer) in = server_from_page (self, INCOMING);
+  g_autoptr (CourrielMailServer) out = server_from_page (self, OUTGOING);
+  const CourrielMailServer *insecure[N_DIRECTIONS];
+  guint n = 0;
+  GtkWindow *dialog;
+
+  if (in->security == COURRIEL_SECURITY_NONE)
+    insecure[n++] = in;
+  if (out->security == COURRIEL_SECURITY_NONE)
+    insecure[n++] = out;
+  if (n == 0 || self->insecure_confirmed)
+    {
+      start_verification (self);
+      return;
+    }
+  dialog = courriel_insecure_dialog_new (GTK_WINDOW (self), insecure, n);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (on_insecure_answered), self, 0);
+  gtk_window_present (dialog);
 }
 
 /* ---- 5. saving ---- */
@@ -675,8 +736,10 @@ save_account (CourrielSetupWizard *self)
   account_server (self, INCOMING, &account->incoming);
   account_server (self, OUTGOING, &account->outgoing);
   account->smtp_size_limit = self->verified[OUTGOING]->smtp_size_limit;
-  account->allow_insecure = account->incoming.security == COURRIEL_SECURITY_NONE
-                            || account->outgoing.security == COURRIEL_SECURITY_NONE;
+  /* Verification succeeded: the user confirmed any server without encryption. */
+  account->allow_insecure = self->insecure_confirmed
+                            && (account->incoming.security == COURRIEL_SECURITY_NONE
+                                || account->outgoing.security == COURRIEL_SECURITY_NONE);
   account->pop3_keep_days = gtk_spin_button_get_value_as_int (self->keep_days_spin);
   account->pop3_delete_when_deleted_here = gtk_check_button_get_active (self->delete_here_check);
   gtk_label_set_label (self->verify_title_label, _("Saving Your Account…"));
@@ -809,13 +872,13 @@ go_next (GtkWidget *widget, const char *action_name, GVariant *parameter)
       gtk_widget_set_visible (GTK_WIDGET (self->identity_error_label), FALSE);
       /* Back for another password: the servers are known already. */
       if (self->password_refused && self->found != NULL && g_str_equal (self->found->address, address (self)))
-        start_verification (self);
+        confirm_then_verify (self);
       else
         start_discovery (self);
       self->password_refused = FALSE;
     }
   else if (g_str_equal (page, "result") || g_str_equal (page, "advanced") || g_str_equal (page, "verify"))
-    start_verification (self);
+    confirm_then_verify (self);
   else if (g_str_equal (page, "done"))
     gtk_window_close (GTK_WINDOW (self));
 }

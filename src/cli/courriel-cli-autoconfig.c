@@ -292,8 +292,9 @@ verify (const CourrielDiscoveryResult *result, const char *password, GStrv finge
         continue;
       if (fingerprints != NULL && fingerprints[0] != NULL)
         fingerprint = i == 1 && fingerprints[1] != NULL ? fingerprints[1] : fingerprints[0];
-      courriel_server_verify_async (chosen[i]->server, result->address, password, fingerprint, database, NULL,
-                                    courriel_cli_got_result, &results[i]);
+      /* A server found without encryption is reported, never sent the password. */
+      courriel_server_verify_async (chosen[i]->server, result->address, password, fingerprint, database,
+                                    COURRIEL_VERIFY_FLAGS_NONE, NULL, courriel_cli_got_result, &results[i]);
     }
   for (guint i = 0; i < 2; i++)
     {

@@ -27,7 +27,8 @@ fixture_set_up (Fixture *f, gconstpointer data)
   g_autoptr (GError) error = NULL;
   g_autoptr (GTlsCertificate) certificate = NULL;
 
-  f->bench = courriel_test_bench_new (&error);
+  /* @data: the bench's CourrielTestBenchFlags */
+  f->bench = courriel_test_bench_new_full (GPOINTER_TO_UINT (data), &error);
   g_assert_no_error (error);
   f->database = g_tls_file_database_new (courriel_test_bench_get_ca_file (f->bench), &error);
   g_assert_no_error (error);
@@ -55,7 +56,8 @@ verify (Fixture *f, CourrielMailServerType type, CourrielTestBenchService servic
                                 (char *)username, auth, FALSE, -1 };
   CourrielVerifyResult *verified;
 
-  courriel_server_verify_async (&server, ADDRESS, password, fingerprint, database, NULL, net_test_store_result,
+  courriel_server_verify_async (&server, ADDRESS, password, fingerprint, database, COURRIEL_VERIFY_FLAGS_NONE, NULL,
+                                net_test_store_result,
                                 &result);
   verified = courriel_server_verify_finish (net_test_wait (&result), &error);
   g_assert_no_error (error);
@@ -175,13 +177,15 @@ test_mechanisms (Fixture *f, gconstpointer data)
       g_assert_true (g_strv_contains ((const char *const *)probed->mechanisms, "SCRAM-SHA-1"));
       g_assert_false (g_strv_contains ((const char *const *)probed->mechanisms, "CRAM-MD5"));
 
-      courriel_server_verify_mechanism_async (&server, "scram-sha-1", ADDRESS, password, NULL, f->database, NULL,
+      courriel_server_verify_mechanism_async (&server, "scram-sha-1", ADDRESS, password, NULL, f->database,
+                                              COURRIEL_VERIFY_FLAGS_NONE, NULL,
                                               net_test_store_result, &chosen_result);
       chosen = wait_verified (&chosen_result);
       g_assert_cmpint (chosen->outcome, ==, COURRIEL_VERIFY_OK);
       g_assert_cmpuint (chosen->attempts, ==, 1);
 
-      courriel_server_verify_mechanism_async (&server, "CRAM-MD5", ADDRESS, password, NULL, f->database, NULL,
+      courriel_server_verify_mechanism_async (&server, "CRAM-MD5", ADDRESS, password, NULL, f->database,
+                                              COURRIEL_VERIFY_FLAGS_NONE, NULL,
                                               net_test_store_result, &refused_result);
       refused = wait_verified (&refused_result);
       g_assert_cmpint (refused->outcome, ==, COURRIEL_VERIFY_FAILED);
@@ -307,6 +311,80 @@ test_size_limit (Fixture *f, gconstpointer data)
   courriel_store_close (store);
 }
 
+/* The servers' logs once @what appears (TRUE) or after 3 s without it (FALSE): Postfix writes
+ * its log through postlogd, a little after the session. */
+static gboolean
+log_has (Fixture *f, const char *log, const char *what, gboolean wait)
+{
+  g_autofree char *path = g_build_filename (courriel_test_bench_get_dir (f->bench), "log", log, NULL);
+  gint64 until = g_get_monotonic_time () + 3 * G_USEC_PER_SEC;
+
+  do
+    {
+      g_autofree char *contents = NULL;
+
+      if (g_file_get_contents (path, &contents, NULL, NULL) && strstr (contents, what) != NULL)
+        return TRUE;
+      g_usleep (50 * 1000);
+    }
+  while (wait && g_get_monotonic_time () < until);
+  return FALSE;
+}
+
+static CourrielVerifyResult *
+verify_cleartext (Fixture *f, CourrielMailServerType type, guint16 port, CourrielVerifyFlags flags)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GAsyncResult) result = NULL;
+  CourrielMailServer server = { type, "127.0.0.1", port, COURRIEL_SECURITY_NONE, NULL, 0, FALSE, -1 };
+  CourrielVerifyResult *verified;
+
+  courriel_server_verify_async (&server, ADDRESS, courriel_test_bench_get_password (f->bench, ADDRESS), NULL, NULL,
+                                flags, NULL, net_test_store_result, &result);
+  verified = courriel_server_verify_finish (net_test_wait (&result), &error);
+  g_assert_no_error (error);
+  return verified;
+}
+
+/* A server without encryption: without the user's consent, verification fails before the
+ * password is sent (the servers' logs show no login for alice, not even a refused one); with
+ * it, Courriel logs in to the bench's cleartext IMAP and SMTP submission ports. */
+static void
+test_insecure (Fixture *f, gconstpointer data)
+{
+  guint16 submission = courriel_test_bench_get_cleartext_submission_port (f->bench);
+  g_autoptr (CourrielVerifyResult) imap_refused = NULL;
+  g_autoptr (CourrielVerifyResult) smtp_refused = NULL;
+  g_autoptr (CourrielVerifyResult) imap = NULL;
+  g_autoptr (CourrielVerifyResult) smtp = NULL;
+
+  g_assert_cmpuint (submission, !=, 0);
+  imap_refused = verify_cleartext (f, COURRIEL_MAIL_SERVER_IMAP,
+                                   courriel_test_bench_get_port (f->bench, COURRIEL_TEST_BENCH_IMAP),
+                                   COURRIEL_VERIFY_FLAGS_NONE);
+  smtp_refused = verify_cleartext (f, COURRIEL_MAIL_SERVER_SMTP, submission, COURRIEL_VERIFY_FLAGS_NONE);
+  g_assert_cmpint (imap_refused->outcome, ==, COURRIEL_VERIFY_FAILED);
+  g_assert_cmpint (smtp_refused->outcome, ==, COURRIEL_VERIFY_FAILED);
+  g_assert_nonnull (strstr (imap_refused->message, "did not send your password"));
+  g_assert_nonnull (strstr (smtp_refused->message, "did not send your password"));
+  /* The servers saw connections, and no login. */
+  g_assert_true (log_has (f, "dovecot.log", "no auth attempts", TRUE));
+  g_assert_false (log_has (f, "dovecot.log", "user=<" ADDRESS ">", FALSE));
+  /* Postfix counts the commands of each session as it closes: "ehlo=1 quit=1", no "auth=". */
+  g_assert_true (log_has (f, "postfix.log", "disconnect from", TRUE));
+  g_assert_false (log_has (f, "postfix.log", " auth=", FALSE));
+
+  imap = verify_cleartext (f, COURRIEL_MAIL_SERVER_IMAP,
+                           courriel_test_bench_get_port (f->bench, COURRIEL_TEST_BENCH_IMAP),
+                           COURRIEL_VERIFY_ALLOW_INSECURE_AUTH);
+  smtp = verify_cleartext (f, COURRIEL_MAIL_SERVER_SMTP, submission, COURRIEL_VERIFY_ALLOW_INSECURE_AUTH);
+  g_assert_cmpint (imap->outcome, ==, COURRIEL_VERIFY_OK);
+  g_assert_cmpint (smtp->outcome, ==, COURRIEL_VERIFY_OK);
+  g_assert_cmpstr (imap->server->username, ==, ADDRESS);
+  g_assert_true (log_has (f, "dovecot.log", "Login: user=<" ADDRESS ">", TRUE));
+  g_assert_true (log_has (f, "postfix.log", " auth=1", TRUE));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -316,6 +394,8 @@ main (int argc, char **argv)
   g_test_add ("/server-verify/refusals", Fixture, NULL, fixture_set_up, test_refusals, fixture_tear_down);
   g_test_add ("/server-verify/mechanisms", Fixture, NULL, fixture_set_up, test_mechanisms, fixture_tear_down);
   g_test_add_func ("/server-verify/provider-help", test_provider_help);
+  g_test_add ("/server-verify/insecure", Fixture, GUINT_TO_POINTER (COURRIEL_TEST_BENCH_CLEARTEXT_SUBMISSION),
+              fixture_set_up, test_insecure, fixture_tear_down);
   g_test_add ("/server-verify/size-limit", Fixture, NULL, fixture_set_up, test_size_limit, fixture_tear_down);
   return g_test_run ();
 }

@@ -31,7 +31,8 @@ struct _CourrielTestBench
 
   char        *dir;
   char        *ca_file;
-  guint16      ports[COURRIEL_TEST_BENCH_N_SERVICES];
+  guint16      ports[COURRIEL_TEST_BENCH_N_SERVICES + 1]; /* the last: the cleartext submission */
+  CourrielTestBenchFlags flags;
   GSubprocess *guard;
   GStrv        users;     /* addresses, in the order of the users file */
   GHashTable  *passwords; /* address → password */
@@ -96,16 +97,17 @@ courriel_test_bench_init (CourrielTestBench *self)
 /* Distinct ports the kernel considers free right now. Another process may still take one
  * before the servers bind it: mail-bench reports that and the caller tries again. */
 static gboolean
-pick_ports (guint16 *ports, GError **error)
+pick_ports (guint16 *ports, guint n_ports, GError **error)
 {
-  int fds[COURRIEL_TEST_BENCH_N_SERVICES];
+  int fds[COURRIEL_TEST_BENCH_N_SERVICES + 1];
   gboolean ok = TRUE;
   guint i;
 
-  for (i = 0; i < COURRIEL_TEST_BENCH_N_SERVICES; i++)
+  g_assert (n_ports <= G_N_ELEMENTS (fds));
+  for (i = 0; i < n_ports; i++)
     fds[i] = -1;
 
-  for (i = 0; i < COURRIEL_TEST_BENCH_N_SERVICES && ok; i++)
+  for (i = 0; i < n_ports && ok; i++)
     {
       struct sockaddr_in addr = { .sin_family = AF_INET, .sin_port = 0 };
       socklen_t len = sizeof addr;
@@ -124,7 +126,7 @@ pick_ports (guint16 *ports, GError **error)
       ports[i] = ntohs (addr.sin_port);
     }
 
-  for (i = 0; i < COURRIEL_TEST_BENCH_N_SERVICES; i++)
+  for (i = 0; i < n_ports; i++)
     if (fds[i] >= 0)
       close (fds[i]);
 
@@ -142,6 +144,12 @@ courriel_test_bench_get_environ (CourrielTestBench *self, char **envp)
       g_autofree char *value = g_strdup_printf ("%u", self->ports[i]);
 
       envp = g_environ_setenv (envp, name, value, TRUE);
+    }
+  if (self->flags & COURRIEL_TEST_BENCH_CLEARTEXT_SUBMISSION)
+    {
+      g_autofree char *value = g_strdup_printf ("%u", self->ports[COURRIEL_TEST_BENCH_N_SERVICES]);
+
+      envp = g_environ_setenv (envp, "COURRIEL_BENCH_SUBMISSION_CLEARTEXT_PORT", value, TRUE);
     }
   envp = g_environ_setenv (envp, "COURRIEL_BENCH_DIR", self->dir, TRUE);
   envp = g_environ_setenv (envp, "COURRIEL_BENCH_HOST", courriel_test_bench_get_host (self), TRUE);
@@ -237,8 +245,23 @@ read_users (CourrielTestBench *self, GError **error)
 CourrielTestBench *
 courriel_test_bench_new (GError **error)
 {
+  return courriel_test_bench_new_full (COURRIEL_TEST_BENCH_FLAGS_NONE, error);
+}
+
+/**
+ * courriel_test_bench_new_full:
+ * @flags: what to add to the usual servers
+ *
+ * As courriel_test_bench_new(), with more: see #CourrielTestBenchFlags.
+ */
+CourrielTestBench *
+courriel_test_bench_new_full (CourrielTestBenchFlags flags, GError **error)
+{
   g_autoptr (CourrielTestBench) self = g_object_new (COURRIEL_TYPE_TEST_BENCH, NULL);
   int status = EX_PORTS_BUSY;
+  guint n_ports = COURRIEL_TEST_BENCH_N_SERVICES + ((flags & COURRIEL_TEST_BENCH_CLEARTEXT_SUBMISSION) ? 1 : 0);
+
+  self->flags = flags;
 
   self->dir = g_dir_make_tmp ("courriel-bench-XXXXXX", error);
   if (self->dir == NULL)
@@ -256,7 +279,7 @@ courriel_test_bench_new (GError **error)
 
   for (guint attempt = 0; attempt < MAX_START_ATTEMPTS && status == EX_PORTS_BUSY; attempt++)
     {
-      if (!pick_ports (self->ports, error))
+      if (!pick_ports (self->ports, n_ports, error))
         return NULL;
       status = run_start (self, error);
       if (status != 0 && status != EX_PORTS_BUSY)
@@ -339,6 +362,13 @@ const char *
 courriel_test_bench_get_host (CourrielTestBench *self)
 {
   return "127.0.0.1";
+}
+
+guint16
+courriel_test_bench_get_cleartext_submission_port (CourrielTestBench *self)
+{
+  g_return_val_if_fail (COURRIEL_IS_TEST_BENCH (self), 0);
+  return self->ports[COURRIEL_TEST_BENCH_N_SERVICES];
 }
 
 guint16

@@ -24,10 +24,25 @@ typedef enum
   COURRIEL_TEST_BENCH_N_SERVICES
 } CourrielTestBenchService;
 
+/* What a test may add to the usual servers; the others get none of it. */
+typedef enum
+{
+  COURRIEL_TEST_BENCH_FLAGS_NONE = 0,
+  /* One more Postfix submission listener that offers AUTH without TLS (STARTTLS still offered,
+   * not required): a provider without encryption, for an account the user chose insecure.
+   * Dovecot's IMAP and POP3 ports take cleartext logins from loopback already (it counts a
+   * connection from its own address as secured). */
+  COURRIEL_TEST_BENCH_CLEARTEXT_SUBMISSION = 1 << 0,
+} CourrielTestBenchFlags;
+
 #define COURRIEL_TYPE_TEST_BENCH (courriel_test_bench_get_type ())
 G_DECLARE_FINAL_TYPE (CourrielTestBench, courriel_test_bench, COURRIEL, TEST_BENCH, GObject)
 
 CourrielTestBench  *courriel_test_bench_new          (GError                  **error);
+CourrielTestBench  *courriel_test_bench_new_full     (CourrielTestBenchFlags    flags,
+                                                      GError                  **error);
+/* 0 without COURRIEL_TEST_BENCH_CLEARTEXT_SUBMISSION */
+guint16             courriel_test_bench_get_cleartext_submission_port (CourrielTestBench *self);
 void                courriel_test_bench_stop         (CourrielTestBench        *self);
 gboolean            courriel_test_bench_stop_servers (CourrielTestBench        *self,
                                                       GError                  **error);

@@ -28,6 +28,7 @@ typedef struct
   char                 *fingerprint;
   char                 *mechanism;  /* nullable: the best offered */
   gboolean              probe_only; /* connect and read the mechanisms, no login */
+  CourrielVerifyFlags   flags;
   GTlsDatabase         *database;
   GPtrArray            *usernames;
   guint                 next;
@@ -305,14 +306,18 @@ try_next (GTask *task)
     courriel_connection_set_pinned_fingerprint (verify->connection, verify->fingerprint);
   if (verify->database != NULL)
     courriel_connection_set_tls_database (verify->connection, verify->database);
+  /* Without the user's consent, courriel_connection_check_credentials_allowed() refuses
+   * before the password leaves. */
+  courriel_connection_set_allow_insecure_auth (verify->connection,
+                                               (verify->flags & COURRIEL_VERIFY_ALLOW_INSECURE_AUTH) != 0);
   verify->session = courriel_server_session_new (server->type, verify->connection);
   courriel_server_session_connect_async (verify->session, g_task_get_cancellable (task), on_connected, task);
 }
 
 static void
 start (const CourrielMailServer *server, const char *mechanism, const char *address, const char *password,
-       const char *fingerprint, GTlsDatabase *database, gboolean probe_only, GCancellable *cancellable,
-       GAsyncReadyCallback callback, gpointer user_data)
+       const char *fingerprint, GTlsDatabase *database, CourrielVerifyFlags flags, gboolean probe_only,
+       GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
 {
   GTask *task = g_task_new (NULL, cancellable, callback, user_data);
   Verify *verify = g_new0 (Verify, 1);
@@ -326,6 +331,7 @@ start (const CourrielMailServer *server, const char *mechanism, const char *addr
   verify->fingerprint = g_strdup (fingerprint);
   verify->mechanism = mechanism != NULL ? g_ascii_strup (mechanism, -1) : NULL;
   verify->probe_only = probe_only;
+  verify->flags = flags;
   verify->database = database != NULL ? g_object_ref (database) : NULL;
   verify->usernames = g_ptr_array_new_with_free_func (g_free);
   g_ptr_array_add (verify->usernames, g_strdup (first));
@@ -354,15 +360,19 @@ start (const CourrielMailServer *server, const char *mechanism, const char *addr
  * @server: the server, with the user name its source gave (or NULL)
  * @address: the user's e-mail address
  *
+ * @flags: %COURRIEL_VERIFY_ALLOW_INSECURE_AUTH when the user confirmed that the password may be
+ *   sent over a connection without encryption (security None); without it, such a login is
+ *   %COURRIEL_VERIFY_FAILED before the password is sent
+ *
  * Logs in (and out) without reading or sending any mail, with the best login method the server
  * offers. Fails only when cancelled.
  */
 void
 courriel_server_verify_async (const CourrielMailServer *server, const char *address, const char *password,
-                              const char *fingerprint, GTlsDatabase *database, GCancellable *cancellable,
-                              GAsyncReadyCallback callback, gpointer user_data)
+                              const char *fingerprint, GTlsDatabase *database, CourrielVerifyFlags flags,
+                              GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
 {
-  start (server, NULL, address, password, fingerprint, database, FALSE, cancellable, callback, user_data);
+  start (server, NULL, address, password, fingerprint, database, flags, FALSE, cancellable, callback, user_data);
 }
 
 /**
@@ -375,9 +385,11 @@ courriel_server_verify_async (const CourrielMailServer *server, const char *addr
 void
 courriel_server_verify_mechanism_async (const CourrielMailServer *server, const char *mechanism, const char *address,
                                         const char *password, const char *fingerprint, GTlsDatabase *database,
-                                        GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
+                                        CourrielVerifyFlags flags, GCancellable *cancellable,
+                                        GAsyncReadyCallback callback, gpointer user_data)
 {
-  start (server, mechanism, address, password, fingerprint, database, FALSE, cancellable, callback, user_data);
+  start (server, mechanism, address, password, fingerprint, database, flags, FALSE, cancellable, callback,
+         user_data);
 }
 
 /**
@@ -391,7 +403,8 @@ void
 courriel_server_probe_mechanisms_async (const CourrielMailServer *server, const char *fingerprint,
                                         GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
 {
-  start (server, NULL, "", NULL, fingerprint, NULL, TRUE, cancellable, callback, user_data);
+  start (server, NULL, "", NULL, fingerprint, NULL, COURRIEL_VERIFY_FLAGS_NONE, TRUE, cancellable, callback,
+         user_data);
 }
 
 CourrielVerifyResult *

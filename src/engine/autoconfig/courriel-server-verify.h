@@ -19,6 +19,16 @@ typedef enum
   COURRIEL_VERIFY_FAILED,             /* anything else (TLS, no secure login offered…): see message */
 } CourrielVerifyOutcome;
 
+/* What the user allowed for this login. */
+typedef enum
+{
+  COURRIEL_VERIFY_FLAGS_NONE = 0,
+  /* The user chose a server without encryption and confirmed, after a warning, that the
+   * password may cross the network readable: without it, such a login fails before the
+   * password is sent. */
+  COURRIEL_VERIFY_ALLOW_INSECURE_AUTH = 1 << 0,
+} CourrielVerifyFlags;
+
 typedef struct
 {
   CourrielMailServer   *server;
@@ -55,6 +65,7 @@ void                  courriel_server_verify_async  (const CourrielMailServer *s
                                                      const char               *password,
                                                      const char               *fingerprint,
                                                      GTlsDatabase             *database,
+                                                     CourrielVerifyFlags       flags,
                                                      GCancellable             *cancellable,
                                                      GAsyncReadyCallback       callback,
                                                      gpointer                  user_data);
@@ -64,6 +75,7 @@ void                  courriel_server_verify_mechanism_async (const CourrielMail
                                                               const char               *password,
                                                               const char               *fingerprint,
                                                               GTlsDatabase             *database,
+                                                              CourrielVerifyFlags       flags,
                                                               GCancellable             *cancellable,
                                                               GAsyncReadyCallback       callback,
                                                               gpointer                  user_data);
