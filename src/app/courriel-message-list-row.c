@@ -83,7 +83,7 @@ update_accessible (CourrielMessageListRow *self)
   if (self->attachment)
     g_ptr_array_add (pieces, g_strdup (_("Has attachments")));
   if (self->thread_size > 1)
-    g_ptr_array_add (pieces, g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u message", "%u messages",
+    g_ptr_array_add (pieces, g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%'u message", "%'u messages",
                                                            self->thread_size),
                                               self->thread_size));
   g_ptr_array_add (pieces, NULL);

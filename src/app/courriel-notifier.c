@@ -122,7 +122,7 @@ describe (GPtrArray *mails)
   else
     {
       g_autofree char *title = g_strdup_printf (
-        g_dngettext (GETTEXT_PACKAGE, "%u new message", "%u new messages", mails->len), mails->len);
+        g_dngettext (GETTEXT_PACKAGE, "%'u new message", "%'u new messages", mails->len), mails->len);
       g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
       g_autofree char *body = NULL;
 

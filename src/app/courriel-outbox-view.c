@@ -19,6 +19,7 @@
 #include <glib/gi18n.h>
 
 #include "courriel-composer.h"
+#include "courriel-date-format.h"
 #include "courriel-draft.h"
 #include "courriel-message-text.h"
 #include "courriel-outbox.h"
@@ -108,7 +109,7 @@ describe_state (const CourrielOutboxItem *item, gboolean *is_error)
       if (item->next_attempt > g_get_real_time () / G_USEC_PER_SEC)
         {
           g_autoptr (GDateTime) when = g_date_time_new_from_unix_local (item->next_attempt);
-          g_autofree char *time = g_date_time_format (when, "%H:%M");
+          g_autofree char *time = courriel_date_format_time (when);
 
           if (item->last_error != NULL)
             /* Translators: a time ("14:05"), then why the last attempt failed */

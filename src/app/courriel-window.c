@@ -202,19 +202,19 @@ describe_action (CourrielMessageAction action, guint n)
   switch (action)
     {
     case COURRIEL_MESSAGE_ACTION_MARK_READ:
-      return g_strdup_printf (g_dngettext (NULL, "%u message marked as read", "%u messages marked as read", n), n);
+      return g_strdup_printf (g_dngettext (NULL, "%'u message marked as read", "%'u messages marked as read", n), n);
     case COURRIEL_MESSAGE_ACTION_MARK_UNREAD:
-      return g_strdup_printf (g_dngettext (NULL, "%u message marked as unread", "%u messages marked as unread", n),
+      return g_strdup_printf (g_dngettext (NULL, "%'u message marked as unread", "%'u messages marked as unread", n),
                               n);
     case COURRIEL_MESSAGE_ACTION_DELETE:
-      return g_strdup_printf (g_dngettext (NULL, "%u message moved to the Trash", "%u messages moved to the Trash", n),
+      return g_strdup_printf (g_dngettext (NULL, "%'u message moved to the Trash", "%'u messages moved to the Trash", n),
                               n);
     case COURRIEL_MESSAGE_ACTION_ARCHIVE:
-      return g_strdup_printf (g_dngettext (NULL, "%u message archived", "%u messages archived", n), n);
+      return g_strdup_printf (g_dngettext (NULL, "%'u message archived", "%'u messages archived", n), n);
     case COURRIEL_MESSAGE_ACTION_JUNK:
-      return g_strdup_printf (g_dngettext (NULL, "%u message marked as junk", "%u messages marked as junk", n), n);
+      return g_strdup_printf (g_dngettext (NULL, "%'u message marked as junk", "%'u messages marked as junk", n), n);
     case COURRIEL_MESSAGE_ACTION_MOVE:
-      return g_strdup_printf (g_dngettext (NULL, "%u message moved", "%u messages moved", n), n);
+      return g_strdup_printf (g_dngettext (NULL, "%'u message moved", "%'u messages moved", n), n);
     case COURRIEL_MESSAGE_ACTION_STAR:
     case COURRIEL_MESSAGE_ACTION_UNSTAR:
       break;
@@ -838,7 +838,7 @@ update_title (CourrielWindow *self)
    * is what a glance at a window list or a task switcher wants to know. */
   if (unread > 0)
     /* Translators: the window's title: a folder's name, its unread messages, the app's name */
-    title = g_strdup_printf (_("%s (%lld) — Courriel"), courriel_folder_item_get_name (folder), (long long)unread);
+    title = g_strdup_printf (_("%s (%'lld) — Courriel"), courriel_folder_item_get_name (folder), (long long)unread);
   else
     /* Translators: the window's title: a folder's name and the app's name */
     title = g_strdup_printf (_("%s — Courriel"), courriel_folder_item_get_name (folder));
@@ -1173,8 +1173,8 @@ delete_folder (GtkWidget *widget, const char *action_name, GVariant *parameter)
   adw_message_dialog_format_heading (ADW_MESSAGE_DIALOG (dialog), _("Delete the Folder “%s”?"),
                                      courriel_folder_item_get_name (target));
   adw_message_dialog_format_body (ADW_MESSAGE_DIALOG (dialog),
-                                  g_dngettext (NULL, "Its %lld message will be deleted too, here and on the server.",
-                                               "Its %lld messages will be deleted too, here and on the server.",
+                                  g_dngettext (NULL, "Its %'lld message will be deleted too, here and on the server.",
+                                               "Its %'lld messages will be deleted too, here and on the server.",
                                                (gulong)MIN (total, G_MAXLONG)),
                                   (long long)total);
   adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "cancel", _("_Cancel"), "delete", _("_Delete"), NULL);
