@@ -385,7 +385,8 @@ show_verification (CourrielReader *self, Loaded *loaded)
     case COURRIEL_AUTH_VERDICT_NOT_VERIFIED:
     default:
       text = g_strdup_printf (_("Sender not verified (no verification by %s)"), checker);
-      gtk_image_set_from_icon_name (self->verification_icon, "dialog-question-symbolic");
+      /* Not "dialog-question": Adwaita draws it as a diamond with "?", which reads as a broken character. */
+      gtk_image_set_from_icon_name (self->verification_icon, "dialog-information-symbolic");
       gtk_widget_add_css_class (box, "dim-label");
       break;
     }
