@@ -913,15 +913,22 @@ test_push_off_by_default (Fixture *f, gconstpointer data)
   sync_without_push (f, add_bench_account (f, address), address);
 }
 
-/* POP3 has no push: the periodic sync alone, and no connection left open. */
+/* POP3 has no push: the periodic sync alone, and no connection left open. The same account set
+ * up again on IMAP (same address, same id) is pushed from its next sync on, without a restart. */
 static void
 test_push_pop3 (Fixture *f, gconstpointer data)
 {
   const char *address = "carol@example.test";
   gint64 id = add_pop3_account (f, address);
+  const GError *error = NULL;
 
   courriel_sync_service_set_push (f->service, TRUE);
   sync_without_push (f, id, address);
+
+  g_assert_cmpint (add_bench_account (f, address), ==, id);
+  g_assert_cmpint (sync_and_wait (f, id, &error), ==, COURRIEL_SYNC_STATE_IDLE);
+  run_until (is_pushing, f, &id, 5, "the account, now IMAP, watched");
+  g_assert_cmpint (deliver_and_wait (f, id, address, "apres-imap"), <, 5000);
 }
 
 int

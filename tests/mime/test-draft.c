@@ -275,6 +275,45 @@ test_from_message (void)
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
 }
 
+/* A forward with its original attached whole, taken back from the Outbox: the original is the
+ * draft's forwarded message again, sent again attached, and its text stays out of the draft's
+ * own (before, Edit lost the attachment and pasted the original's text into the body). */
+static void
+test_from_forward (void)
+{
+  g_autoptr (GBytes) bytes = g_bytes_new_static (original, strlen (original));
+  g_autoptr (GError) error = NULL;
+  g_autoptr (CourrielDraft) forward = courriel_draft_new_forward (bytes, "Moi", "me@example.test", TRUE, &error);
+  g_autoptr (CourrielDraft) back = NULL;
+  g_autoptr (CourrielMessageText) forwarded = NULL;
+  g_autoptr (CourrielMessageText) resent = NULL;
+  g_autoptr (GBytes) raw = NULL;
+  g_autoptr (GBytes) again = NULL;
+
+  g_assert_no_error (error);
+  g_ptr_array_add (forward->to, g_strdup ("chloe@example.org"));
+  g_free (forward->text);
+  forward->text = g_strdup ("Voici le message d’Élodie.");
+  raw = build (forward);
+
+  back = courriel_draft_new_from_message (raw, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (g_strstrip (back->text), ==, "Voici le message d’Élodie.");
+  g_assert_cmpuint (back->attachments->len, ==, 0);
+  g_assert_nonnull (back->forwarded);
+  forwarded = read_back (back->forwarded);
+  g_assert_cmpstr (forwarded->subject, ==, "Réunion");
+  g_assert_nonnull (strstr (forwarded->text, "on se voit lundi ?"));
+
+  again = build (back);
+  g_assert_true (contains (again, "message/rfc822"));
+  resent = read_back (again);
+  g_assert_nonnull (strstr (resent->text, "Voici le message d’Élodie."));
+  /* The original's text once, from the attachment, not a second time in the body. */
+  g_assert_nonnull (strstr (resent->text, "on se voit lundi ?"));
+  g_assert_null (strstr (strstr (resent->text, "on se voit lundi ?") + 1, "on se voit lundi ?"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -286,5 +325,6 @@ main (int argc, char **argv)
   g_test_add_func ("/draft/reply", test_reply);
   g_test_add_func ("/draft/forward", test_forward);
   g_test_add_func ("/draft/from-message", test_from_message);
+  g_test_add_func ("/draft/from-forward", test_from_forward);
   return g_test_run ();
 }

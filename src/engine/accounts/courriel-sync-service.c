@@ -67,7 +67,8 @@ typedef struct
   gint64            push_folder_id;
   char             *push_folder;
   gboolean          push_live;   /* the watch has its folder open */
-  gboolean          push_unsupported; /* POP3, or no IDLE: the periodic sync alone */
+  char             *push_unsupported; /* POP3, or no IDLE, on this server (describe_server()): the
+                                       * periodic sync alone, until the account's server changes */
   guint             push_backoff;
   GSource          *push_retry;
   GSource          *push_soon;   /* the coalesced sync of the watched folder */
@@ -122,6 +123,7 @@ account_state_free (AccountState *state)
 {
   push_stop (state);
   g_free (state->push_folder);
+  g_free (state->push_unsupported);
   cancel_tasks (g_steal_pointer (&state->waiting));
   g_clear_error (&state->outbox_error);
   g_clear_error (&state->error);
@@ -232,6 +234,7 @@ run_free (Run *run)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Run, run_free)
 
 static void start_sync (CourrielSyncService *self, AccountState *state);
+static char *describe_server (const CourrielAccount *account);
 static void start_folder_sync (CourrielSyncService *self, AccountState *state);
 static void push_start (CourrielSyncService *self, AccountState *state);
 
@@ -292,8 +295,13 @@ run_done (Run *run, GError *error)
    * stopped without a retry of its own (an account whose Inbox was not yet known). */
   if (error == NULL && run->folder_id == 0 && run->account != NULL)
     {
-      if (run->account->protocol == COURRIEL_PROTOCOL_POP3)
-        state->push_unsupported = TRUE;
+      g_autofree char *server = describe_server (run->account);
+
+      /* Set up again (POP3 to IMAP, another server): what it lacked there says nothing of here. */
+      if (g_strcmp0 (state->push_unsupported, server) != 0)
+        g_clear_pointer (&state->push_unsupported, g_free);
+      if (run->account->protocol == COURRIEL_PROTOCOL_POP3 && state->push_unsupported == NULL)
+        state->push_unsupported = g_steal_pointer (&server);
       push_start (self, state);
     }
   if (state->again && !state->running)
@@ -822,7 +830,8 @@ on_watch_logged_in (GObject *source, GAsyncResult *result, gpointer user_data)
   if (!COURRIEL_IS_IMAP_CLIENT (client) || !courriel_imap_client_has_capability (COURRIEL_IMAP_CLIENT (client), "IDLE"))
     {
       g_debug ("account %" G_GINT64_FORMAT ": no IDLE, the periodic sync alone", state->id);
-      state->push_unsupported = TRUE;
+      g_free (state->push_unsupported);
+      state->push_unsupported = g_strdup (state->push_server);
       if (COURRIEL_IS_IMAP_CLIENT (client))
         watch->client = COURRIEL_IMAP_CLIENT (g_steal_pointer (&client));
       push_stop (state);
@@ -848,7 +857,8 @@ on_watch_account_listed (GObject *source, GAsyncResult *result, gpointer user_da
   if (account == NULL || account->protocol != COURRIEL_PROTOCOL_IMAP)
     {
       /* Removed, or POP3: nothing to watch. */
-      state->push_unsupported = account != NULL;
+      g_free (state->push_unsupported);
+      state->push_unsupported = account != NULL ? describe_server (account) : NULL;
       push_stop (state);
       return;
     }
@@ -863,7 +873,7 @@ push_start (CourrielSyncService *self, AccountState *state)
 {
   Watch *watch;
 
-  if (!self->push || state->push_unsupported || state->push != NULL)
+  if (!self->push || state->push_unsupported != NULL || state->push != NULL)
     return;
   clear_source (&state->push_retry);
   state->push = g_cancellable_new ();

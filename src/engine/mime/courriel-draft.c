@@ -531,6 +531,39 @@ collect_attachment (GMimeObject *parent, GMimeObject *part, gpointer user_data)
                                  mime_type, data);
 }
 
+static GBytes *
+object_bytes (GMimeObject *object)
+{
+  g_autoptr (GMimeStream) stream = g_mime_stream_mem_new ();
+  GByteArray *bytes;
+
+  g_mime_object_write_to_stream (object, NULL, stream);
+  bytes = g_mime_stream_mem_get_byte_array (GMIME_STREAM_MEM (stream));
+  return g_bytes_new (bytes->data, bytes->len);
+}
+
+/* A forward's original, attached whole (message/rfc822, as build() adds it): taken out of
+ * @message into the draft, where the composer shows it as the forwarded attachment again, and
+ * out of the text, which would otherwise have the original's text read into the draft's own. */
+static gboolean
+take_forwarded (CourrielDraft *draft, GMimeMessage *message)
+{
+  GMimeObject *body = g_mime_message_get_mime_part (message);
+
+  for (int i = 0; GMIME_IS_MULTIPART (body) && i < g_mime_multipart_get_count (GMIME_MULTIPART (body)); i++)
+    {
+      GMimeObject *part = g_mime_multipart_get_part (GMIME_MULTIPART (body), i);
+      GMimeMessage *inner;
+
+      if (!GMIME_IS_MESSAGE_PART (part) || (inner = g_mime_message_part_get_message (GMIME_MESSAGE_PART (part))) == NULL)
+        continue;
+      draft->forwarded = object_bytes (GMIME_OBJECT (inner));
+      g_mime_multipart_remove_at (GMIME_MULTIPART (body), i);
+      return TRUE;
+    }
+  return FALSE;
+}
+
 /* The envelope recipients that are in neither To nor Cc: those were Bcc. */
 static void
 add_hidden_recipients (CourrielDraft *draft, const char * const *envelope, GPtrArray *seen)
@@ -570,7 +603,6 @@ courriel_draft_new_from_message (GBytes *raw, const char * const *envelope, GErr
 
   if (message == NULL)
     return NULL;
-  text = courriel_message_text_new_from_bytes (raw, NULL);
   from = g_mime_message_get_from (message);
   if (from != NULL && internet_address_list_length (from) > 0)
     sender = internet_address_list_get_address (from, 0);
@@ -581,6 +613,13 @@ courriel_draft_new_from_message (GBytes *raw, const char * const *envelope, GErr
   add_mailboxes (draft->to, g_mime_message_get_to (message), NULL, seen);
   add_mailboxes (draft->cc, g_mime_message_get_cc (message), NULL, seen);
   add_hidden_recipients (draft, envelope, seen);
+  if (take_forwarded (draft, message))
+    {
+      g_autoptr (GBytes) own = object_bytes (GMIME_OBJECT (message));
+      text = courriel_message_text_new_from_bytes (own, NULL);
+    }
+  else
+    text = courriel_message_text_new_from_bytes (raw, NULL);
   g_free (draft->subject);
   draft->subject = g_strdup (g_mime_message_get_subject (message));
   g_free (draft->text);
