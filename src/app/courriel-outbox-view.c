@@ -320,9 +320,9 @@ send_again (GtkWidget *widget, const char *action_name, GVariant *parameter)
   if (item == NULL)
     return;
   gtk_widget_set_visible (GTK_WIDGET (self->error_label), FALSE);
-  /* Queued and due now, whatever it was: refused, waiting, or found half-sent after a crash. */
-  courriel_outbox_set_state_async (self->store, item->id, COURRIEL_OUTBOX_QUEUED, 0, NULL, NULL, on_requeued,
-                                   done_new (self, item->account_id, _("The message cannot be sent again:")));
+  /* Queued and due now, whether it was refused or waiting; never one a sender took meanwhile. */
+  courriel_outbox_send_now_async (self->store, item->id, NULL, on_requeued,
+                                  done_new (self, item->account_id, _("The message cannot be sent again:")));
 }
 
 static void
@@ -356,8 +356,8 @@ on_draft_saved (CourrielComposer *composer, gint64 draft_id, Taken *taken)
   if (taken->removed)
     return;
   taken->removed = TRUE;
-  courriel_outbox_remove_async (taken->self->store, taken->id, NULL, on_removed,
-                                done_new (taken->self, 0, _("The message cannot be taken out of the Outbox:")));
+  courriel_outbox_withdraw_async (taken->self->store, taken->id, NULL, on_removed,
+                                  done_new (taken->self, 0, _("The message cannot be taken out of the Outbox:")));
 }
 
 static void
@@ -402,8 +402,8 @@ on_delete_response (AdwMessageDialog *dialog, const char *response, gpointer use
 
   if (!g_str_equal (response, "delete") || self == NULL)
     return;
-  courriel_outbox_remove_async (self->store, id, NULL, on_removed,
-                                done_new (self, 0, _("The message cannot be deleted:")));
+  courriel_outbox_withdraw_async (self->store, id, NULL, on_removed,
+                                  done_new (self, 0, _("The message cannot be deleted:")));
 }
 
 static void

@@ -1034,6 +1034,90 @@ test_too_large (Fixture *f, gconstpointer data)
   g_assert_cmpstr (outcome, ==, "0/0/0/0");
 }
 
+/* A user action on one message: "" when it worked, else the error's code as a word. */
+static const char *
+user_action (Fixture *f, void (*action) (CourrielStore *, gint64, GCancellable *, GAsyncReadyCallback, gpointer),
+             gint64 id)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GAsyncResult) result = NULL;
+
+  action (f->store, id, NULL, net_test_store_result, &result);
+  if (courriel_store_write_finish (f->store, net_test_wait (&result), &error))
+    return "";
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_BUSY))
+    return "busy";
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+    return "gone";
+  return error->message;
+}
+
+static void
+set_state (Fixture *f, gint64 id, CourrielOutboxState state, gint64 next_attempt)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GAsyncResult) result = NULL;
+
+  courriel_outbox_set_state_async (f->store, id, state, next_attempt, "451 later", NULL, net_test_store_result,
+                                   &result);
+  g_assert_true (courriel_store_write_finish (f->store, net_test_wait (&result), &error));
+}
+
+/* Send Again and Delete (the Outbox view, a retry after the user mended a password) act only on a
+ * message that waits or was refused: never on one a sender has, which could then go twice. */
+static void
+test_user_actions_spare_a_message_being_sent (Fixture *f, gconstpointer data)
+{
+  const char *text = "From: " SENDER "\r\nTo: " RECIPIENT "\r\nSubject: patience\r\n\r\nBientôt.\r\n";
+  g_autoptr (GBytes) raw = g_bytes_new_static (text, strlen (text));
+  g_autoptr (GPtrArray) items = NULL;
+  CourrielOutboxItem *item;
+  gint64 id;
+  guint attempts;
+
+  queue (f, raw);
+  items = outbox (f);
+  id = ((CourrielOutboxItem *)items->pdata[0])->id;
+
+  /* Refused, then Send Again: queued, due now, and no attempt counted. */
+  set_state (f, id, COURRIEL_OUTBOX_FAILED, 0);
+  g_clear_pointer (&items, g_ptr_array_unref);
+  items = outbox (f);
+  attempts = ((CourrielOutboxItem *)items->pdata[0])->attempts;
+  g_assert_cmpstr (user_action (f, courriel_outbox_send_now_async, id), ==, "");
+  g_clear_pointer (&items, g_ptr_array_unref);
+  items = outbox (f);
+  item = items->pdata[0];
+  g_assert_cmpint (item->state, ==, COURRIEL_OUTBOX_QUEUED);
+  g_assert_cmpint (item->next_attempt, ==, 0);
+  g_assert_cmpuint (item->attempts, ==, attempts);
+
+  /* Waiting for a later attempt: made due now. */
+  set_state (f, id, COURRIEL_OUTBOX_QUEUED, g_get_real_time () / G_USEC_PER_SEC + 3600);
+  g_assert_cmpstr (user_action (f, courriel_outbox_send_now_async, id), ==, "");
+  g_clear_pointer (&items, g_ptr_array_unref);
+  items = outbox (f);
+  g_assert_cmpint (((CourrielOutboxItem *)items->pdata[0])->next_attempt, ==, 0);
+
+  /* A sender claimed it: neither action touches it. */
+  set_state (f, id, COURRIEL_OUTBOX_SENDING, 0);
+  g_assert_cmpstr (user_action (f, courriel_outbox_send_now_async, id), ==, "busy");
+  g_assert_cmpstr (user_action (f, courriel_outbox_withdraw_async, id), ==, "busy");
+  g_clear_pointer (&items, g_ptr_array_unref);
+  items = outbox (f);
+  g_assert_cmpuint (items->len, ==, 1);
+  g_assert_cmpint (((CourrielOutboxItem *)items->pdata[0])->state, ==, COURRIEL_OUTBOX_SENDING);
+
+  /* Back to refused: Delete takes it out; after that, both say it is gone. */
+  set_state (f, id, COURRIEL_OUTBOX_FAILED, 0);
+  g_assert_cmpstr (user_action (f, courriel_outbox_withdraw_async, id), ==, "");
+  g_clear_pointer (&items, g_ptr_array_unref);
+  items = outbox (f);
+  g_assert_cmpuint (items->len, ==, 0);
+  g_assert_cmpstr (user_action (f, courriel_outbox_send_now_async, id), ==, "gone");
+  g_assert_cmpstr (user_action (f, courriel_outbox_withdraw_async, id), ==, "gone");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1053,6 +1137,8 @@ main (int argc, char **argv)
               fixture_tear_down);
   g_test_add ("/outbox/claimed-by-another-sender", Fixture, NULL, scripted_set_up, test_claimed_by_another_sender,
               fixture_tear_down);
+  g_test_add ("/outbox/user-actions-spare-a-message-being-sent", Fixture, NULL, scripted_set_up,
+              test_user_actions_spare_a_message_being_sent, fixture_tear_down);
   g_test_add ("/outbox/pop3-keeps-sent-copy", Fixture, NULL, fixture_set_up, test_pop3_keeps_sent_copy,
               fixture_tear_down);
   g_test_add ("/outbox/accepted-is-filed-not-resent", Fixture, NULL, scripted_set_up,

@@ -59,49 +59,56 @@ store_free (Store *store)
   g_free (store);
 }
 
+/* On a worker thread: libsecret's blocking calls run their own main context there. The new
+ * password is stored first, and only then do the stale items go, so a failed store (a locked
+ * keyring whose prompt was dismissed) leaves the old password rather than none. */
 static void
-on_stored (GObject *source, GAsyncResult *result, gpointer user_data)
+store_in_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
 {
-  g_autoptr (GTask) task = user_data;
+  Store *store = data;
   GError *error = NULL;
+  g_autofree char *label = g_strdup_printf (_("Courriel: %s (%s, %s)"), store->account, store->role, store->host);
+  g_autoptr (GHashTable) query = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr (SecretService) service = NULL;
+  GList *items = NULL;
 
-  if (secret_password_store_finish (result, &error))
-    g_task_return_boolean (task, TRUE);
-  else
-    g_task_return_error (task, error);
-}
-
-static void
-on_replaced_cleared (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  GTask *task = user_data;
-  Store *store = g_task_get_task_data (task);
-  GError *error = NULL;
-  g_autofree char *label = NULL;
-
-  secret_password_clear_finish (result, &error);
-  if (error != NULL)
+  if (!secret_password_store_sync (&schema, SECRET_COLLECTION_DEFAULT, label, store->password, cancellable, &error,
+                                   "account", store->account, "role", store->role, "host", store->host, "username",
+                                   store->username, NULL))
     {
       g_task_return_error (task, error);
-      g_object_unref (task);
       return;
     }
-  label = g_strdup_printf (_("Courriel: %s (%s, %s)"), store->account, store->role, store->host);
-  secret_password_store (&schema, SECRET_COLLECTION_DEFAULT, label, store->password, g_task_get_cancellable (task),
-                         on_stored, task, "account", store->account, "role", store->role, "host", store->host,
-                         "username", store->username, NULL);
+  /* The Secret Service replaces only an item with the very same attributes: after a change of host
+   * or user name, the old item would stay beside the new one, and a lookup (by account and role)
+   * could return either. */
+  g_hash_table_insert (query, "account", store->account);
+  g_hash_table_insert (query, "role", store->role);
+  service = secret_service_get_sync (SECRET_SERVICE_NONE, cancellable, &error);
+  if (service != NULL)
+    items = secret_service_search_sync (service, &schema, query, SECRET_SEARCH_ALL, cancellable, &error);
+  for (GList *l = items; l != NULL && error == NULL; l = l->next)
+    {
+      g_autoptr (GHashTable) attributes = secret_item_get_attributes (l->data);
+
+      if (g_strcmp0 (g_hash_table_lookup (attributes, "host"), store->host) != 0
+          || g_strcmp0 (g_hash_table_lookup (attributes, "username"), store->username) != 0)
+        secret_item_delete_sync (l->data, cancellable, &error);
+    }
+  g_list_free_full (items, g_object_unref);
+  if (error != NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
 }
 
-/* Replaces any password stored for this account and role. The Secret Service itself replaces only
- * an item with the very same attributes: after a change of host or user name, the old item would
- * stay beside the new one, and a lookup (by account and role) could return either. So the items of
- * this account and role go first. */
+/* Replaces any password stored for this account and role. */
 void
 courriel_secrets_store_async (const char *account, const char *role, const char *host, const char *username,
                               const char *password, GCancellable *cancellable, GAsyncReadyCallback callback,
                               gpointer user_data)
 {
-  GTask *task = g_task_new (NULL, cancellable, callback, user_data);
+  g_autoptr (GTask) task = g_task_new (NULL, cancellable, callback, user_data);
   Store *store = g_new0 (Store, 1);
 
   g_task_set_source_tag (task, courriel_secrets_store_async);
@@ -111,7 +118,7 @@ courriel_secrets_store_async (const char *account, const char *role, const char 
   store->username = g_strdup (username);
   store->password = g_strdup (password);
   g_task_set_task_data (task, store, (GDestroyNotify)store_free);
-  secret_password_clear (&schema, cancellable, on_replaced_cleared, task, "account", account, "role", role, NULL);
+  g_task_run_in_thread (task, store_in_thread);
 }
 
 gboolean

@@ -1271,7 +1271,9 @@ on_made_due (GObject *source, GAsyncResult *result, gpointer user_data)
   Retry *retry = user_data;
   g_autoptr (GError) error = NULL;
 
-  if (!courriel_store_write_finish (COURRIEL_STORE (source), result, &error))
+  /* A message a sync took or sent meanwhile is on its way already. */
+  if (!courriel_store_write_finish (COURRIEL_STORE (source), result, &error)
+      && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_BUSY) && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
     g_warning ("An Outbox message cannot be made due: %s", error->message);
   release (retry);
 }
@@ -1292,8 +1294,8 @@ on_outbox_listed (GObject *source, GAsyncResult *result, gpointer user_data)
       if (item->state != COURRIEL_OUTBOX_QUEUED)
         continue;
       retry->pending++;
-      courriel_outbox_set_state_async (COURRIEL_STORE (source), item->id, COURRIEL_OUTBOX_QUEUED, 0, NULL, NULL,
-                                       on_made_due, retry);
+      /* Only if still waiting: a sync may have claimed it since the list was read. */
+      courriel_outbox_send_now_async (COURRIEL_STORE (source), item->id, NULL, on_made_due, retry);
     }
   if (items == NULL)
     g_warning ("The Outbox cannot be listed: %s", error->message);

@@ -344,6 +344,8 @@ on_requeued (GObject *source, GAsyncResult *result, gpointer user_data)
     queued (self);
   else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
     queue (self); /* it left the Outbox meanwhile: a new one */
+  else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_BUSY))
+    queued (self); /* a sync is sending it right now */
   else if (!g_cancellable_is_cancelled (self->cancellable))
     fail (self, g_steal_pointer (&error));
 }
@@ -372,8 +374,7 @@ courriel_test_message_send (CourrielTestMessage *self)
   if (self->outbox_id == 0)
     queue (self);
   else
-    courriel_outbox_set_state_async (self->store, self->outbox_id, COURRIEL_OUTBOX_QUEUED, 0, NULL, NULL, on_requeued,
-                                     g_object_ref (self));
+    courriel_outbox_send_now_async (self->store, self->outbox_id, NULL, on_requeued, g_object_ref (self));
 }
 
 /**

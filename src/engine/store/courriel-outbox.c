@@ -15,6 +15,8 @@
 #include "config.h"
 #include "courriel-outbox.h"
 
+#include <glib/gi18n.h>
+
 #include "courriel-changes.h"
 
 static const char *state_names[] = { "queued", "sending", "failed" };
@@ -247,6 +249,71 @@ courriel_outbox_remove_async (CourrielStore *store, gint64 id, GCancellable *can
                               GAsyncReadyCallback callback, gpointer user_data)
 {
   courriel_store_write_async (store, write_remove, g_memdup2 (&id, sizeof id), g_free, cancellable, callback,
+                              user_data);
+}
+
+/* The user's own actions on a waiting message touch it only while no sender has it: a message
+ * being sent (SENDING) or already taken (ACCEPTED) is left alone, so it can never go twice nor be
+ * half taken back. */
+static gboolean
+write_user_change (sqlite3 *db, const char *sql, gconstpointer id, GError **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  if (!run_for_id (db, sql, id, error))
+    return FALSE;
+  if (sqlite3_changes (db) > 0)
+    return TRUE;
+  rc = sqlite3_prepare_v2 (db, "SELECT 1 FROM outbox WHERE id = ?1", -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    {
+      sqlite3_bind_int64 (stmt, 1, *(const gint64 *)id);
+      rc = sqlite3_step (stmt);
+    }
+  sqlite3_finalize (stmt);
+  if (rc == SQLITE_ROW)
+    g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_BUSY, _("The message is being sent."));
+  else if (rc == SQLITE_DONE)
+    g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, _("The message has left the Outbox already."));
+  else
+    courriel_store_set_error_from_db (db, rc, error);
+  return FALSE;
+}
+
+static gboolean
+write_send_now (sqlite3 *db, gpointer data, GError **error)
+{
+  return write_user_change (db,
+                            "UPDATE outbox SET state = 'queued', next_attempt = 0 "
+                            "WHERE id = ?1 AND state IN ('queued', 'failed')",
+                            data, error);
+}
+
+/* Due now, and QUEUED again if it was refused: only a message that is waiting or refused. Fails
+ * with G_IO_ERROR_BUSY when a sender has it, G_IO_ERROR_NOT_FOUND when it is gone. Counts no
+ * attempt. */
+void
+courriel_outbox_send_now_async (CourrielStore *store, gint64 id, GCancellable *cancellable,
+                                GAsyncReadyCallback callback, gpointer user_data)
+{
+  courriel_store_write_async (store, write_send_now, g_memdup2 (&id, sizeof id), g_free, cancellable, callback,
+                              user_data);
+}
+
+static gboolean
+write_withdraw (sqlite3 *db, gpointer data, GError **error)
+{
+  return write_user_change (db, "DELETE FROM outbox WHERE id = ?1 AND state IN ('queued', 'failed')", data, error);
+}
+
+/* Taken out of the Outbox unsent, as courriel_outbox_remove_async(), but only while it is waiting or
+ * refused; fails as courriel_outbox_send_now_async(). */
+void
+courriel_outbox_withdraw_async (CourrielStore *store, gint64 id, GCancellable *cancellable,
+                                GAsyncReadyCallback callback, gpointer user_data)
+{
+  courriel_store_write_async (store, write_withdraw, g_memdup2 (&id, sizeof id), g_free, cancellable, callback,
                               user_data);
 }
 

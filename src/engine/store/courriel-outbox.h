@@ -76,6 +76,19 @@ void courriel_outbox_remove_async    (CourrielStore       *store,
                                       GCancellable        *cancellable,
                                       GAsyncReadyCallback  callback,
                                       gpointer             user_data);
+/* The user's actions: only on a message waiting (QUEUED) or refused (FAILED), never on one a sender
+ * has (G_IO_ERROR_BUSY) or one gone (G_IO_ERROR_NOT_FOUND). send_now makes it QUEUED and due now;
+ * withdraw takes it out unsent. */
+void courriel_outbox_send_now_async  (CourrielStore       *store,
+                                      gint64               id,
+                                      GCancellable        *cancellable,
+                                      GAsyncReadyCallback  callback,
+                                      gpointer             user_data);
+void courriel_outbox_withdraw_async  (CourrielStore       *store,
+                                      gint64               id,
+                                      GCancellable        *cancellable,
+                                      GAsyncReadyCallback  callback,
+                                      gpointer             user_data);
 /* The servers took them (@accepted: gint64 ids): recorded in a few bytes each. The messages are
  * then ACCEPTED: never sent again, only filed (courriel_outbox_sent_async()). */
 void courriel_outbox_accepted_async  (CourrielStore       *store,
