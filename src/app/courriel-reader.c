@@ -385,8 +385,9 @@ show_verification (CourrielReader *self, Loaded *loaded)
     case COURRIEL_AUTH_VERDICT_NOT_VERIFIED:
     default:
       text = g_strdup_printf (_("Sender not verified (no verification by %s)"), checker);
-      /* Not "dialog-question": Adwaita draws it as a diamond with "?", which reads as a broken character. */
-      gtk_image_set_from_icon_name (self->verification_icon, "dialog-information-symbolic");
+      /* A half shield: nothing proven either way. (Adwaita's "dialog-question" is a diamond with "?",
+       * which reads as a broken character.) */
+      gtk_image_set_from_icon_name (self->verification_icon, "security-medium-symbolic");
       gtk_widget_add_css_class (box, "dim-label");
       break;
     }
