@@ -797,6 +797,41 @@ test_outgoing_password (void)
   wait_for_text (GTK_WIDGET (window), "The outgoing server refused the password", FALSE);
 }
 
+/* The outgoing server has a password of its own (here another login, bob's): a new incoming
+ * password typed in Enter Password… is refused there, so the outgoing one saved is tried before
+ * the dialog says the password is wrong; the new one is saved for the incoming server only. */
+static void
+test_own_outgoing_password (void)
+{
+  const char *address = "alice.martin@example.test";
+  const char *alice_password = courriel_test_bench_get_password (bench, "alice@example.test");
+  const char *bob_password = courriel_test_bench_get_password (bench, "bob@example.test");
+  g_autoptr (CourrielAccount) alice = read_alice ();
+  g_autofree char *outgoing = NULL;
+  g_autofree char *incoming = NULL;
+  GtkWindow *dialog;
+
+  g_assert_cmpstr (alice->address, ==, address);
+  g_free (alice->outgoing.username);
+  alice->outgoing.username = g_strdup ("bob@example.test");
+  store_account (courriel_application_get_store (app), alice, NULL, bob_password);
+  dialog = courriel_account_dialog_new (GTK_WINDOW (main_window ()), courriel_application_get_store (app),
+                                        courriel_application_get_sync_service (app), 2,
+                                        COURRIEL_ACCOUNT_DIALOG_PASSWORD);
+  g_object_ref (dialog);
+  gtk_window_present (dialog);
+  wait_loaded (GTK_WIDGET (dialog));
+  gtk_editable_set_text (GTK_EDITABLE (dialog_child (GTK_WIDGET (dialog), "password_row")), alice_password);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "account.save", NULL));
+  wait_closed (GTK_WIDGET (dialog));
+  g_object_unref (dialog);
+
+  incoming = lookup_password (address);
+  g_assert_cmpstr (incoming, ==, alice_password);
+  outgoing = lookup_role_password (address, "outgoing");
+  g_assert_cmpstr (outgoing, ==, bob_password);
+}
+
 /* IMAP and POP3 are not switched in place: Set Up Again… opens the wizard with the account's
  * address and name. */
 static void
@@ -861,6 +896,7 @@ main (int argc, char **argv)
   g_test_add_func ("/account-settings/outgoing-certificate", test_outgoing_certificate);
   g_test_add_func ("/account-settings/outgoing-password", test_outgoing_password);
   g_test_add_func ("/account-settings/set-up-again", test_set_up_again);
+  g_test_add_func ("/account-settings/own-outgoing-password", test_own_outgoing_password);
   status = g_test_run ();
 
   test_stop_application (g_steal_pointer (&app));

@@ -19,6 +19,7 @@
 static CourrielApplication *app;
 static GDBusConnection *server;
 static GPtrArray *calls; /* (ss@a{sv}) of each AddNotification */
+static GPtrArray *removals; /* char*: the id of each RemoveNotification */
 static gint64 shown;     /* the last "show-message" */
 static gint64 account_id;
 
@@ -35,6 +36,13 @@ on_method_call (GDBusConnection *connection, const char *sender, const char *pat
 {
   if (g_str_equal (method, "AddNotification"))
     g_ptr_array_add (calls, g_variant_ref (parameters));
+  else if (g_str_equal (method, "RemoveNotification"))
+    {
+      const char *id = NULL;
+
+      g_variant_get (parameters, "(&s&s)", NULL, &id);
+      g_ptr_array_add (removals, g_strdup (id));
+    }
   g_dbus_method_invocation_return_value (invocation, NULL);
 }
 
@@ -221,6 +229,20 @@ exec_sql (sqlite3 *db, gpointer data, GError **error)
   return courriel_store_set_error_from_db (db, sqlite3_exec (db, data, NULL, NULL, NULL), error);
 }
 
+/* @sql written in the store, at once. */
+static void
+run_sql (CourrielStore *store, const char *sql)
+{
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+
+  courriel_store_write_async (store, exec_sql, (gpointer)sql, NULL, NULL, got_result, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (courriel_store_write_finish (store, result, &error));
+  g_assert_no_error (error);
+}
+
 /* A refused message, as the Outbox keeps it. */
 static const char refusal_sql[] =
   "INSERT OR IGNORE INTO accounts (id, address, incoming_protocol, incoming_host, incoming_port, "
@@ -269,9 +291,6 @@ click_shows_outbox (void)
 static void
 test_refused_message (void)
 {
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GAsyncResult) result = NULL;
-  g_autoptr (GAsyncResult) again = NULL;
   CourrielStore *store = courriel_application_get_store (app);
   guint before = calls->len;
   const char *id = NULL;
@@ -279,11 +298,7 @@ test_refused_message (void)
   g_autoptr (GVariant) notification = NULL;
   g_autoptr (GVariantDict) dict = NULL;
 
-  courriel_store_write_async (store, exec_sql, (gpointer)refusal_sql, NULL, NULL, got_result, &result);
-  while (result == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  g_assert_true (courriel_store_write_finish (store, result, &error));
-  g_assert_no_error (error);
+  run_sql (store, refusal_sql);
   wait_for_calls (before + 1);
   g_variant_get (calls->pdata[before], "(&s&s@a{sv})", NULL, &id, &notification);
   g_assert_cmpstr (id, ==, "outbox-failed-90");
@@ -295,12 +310,7 @@ test_refused_message (void)
                              "760.0 kB more than the 10.2 MB that smtp.example.test accepts.");
 
   /* The Outbox changes again (the message tried once more, say): no second notification. */
-  courriel_store_write_async (store, exec_sql,
-                              "UPDATE outbox SET attempts = attempts + 1 WHERE id = 90", NULL, NULL, got_result,
-                              &again);
-  while (again == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  g_assert_true (courriel_store_write_finish (store, again, &error));
+  run_sql (store, "UPDATE outbox SET attempts = attempts + 1 WHERE id = 90");
   for (guint i = 0; i < 50; i++)
     g_main_context_iteration (NULL, FALSE), g_usleep (2000);
   g_assert_cmpuint (calls->len, ==, before + 1);
@@ -309,6 +319,19 @@ test_refused_message (void)
   g_assert_true (g_variant_dict_lookup (dict, "default-action", "&s", &text));
   g_assert_cmpstr (text, ==, "app.show-outbox");
   click_shows_outbox ();
+
+  /* Deleted from the Outbox: the notification leaves the desktop; refused again later (the same
+   * message queued anew), it is told again. */
+  run_sql (store, "DELETE FROM outbox_bodies WHERE outbox_id = 90; DELETE FROM outbox WHERE id = 90");
+  for (gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+       !g_ptr_array_find_with_equal_func (removals, "outbox-failed-90", g_str_equal, NULL)
+       && g_get_monotonic_time () < deadline;)
+    g_main_context_iteration (NULL, FALSE), g_usleep (2000);
+  g_assert_true (g_ptr_array_find_with_equal_func (removals, "outbox-failed-90", g_str_equal, NULL));
+  run_sql (store, refusal_sql);
+  wait_for_calls (before + 2);
+  g_variant_get (calls->pdata[before + 1], "(&s&s@a{sv})", NULL, &id, NULL);
+  g_assert_cmpstr (id, ==, "outbox-failed-90");
 }
 
 static void
@@ -393,6 +416,7 @@ main (int argc, char **argv)
 
   g_test_init (&argc, &argv, NULL);
   calls = g_ptr_array_new_with_free_func ((GDestroyNotify)g_variant_unref);
+  removals = g_ptr_array_new_with_free_func (g_free);
   start_notification_server ();
 
   /* The application's store in a folder of the test's own. */
@@ -416,6 +440,7 @@ main (int argc, char **argv)
   g_clear_object (&app);
   g_clear_object (&server);
   g_ptr_array_unref (calls);
+  g_ptr_array_unref (removals);
   remove_tree (dir);
   return status;
 }

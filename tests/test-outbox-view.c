@@ -344,6 +344,10 @@ test_outbox (void)
   wait_for_outbox_gone (ids[2]);
   wait_for_outbox (window, 0);
 
+  /* A refusal's notification clicked once its message is gone: nothing to show, and nothing
+   * remembered either: the next message put in the Outbox does not pull the window there. */
+  g_assert_false (courriel_window_show_outbox (window, account_id));
+
   /* A message the server put off (a temporary refusal): when it will be tried again, and why. */
   later = g_get_real_time () / G_USEC_PER_SEC + 3600;
   ids[2] = add_refused (courriel_application_get_store (app), "Plus tard", "Ce message attend.");
@@ -353,6 +357,10 @@ test_outbox (void)
   deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
   while (outbox_row (window) == NULL && g_get_monotonic_time () < deadline)
     test_iterate ();
+  g_assert_nonnull (outbox_row (window));
+  for (guint i = 0; i < 20; i++)
+    test_iterate ();
+  g_assert_true (courriel_window_get_selected_folder (window) != outbox_row (window));
   g_assert_true (courriel_window_show_outbox (window, account_id));
   wait_for_outbox (window, 1);
   g_assert_true (gtk_widget_get_mapped (view));

@@ -48,6 +48,7 @@ struct _CourrielAccountDialog
   char                     *password;     /* the incoming one verified (typed, or from the keyring) */
   char                     *outgoing_password; /* the outgoing one: typed, or its own keyring item */
   gboolean                  typed;        /* the passwords were typed: saved, else kept as they are */
+  char                     *refusal;      /* the outgoing server refused the typed password: why */
   char                     *untrusted;    /* a certificate's fingerprint shown, not accepted yet */
   guint                     direction;    /* the server being verified */
   gboolean                  insecure_confirmed; /* "Use Without Encryption" for the security chosen now */
@@ -87,6 +88,7 @@ enum { SIGNAL_SAVED, SIGNAL_REMOVED, N_SIGNALS };
 static guint signals[N_SIGNALS];
 
 static void verify_next (CourrielAccountDialog *self);
+static void on_own_outgoing_looked_up (GObject *source, GAsyncResult *result, gpointer user_data);
 
 static void
 set_busy (CourrielAccountDialog *self, gboolean busy)
@@ -387,6 +389,16 @@ on_verified (GObject *source, GAsyncResult *result, gpointer user_data)
   if (verified == NULL) /* cancelled: the dialog closed */
     return;
   server = edited_server (self, self->direction);
+  /* The password typed for the incoming server may not be the outgoing server's own, saved when
+   * that server refused the incoming one: tried before the typed one is said to be wrong. */
+  if (verified->outcome == COURRIEL_VERIFY_WRONG_PASSWORD && self->direction == OUTGOING && self->typed
+      && self->mode != COURRIEL_ACCOUNT_DIALOG_OUTGOING_PASSWORD && self->refusal == NULL)
+    {
+      self->refusal = describe_failure (self, verified);
+      courriel_secrets_lookup_async (self->account->address, "outgoing", self->cancellable,
+                                     on_own_outgoing_looked_up, g_object_ref (self));
+      return;
+    }
   if (verified->outcome == COURRIEL_VERIFY_OK)
     {
       /* The user name that worked, as the wizard saves it. */
@@ -409,6 +421,28 @@ on_verified (GObject *source, GAsyncResult *result, gpointer user_data)
   show_status (self, message);
   if (verified->outcome == COURRIEL_VERIFY_WRONG_PASSWORD)
     gtk_widget_grab_focus (GTK_WIDGET (self->password_row));
+}
+
+/* The outgoing server's own saved password, when it refused the typed one: verified in its place
+ * (and saved again as it is), or the refusal said. */
+static void
+on_own_outgoing_looked_up (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (CourrielAccountDialog) self = user_data;
+  g_autofree char *password = courriel_secrets_lookup_finish (result, NULL);
+
+  if (g_cancellable_is_cancelled (self->cancellable))
+    return;
+  if (password != NULL && g_strcmp0 (password, self->outgoing_password) != 0)
+    {
+      g_free (self->outgoing_password);
+      self->outgoing_password = g_steal_pointer (&password);
+      verify_next (self);
+      return;
+    }
+  set_busy (self, FALSE);
+  show_status (self, self->refusal);
+  gtk_widget_grab_focus (GTK_WIDGET (self->password_row));
 }
 
 /* One of @account's servers, as the autoconfig code that logs in to it takes it. */
@@ -564,6 +598,7 @@ start_saving (CourrielAccountDialog *self)
   g_clear_pointer (&self->edited, courriel_account_free);
   g_clear_pointer (&self->password, g_free);
   g_clear_pointer (&self->outgoing_password, g_free);
+  g_clear_pointer (&self->refusal, g_free);
   self->typed = *typed != '\0';
   self->edited = courriel_account_copy (self->account);
   if (settings)
@@ -737,6 +772,7 @@ courriel_account_dialog_finalize (GObject *object)
   g_clear_pointer (&self->edited, courriel_account_free);
   g_free (self->password);
   g_free (self->outgoing_password);
+  g_free (self->refusal);
   g_free (self->untrusted);
   G_OBJECT_CLASS (courriel_account_dialog_parent_class)->finalize (object);
 }

@@ -31,6 +31,8 @@ struct _CourrielNotifier
   GSettings           *settings;
   GCancellable        *cancellable;
   GHashTable          *refusals_told; /* Outbox ids (gint64*) whose refusal was notified */
+  guint                refusals_asked;   /* reads of the refusals started */
+  guint                refusals_applied; /* the latest read applied: an older one ends stale */
 };
 
 G_DEFINE_FINAL_TYPE (CourrielNotifier, courriel_notifier, G_TYPE_OBJECT)
@@ -242,13 +244,50 @@ read_refusals (sqlite3 *db, gpointer data, GError **error)
   return refusals;
 }
 
+static char *
+refusal_notification_id (gint64 id)
+{
+  return g_strdup_printf ("outbox-failed-%" G_GINT64_FORMAT, id);
+}
+
+/* A refusal told before whose message is no longer refused (sent again, edited or deleted): its
+ * notification goes from the desktop, and a new refusal of the same message is told again. */
+static void
+withdraw_handled (CourrielNotifier *self, GPtrArray *refusals)
+{
+  g_autoptr (GHashTable) current = g_hash_table_new (g_int64_hash, g_int64_equal);
+  GHashTableIter iter;
+  gint64 *told;
+
+  for (guint i = 0; i < refusals->len; i++)
+    g_hash_table_add (current, &((Refusal *)refusals->pdata[i])->id);
+  g_hash_table_iter_init (&iter, self->refusals_told);
+  while (g_hash_table_iter_next (&iter, (gpointer *)&told, NULL))
+    if (!g_hash_table_contains (current, told))
+      {
+        g_autofree char *id = refusal_notification_id (*told);
+
+        g_application_withdraw_notification (self->application, id);
+        g_hash_table_iter_remove (&iter);
+      }
+}
+
+typedef struct
+{
+  CourrielNotifier *self; /* a reference */
+  guint             generation;
+} RefusalRead;
+
 static void
 on_refusals_read (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  g_autoptr (CourrielNotifier) self = user_data;
+  RefusalRead *read = user_data;
+  g_autoptr (CourrielNotifier) self = read->self;
+  guint generation = read->generation;
   g_autoptr (GError) error = NULL;
   g_autoptr (GPtrArray) refusals = courriel_store_read_finish (COURRIEL_STORE (source), result, &error);
 
+  g_free (read);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || self->application == NULL)
     return;
   if (refusals == NULL)
@@ -256,6 +295,11 @@ on_refusals_read (GObject *source, GAsyncResult *result, gpointer user_data)
       g_message ("Refused messages are not shown: %s", error->message);
       return;
     }
+  /* Reads may end out of order: one older than what is shown would bring back what left. */
+  if (generation < self->refusals_applied)
+    return;
+  self->refusals_applied = generation;
+  withdraw_handled (self, refusals);
   for (guint i = 0; i < refusals->len; i++)
     {
       Refusal *refusal = refusals->pdata[i];
@@ -276,7 +320,7 @@ on_refusals_read (GObject *source, GAsyncResult *result, gpointer user_data)
       /* Clicked: the account's Outbox, where the message can be sent again, edited or deleted. */
       g_notification_set_default_action_and_target_value (notification, "app.show-outbox",
                                                           g_variant_new_int64 (refusal->account_id));
-      id = g_strdup_printf ("outbox-failed-%" G_GINT64_FORMAT, refusal->id);
+      id = refusal_notification_id (refusal->id);
       g_application_send_notification (self->application, id, notification);
     }
 }
@@ -284,11 +328,15 @@ on_refusals_read (GObject *source, GAsyncResult *result, gpointer user_data)
 static void
 check_refusals (CourrielNotifier *self)
 {
+  RefusalRead *read;
+
   if (!g_settings_get_boolean (self->settings, "notifications"))
     return;
+  read = g_new0 (RefusalRead, 1);
+  read->self = g_object_ref (self);
+  read->generation = ++self->refusals_asked;
   courriel_store_read_async (courriel_sync_service_get_store (self->service), read_refusals, NULL, NULL,
-                             (GDestroyNotify)g_ptr_array_unref, self->cancellable, on_refusals_read,
-                             g_object_ref (self));
+                             (GDestroyNotify)g_ptr_array_unref, self->cancellable, on_refusals_read, read);
 }
 
 static void

@@ -10,7 +10,9 @@
  * Enchant is not thread-safe, and loading a hunspell dictionary (a third of a second for
  * French) or computing suggestions (as long) would freeze the window: both run in a thread
  * under one lock, which the main thread only ever tries to take — when it is busy, checking
- * waits for the next slice.
+ * waits for the next slice. These jobs run one after the other, in the order they were asked
+ * for (one thread of their own): a dictionary released when the language changes is freed only
+ * after the suggestions asked of it before.
  */
 #define G_LOG_DOMAIN "courriel-app"
 
@@ -54,6 +56,32 @@ static void schedule (CourrielSpellChecker *self, guint delay_ms);
 
 static GMutex enchant_lock;
 static EnchantBroker *broker; /* under enchant_lock, created once */
+
+/* The enchant jobs, in order: GTask's own pool may start a later job (freeing a dictionary)
+ * before an earlier one (suggestions from it) took the lock. */
+static void
+run_job (gpointer data, gpointer user_data)
+{
+  g_autoptr (GTask) task = data;
+  GTaskThreadFunc func = g_object_get_data (G_OBJECT (task), "courriel-enchant-job");
+
+  func (task, g_task_get_source_object (task), g_task_get_task_data (task), g_task_get_cancellable (task));
+}
+
+static void
+run_in_enchant_thread (GTask *task, GTaskThreadFunc func)
+{
+  static gsize pool_ready;
+  static GThreadPool *pool;
+
+  if (g_once_init_enter (&pool_ready))
+    {
+      pool = g_thread_pool_new (run_job, NULL, 1, FALSE, NULL);
+      g_once_init_leave (&pool_ready, 1);
+    }
+  g_object_set_data (G_OBJECT (task), "courriel-enchant-job", func);
+  g_thread_pool_push (pool, g_object_ref (task), NULL);
+}
 
 static EnchantBroker *
 get_broker (void)
@@ -597,7 +625,7 @@ release_dict (EnchantDict *dict)
   g_autoptr (GTask) task = g_task_new (NULL, NULL, NULL, NULL);
 
   g_task_set_task_data (task, dict, NULL);
-  g_task_run_in_thread (task, free_dict);
+  run_in_enchant_thread (task, free_dict);
 }
 
 static void
@@ -656,7 +684,7 @@ courriel_spell_checker_set_language (CourrielSpellChecker *self, const char *lan
   /* Not cancelled in the thread: the callback frees a dictionary no one wants any more. */
   g_task_set_return_on_cancel (task, FALSE);
   g_task_set_check_cancellable (task, FALSE);
-  g_task_run_in_thread (task, load_dict);
+  run_in_enchant_thread (task, load_dict);
 }
 
 const char *
@@ -800,11 +828,12 @@ courriel_spell_checker_suggest_async (CourrielSpellChecker *self, const char *wo
       return;
     }
   suggest = g_new0 (Suggest, 1);
-  suggest->dict = self->dict; /* kept: the task holds @self, which releases it only when finalized */
+  /* Freed only after this job ran, whatever happens to @self meanwhile (run_in_enchant_thread()). */
+  suggest->dict = self->dict;
   suggest->word = straight_apostrophes (word);
   suggest->max = max;
   g_task_set_task_data (task, suggest, (GDestroyNotify)suggest_free);
-  g_task_run_in_thread (task, suggest_in_thread);
+  run_in_enchant_thread (task, suggest_in_thread);
 }
 
 GStrv

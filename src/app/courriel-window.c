@@ -979,8 +979,10 @@ courriel_window_select_folder (CourrielWindow *self, gint64 folder_id)
  * courriel_window_show_outbox:
  * @account_id: the account whose messages waiting to leave to show
  *
- * Selects the account's Outbox row; if the sidebar has none yet (the Outbox changed a moment
- * ago), as soon as it has.
+ * Selects the account's Outbox row; if the sidebar was not read yet (the window just opened), as
+ * soon as it is. A sidebar already read without that row means the Outbox is empty (the message
+ * of a notification clicked late was sent or deleted since): nothing is remembered then, or the
+ * next message sent, whose row comes and goes, would pull the window away from what it shows.
  *
  * Returns: whether the Outbox is shown now
  */
@@ -1008,6 +1010,8 @@ courriel_window_show_outbox (CourrielWindow *self, gint64 account_id)
           return TRUE;
         }
     }
+  if (g_list_model_get_n_items (model) > 0)
+    self->pending_outbox = 0;
   return FALSE;
 }
 
