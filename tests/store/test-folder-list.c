@@ -69,6 +69,21 @@ settle (CourrielFolderList *list, Changes *changes, guint expected_count)
     }
 }
 
+/* Lets go of @list and waits until it is gone: a read it started (the store changed) holds it until
+ * its result comes back to this thread, which must happen before the test ends. */
+static void
+drop_list (CourrielFolderList **list)
+{
+  gpointer alive = *list;
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  g_object_add_weak_pointer (G_OBJECT (alive), &alive);
+  g_clear_object (list);
+  while (alive != NULL && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_null (alive);
+}
+
 static void
 count_note (GObject *object, GParamSpec *pspec, guint *count)
 {
@@ -180,6 +195,7 @@ test_order_names_and_icons (void)
   g_assert_null (courriel_folder_list_find_role (list, 1, "archive"));
   g_assert_true (courriel_folder_list_find_folder (list, 13) == inbox);
 
+  drop_list (&list);
   courriel_store_close (store);
 }
 
@@ -269,6 +285,7 @@ test_follows_changes (void)
   g_assert_cmpuint (changes.removed, ==, 1);
   g_assert_cmpuint (changes.added, ==, 0);
 
+  drop_list (&list);
   courriel_store_close (store);
 }
 
@@ -309,6 +326,7 @@ test_many_folders (void)
   run_write (store, "UPDATE folders SET unread = 99 WHERE name = 'Projects/1000'");
   settle (list, &changes, 0);
   g_assert_cmpuint (changes.count, ==, 0);
+  drop_list (&list);
   courriel_store_close (store);
 }
 
@@ -449,6 +467,7 @@ test_outbox_row (void)
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, 11);
   g_assert_cmpstr (courriel_folder_item_get_name (item_at (list, 7)), ==, "archives");
 
+  drop_list (&list);
   courriel_store_close (store);
 }
 
