@@ -382,7 +382,6 @@ int
 main (int argc, char **argv)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (GSettings) settings = NULL;
   g_autofree char *data_dir = NULL;
   int status;
 
@@ -395,21 +394,12 @@ main (int argc, char **argv)
   g_assert_true (courriel_engine_set_data_dir (data_dir, &error));
   add_account ();
 
-  settings = g_settings_new (APPLICATION_ID);
-  g_settings_set_uint (settings, "check-interval", 0);
-  g_settings_set_boolean (settings, "notifications", FALSE);
-  app = courriel_application_new ();
-  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
-  if (!g_application_register (G_APPLICATION (app), NULL, &error))
-    g_error ("Could not start the application: %s", error->message);
-  g_application_hold (G_APPLICATION (app));
+  app = test_start_application ();
 
   g_test_add_func ("/outbox-view/refused-messages", test_outbox);
   status = g_test_run ();
 
-  g_application_release (G_APPLICATION (app));
-  g_application_quit (G_APPLICATION (app));
-  g_clear_object (&app);
+  test_stop_application (g_steal_pointer (&app));
   courriel_test_bench_stop (bench);
   g_object_unref (bench);
   return status;
